@@ -1,0 +1,1 @@
+//! Use cases shared by the lpl front ends: import, show, series.

@@ -1,0 +1,574 @@
+//! One message: headers, chosen text body, patch.
+
+use mail_parser::{HeaderName, HeaderValue, MessageParser, MimeHeaders, PartType};
+use serde::Serialize;
+
+use crate::charset::{self, Decoded};
+use crate::id::{MessageId, parse_id_list};
+use crate::patch::{self, Patch};
+use crate::subject::{self, SubjectTags};
+
+/// A mailbox: display name and address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Address {
+    /// Display name, if any.
+    pub name: Option<String>,
+    /// The address (`local@domain`), as written.
+    pub email: String,
+}
+
+impl Address {
+    /// Parses `Name <addr>`, `"Name" <addr>`, `<addr>`, `addr (Name)` or `addr`.
+    pub fn parse(s: &str) -> Option<Address> {
+        let s = s.trim();
+        if let (Some(lt), Some(gt)) = (s.rfind('<'), s.rfind('>')) {
+            if lt < gt {
+                let email = s[lt + 1..gt].trim();
+                let name = s[..lt].trim().trim_matches('"').trim();
+                if email.is_empty() {
+                    return None;
+                }
+                return Some(Address {
+                    name: Some(name.to_owned()).filter(|n| !n.is_empty()),
+                    email: email.to_owned(),
+                });
+            }
+        }
+        if let Some((addr, rest)) = s.split_once(" (") {
+            if addr.contains('@') {
+                return Some(Address {
+                    name: Some(rest.trim_end_matches(')').trim().to_owned())
+                        .filter(|n| !n.is_empty()),
+                    email: addr.trim().to_owned(),
+                });
+            }
+        }
+        let tok = s.split_whitespace().find(|t| t.contains('@'))?;
+        Some(Address {
+            name: None,
+            email: tok
+                .trim_matches(|c| c == '<' || c == '>' || c == ',')
+                .to_owned(),
+        })
+    }
+
+    /// `Name <email>` (or just the email).
+    pub fn display(&self) -> String {
+        match &self.name {
+            Some(n) => format!("{n} <{}>", self.email),
+            None => self.email.clone(),
+        }
+    }
+
+    /// The name if there is one, else the address.
+    pub fn name_or_email(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.email)
+    }
+}
+
+/// Something about a message that was wrong and how it was handled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// What kind of problem.
+    pub kind: DiagnosticKind,
+    /// Human-readable detail.
+    pub detail: String,
+}
+
+/// Kinds of [`Diagnostic`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum DiagnosticKind {
+    /// Not parseable as a message at all (empty, binary junk).
+    NotAMessage,
+    /// No usable Message-ID header.
+    MissingMessageId,
+    /// No Date header, or one that does not parse.
+    BadDate,
+    /// A date whose zone or value is impossible (`+1700`, year 1970 or 2099).
+    ImpossibleDate,
+    /// Text decoded with another charset than declared, or guessed.
+    CharsetFallback,
+    /// No From header.
+    MissingFrom,
+    /// The MIME structure was damaged (bad base64, missing boundary).
+    BrokenMime,
+}
+
+/// The date of a message and how much to trust it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MailDate {
+    /// Seconds since the Unix epoch, UTC.
+    pub timestamp: i64,
+    /// Offset of the sender's zone in minutes east of UTC, as written
+    /// (0 when the written zone was impossible).
+    pub offset_minutes: i32,
+    /// The header was impossible and this is the best reading of it.
+    pub suspect: bool,
+}
+
+/// One message as understood.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Message {
+    /// The Message-ID.
+    pub message_id: Option<MessageId>,
+    /// The first ID of `In-Reply-To`.
+    pub in_reply_to: Option<MessageId>,
+    /// `References`, oldest first.
+    pub references: Vec<MessageId>,
+    /// Decoded, unfolded subject.
+    pub subject: String,
+    /// Subject tags (`[PATCH v5 3/8]`).
+    pub tags: SubjectTags,
+    /// The sender.
+    pub from: Option<Address>,
+    /// `To` recipients.
+    pub to: Vec<Address>,
+    /// `Cc` recipients.
+    pub cc: Vec<Address>,
+    /// The date.
+    pub date: Option<MailDate>,
+    /// `List-Id` (the part in angle brackets).
+    pub list_id: Option<String>,
+    /// The chosen text body, decoded.
+    pub body: String,
+    /// The patch carried by the message, if any.
+    pub patch: Option<Patch>,
+    /// `change-id:` (b4) found in the body.
+    pub change_id: Option<String>,
+    /// `base-commit:` found in the body.
+    pub base_commit: Option<String>,
+    /// The body looks like `git request-pull` output.
+    pub is_pull_request: bool,
+}
+
+impl Message {
+    /// Whether this message carries a patch.
+    pub fn is_patch(&self) -> bool {
+        self.patch.is_some()
+    }
+}
+
+/// A message plus what went wrong reading it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParsedMessage {
+    /// The message.
+    pub message: Message,
+    /// Problems met and how they were handled.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn diag(d: &mut Vec<Diagnostic>, kind: DiagnosticKind, detail: impl Into<String>) {
+    d.push(Diagnostic {
+        kind,
+        detail: detail.into(),
+    });
+}
+
+fn addresses(v: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
+    let Some(v) = v else { return Vec::new() };
+    v.iter()
+        .filter_map(|a| {
+            let email = a.address.as_deref()?.trim();
+            if email.is_empty() {
+                return None;
+            }
+            Some(Address {
+                name: a
+                    .name
+                    .as_deref()
+                    .map(|n| n.trim().to_owned())
+                    .filter(|n| !n.is_empty()),
+                email: email.to_owned(),
+            })
+        })
+        .collect()
+}
+
+fn raw_header<'a>(m: &'a mail_parser::Message<'_>, name: HeaderName<'_>) -> Option<&'a [u8]> {
+    let h = m.parts.first()?.headers.iter().find(|h| h.name == name)?;
+    m.raw_message
+        .get(h.offset_start as usize..h.offset_end as usize)
+}
+
+fn raw_header_str(m: &mail_parser::Message<'_>, name: HeaderName<'_>) -> Option<String> {
+    raw_header(m, name).map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
+fn unfold(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn decode_part_text(
+    m: &mail_parser::Message<'_>,
+    part: &mail_parser::MessagePart<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let raw = m
+        .raw_message
+        .get(part.offset_body as usize..part.offset_end as usize)?;
+    let decoded: Vec<u8> = match part.encoding {
+        mail_parser::Encoding::None => raw.to_vec(),
+        mail_parser::Encoding::QuotedPrintable => {
+            match mail_parser::decoders::quoted_printable::quoted_printable_decode(raw) {
+                Some(v) => v,
+                None => {
+                    diag(
+                        diags,
+                        DiagnosticKind::BrokenMime,
+                        "bad quoted-printable body; kept as is",
+                    );
+                    raw.to_vec()
+                }
+            }
+        }
+        mail_parser::Encoding::Base64 => {
+            let cleaned: Vec<u8> = raw
+                .iter()
+                .copied()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect();
+            match mail_parser::decoders::base64::base64_decode(&cleaned) {
+                Some(v) => v,
+                None => {
+                    diag(
+                        diags,
+                        DiagnosticKind::BrokenMime,
+                        "bad base64 body; used the parser's best effort",
+                    );
+                    return match &part.body {
+                        PartType::Text(t) => Some(t.to_string()),
+                        _ => None,
+                    };
+                }
+            }
+        }
+    };
+    let label = part
+        .content_type()
+        .and_then(|ct| ct.attribute("charset"))
+        .map(str::to_owned);
+    let (text, how) = charset::decode(&decoded, label.as_deref());
+    if how.is_fallback() {
+        diag(diags, DiagnosticKind::CharsetFallback, describe(&how));
+    }
+    Some(text)
+}
+
+fn describe(how: &Decoded) -> String {
+    match how {
+        Decoded::AsDeclared => "as declared".into(),
+        Decoded::Utf8DespiteLabel(l) => format!("declared {l} but valid UTF-8: read as UTF-8"),
+        Decoded::UnknownLabel { label, used } => {
+            format!("unknown charset {label:?}: read as {used}")
+        }
+        Decoded::Guessed(used) => format!("undeclared 8-bit text: guessed {used}"),
+        Decoded::Malformed(enc) => {
+            format!("text is not valid {enc}: replacement characters inserted")
+        }
+    }
+}
+
+fn is_texty_attachment(part: &mail_parser::MessagePart<'_>) -> bool {
+    let name = part.attachment_name().unwrap_or("").to_ascii_lowercase();
+    if name.ends_with(".patch") || name.ends_with(".diff") {
+        return true;
+    }
+    match part.content_type() {
+        Some(ct) => {
+            let t = ct.ctype().to_ascii_lowercase();
+            let st = ct.subtype().unwrap_or("").to_ascii_lowercase();
+            t == "text" && st != "html" || st.contains("patch") || st.contains("diff")
+        }
+        None => false,
+    }
+}
+
+/// Strips an mbox `From ` line and a header block from a format-patch
+/// attachment, leaving its body (with `From:`/`Subject:` turned into in-body
+/// pseudo-headers so the author is kept).
+fn strip_attached_headers(text: &str) -> String {
+    let t = text
+        .strip_prefix("From ")
+        .map(|_| text.split_once('\n').map_or("", |x| x.1))
+        .unwrap_or(text);
+    let looks_headers =
+        t.starts_with("From: ") || t.starts_with("Subject: ") || t.starts_with("Date: ");
+    if !looks_headers {
+        return text.to_owned();
+    }
+    match t.split_once("\n\n") {
+        Some((hdrs, body)) => {
+            let mut out = String::new();
+            for l in hdrs.lines() {
+                if l.starts_with("From: ") || l.starts_with("Subject: ") {
+                    out.push_str(l);
+                    out.push('\n');
+                }
+            }
+            out.push('\n');
+            out.push_str(body);
+            out
+        }
+        None => text.to_owned(),
+    }
+}
+
+fn body_field(body: &str, key: &str) -> Option<String> {
+    body.lines()
+        .find_map(|l| l.strip_prefix(key))
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// Parses one raw RFC 5322 message. Never fails: problems become diagnostics.
+pub fn parse(raw: &[u8]) -> ParsedMessage {
+    let mut diags = Vec::new();
+    let parser = MessageParser::default();
+    let Some(m) = parser.parse(raw) else {
+        diag(
+            &mut diags,
+            DiagnosticKind::NotAMessage,
+            "no RFC 5322 header found",
+        );
+        return ParsedMessage {
+            message: empty_message(),
+            diagnostics: diags,
+        };
+    };
+
+    let message_id = raw_header_str(&m, HeaderName::MessageId)
+        .and_then(|v| parse_id_list(&v).into_iter().next());
+    if message_id.is_none() {
+        diag(
+            &mut diags,
+            DiagnosticKind::MissingMessageId,
+            "no usable Message-ID header",
+        );
+    }
+    let in_reply_to = raw_header_str(&m, HeaderName::InReplyTo)
+        .and_then(|v| parse_id_list(&v).into_iter().next());
+    let mut references = raw_header_str(&m, HeaderName::References)
+        .map(|v| parse_id_list(&v))
+        .unwrap_or_default();
+    if let Some(own) = &message_id {
+        references.retain(|r| r != own);
+    }
+
+    // Subject: 8-bit raw headers are decoded by our charset layer, not lossily.
+    let subject = match raw_header(&m, HeaderName::Subject) {
+        Some(bytes) if std::str::from_utf8(bytes).is_err() => {
+            let (s, how) = charset::decode(bytes, None);
+            diag(
+                &mut diags,
+                DiagnosticKind::CharsetFallback,
+                format!("subject: {}", describe(&how)),
+            );
+            unfold(&s)
+        }
+        _ => unfold(m.subject().unwrap_or("")),
+    };
+
+    let mut from = addresses(m.from()).into_iter().next();
+    if let (Some(f), Some(bytes)) = (from.as_mut(), raw_header(&m, HeaderName::From)) {
+        if std::str::from_utf8(bytes).is_err() {
+            let (s, _) = charset::decode(bytes, None);
+            if let Some(a) = Address::parse(&unfold(&s)) {
+                f.name = a.name;
+            }
+        }
+    }
+    if from.is_none() {
+        diag(&mut diags, DiagnosticKind::MissingFrom, "no From header");
+    }
+    let to = addresses(m.to());
+    let cc = addresses(m.cc());
+
+    let date = match m.date() {
+        Some(d) => {
+            let zone_ok = d.tz_hour <= 14 && d.tz_minute < 60;
+            let valid = d.is_valid();
+            let offset =
+                (d.tz_hour as i32 * 60 + d.tz_minute as i32) * if d.tz_before_gmt { -1 } else { 1 };
+            let ts = if zone_ok {
+                d.to_timestamp()
+            } else {
+                // Impossible zone: read the wall-clock time as UTC.
+                let mut utc = *d;
+                utc.tz_hour = 0;
+                utc.tz_minute = 0;
+                utc.to_timestamp()
+            };
+            // 1991-08-25 (Linux's announcement) .. 2100: anything else is a broken clock.
+            let plausible = (683_078_400..4_102_444_800).contains(&ts);
+            let suspect = !zone_ok || !valid || !plausible;
+            if suspect {
+                let raw = raw_header_str(&m, HeaderName::Date).unwrap_or_default();
+                diag(
+                    &mut diags,
+                    DiagnosticKind::ImpossibleDate,
+                    format!("impossible date {:?}", raw.trim()),
+                );
+            }
+            Some(MailDate {
+                timestamp: ts,
+                offset_minutes: if zone_ok { offset } else { 0 },
+                suspect,
+            })
+        }
+        None => {
+            let raw = raw_header_str(&m, HeaderName::Date);
+            diag(
+                &mut diags,
+                DiagnosticKind::BadDate,
+                match raw {
+                    Some(r) => format!("unparseable date {:?}", r.trim()),
+                    None => "no Date header".to_owned(),
+                },
+            );
+            None
+        }
+    };
+
+    let list_id = raw_header_str(&m, HeaderName::ListId).map(|v| {
+        let v = v.trim();
+        match (v.rfind('<'), v.rfind('>')) {
+            (Some(a), Some(b)) if a < b => v[a + 1..b].to_owned(),
+            _ => v.to_owned(),
+        }
+    });
+
+    // Body: inline text parts in order; HTML only when there is no text.
+    let mut body = String::new();
+    for &id in &m.text_body {
+        let Some(part) = m.parts.get(id as usize) else {
+            continue;
+        };
+        let text = match &part.body {
+            PartType::Text(_) => decode_part_text(&m, part, &mut diags),
+            PartType::Html(_) => m
+                .body_text(m.text_body.iter().position(|&x| x == id).unwrap_or(0))
+                .map(|c| c.into_owned()),
+            _ => None,
+        };
+        if let Some(t) = text {
+            if !body.is_empty() && !body.ends_with('\n') {
+                body.push('\n');
+            }
+            body.push_str(&t);
+        }
+    }
+    if body.is_empty() && m.text_body.is_empty() {
+        if let Some(t) = m.body_text(0) {
+            body = t.into_owned();
+        }
+    }
+    if body.contains('\r') {
+        body = body.replace("\r\n", "\n");
+    }
+
+    let mut patch = patch::split(&body, false);
+    if patch.is_none() {
+        for &id in &m.attachments {
+            let Some(part) = m.parts.get(id as usize) else {
+                continue;
+            };
+            if !is_texty_attachment(part) {
+                continue;
+            }
+            let text = match &part.body {
+                PartType::Text(_) | PartType::Binary(_) | PartType::InlineBinary(_) => {
+                    decode_part_text(&m, part, &mut diags)
+                }
+                _ => None,
+            };
+            if let Some(t) = text {
+                let t = strip_attached_headers(&t.replace("\r\n", "\n"));
+                if let Some(mut p) = patch::split(&t, true) {
+                    if p.commit_message.trim().is_empty() || p.trailers.is_empty() {
+                        // Commit message is in the mail body when the attachment is a bare diff.
+                        if p.commit_message.trim().is_empty() {
+                            p.commit_message = body.trim_end().to_owned();
+                            p.trailers = crate::trailer::parse_commit_trailers(&p.commit_message);
+                        }
+                    }
+                    patch = Some(p);
+                    break;
+                }
+            }
+        }
+    }
+
+    let tags = subject::parse(&subject);
+    let change_id = body_field(&body, "change-id: ");
+    let base_commit = body_field(&body, "base-commit: ");
+    let is_pull_request = body.contains("are available in the Git repository at:")
+        || body.contains("are available in the git repository at:");
+
+    let message = Message {
+        message_id,
+        in_reply_to,
+        references,
+        subject,
+        tags,
+        from,
+        to,
+        cc,
+        date,
+        list_id,
+        body,
+        patch,
+        change_id,
+        base_commit,
+        is_pull_request,
+    };
+    let _ = HeaderValue::Empty;
+    ParsedMessage {
+        message,
+        diagnostics: diags,
+    }
+}
+
+fn empty_message() -> Message {
+    Message {
+        message_id: None,
+        in_reply_to: None,
+        references: Vec::new(),
+        subject: String::new(),
+        tags: subject::parse(""),
+        from: None,
+        to: Vec::new(),
+        cc: Vec::new(),
+        date: None,
+        list_id: None,
+        body: String::new(),
+        patch: None,
+        change_id: None,
+        base_commit: None,
+        is_pull_request: false,
+    }
+}
+
+/// Identity of a message's content, for deduplication (as public-inbox
+/// does with Message-ID plus a content hash): the same message received
+/// through two lists hashes the same (list headers, `Received:` and DKIM
+/// are left out), a different message reusing a Message-ID does not.
+pub fn content_hash(m: &Message) -> [u8; 20] {
+    use sha1::Digest;
+    let mut h = sha1::Sha1::new();
+    let mut field = |name: &[u8], v: &[u8]| {
+        h.update(name);
+        h.update((v.len() as u64).to_le_bytes());
+        h.update(v);
+    };
+    field(b"mid", m.message_id.as_ref().map(|i| i.as_str()).unwrap_or("").as_bytes());
+    field(b"from", m.from.as_ref().map(|a| a.email.to_ascii_lowercase()).unwrap_or_default().as_bytes());
+    field(b"subject", m.subject.as_bytes());
+    field(b"date", &m.date.map(|d| d.timestamp).unwrap_or(i64::MIN).to_le_bytes());
+    // Mailing-list software may append a footer: hash the body without
+    // trailing blank lines, and without a vger-style footer.
+    let body = m.body.trim_end();
+    field(b"body", body.as_bytes());
+    h.finalize().into()
+}

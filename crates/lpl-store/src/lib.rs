@@ -1,0 +1,151 @@
+//! The SQLite store: every message's raw bytes (compressed) and what was
+//! understood of it, the sources it came from, and what was skipped.
+//!
+//! This crate is the sole owner of the on-disk layout of the data directory
+//! (other crates with tables of their own, such as `lpl-upstream`, are
+//! handed the connection and keep to their table prefix). It never prints
+//! and never reads the environment: the caller says where the data lives.
+//!
+//! Crash safety: SQLite in WAL mode; an import writes each batch of
+//! messages together with its source's resume cursor in one transaction,
+//! so a killed import leaves a consistent store and a rerun resumes.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod schema;
+mod write;
+mod read;
+
+use std::path::{Path, PathBuf};
+
+pub use read::{MessageRow, SourceRow, StoreStats};
+pub use rusqlite;
+pub use write::{BatchOutcome, Incoming, Skip};
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The data directory could not be created.
+    #[error("cannot create data directory {path}: {source}")]
+    CreateDir {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// SQLite failed.
+    #[error("database {path}: {source}")]
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+        /// Why.
+        source: rusqlite::Error,
+    },
+    /// The database was written by a newer lpl.
+    #[error("database {path} has schema version {found}, newer than this lpl knows ({known}); upgrade lpl")]
+    TooNew {
+        /// The database file.
+        path: PathBuf,
+        /// Version found.
+        found: i64,
+        /// Newest version known.
+        known: i64,
+    },
+    /// A stored blob does not decompress.
+    #[error("stored message {id} is corrupt: {detail}")]
+    CorruptBlob {
+        /// Row id.
+        id: i64,
+        /// What failed.
+        detail: String,
+    },
+}
+
+/// Result alias.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open store.
+pub struct Store {
+    conn: rusqlite::Connection,
+    path: PathBuf,
+}
+
+/// The database file name inside the data directory.
+pub const DB_FILE: &str = "lpl.sqlite3";
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`, migrating its schema.
+    pub fn open(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.to_owned(), source })?;
+        let path = dir.join(DB_FILE);
+        let conn = rusqlite::Connection::open(&path).map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+        let mut store = Store { conn, path };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |source| StoreError::Sqlite { path: self.path.clone(), source }
+    }
+
+    fn configure(&mut self) -> Result<()> {
+        self.conn
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA foreign_keys = ON;
+                 PRAGMA busy_timeout = 10000;
+                 PRAGMA cache_size = -65536;
+                 PRAGMA temp_store = MEMORY;",
+            )
+            .map_err(self.err())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(self.err())?;
+        let known = schema::MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::TooNew { path: self.path.clone(), found: version, known });
+        }
+        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let path = self.path.clone();
+            let tx = self.conn.transaction().map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+            tx.execute_batch(sql).map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+            tx.commit().map_err(|source| StoreError::Sqlite { path, source })?;
+        }
+        Ok(())
+    }
+
+    /// The schema version in force.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(self.err())
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection, for crates that own tables of their own.
+    pub fn conn(&self) -> &rusqlite::Connection {
+        &self.conn
+    }
+
+    /// Mutable connection (transactions), for crates that own tables of their own.
+    pub fn conn_mut(&mut self) -> &mut rusqlite::Connection {
+        &mut self.conn
+    }
+}
+
+pub(crate) fn compress(raw: &[u8]) -> Vec<u8> {
+    lz4_flex::block::compress_prepend_size(raw)
+}
+
+pub(crate) fn decompress(id: i64, data: &[u8]) -> Result<Vec<u8>> {
+    lz4_flex::block::decompress_size_prepended(data).map_err(|e| StoreError::CorruptBlob { id, detail: e.to_string() })
+}

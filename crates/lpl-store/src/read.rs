@@ -1,0 +1,209 @@
+//! Reading: sources, messages, raw bytes, counts.
+
+use rusqlite::{OptionalExtension, Row, params};
+use serde::Serialize;
+
+use crate::{Result, Store, decompress};
+
+/// A source row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceRow {
+    /// Row id.
+    pub id: i64,
+    /// Kind (`public-inbox-v2-epoch`, `mbox` ...).
+    pub kind: String,
+    /// Canonical path.
+    pub path: String,
+    /// Resume cursor of the reader.
+    pub cursor: Option<String>,
+    /// Messages first stored from this source.
+    pub imported: i64,
+    /// Messages this source had that were stored already.
+    pub duplicates: i64,
+    /// Items skipped.
+    pub skipped: i64,
+    /// Deletions seen.
+    pub deleted: i64,
+}
+
+/// One stored message, as listed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MessageRow {
+    /// Row id.
+    pub id: i64,
+    /// Message-ID.
+    pub message_id: String,
+    /// Subject.
+    pub subject: String,
+    /// Sender name.
+    pub from_name: Option<String>,
+    /// Sender address.
+    pub from_email: Option<String>,
+    /// Date (unix seconds).
+    pub date: Option<i64>,
+    /// Carries a diff.
+    pub is_patch: bool,
+    /// Revision from the subject.
+    pub revision: Option<u32>,
+    /// Counter from the subject.
+    pub counter: Option<u32>,
+    /// Total from the subject.
+    pub total: Option<u32>,
+    /// patch-id.
+    pub patch_id: Option<String>,
+    /// In-Reply-To.
+    pub in_reply_to: Option<String>,
+    /// List-Id.
+    pub list_id: Option<String>,
+}
+
+/// Counts over the whole store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StoreStats {
+    /// Messages stored.
+    pub messages: i64,
+    /// Of which carry a patch.
+    pub patches: i64,
+    /// Sources known.
+    pub sources: i64,
+    /// Items skipped over all sources.
+    pub skipped: i64,
+    /// Raw bytes stored (uncompressed).
+    pub raw_bytes: i64,
+    /// Raw bytes stored (compressed).
+    pub stored_bytes: i64,
+}
+
+const MESSAGE_COLS: &str =
+    "id, message_id, subject, from_name, from_email, date, is_patch, revision, counter, total, patch_id, in_reply_to, list_id";
+
+fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
+    Ok(MessageRow {
+        id: r.get(0)?,
+        message_id: r.get(1)?,
+        subject: r.get(2)?,
+        from_name: r.get(3)?,
+        from_email: r.get(4)?,
+        date: r.get(5)?,
+        is_patch: r.get(6)?,
+        revision: r.get(7)?,
+        counter: r.get(8)?,
+        total: r.get(9)?,
+        patch_id: r.get(10)?,
+        in_reply_to: r.get(11)?,
+        list_id: r.get(12)?,
+    })
+}
+
+fn source_row(r: &Row<'_>) -> rusqlite::Result<SourceRow> {
+    Ok(SourceRow {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        path: r.get(2)?,
+        cursor: r.get(3)?,
+        imported: r.get(4)?,
+        duplicates: r.get(5)?,
+        skipped: r.get(6)?,
+        deleted: r.get(7)?,
+    })
+}
+
+impl Store {
+    /// The source with this canonical path.
+    pub fn source_by_path(&self, path: &str) -> Result<Option<SourceRow>> {
+        self.conn
+            .query_row(
+                "SELECT id, kind, path, cursor, imported, duplicates, skipped, deleted FROM sources WHERE path = ?1",
+                params![path],
+                source_row,
+            )
+            .optional()
+            .map_err(self.err())
+    }
+
+    /// Every source.
+    pub fn sources(&self) -> Result<Vec<SourceRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, kind, path, cursor, imported, duplicates, skipped, deleted FROM sources ORDER BY id")
+            .map_err(self.err())?;
+        let rows = st.query_map([], source_row).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.err())
+    }
+
+    /// Skipped items of a source: (location, reason).
+    pub fn skipped(&self, source: i64) -> Result<Vec<(String, String)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT location, reason FROM skipped WHERE source = ?1 ORDER BY rowid")
+            .map_err(self.err())?;
+        let rows = st.query_map(params![source], |r| Ok((r.get(0)?, r.get(1)?))).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.err())
+    }
+
+    /// Every stored copy with this Message-ID (usually one).
+    pub fn messages_by_id(&self, message_id: &str) -> Result<Vec<MessageRow>> {
+        let sql = format!("SELECT {MESSAGE_COLS} FROM messages WHERE message_id = ?1 ORDER BY id");
+        let mut st = self.conn.prepare_cached(&sql).map_err(self.err())?;
+        let rows = st.query_map(params![message_id], message_row).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.err())
+    }
+
+    /// The raw bytes of a stored message.
+    pub fn raw(&self, message: i64) -> Result<Vec<u8>> {
+        let (blob_id, data): (i64, Vec<u8>) = self
+            .conn
+            .query_row(
+                "SELECT b.id, b.data FROM messages m JOIN blobs b ON b.id = m.blob_id WHERE m.id = ?1",
+                params![message],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(self.err())?;
+        decompress(blob_id, &data)
+    }
+
+    /// Where a stored message came from: (source path, location).
+    pub fn locations(&self, message: i64) -> Result<Vec<(String, String)>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT s.path, ms.location FROM message_sources ms JOIN sources s ON s.id = ms.source
+                 WHERE ms.message = ?1 ORDER BY s.id",
+            )
+            .map_err(self.err())?;
+        let rows = st.query_map(params![message], |r| Ok((r.get(0)?, r.get(1)?))).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.err())
+    }
+
+    /// Diagnostics recorded for a message: (kind, detail).
+    pub fn diagnostics(&self, message: i64) -> Result<Vec<(String, String)>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT kind, detail FROM diagnostics WHERE message = ?1 ORDER BY rowid")
+            .map_err(self.err())?;
+        let rows = st.query_map(params![message], |r| Ok((r.get(0)?, r.get(1)?))).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.err())
+    }
+
+    /// Counts over the store.
+    pub fn stats(&self) -> Result<StoreStats> {
+        self.conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM messages WHERE is_patch),
+                        (SELECT count(*) FROM sources), (SELECT count(*) FROM skipped),
+                        (SELECT coalesce(sum(size), 0) FROM blobs), (SELECT coalesce(sum(length(data)), 0) FROM blobs)",
+                [],
+                |r| {
+                    Ok(StoreStats {
+                        messages: r.get(0)?,
+                        patches: r.get(1)?,
+                        sources: r.get(2)?,
+                        skipped: r.get(3)?,
+                        raw_bytes: r.get(4)?,
+                        stored_bytes: r.get(5)?,
+                    })
+                },
+            )
+            .map_err(self.err())
+    }
+}

@@ -1,0 +1,122 @@
+//! Schema and migrations (`PRAGMA user_version`).
+
+/// Ordered migrations; index + 1 is the schema version they lead to.
+/// Never edit a released migration: append a new one.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: messages, raw blobs, sources, derived tables.
+    r#"
+CREATE TABLE blobs (
+    id        INTEGER PRIMARY KEY,
+    size      INTEGER NOT NULL,          -- uncompressed size
+    data      BLOB NOT NULL              -- lz4 block, size-prepended
+);
+CREATE TABLE messages (
+    id            INTEGER PRIMARY KEY,
+    message_id    TEXT NOT NULL,
+    content_hash  BLOB NOT NULL,        -- sha1 over identity headers + decoded body
+    blob_id       INTEGER NOT NULL REFERENCES blobs(id),
+    synthetic_id  INTEGER NOT NULL DEFAULT 0, -- Message-ID made up (none in the mail)
+    subject       TEXT NOT NULL,
+    title         TEXT NOT NULL,        -- bare title from the subject tags
+    norm_title    TEXT NOT NULL,
+    from_name     TEXT,
+    from_email    TEXT,
+    date          INTEGER,              -- unix seconds UTC
+    date_suspect  INTEGER NOT NULL DEFAULT 0,
+    in_reply_to   TEXT,
+    list_id       TEXT,
+    is_reply      INTEGER NOT NULL,
+    is_patch      INTEGER NOT NULL,     -- carries a diff
+    tag_patch     INTEGER NOT NULL,     -- [PATCH] in subject
+    is_rfc        INTEGER NOT NULL,
+    is_resend     INTEGER NOT NULL,
+    is_pull       INTEGER NOT NULL,
+    revision      INTEGER,
+    counter       INTEGER,
+    total         INTEGER,
+    tags_json     TEXT NOT NULL,        -- full SubjectTags
+    patch_id      TEXT,
+    change_id     TEXT,
+    base_commit   TEXT,
+    author_name   TEXT,                 -- in-body From: (git am's author)
+    author_email  TEXT,
+    n_files       INTEGER NOT NULL DEFAULT 0,
+    added         INTEGER NOT NULL DEFAULT 0,
+    removed       INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (message_id, content_hash)
+);
+CREATE INDEX messages_mid ON messages(message_id);
+CREATE INDEX messages_date ON messages(date);
+CREATE INDEX messages_irt ON messages(in_reply_to);
+CREATE INDEX messages_patch_id ON messages(patch_id) WHERE patch_id IS NOT NULL;
+CREATE INDEX messages_norm_title ON messages(norm_title);
+CREATE TABLE refs (
+    message   INTEGER NOT NULL REFERENCES messages(id),
+    pos       INTEGER NOT NULL,
+    ref_id    TEXT NOT NULL,
+    PRIMARY KEY (message, pos)
+) WITHOUT ROWID;
+CREATE INDEX refs_ref ON refs(ref_id);
+CREATE TABLE addresses (
+    message   INTEGER NOT NULL REFERENCES messages(id),
+    field     TEXT NOT NULL,            -- 'to' | 'cc'
+    name      TEXT,
+    email     TEXT NOT NULL
+);
+CREATE INDEX addresses_msg ON addresses(message);
+CREATE TABLE files (
+    message   INTEGER NOT NULL REFERENCES messages(id),
+    old_path  TEXT,
+    new_path  TEXT,
+    change    TEXT NOT NULL,
+    added     INTEGER NOT NULL,
+    removed   INTEGER NOT NULL,
+    functions TEXT NOT NULL             -- hunk header contexts, newline-separated
+);
+CREATE INDEX files_msg ON files(message);
+CREATE INDEX files_path ON files(new_path);
+CREATE TABLE trailers (
+    message   INTEGER NOT NULL REFERENCES messages(id),
+    pos       INTEGER NOT NULL,
+    key       TEXT NOT NULL,
+    value     TEXT NOT NULL,
+    in_patch  INTEGER NOT NULL          -- 1: in the commit message; 0: given in a reply
+);
+CREATE INDEX trailers_msg ON trailers(message);
+CREATE TABLE sources (
+    id        INTEGER PRIMARY KEY,
+    kind      TEXT NOT NULL,
+    path      TEXT NOT NULL UNIQUE,     -- canonical path (or '-' for stdin)
+    cursor    TEXT,                     -- reader's resume point, committed with each batch
+    imported  INTEGER NOT NULL DEFAULT 0,
+    duplicates INTEGER NOT NULL DEFAULT 0,
+    skipped   INTEGER NOT NULL DEFAULT 0,
+    deleted   INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER
+);
+CREATE TABLE message_sources (
+    message   INTEGER NOT NULL REFERENCES messages(id),
+    source    INTEGER NOT NULL REFERENCES sources(id),
+    location  TEXT NOT NULL,
+    PRIMARY KEY (message, source)
+) WITHOUT ROWID;
+CREATE TABLE skipped (
+    source    INTEGER NOT NULL REFERENCES sources(id),
+    location  TEXT NOT NULL,
+    reason    TEXT NOT NULL,
+    PRIMARY KEY (source, location)
+) WITHOUT ROWID;
+CREATE TABLE diagnostics (
+    message   INTEGER NOT NULL REFERENCES messages(id),
+    kind      TEXT NOT NULL,
+    detail    TEXT NOT NULL
+);
+CREATE INDEX diagnostics_msg ON diagnostics(message);
+CREATE TABLE deletions (
+    source    INTEGER NOT NULL REFERENCES sources(id),
+    location  TEXT NOT NULL,
+    message_id TEXT,
+    PRIMARY KEY (source, location)
+) WITHOUT ROWID;
+"#,
+];
