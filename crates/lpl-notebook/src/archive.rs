@@ -1,0 +1,132 @@
+//! What the notebook needs to know about the archive, as a trait and plain
+//! view structs. `lpl-core` implements [`Archive`] over the store; tests
+//! implement it over parsed real messages.
+
+use crate::lore::MessageId;
+
+/// Trailer counts over a series (all patches and replies).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TrailerCounts {
+    /// `Reviewed-by:`
+    pub reviewed_by: u32,
+    /// `Acked-by:`
+    pub acked_by: u32,
+    /// `Tested-by:`
+    pub tested_by: u32,
+    /// Any other trailer (`Suggested-by:`, `Reported-by:` ...).
+    pub other: u32,
+}
+
+impl TrailerCounts {
+    /// Adds `other` to `self`.
+    pub fn add(&mut self, other: &TrailerCounts) {
+        self.reviewed_by += other.reviewed_by;
+        self.acked_by += other.acked_by;
+        self.tested_by += other.tested_by;
+        self.other += other.other;
+    }
+
+    /// Counts one trailer by its key (case-insensitive).
+    pub fn count(&mut self, key: &str) {
+        match key.to_ascii_lowercase().as_str() {
+            "reviewed-by" => self.reviewed_by += 1,
+            "acked-by" => self.acked_by += 1,
+            "tested-by" => self.tested_by += 1,
+            _ => self.other += 1,
+        }
+    }
+
+    /// Sum of all counts.
+    pub fn total(&self) -> u32 {
+        self.reviewed_by + self.acked_by + self.tested_by + self.other
+    }
+}
+
+/// One revision (vN) of a series.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct RevisionView {
+    /// The revision number (1 when unlabelled).
+    pub version: u32,
+    /// Message-ID of its cover letter (or first patch).
+    pub message_id: MessageId,
+    /// Its subject.
+    pub subject: String,
+    /// Date, unix seconds UTC.
+    pub date: Option<i64>,
+}
+
+/// One patch of the revision shown.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PatchView {
+    /// The counter (`3` of `3/8`).
+    pub counter: u32,
+    /// The subject as sent.
+    pub subject: String,
+    /// Its Message-ID.
+    pub message_id: MessageId,
+    /// The diffstat, if the patch had one.
+    pub diffstat: Option<String>,
+    /// Trailers on this patch (in the patch and in replies to it).
+    pub trailers: TrailerCounts,
+}
+
+/// Upstream status, when known.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct MergedView {
+    /// Upstream commit(s) or release, as text (`v6.10`, a commit id).
+    pub what: String,
+    /// Date, unix seconds UTC.
+    pub date: Option<i64>,
+}
+
+/// A series as the archive knows it (the revision the lookup matched).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SeriesView {
+    /// Subject of the cover letter (or of the single patch), tags included.
+    pub title: String,
+    /// Author name (or address).
+    pub author: String,
+    /// Date of the matched revision, unix seconds UTC.
+    pub date: Option<i64>,
+    /// The matched revision's number.
+    pub revision: u32,
+    /// Message-ID of the matched revision.
+    pub message_id: MessageId,
+    /// Every revision known, oldest first (including the matched one).
+    pub revisions: Vec<RevisionView>,
+    /// The latest revision's number.
+    pub latest: u32,
+    /// The patches of the matched revision.
+    pub patches: Vec<PatchView>,
+    /// The cover letter's body, if there is one.
+    pub cover_body: Option<String>,
+    /// Trailer counts over the whole matched revision.
+    pub trailers: TrailerCounts,
+    /// Upstream status, if known (`None`: unknown or not merged).
+    pub merged: Option<MergedView>,
+}
+
+/// Read access to the archive.
+pub trait Archive {
+    /// The series whose revision has this Message-ID as cover letter or
+    /// one of its patches.
+    fn series_by_message_id(&self, id: &MessageId) -> Option<SeriesView>;
+
+    /// Series whose subject (tags stripped) equals `subject`, optionally
+    /// from `author`; newest first. Used when the entry's link does not
+    /// resolve (not a lore link, or a message not in the archive).
+    fn series_by_subject(&self, subject: &str, author: Option<&str>) -> Vec<SeriesView>;
+}
+
+/// An archive that knows nothing (for `check` without a store).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoArchive;
+
+impl Archive for NoArchive {
+    fn series_by_message_id(&self, _: &MessageId) -> Option<SeriesView> {
+        None
+    }
+    fn series_by_subject(&self, _: &str, _: Option<&str>) -> Vec<SeriesView> {
+        Vec::new()
+    }
+}

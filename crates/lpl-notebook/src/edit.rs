@@ -1,0 +1,500 @@
+//! Edits: pure functions from a parsed notebook to new bytes plus the exact
+//! lines changed. Nothing outside those lines moves; the file's line ending
+//! (LF or CRLF) and a missing final newline are kept.
+//!
+//! Status marks: `🚧` (U+1F6A7, the user's own) for work in progress, `✅`
+//! (U+2705) for merged, written between the date and the link:
+//! `- 2024-02-26 ✅ [\[PATCH v5 0/8\] ...](...)`.
+
+use std::fmt;
+
+use crate::doc::{Date, Eol, MERGED_MARK, Mark, Notebook, TopicKind, WIP_MARK};
+use crate::inline;
+use crate::lore::MessageId;
+use crate::select;
+
+/// One changed line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A line inserted; `line` is its 1-based number in the new file.
+    Inserted {
+        /// 1-based line in the new file.
+        line: usize,
+        /// Its text.
+        text: String,
+    },
+    /// A line rewritten in place (same number in old and new file).
+    Replaced {
+        /// 1-based line.
+        line: usize,
+        /// The text before.
+        old: String,
+        /// The text after.
+        new: String,
+    },
+}
+
+/// The result of an edit: the new file and what changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    /// The whole new file.
+    pub bytes: Vec<u8>,
+    /// The lines changed, in order.
+    pub changes: Vec<Change>,
+}
+
+impl fmt::Display for Edit {
+    /// A short diff: `+ 12: text` for inserted lines, `- 7: old` / `+ 7: new`
+    /// for rewritten ones.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in &self.changes {
+            match c {
+                Change::Inserted { line, text } => writeln!(f, "+ {line}: {text}")?,
+                Change::Replaced { line, old, new } => {
+                    writeln!(f, "- {line}: {old}")?;
+                    writeln!(f, "+ {line}: {new}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why an edit was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EditError {
+    /// The topic does not exist (and creating it was not asked for).
+    #[error("no topic {0:?} (ask to create it)")]
+    TopicNotFound(String),
+    /// The series is already in that topic.
+    #[error("already in this topic, line {line}")]
+    AlreadyPresent {
+        /// 1-based line of the existing entry.
+        line: usize,
+    },
+    /// The question is already answered.
+    #[error("question on line {line} is already answered")]
+    AlreadyAnswered {
+        /// 1-based line.
+        line: usize,
+    },
+    /// The entry already has that status.
+    #[error("entry on line {line} already has that status")]
+    Unchanged {
+        /// 1-based line.
+        line: usize,
+    },
+    /// Empty text for a note or question.
+    #[error("empty text")]
+    EmptyText,
+    /// A name selected nothing or several things.
+    #[error(transparent)]
+    Select(#[from] select::SelectError),
+}
+
+/// A series to add as an entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewEntry {
+    /// Date of the series (cover letter).
+    pub date: Option<Date>,
+    /// Subject, tags included (`[PATCH v5 0/8] Split a folio ...`).
+    pub subject: String,
+    /// Author name.
+    pub author: Option<String>,
+    /// The lore URL to link.
+    pub url: String,
+    /// Its Message-ID (to refuse duplicates).
+    pub message_id: Option<MessageId>,
+    /// Status mark to write.
+    pub status: Status,
+}
+
+/// Where [`add_entry`] puts the entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddOptions {
+    /// Topic title (heading or label).
+    pub topic: String,
+    /// Create the topic (as a heading at the end of the file) if missing.
+    pub create_topic: bool,
+}
+
+/// An entry's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Not merged yet: `🚧`.
+    Wip,
+    /// Merged: `✅`.
+    Merged,
+    /// No mark.
+    None,
+}
+
+impl Status {
+    fn mark(self) -> Option<&'static str> {
+        match self {
+            Status::Wip => Some(WIP_MARK),
+            Status::Merged => Some(MERGED_MARK),
+            Status::None => None,
+        }
+    }
+}
+
+/// Where a note goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoteTarget {
+    /// Under the entry itself.
+    Entry,
+    /// Under the per-patch note for patch `counter` (created if missing,
+    /// titled `label`, else from the entry's subject tags: `[PATCHv12 29/37]`).
+    Patch {
+        /// The patch counter.
+        counter: u32,
+        /// Title for a new per-patch note (e.g. the patch subject).
+        label: Option<String>,
+    },
+}
+
+fn line_str(nb: &Notebook, i: usize) -> String {
+    nb.line_text(i).into_owned()
+}
+
+/// Inserts `new` before line `at` (0-based; `lines().len()` appends).
+fn insert_lines(nb: &Notebook, at: usize, new: &[String]) -> Edit {
+    let src = nb.as_bytes();
+    let eol = nb.eol();
+    let lines = nb.lines();
+    let mut bytes = Vec::with_capacity(src.len() + 256);
+    if at < lines.len() {
+        let off = lines[at].span.start;
+        bytes.extend_from_slice(&src[..off]);
+        for l in new {
+            bytes.extend_from_slice(l.as_bytes());
+            bytes.extend_from_slice(eol.as_bytes());
+        }
+        bytes.extend_from_slice(&src[off..]);
+    } else {
+        bytes.extend_from_slice(src);
+        let unterminated = lines.last().is_some_and(|l| l.eol == Eol::None);
+        if unterminated {
+            // Keep the file's missing final newline: the new lines go after
+            // a newline added to the old last line, and the last new line is
+            // left unterminated.
+            for l in new {
+                bytes.extend_from_slice(eol.as_bytes());
+                bytes.extend_from_slice(l.as_bytes());
+            }
+        } else {
+            for l in new {
+                bytes.extend_from_slice(l.as_bytes());
+                bytes.extend_from_slice(eol.as_bytes());
+            }
+        }
+    }
+    let at = at.min(lines.len());
+    Edit {
+        bytes,
+        changes: new
+            .iter()
+            .enumerate()
+            .map(|(k, t)| Change::Inserted {
+                line: at + k + 1,
+                text: t.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Replaces `range` (absolute bytes, within line `line`) by `with`.
+fn splice_line(nb: &Notebook, line: usize, range: std::ops::Range<usize>, with: &str) -> Edit {
+    let src = nb.as_bytes();
+    let mut bytes = Vec::with_capacity(src.len() + with.len());
+    bytes.extend_from_slice(&src[..range.start]);
+    bytes.extend_from_slice(with.as_bytes());
+    bytes.extend_from_slice(&src[range.end..]);
+    let l = &nb.lines()[line];
+    let new_end = l.content_end + with.len() - (range.end - range.start);
+    let new = String::from_utf8_lossy(&bytes[l.span.start..new_end]).into_owned();
+    Edit {
+        changes: vec![Change::Replaced {
+            line: line + 1,
+            old: line_str(nb, line),
+            new,
+        }],
+        bytes,
+    }
+}
+
+fn item_lines(indent: usize, text: &str) -> Result<Vec<String>, EditError> {
+    let text = text.trim_end();
+    if text.trim().is_empty() {
+        return Err(EditError::EmptyText);
+    }
+    let pad = " ".repeat(indent);
+    let mut out = Vec::new();
+    for (k, l) in text.lines().enumerate() {
+        if k == 0 {
+            out.push(format!("{pad}- {}", l.trim()));
+        } else {
+            out.push(format!("{pad}  {}", l.trim()));
+        }
+    }
+    Ok(out)
+}
+
+/// Adds a note under entry `entry` (index into [`Notebook::entries`]).
+pub fn add_note(
+    nb: &Notebook,
+    entry: usize,
+    target: &NoteTarget,
+    text: &str,
+) -> Result<Edit, EditError> {
+    let e = &nb.entries()[entry];
+    match target {
+        NoteTarget::Entry => {
+            let lines = item_lines(e.content_indent, text)?;
+            Ok(insert_lines(nb, e.lines.end, &lines))
+        }
+        NoteTarget::Patch { counter, label } => {
+            if let Some(n) = e
+                .notes
+                .iter()
+                .find(|n| n.depth == 1 && n.patch == Some(*counter))
+            {
+                let lines = item_lines(n.content_indent, text)?;
+                return Ok(insert_lines(nb, n.subtree.end, &lines));
+            }
+            let label = label.clone().unwrap_or_else(|| patch_label(&e.subject, *counter));
+            let mut lines = item_lines(e.content_indent, &label)?;
+            lines.extend(item_lines(e.content_indent + 2, text)?);
+            // Keep per-patch notes in counter order.
+            let at = e
+                .notes
+                .iter()
+                .find(|n| n.depth == 1 && n.patch.is_some_and(|p| p > *counter))
+                .map_or(e.lines.end, |n| n.lines.start);
+            Ok(insert_lines(nb, at, &lines))
+        }
+    }
+}
+
+/// `[PATCHv12 00/37] x` and 29 give `[PATCHv12 29/37]`, in the user's style.
+fn patch_label(subject: &str, counter: u32) -> String {
+    if let Some(inner) = subject.strip_prefix('[').and_then(|s| s.split(']').next()) {
+        let toks: Vec<String> = inner
+            .split_whitespace()
+            .map(|t| match t.split_once('/') {
+                Some((a, b)) if a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok() => {
+                    format!("{:0w$}/{b}", counter, w = a.len())
+                }
+                _ => t.to_owned(),
+            })
+            .collect();
+        if toks.iter().any(|t| t.contains('/')) {
+            return format!("[{}]", toks.join(" "));
+        }
+    }
+    format!("[PATCH {counter}]")
+}
+
+/// Adds an open question (`- [ ] text`) under entry `entry`.
+pub fn ask(nb: &Notebook, entry: usize, text: &str) -> Result<Edit, EditError> {
+    if text.trim().is_empty() {
+        return Err(EditError::EmptyText);
+    }
+    add_note(nb, entry, &NoteTarget::Entry, &format!("[ ] {}", text.trim()))
+}
+
+/// Marks question `question` answered (`[ ]` becomes `[x]`).
+pub fn answer(nb: &Notebook, question: usize) -> Result<Edit, EditError> {
+    let q = &nb.questions()[question];
+    if q.answered {
+        return Err(EditError::AlreadyAnswered { line: q.line + 1 });
+    }
+    Ok(splice_line(nb, q.line, q.mark_offset..q.mark_offset + 1, "x"))
+}
+
+/// Sets the status mark of entry `entry`.
+pub fn set_status(nb: &Notebook, entry: usize, status: Status) -> Result<Edit, EditError> {
+    let e = &nb.entries()[entry];
+    let line = e.line;
+    let unchanged = Err(EditError::Unchanged { line: line + 1 });
+    match (&e.mark_span, status.mark()) {
+        (None, None) => unchanged,
+        (None, Some(m)) => {
+            let at = e.link_span.start;
+            let src = nb.as_bytes();
+            let before = at.checked_sub(1).map(|k| src[k]);
+            let text = if matches!(before, Some(b' ') | Some(b'\t')) {
+                format!("{m} ")
+            } else {
+                format!(" {m} ")
+            };
+            Ok(splice_line(nb, line, at..at, &text))
+        }
+        (Some(span), want) => {
+            let same = matches!(
+                (&e.mark, status),
+                (Some(Mark::Wip), Status::Wip) | (Some(Mark::Merged), Status::Merged)
+            );
+            if same {
+                return unchanged;
+            }
+            match want {
+                Some(m) => Ok(splice_line(nb, line, span.clone(), m)),
+                None => {
+                    // Remove the mark and the blanks up to the link.
+                    let src = nb.as_bytes();
+                    let mut end = span.end;
+                    while end < e.link_span.start && matches!(src[end], b' ' | b'\t') {
+                        end += 1;
+                    }
+                    Ok(splice_line(nb, line, span.start..end, ""))
+                }
+            }
+        }
+    }
+}
+
+/// Adds an entry for a series to a topic, in the user's style, at its
+/// dated place.
+pub fn add_entry(nb: &Notebook, new: &NewEntry, opts: &AddOptions) -> Result<Edit, EditError> {
+    let line = entry_line(nb, new);
+    let topic = select::find_topic(nb, &opts.topic);
+    let Some(t) = topic else {
+        if !opts.create_topic {
+            return Err(EditError::TopicNotFound(opts.topic.clone()));
+        }
+        let level = heading_level(nb);
+        let mut lines = Vec::new();
+        let n = nb.lines().len();
+        let last_blank = n == 0 || nb.line_text(n - 1).trim().is_empty();
+        if !last_blank {
+            lines.push(String::new());
+        }
+        lines.push(format!("{} {}", "#".repeat(level as usize), opts.topic.trim()));
+        lines.push(String::new());
+        lines.push(line);
+        return Ok(insert_lines(nb, n, &lines));
+    };
+    let topic = &nb.topics()[t];
+    if let Some(id) = &new.message_id {
+        if let Some(&e) = topic
+            .entries
+            .iter()
+            .find(|&&e| nb.entries()[e].message_id.as_ref() == Some(id))
+        {
+            return Err(EditError::AlreadyPresent {
+                line: nb.entries()[e].line + 1,
+            });
+        }
+    }
+    let entries: Vec<&crate::doc::Entry> = topic.entries.iter().map(|&e| &nb.entries()[e]).collect();
+    let dated: Vec<(Date, usize, usize)> = entries
+        .iter()
+        .filter_map(|e| e.date.map(|d| (d, e.line, e.lines.end)))
+        .collect();
+    let asc = dated.windows(2).filter(|w| w[0].0 <= w[1].0).count();
+    let desc = dated.windows(2).filter(|w| w[0].0 > w[1].0).count();
+    let descending = desc > asc;
+    let at = match (new.date, dated.first()) {
+        (Some(d), Some(first)) => dated
+            .iter()
+            .rev()
+            .find(|x| if descending { x.0 >= d } else { x.0 <= d })
+            .map_or(first.1, |x| x.2),
+        _ => match entries.last() {
+            Some(e) => e.lines.end,
+            None => {
+                // An empty topic: after the heading (and its blank line).
+                let mut at = topic.line + 1;
+                if at < nb.lines().len() && nb.line_text(at).trim().is_empty() {
+                    at += 1;
+                }
+                at
+            }
+        },
+    };
+    let mut lines = Vec::new();
+    if entries.is_empty() {
+        let prev_blank = at > 0 && nb.line_text(at - 1).trim().is_empty();
+        if !prev_blank {
+            lines.push(String::new());
+        }
+    }
+    lines.push(line);
+    // Keep a following paragraph or label from turning into a lazy
+    // continuation of the new item, and a new list apart from a heading.
+    if at < nb.lines().len() {
+        let next = nb.line_text(at);
+        let next_t = next.trim_start();
+        if !next_t.is_empty() {
+            let is_item = next_t.starts_with("- ") || next_t.starts_with("* ") || next_t.starts_with("+ ");
+            let heading = next_t.starts_with('#');
+            if (!is_item && !heading) || (entries.is_empty() && heading) {
+                lines.push(String::new());
+            }
+        }
+    }
+    Ok(insert_lines(nb, at, &lines))
+}
+
+fn heading_level(nb: &Notebook) -> u8 {
+    let mut counts = [0usize; 7];
+    for t in nb.topics() {
+        if t.kind == TopicKind::Heading && t.level >= 2 {
+            counts[t.level as usize] += 1;
+        }
+    }
+    (2..=6u8)
+        .max_by_key(|&l| (counts[l as usize], std::cmp::Reverse(l)))
+        .filter(|&l| counts[l as usize] > 0)
+        .unwrap_or(2)
+}
+
+/// The entry line in the style the notebook already uses.
+pub fn entry_line(nb: &Notebook, new: &NewEntry) -> String {
+    let src = nb.as_bytes();
+    let entries = nb.entries();
+    let unpadded = entries
+        .iter()
+        .filter(|e| e.date_text.as_ref().is_some_and(|t| t.len() < 10))
+        .count();
+    let padded = entries
+        .iter()
+        .filter(|e| e.date_text.as_ref().is_some_and(|t| t.len() == 10))
+        .count();
+    let escape = entries.is_empty()
+        || entries
+            .iter()
+            .any(|e| src.get(e.link_span.start..e.link_span.start + 3) == Some(b"[\\["));
+    let marker = entries
+        .first()
+        .and_then(|e| nb.line_text(e.line).trim_start().chars().next())
+        .filter(|c| matches!(c, '-' | '*' | '+'))
+        .unwrap_or('-');
+    let mut title = new.subject.trim().to_owned();
+    if let Some(a) = &new.author {
+        title = format!("{title} - {}", a.trim());
+    }
+    let title = if escape {
+        inline::escape_link_text(&title)
+    } else {
+        title
+    };
+    let mut s = format!("{marker} ");
+    if let Some(d) = new.date {
+        if unpadded > padded {
+            s.push_str(&format!("{}-{}-{} ", d.year, d.month, d.day));
+        } else {
+            s.push_str(&d.iso());
+            s.push(' ');
+        }
+    }
+    if let Some(m) = new.status.mark() {
+        s.push_str(m);
+        s.push(' ');
+    }
+    s.push_str(&format!("[{title}]({})", new.url));
+    s
+}

@@ -1,0 +1,535 @@
+//! A static HTML site of the notebook: pure (pages as strings); writing it
+//! is [`crate::fsio::write_site`].
+//!
+//! `index.html` has the topic tree, every topic's entries, a timeline of
+//! dated entries by year, and the open questions; `entries/ANCHOR.html`
+//! shows one entry: the user's notes and questions beside the series from
+//! the archive (revisions, patches with diffstats and trailers, cover
+//! letter). Links between pages are relative and the CSS is inline, so the
+//! site works from `file://` offline. Every text is escaped.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::archive::{Archive, SeriesView, TrailerCounts};
+use crate::check::{self, EntryCheck, Found, Stale};
+use crate::doc::{Entry, Mark, NoteKind, Notebook, TopicKind};
+use crate::inline;
+use crate::lore;
+
+/// One page of the site.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    /// Path relative to the site root (`index.html`, `entries/x.html`).
+    pub path: String,
+    /// The document.
+    pub html: String,
+}
+
+/// The rendered site.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Site {
+    /// Pages, `index.html` first.
+    pub pages: Vec<Page>,
+}
+
+const CSS: &str = r#"
+:root{--fg:#1d2330;--muted:#667085;--line:#e4e7ec;--bg:#fafbfc;--accent:#2759c4;--wip:#b54708;--ok:#067647;--bad:#b42318}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.55 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Noto Sans",sans-serif;color:var(--fg);background:var(--bg)}
+header{background:#14213d;color:#fff;padding:14px 28px}
+header a{color:#cfe0ff}
+header h1{margin:0;font-size:20px}
+header .crumbs{font-size:13px;opacity:.85}
+main{max-width:1180px;margin:0 auto;padding:18px 28px 60px}
+h2{font-size:18px;border-bottom:1px solid var(--line);padding-bottom:4px;margin-top:32px}
+h3{font-size:15px;margin:20px 0 6px}
+a{color:var(--accent);text-decoration:none}
+a:hover{text-decoration:underline}
+code,pre{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:13px}
+code{background:#eef1f6;padding:0 3px;border-radius:3px}
+pre{background:#f2f4f7;padding:10px;border-radius:6px;overflow:auto;white-space:pre-wrap}
+ul.entries{list-style:none;padding-left:0;margin:6px 0}
+ul.entries li{padding:3px 0;border-bottom:1px dotted var(--line)}
+.date{font-family:ui-monospace,monospace;color:var(--muted);margin-right:8px;font-size:13px}
+.badge{display:inline-block;font-size:11px;padding:0 6px;border-radius:9px;margin-left:6px;border:1px solid var(--line);color:var(--muted);vertical-align:1px}
+.badge.found{color:var(--ok);border-color:#abefc6;background:#ecfdf3}
+.badge.missing{color:var(--muted)}
+.badge.stale{color:var(--bad);border-color:#fecdca;background:#fef3f2}
+.badge.q{color:var(--wip);border-color:#fedf89;background:#fffaeb}
+.mark{margin-right:4px}
+.toc ul{margin:2px 0 2px 18px;padding:0}
+.toc li{list-style:square}
+.timeline{border-left:3px solid #c7d7fe;margin-left:8px;padding-left:18px}
+.year{font-weight:700;font-size:16px;margin:16px 0 4px -30px;background:var(--bg);display:inline-block;padding:0 6px;color:#14213d}
+.tl-item{position:relative;padding:3px 0}
+.tl-item:before{content:"";position:absolute;left:-25px;top:10px;width:11px;height:11px;border-radius:50%;background:#fff;border:2px solid var(--accent)}
+.tl-item .topic{color:var(--muted);font-size:12px;margin-left:6px}
+.cols{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:24px}
+@media (max-width:900px){.cols{grid-template-columns:1fr}}
+.panel{background:#fff;border:1px solid var(--line);border-radius:8px;padding:10px 16px}
+.notes ul{padding-left:18px;margin:4px 0}
+.notes li{margin:2px 0}
+.question{background:#fffaeb;border-left:3px solid #fdb022;padding:1px 6px}
+.question.done{background:#ecfdf3;border-left-color:#32d583}
+table{border-collapse:collapse;width:100%;font-size:13px}
+td,th{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
+th{color:var(--muted);font-weight:600}
+.rev-current{font-weight:700}
+.warn{background:#fef3f2;border:1px solid #fecdca;border-radius:6px;padding:6px 10px;margin:8px 0;color:var(--bad)}
+.muted{color:var(--muted)}
+nav.pager{display:flex;justify-content:space-between;margin-top:28px;font-size:13px}
+"#;
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An external link, only for http(s) URLs (anything else stays text).
+fn ext_link(url: &str, text_html: &str) -> String {
+    let u = url.trim();
+    if u.starts_with("https://") || u.starts_with("http://") {
+        format!(
+            "<a href=\"{}\" rel=\"noreferrer\">{}</a>",
+            escape(u),
+            text_html
+        )
+    } else {
+        text_html.to_owned()
+    }
+}
+
+/// Inline Markdown to HTML: links and code spans; everything else escaped.
+pub fn inline_html(s: &str) -> String {
+    let mut out = String::new();
+    let mut pos = 0;
+    let links = inline::scan_links(s);
+    let emit_text = |out: &mut String, t: &str| {
+        // Code spans within plain text.
+        let mut i = 0;
+        while let Some(k) = t[i..].find('`') {
+            let start = i + k;
+            match inline::code_span_end(t, start) {
+                Some(end) => {
+                    let n = t[start..].bytes().take_while(|&b| b == b'`').count();
+                    out.push_str(&escape(&inline::unescape(&t[i..start])));
+                    out.push_str("<code>");
+                    out.push_str(&escape(t[start + n..end - n].trim()));
+                    out.push_str("</code>");
+                    i = end;
+                }
+                None => {
+                    out.push_str(&escape(&inline::unescape(&t[i..start + 1])));
+                    i = start + 1;
+                }
+            }
+        }
+        out.push_str(&escape(&inline::unescape(&t[i..])));
+    };
+    for l in links {
+        emit_text(&mut out, &s[pos..l.span.start]);
+        let text = if l.text.is_empty() {
+            escape(&l.url)
+        } else {
+            let mut t = String::new();
+            let inner = &s[l.text.clone()];
+            let mut inner_out = String::new();
+            emit_text(&mut inner_out, inner);
+            t.push_str(&inner_out);
+            t
+        };
+        out.push_str(&ext_link(&l.url, &text));
+        pos = l.span.end;
+    }
+    emit_text(&mut out, &s[pos..]);
+    out
+}
+
+fn page(title: &str, crumbs: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{}</title><style>{CSS}</style></head><body>\
+<header><div class=\"crumbs\">{crumbs}</div><h1>{}</h1></header><main>{body}</main></body></html>\n",
+        escape(title),
+        escape(title)
+    )
+}
+
+/// `YYYY-MM-DD` for unix seconds (UTC).
+pub fn ymd(secs: i64) -> String {
+    // Howard Hinnant's civil_from_days.
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn mark_html(e: &Entry) -> String {
+    match &e.mark {
+        Some(Mark::Wip) => "<span class=\"mark\" title=\"not merged yet\">🚧</span>".into(),
+        Some(Mark::Merged) => "<span class=\"mark\" title=\"merged\">✅</span>".into(),
+        Some(Mark::Other(s)) => format!("<span class=\"mark muted\" title=\"mark\">{}</span>", escape(s)),
+        None => String::new(),
+    }
+}
+
+fn badges(c: &EntryCheck) -> String {
+    let mut s = String::new();
+    match c.found {
+        Found::ByMessageId | Found::ByOtherRevision | Found::BySubject => {
+            let revs = match (c.linked_revision, c.latest) {
+                (Some(l), Some(t)) if l != t => format!(" v{l} of v{t}"),
+                (_, Some(t)) => format!(" v{t}"),
+                _ => String::new(),
+            };
+            let _ = write!(s, "<span class=\"badge found\">in archive{}</span>", escape(&revs));
+        }
+        Found::NotFound => s.push_str("<span class=\"badge missing\">not in archive</span>"),
+        Found::NotASeries => {}
+    }
+    if !c.stale.is_empty() {
+        s.push_str("<span class=\"badge stale\">stale</span>");
+    }
+    if c.open_questions > 0 {
+        let _ = write!(s, "<span class=\"badge q\">{} open ?</span>", c.open_questions);
+    }
+    s
+}
+
+fn entry_href(prefix: &str, e: &Entry) -> String {
+    format!("{prefix}entries/{}.html", e.anchor)
+}
+
+fn entry_li(nb: &Notebook, c: &EntryCheck, prefix: &str, with_topic: bool) -> String {
+    let e = &nb.entries()[c.entry];
+    let date = e
+        .date
+        .map(|d| format!("<span class=\"date\">{}</span>", d.iso()))
+        .unwrap_or_default();
+    let topic = if with_topic {
+        format!("<span class=\"topic\">{}</span>", escape(&c.topic))
+    } else {
+        String::new()
+    };
+    format!(
+        "{date}{}<a href=\"{}\">{}</a>{}{topic}",
+        mark_html(e),
+        escape(&entry_href(prefix, e)),
+        escape(&e.title),
+        badges(c)
+    )
+}
+
+fn topic_id(t: usize) -> String {
+    format!("topic-{t}")
+}
+
+fn topic_title(nb: &Notebook, t: usize) -> String {
+    let title = &nb.topics()[t].title;
+    if title.is_empty() { "(untitled)".into() } else { title.clone() }
+}
+
+/// Renders the site.
+pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
+    let report = check::check(nb, archive);
+    let stats = check::stats(nb, &report);
+    let mut pages = Vec::new();
+
+    // Index.
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<p class=\"muted\">{} entries in {} topics · {} series, {} in the archive · {} open questions · <a href=\"#timeline\">timeline</a> · <a href=\"#questions\">questions</a></p>",
+        stats.entries,
+        nb.topics().len(),
+        stats.series,
+        stats.found,
+        stats.open_questions
+    );
+    b.push_str("<div class=\"toc panel\"><strong>Topics</strong>");
+    toc(nb, None, &stats, &mut b);
+    b.push_str("</div>");
+    for (t, topic) in nb.topics().iter().enumerate() {
+        let h = if topic.kind == TopicKind::Label || topic.level > 2 { "h3" } else { "h2" };
+        let path = nb.topic_path(t).join(" / ");
+        let _ = write!(b, "<{h} id=\"{}\">{}</{h}>", topic_id(t), escape(if path.trim().is_empty() { "(untitled)" } else { &path }));
+        if topic.entries.is_empty() {
+            continue;
+        }
+        b.push_str("<ul class=\"entries\">");
+        for &e in &topic.entries {
+            let _ = write!(b, "<li>{}</li>", entry_li(nb, &report.entries[e], "", false));
+        }
+        b.push_str("</ul>");
+    }
+    // Timeline.
+    b.push_str("<h2 id=\"timeline\">Timeline</h2><div class=\"timeline\">");
+    let mut by_year: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
+    for (i, e) in nb.entries().iter().enumerate() {
+        if let Some(d) = e.date {
+            by_year.entry(d.year).or_default().push(i);
+        }
+    }
+    for (year, mut list) in by_year.into_iter().rev() {
+        list.sort_by_key(|&i| std::cmp::Reverse(nb.entries()[i].date));
+        let _ = write!(b, "<div class=\"year\">{year}</div>");
+        for i in list {
+            let _ = write!(b, "<div class=\"tl-item\">{}</div>", entry_li(nb, &report.entries[i], "", true));
+        }
+    }
+    let undated: Vec<usize> = (0..nb.entries().len()).filter(|&i| nb.entries()[i].date.is_none()).collect();
+    if !undated.is_empty() {
+        b.push_str("<div class=\"year\">undated</div>");
+        for i in undated {
+            let _ = write!(b, "<div class=\"tl-item\">{}</div>", entry_li(nb, &report.entries[i], "", true));
+        }
+    }
+    b.push_str("</div>");
+    // Questions.
+    b.push_str("<h2 id=\"questions\">Open questions</h2><ul>");
+    for q in nb.questions().iter().filter(|q| !q.answered) {
+        let whereabouts = match q.entry {
+            Some(e) => {
+                let en = &nb.entries()[e];
+                format!(" — <a href=\"{}\">{}</a>", escape(&entry_href("", en)), escape(&en.title))
+            }
+            None => String::new(),
+        };
+        let _ = write!(b, "<li><span class=\"question\">{}</span>{whereabouts} <span class=\"muted\">line {}</span></li>", inline_html(&q.text), q.line + 1);
+    }
+    b.push_str("</ul>");
+    pages.push(Page {
+        path: "index.html".into(),
+        html: page("Notebook", "linux-patch-learn", &b),
+    });
+
+    // Entry pages.
+    let n = nb.entries().len();
+    for (i, e) in nb.entries().iter().enumerate() {
+        let c = &report.entries[i];
+        let mut b = String::new();
+        let _ = write!(
+            b,
+            "<p>{}{}<a href=\"{}\" rel=\"noreferrer\">{}</a>{}</p>",
+            e.date.map(|d| format!("<span class=\"date\">{}</span>", d.iso())).unwrap_or_default(),
+            mark_html(e),
+            escape(&e.url),
+            escape(&e.url),
+            badges(c)
+        );
+        if let Some(id) = &e.message_id {
+            let _ = write!(b, "<p class=\"muted\">Message-ID: <code>{}</code></p>", escape(id.as_str()));
+        }
+        for s in &c.stale {
+            let msg = match s {
+                Stale::NewerRevision { linked, latest, latest_message_id } => format!(
+                    "A newer revision exists: you link v{linked}, the latest is {}.",
+                    ext_link(&lore::lore_url(None, latest_message_id), &format!("v{latest}"))
+                ),
+                Stale::WipButMerged { merged } => format!("Marked 🚧 but merged: {}.", escape(merged)),
+                Stale::TitleMismatch { notebook, archive } => format!(
+                    "The link's title ({}) differs from the archived subject ({}): wrong link?",
+                    escape(notebook),
+                    escape(archive)
+                ),
+            };
+            let _ = write!(b, "<div class=\"warn\">{msg}</div>");
+        }
+        b.push_str("<div class=\"cols\"><section class=\"panel notes\"><h3>Your notes</h3>");
+        notes_html(nb, i, &mut b);
+        b.push_str("</section><section class=\"panel\"><h3>In the archive</h3>");
+        match &c.series {
+            Some(s) => series_html(s, c, &mut b),
+            None => {
+                let why = match c.found {
+                    Found::NotASeries => "Not a mailing-list series.",
+                    _ => "Not in the archive.",
+                };
+                let _ = write!(b, "<p class=\"muted\">{why}</p>");
+            }
+        }
+        b.push_str("</section></div><nav class=\"pager\">");
+        if i > 0 {
+            let p = &nb.entries()[i - 1];
+            let _ = write!(b, "<a href=\"{}.html\">← {}</a>", escape(&p.anchor), escape(&p.title));
+        } else {
+            b.push_str("<span></span>");
+        }
+        b.push_str("<a href=\"../index.html\">index</a>");
+        if i + 1 < n {
+            let p = &nb.entries()[i + 1];
+            let _ = write!(b, "<a href=\"{}.html\">{} →</a>", escape(&p.anchor), escape(&p.title));
+        } else {
+            b.push_str("<span></span>");
+        }
+        b.push_str("</nav>");
+        let topic_link = e
+            .topic
+            .map(|t| format!(" / <a href=\"../index.html#{}\">{}</a>", topic_id(t), escape(&topic_title(nb, t))))
+            .unwrap_or_default();
+        let crumbs = format!("<a href=\"../index.html\">Notebook</a>{topic_link}");
+        pages.push(Page {
+            path: format!("entries/{}.html", e.anchor),
+            html: page(&e.title, &crumbs, &b),
+        });
+    }
+    Site { pages }
+}
+
+fn toc(nb: &Notebook, parent: Option<usize>, stats: &check::Stats, b: &mut String) {
+    let kids: Vec<usize> = (0..nb.topics().len()).filter(|&t| nb.topics()[t].parent == parent).collect();
+    if kids.is_empty() {
+        return;
+    }
+    b.push_str("<ul>");
+    for t in kids {
+        let st = &stats.topics[t];
+        let _ = write!(
+            b,
+            "<li><a href=\"#{}\">{}</a> <span class=\"muted\">{}</span>",
+            topic_id(t),
+            escape(&topic_title(nb, t)),
+            if st.entries > 0 { format!("{} entries", st.entries) } else { String::new() }
+        );
+        toc(nb, Some(t), stats, b);
+        b.push_str("</li>");
+    }
+    b.push_str("</ul>");
+}
+
+fn notes_html(nb: &Notebook, i: usize, b: &mut String) {
+    let e = &nb.entries()[i];
+    if e.notes.is_empty() {
+        b.push_str("<p class=\"muted\">No notes yet.</p>");
+        return;
+    }
+    let mut depth = 0usize;
+    for (k, n) in e.notes.iter().enumerate() {
+        let want = match n.kind {
+            NoteKind::Item => n.depth,
+            NoteKind::Paragraph => n.depth.max(depth.min(n.depth + 1)).max(n.depth),
+        };
+        let want = want.max(1);
+        while depth < want {
+            b.push_str("<ul>");
+            depth += 1;
+        }
+        while depth > want {
+            b.push_str("</ul>");
+            depth -= 1;
+        }
+        let body: String = n.text.lines().map(inline_html).collect::<Vec<_>>().join("<br>");
+        let body = match n.checkbox {
+            Some(false) => format!("<span class=\"question\">☐ {body}</span>"),
+            Some(true) => format!("<span class=\"question done\">☑ {body}</span>"),
+            None => body,
+        };
+        let style = if n.kind == NoteKind::Paragraph { " style=\"list-style:none\"" } else { "" };
+        let _ = write!(b, "<li id=\"n{k}\"{style}>{body}</li>");
+    }
+    while depth > 0 {
+        b.push_str("</ul>");
+        depth -= 1;
+    }
+}
+
+fn trailers_text(t: &TrailerCounts) -> String {
+    let mut v = Vec::new();
+    if t.reviewed_by > 0 {
+        v.push(format!("{} Reviewed-by", t.reviewed_by));
+    }
+    if t.acked_by > 0 {
+        v.push(format!("{} Acked-by", t.acked_by));
+    }
+    if t.tested_by > 0 {
+        v.push(format!("{} Tested-by", t.tested_by));
+    }
+    if t.other > 0 {
+        v.push(format!("{} other", t.other));
+    }
+    if v.is_empty() { "—".into() } else { v.join(", ") }
+}
+
+fn series_html(s: &SeriesView, c: &EntryCheck, b: &mut String) {
+    let _ = write!(
+        b,
+        "<p><strong>{}</strong><br><span class=\"muted\">{} · {}</span></p>",
+        escape(&s.title),
+        escape(&s.author),
+        s.date.map(ymd).unwrap_or_default()
+    );
+    if let Some(m) = &s.merged {
+        let _ = write!(b, "<p>Merged: {}</p>", escape(&m.what));
+    }
+    let _ = write!(b, "<p>Trailers: {}</p>", escape(&trailers_text(&s.trailers)));
+    b.push_str("<h3>Revisions</h3><table><tr><th>rev</th><th>date</th><th>subject</th></tr>");
+    for r in &s.revisions {
+        let cls = if Some(r.version) == c.linked_revision { " class=\"rev-current\"" } else { "" };
+        let _ = write!(
+            b,
+            "<tr{cls}><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ext_link(&lore::lore_url(None, &r.message_id), &format!("v{}", r.version)),
+            r.date.map(ymd).unwrap_or_default(),
+            escape(&r.subject)
+        );
+    }
+    b.push_str("</table>");
+    if !s.patches.is_empty() {
+        let _ = write!(b, "<h3>Patches of v{}</h3><table><tr><th>#</th><th>subject</th><th>trailers</th></tr>", s.revision);
+        for p in &s.patches {
+            let stat = p
+                .diffstat
+                .as_ref()
+                .map(|d| format!("<details><summary class=\"muted\">diffstat</summary><pre>{}</pre></details>", escape(d)))
+                .unwrap_or_default();
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td>{}{stat}</td><td>{}</td></tr>",
+                p.counter,
+                ext_link(&lore::lore_url(None, &p.message_id), &escape(&p.subject)),
+                escape(&trailers_text(&p.trailers))
+            );
+        }
+        b.push_str("</table>");
+    }
+    if let Some(cover) = &s.cover_body {
+        let _ = write!(b, "<h3>Cover letter</h3><pre>{}</pre>", escape(cover));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_inlines() {
+        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            inline_html("see `a<b>` and [x](https://e.org/?a=1&b=2) <script>"),
+            "see <code>a&lt;b&gt;</code> and <a href=\"https://e.org/?a=1&amp;b=2\" rel=\"noreferrer\">x</a> &lt;script&gt;"
+        );
+        assert_eq!(inline_html("[x](javascript:alert(1))"), "x");
+        assert_eq!(ymd(0), "1970-01-01");
+        assert_eq!(ymd(1_708_980_934), "2024-02-26");
+    }
+}

@@ -1,0 +1,33 @@
+//! The user's Markdown roadmap ("notebook"): byte-exact parse, edit and render.
+//!
+//! The notebook is the user's file: topics as headings, dated entries that
+//! link a series on lore, notes nested under them, `[ ]` questions. This
+//! crate reads it ([`Notebook::parse`]) without normalising anything, so the
+//! unchanged document writes back byte for byte; edits ([`edit`]) are pure
+//! functions returning new bytes and the exact lines changed; checks and the
+//! HTML site ([`check`], [`html`]) read the archive through the [`Archive`]
+//! trait, which `lpl-core` implements over the store.
+//!
+//! What it deliberately does not do: no store or archive access of its own,
+//! no printing, no environment. The only file I/O is in [`fsio`] (atomic
+//! save with backup and change detection, writing the rendered site).
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod archive;
+pub mod check;
+pub mod doc;
+pub mod edit;
+pub mod fsio;
+pub mod html;
+pub mod inline;
+pub mod lore;
+pub mod mojibake;
+mod parse;
+pub mod search;
+pub mod select;
+
+pub use archive::{Archive, NoArchive, MergedView, PatchView, RevisionView, SeriesView, TrailerCounts};
+pub use doc::{Date, Entry, Link, LinkKind, Mark, Note, NoteKind, Notebook, Question, Topic, TopicKind};
+pub use lore::MessageId;

@@ -1,0 +1,202 @@
+//! Message-IDs and the URLs that name them.
+//!
+//! Accepted forms (scheme optional, `http` or `https`):
+//! `lore.kernel.org/<list>/<msgid>/` with any tail (`T/`, `t/`, `raw`,
+//! `#m...`, `#r`, `?q=...`), `lore.kernel.org/all/<msgid>/`,
+//! `lore.kernel.org/r/<msgid>`, `lkml.kernel.org/r/<msgid>`,
+//! `patch.msgid.link/<msgid>` and `msgid.link/<msgid>`; the Message-ID may be
+//! percent-encoded. The `#m...` anchor of a `/T/` URL names a message by a
+//! hash that cannot be reversed, so such a URL resolves to the thread's
+//! Message-ID (the one in the path).
+
+use std::fmt;
+
+/// A normalised Message-ID: no angle brackets, no surrounding space.
+///
+/// Same normalisation as `lpl_mail::MessageId` (this crate does not depend
+/// on the mail crate; convert with `lpl_mail::MessageId::new(id.as_str())`).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct MessageId(String);
+
+impl MessageId {
+    /// Normalises `raw` (`<id@host>` or `id@host`); `None` if empty or if it
+    /// contains whitespace or angle brackets.
+    pub fn new(raw: &str) -> Option<Self> {
+        let s = raw.trim();
+        let s = s.strip_prefix('<').unwrap_or(s);
+        let s = s.strip_suffix('>').unwrap_or(s).trim();
+        if s.is_empty()
+            || s.len() > 998
+            || s.chars().any(|c| c.is_whitespace() || c == '<' || c == '>')
+        {
+            return None;
+        }
+        Some(MessageId(s.to_owned()))
+    }
+
+    /// The ID without brackets.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for MessageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for MessageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{}>", self.0)
+    }
+}
+
+/// Decodes `%XX` escapes; invalid escapes are kept as written.
+pub fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Resolves a URL naming a mailing-list message to its Message-ID.
+///
+/// Returns `None` for URLs that do not name one message (other sites, a
+/// list's front page, a search).
+pub fn message_id_from_url(url: &str) -> Option<MessageId> {
+    let u = url.trim();
+    let u = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))
+        .unwrap_or(u);
+    // Drop the fragment and query: they never hold the Message-ID itself.
+    let u = u.split(['#', '?']).next().unwrap_or(u);
+    let (host, path) = u.split_once('/')?;
+    let host = host.to_ascii_lowercase();
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let raw = match host.as_str() {
+        "lore.kernel.org" | "lkml.kernel.org" => {
+            // <list>/<msgid>/..., all/<msgid>/..., r/<msgid>
+            if segs.len() < 2 {
+                return None;
+            }
+            segs[1]
+        }
+        "patch.msgid.link" | "msgid.link" => *segs.first()?,
+        _ => return None,
+    };
+    let decoded = percent_decode(raw);
+    if !decoded.contains('@') {
+        return None;
+    }
+    MessageId::new(&decoded)
+}
+
+/// The list named in a lore URL (`linux-mm`), if any (`all` and `r` are not lists).
+pub fn list_from_url(url: &str) -> Option<String> {
+    let u = url.trim();
+    let u = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))
+        .unwrap_or(u);
+    let rest = u.strip_prefix("lore.kernel.org/")?;
+    let list = rest.split('/').next()?;
+    if list.is_empty() || list == "all" || list == "r" {
+        return None;
+    }
+    Some(list.to_owned())
+}
+
+/// The canonical lore URL for a Message-ID (`https://lore.kernel.org/<list>/<id>/`).
+pub fn lore_url(list: Option<&str>, id: &MessageId) -> String {
+    let mut enc = String::new();
+    for c in id.as_str().chars() {
+        match c {
+            '/' => enc.push_str("%2F"),
+            '%' => enc.push_str("%25"),
+            '#' => enc.push_str("%23"),
+            '?' => enc.push_str("%3F"),
+            c => enc.push(c),
+        }
+    }
+    format!("https://lore.kernel.org/{}/{}/", list.unwrap_or("all"), enc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(u: &str) -> Option<String> {
+        message_id_from_url(u).map(|m| m.as_str().to_owned())
+    }
+
+    #[test]
+    fn every_lore_form() {
+        let want = Some("20240226205534.1603748-1-zi.yan@sent.com".to_owned());
+        for u in [
+            "https://lore.kernel.org/linux-mm/20240226205534.1603748-1-zi.yan@sent.com/",
+            "https://lore.kernel.org/linux-mm/20240226205534.1603748-1-zi.yan@sent.com",
+            "https://lore.kernel.org/all/20240226205534.1603748-1-zi.yan@sent.com/",
+            "https://lore.kernel.org/r/20240226205534.1603748-1-zi.yan@sent.com",
+            "http://lore.kernel.org/linux-mm/20240226205534.1603748-1-zi.yan@sent.com/T/#u",
+            "https://lore.kernel.org/linux-mm/20240226205534.1603748-1-zi.yan@sent.com/T/#mc904b4675c39f993fb43a0098637e087166d6df7",
+            "https://lore.kernel.org/linux-mm/20240226205534.1603748-1-zi.yan@sent.com/#r",
+            "https://lore.kernel.org/linux-mm/20240226205534.1603748-1-zi.yan%40sent.com/",
+            "https://lore.kernel.org/linux-mm/20240226205534.1603748-1-zi.yan@sent.com/raw",
+            "https://patch.msgid.link/20240226205534.1603748-1-zi.yan@sent.com",
+            "https://msgid.link/20240226205534.1603748-1-zi.yan@sent.com",
+            "lore.kernel.org/lkml/20240226205534.1603748-1-zi.yan@sent.com/",
+            "https://lkml.kernel.org/r/20240226205534.1603748-1-zi.yan@sent.com",
+        ] {
+            assert_eq!(id(u), want, "{u}");
+        }
+        assert_eq!(
+            id("https://lore.kernel.org/linux-mm/5f52de70-975-e94f-f141-543765736181@google.com/"),
+            Some("5f52de70-975-e94f-f141-543765736181@google.com".into())
+        );
+        assert_eq!(
+            id("https://lore.kernel.org/all/a%2Fb%25c@x/"),
+            Some("a/b%c@x".into())
+        );
+    }
+
+    #[test]
+    fn non_message_urls() {
+        for u in [
+            "https://lwn.net/Articles/619738/",
+            "https://lore.kernel.org/linux-mm/",
+            "https://lore.kernel.org/linux-mm/?q=folio",
+            "https://kernelnewbies.org/MatthewWilcox/Memdescs/Path",
+            "not a url",
+            "https://lore.kernel.org/linux-mm/%zz/",
+        ] {
+            assert_eq!(id(u), None, "{u}");
+        }
+    }
+
+    #[test]
+    fn list_and_canonical_url() {
+        assert_eq!(
+            list_from_url("https://lore.kernel.org/linux-mm/x@y/").as_deref(),
+            Some("linux-mm")
+        );
+        assert_eq!(list_from_url("https://lore.kernel.org/all/x@y/"), None);
+        let m = MessageId::new("<a/b@c>").unwrap();
+        assert_eq!(lore_url(Some("linux-mm"), &m), "https://lore.kernel.org/linux-mm/a%2Fb@c/");
+        assert_eq!(id(&lore_url(None, &m)), Some("a/b@c".into()));
+    }
+}

@@ -1,0 +1,359 @@
+//! Detection and exact repair of double-encoded UTF-8 ("mojibake").
+//!
+//! The failure this undoes: UTF-8 bytes were decoded as Windows-1252 and the
+//! resulting characters encoded as UTF-8 again, so `支` (`E6 94 AF`) became
+//! `æ”¯`. Mapping every character back to its cp1252 byte and decoding the
+//! bytes as UTF-8 recovers the text exactly, except where the first decode
+//! could not map a byte: cp1252 leaves `0x81 0x8D 0x8F 0x90 0x9D` undefined,
+//! and the tool that produced the seed dropped them. Those spots are not
+//! guessed: each becomes U+FFFD in the output and is reported with its line,
+//! column and the characters it could have been.
+//!
+//! Two refinements, both exact:
+//! - C1 control characters U+0081, U+008D, U+008F, U+0090, U+009D (what
+//!   some decoders produce for the undefined bytes) map back to their byte.
+//! - Characters of the Turkish code page (cp1254: `ğ` for `0xF0`, `Ğ İ Ş ı ş`)
+//!   map back to their byte, but only when that byte completes a valid UTF-8
+//!   sequence with its neighbours (the seed's `ğŸš§` is `🚧`, `F0 9F 9A A7`).
+
+use std::ops::Range;
+
+/// The cp1252 characters for bytes `0x80..=0x9F` (`None` where undefined).
+const CP1252_HIGH: [Option<char>; 32] = [
+    Some('\u{20AC}'),
+    None,
+    Some('\u{201A}'),
+    Some('\u{0192}'),
+    Some('\u{201E}'),
+    Some('\u{2026}'),
+    Some('\u{2020}'),
+    Some('\u{2021}'),
+    Some('\u{02C6}'),
+    Some('\u{2030}'),
+    Some('\u{0160}'),
+    Some('\u{2039}'),
+    Some('\u{0152}'),
+    None,
+    Some('\u{017D}'),
+    None,
+    None,
+    Some('\u{2018}'),
+    Some('\u{2019}'),
+    Some('\u{201C}'),
+    Some('\u{201D}'),
+    Some('\u{2022}'),
+    Some('\u{2013}'),
+    Some('\u{2014}'),
+    Some('\u{02DC}'),
+    Some('\u{2122}'),
+    Some('\u{0161}'),
+    Some('\u{203A}'),
+    Some('\u{0153}'),
+    None,
+    Some('\u{017E}'),
+    Some('\u{0178}'),
+];
+
+/// The bytes cp1252 leaves undefined: these are the ones that get lost.
+pub const CP1252_UNDEFINED: [u8; 5] = [0x81, 0x8D, 0x8F, 0x90, 0x9D];
+
+/// cp1254 characters absent from cp1252, with their byte.
+const CP1254_EXTRA: [(char, u8); 6] = [
+    ('\u{011E}', 0xD0),
+    ('\u{0130}', 0xDD),
+    ('\u{015E}', 0xDE),
+    ('\u{011F}', 0xF0),
+    ('\u{0131}', 0xFD),
+    ('\u{015F}', 0xFE),
+];
+
+/// How a character of the input maps back to a byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Back {
+    /// Exactly one cp1252 (or C1/latin-1) byte.
+    Byte(u8),
+    /// A cp1254 byte: used only inside a valid sequence.
+    Fallback(u8),
+    /// Not a single-byte character: passes through unchanged.
+    None,
+}
+
+fn back(c: char) -> Back {
+    let u = c as u32;
+    if u < 0x80 || (0xA0..=0xFF).contains(&u) {
+        return Back::Byte(u as u8);
+    }
+    if (0x80..0xA0).contains(&u) {
+        // C1 controls: exact for the undefined five, and harmless for the
+        // rest (a decoder that maps bytes 1:1 to U+0080..U+009F).
+        return Back::Byte(u as u8);
+    }
+    if let Some(i) = CP1252_HIGH.iter().position(|x| *x == Some(c)) {
+        return Back::Byte(0x80 + i as u8);
+    }
+    if let Some((_, b)) = CP1254_EXTRA.iter().find(|(x, _)| *x == c) {
+        return Back::Fallback(*b);
+    }
+    Back::None
+}
+
+/// One place where bytes were lost before the file reached us.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LostSpot {
+    /// 1-based line number (the same in the input and the repaired text).
+    pub line: usize,
+    /// 1-based column, in characters, of the U+FFFD in the repaired line.
+    pub column: usize,
+    /// Byte range of the damaged characters in the input.
+    pub input_span: Range<usize>,
+    /// Byte offset of the U+FFFD in the repaired text.
+    pub output_offset: usize,
+    /// The bytes that survived (a UTF-8 lead byte and some continuations).
+    pub surviving: Vec<u8>,
+    /// How many bytes are missing for a complete sequence.
+    pub missing: usize,
+    /// Every character the spot could have been, given that the lost bytes
+    /// were among cp1252's undefined five (empty when more than one is lost).
+    pub candidates: Vec<char>,
+}
+
+/// What [`repair`] found and did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repair {
+    /// Whether the input looks double-encoded (if not, `text` is the input).
+    pub detected: bool,
+    /// The repaired text (or the input unchanged when not detected).
+    pub text: Vec<u8>,
+    /// Multi-byte characters restored exactly.
+    pub restored: usize,
+    /// Spots where bytes were lost (U+FFFD in `text`).
+    pub lost: Vec<LostSpot>,
+}
+
+/// One unit of the input after mapping characters back to bytes.
+struct Unit {
+    back: Back,
+    /// Byte range of the character in the input.
+    span: Range<usize>,
+}
+
+fn seq_len(lead: u8) -> Option<usize> {
+    match lead {
+        0xC2..=0xDF => Some(2),
+        0xE0..=0xEF => Some(3),
+        0xF0..=0xF4 => Some(4),
+        _ => None,
+    }
+}
+
+fn is_cont(b: u8) -> bool {
+    (0x80..0xC0).contains(&b)
+}
+
+fn unit_byte(u: &Unit) -> Option<u8> {
+    match u.back {
+        Back::Byte(b) | Back::Fallback(b) => Some(b),
+        Back::None => None,
+    }
+}
+
+/// Detects double-encoded UTF-8 in `input` and repairs it where exact.
+///
+/// Input that is not valid UTF-8, or whose non-ASCII text does not decode
+/// as mojibake far more often than not, is returned unchanged with
+/// `detected: false`.
+pub fn repair(input: &[u8]) -> Repair {
+    let unchanged = || Repair {
+        detected: false,
+        text: input.to_vec(),
+        restored: 0,
+        lost: Vec::new(),
+    };
+    let Ok(s) = std::str::from_utf8(input) else {
+        return unchanged();
+    };
+    let units: Vec<Unit> = s
+        .char_indices()
+        .map(|(i, c)| Unit {
+            back: back(c),
+            span: i..i + c.len_utf8(),
+        })
+        .collect();
+
+    let mut out: Vec<u8> = Vec::with_capacity(input.len());
+    let mut restored = 0usize;
+    let mut lost = Vec::new();
+    let mut i = 0;
+    while i < units.len() {
+        let u = &units[i];
+        let original = &input[u.span.clone()];
+        let Some(b) = unit_byte(u) else {
+            out.extend_from_slice(original);
+            i += 1;
+            continue;
+        };
+        if b < 0x80 {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let Some(need) = seq_len(b) else {
+            // A stray continuation or an invalid lead: not mojibake here.
+            out.extend_from_slice(original);
+            i += 1;
+            continue;
+        };
+        // Gather the following continuation bytes (at most need - 1).
+        let mut bytes = vec![b];
+        let mut j = i + 1;
+        while bytes.len() < need && j < units.len() {
+            match unit_byte(&units[j]) {
+                Some(c) if is_cont(c) => {
+                    bytes.push(c);
+                    j += 1;
+                }
+                _ => break,
+            }
+        }
+        if bytes.len() == need {
+            if let Ok(decoded) = std::str::from_utf8(&bytes) {
+                out.extend_from_slice(decoded.as_bytes());
+                restored += 1;
+                i = j;
+                continue;
+            }
+        }
+        let fallback_involved = units[i..j]
+            .iter()
+            .any(|u| matches!(u.back, Back::Fallback(_)));
+        if bytes.len() == 1 || bytes.len() == need || fallback_involved {
+            // A lone lead (could be a genuine latin-1 character), an invalid
+            // complete sequence, or a cp1254 guess that did not fit: keep
+            // the first character as it was.
+            out.extend_from_slice(original);
+            i += 1;
+            continue;
+        }
+        // A truncated sequence: bytes were lost here.
+        let missing = need - bytes.len();
+        let candidates = if missing == 1 {
+            candidates_for(&bytes)
+        } else {
+            Vec::new()
+        };
+        lost.push(LostSpot {
+            line: 0,
+            column: 0,
+            input_span: units[i].span.start..units[j - 1].span.end,
+            output_offset: out.len(),
+            surviving: bytes,
+            missing,
+            candidates,
+        });
+        out.extend_from_slice("\u{FFFD}".as_bytes());
+        i = j;
+    }
+
+    // Double-encoding leaves many restorable sequences and few holes.
+    let detected = restored >= 3 && restored >= 4 * lost.len();
+    if !detected {
+        return unchanged();
+    }
+    locate(&out, &mut lost);
+    Repair {
+        detected,
+        text: out,
+        restored,
+        lost,
+    }
+}
+
+/// The characters a truncated sequence could have been, one byte lost.
+fn candidates_for(surviving: &[u8]) -> Vec<char> {
+    let mut found = Vec::new();
+    for pos in 1..=surviving.len() {
+        for lostb in CP1252_UNDEFINED {
+            let mut v = surviving.to_vec();
+            v.insert(pos, lostb);
+            if let Ok(s) = std::str::from_utf8(&v) {
+                let c = s.chars().next().expect("one char decoded");
+                if !found.contains(&c) {
+                    found.push(c);
+                }
+            }
+        }
+    }
+    found
+}
+
+fn locate(out: &[u8], lost: &mut [LostSpot]) {
+    let mut line = 1usize;
+    let mut line_start = 0usize;
+    let mut pos = 0usize;
+    for spot in lost.iter_mut() {
+        while pos < spot.output_offset {
+            if out[pos] == b'\n' {
+                line += 1;
+                line_start = pos + 1;
+            }
+            pos += 1;
+        }
+        let col = String::from_utf8_lossy(&out[line_start..spot.output_offset])
+            .chars()
+            .count()
+            + 1;
+        spot.line = line;
+        spot.column = col;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mojibake(s: &str) -> String {
+        // Encode as UTF-8, decode as cp1252 (dropping undefined bytes).
+        s.bytes()
+            .filter_map(|b| {
+                if b < 0x80 || b >= 0xA0 {
+                    Some(b as char)
+                } else {
+                    CP1252_HIGH[(b - 0x80) as usize]
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn restores_cjk_exactly() {
+        let m = mojibake("支持 anon THP, 在 2025 年（LSFMM） 🚧");
+        let r = repair(m.as_bytes());
+        assert!(r.detected);
+        // 持 is E6 8C 81: its last byte is undefined in cp1252 and lost.
+        assert_eq!(r.lost.len(), 1);
+        let spot = &r.lost[0];
+        assert_eq!((spot.line, spot.column), (1, 2));
+        assert!(spot.candidates.contains(&'持'));
+        assert_eq!(
+            String::from_utf8(r.text).unwrap(),
+            "支\u{FFFD} anon THP, 在 2025 年（LSFMM） 🚧"
+        );
+    }
+
+    #[test]
+    fn plain_text_is_not_mojibake() {
+        for s in ["café au lait", "支持 anon THP", "plain ascii", "Ã©"] {
+            let r = repair(s.as_bytes());
+            assert!(!r.detected, "{s}");
+            assert_eq!(r.text, s.as_bytes());
+        }
+        assert!(!repair(b"\xff\xfe bad utf-8").detected);
+    }
+
+    #[test]
+    fn turkish_fallback_only_inside_valid_sequences() {
+        let r = repair("ğŸš§ çº¿ ç¨‹ Ã¤ ğx".as_bytes());
+        assert!(r.detected);
+        assert_eq!(String::from_utf8(r.text).unwrap(), "🚧 线 程 ä ğx");
+    }
+}

@@ -1,0 +1,588 @@
+//! Line-oriented parse of the notebook (a pragmatic subset of CommonMark:
+//! ATX headings, nested lists with lazy continuation, fenced code, inline
+//! links), keeping every byte where it was.
+
+use crate::doc::{
+    Date, Entry, Eol, Line, Link, LinkKind, Mark, Note, NoteKind, Notebook, OtherRevision,
+    Question, Topic, TopicKind, slug, split_title,
+};
+use crate::inline;
+use crate::lore;
+
+#[derive(Clone, Debug)]
+enum Kind {
+    Blank,
+    Heading {
+        level: u8,
+        title: String,
+    },
+    Item {
+        indent: usize,
+        /// Byte offset (in the content) where the item's text starts.
+        text_at: usize,
+        /// Column where the item's content starts.
+        content_indent: usize,
+        /// `Some((answered, offset of the mark char in content))`.
+        checkbox: Option<(bool, usize)>,
+    },
+    Text {
+        indent: usize,
+        code: bool,
+    },
+}
+
+fn split_lines(src: &[u8]) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    while start < src.len() {
+        match src[start..].iter().position(|&b| b == b'\n') {
+            Some(p) => {
+                let end = start + p + 1;
+                let crlf = p > 0 && src[start + p - 1] == b'\r';
+                lines.push(Line {
+                    span: start..end,
+                    content_end: if crlf { end - 2 } else { end - 1 },
+                    eol: if crlf { Eol::CrLf } else { Eol::Lf },
+                });
+                start = end;
+            }
+            None => {
+                lines.push(Line {
+                    span: start..src.len(),
+                    content_end: src.len(),
+                    eol: Eol::None,
+                });
+                start = src.len();
+            }
+        }
+    }
+    lines
+}
+
+/// Leading indentation in columns (tabs to the next multiple of 4) and bytes.
+fn indent_of(s: &str) -> (usize, usize) {
+    let mut col = 0;
+    let mut bytes = 0;
+    for c in s.chars() {
+        match c {
+            ' ' => col += 1,
+            '\t' => col = (col / 4 + 1) * 4,
+            _ => break,
+        }
+        bytes += 1;
+    }
+    (col, bytes)
+}
+
+fn classify(s: &str, in_code: bool) -> Kind {
+    let (indent, ib) = indent_of(s);
+    let rest = &s[ib..];
+    if rest.trim().is_empty() {
+        return Kind::Blank;
+    }
+    if in_code {
+        return Kind::Text { indent, code: true };
+    }
+    if indent <= 3 && rest.starts_with('#') {
+        let hashes = rest.bytes().take_while(|&b| b == b'#').count();
+        let after = &rest[hashes..];
+        if hashes <= 6 && (after.is_empty() || after.starts_with([' ', '\t'])) {
+            let mut title = after.trim();
+            let stripped = title.trim_end_matches('#');
+            if stripped.is_empty() || stripped.ends_with([' ', '\t']) {
+                title = stripped.trim();
+            }
+            return Kind::Heading {
+                level: hashes as u8,
+                title: title.to_owned(),
+            };
+        }
+    }
+    let rb = rest.as_bytes();
+    let marker_len = if matches!(rb[0], b'-' | b'*' | b'+') {
+        Some(1)
+    } else {
+        let d = rb.iter().take_while(|b| b.is_ascii_digit()).count();
+        if (1..=9).contains(&d) && matches!(rb.get(d), Some(b'.') | Some(b')')) {
+            Some(d + 1)
+        } else {
+            None
+        }
+    };
+    if let Some(m) = marker_len {
+        let after = &rest[m..];
+        if after.is_empty() || after.starts_with([' ', '\t']) {
+            let spaces = after.bytes().take_while(|&b| b == b' ').count();
+            let spaces = if after.trim().is_empty() || spaces == 0 || spaces > 4 {
+                1
+            } else {
+                spaces
+            };
+            let text_at = (ib + m + spaces).min(s.len());
+            let text = &s[text_at..];
+            let checkbox = if text.len() >= 3
+                && text.as_bytes()[0] == b'['
+                && text.as_bytes()[2] == b']'
+                && (text.len() == 3 || text.as_bytes()[3] == b' ' || text.as_bytes()[3] == b'\t')
+            {
+                match text.as_bytes()[1] {
+                    b' ' => Some((false, text_at + 1)),
+                    b'x' | b'X' => Some((true, text_at + 1)),
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            return Kind::Item {
+                indent,
+                text_at,
+                content_indent: indent + m + spaces,
+                checkbox,
+            };
+        }
+    }
+    Kind::Text {
+        indent,
+        code: false,
+    }
+}
+
+fn is_fence(s: &str) -> Option<(u8, usize)> {
+    let t = s.trim_start();
+    let c = *t.as_bytes().first()?;
+    if c != b'`' && c != b'~' {
+        return None;
+    }
+    let n = t.bytes().take_while(|&b| b == c).count();
+    (n >= 3).then_some((c, n))
+}
+
+struct Frame {
+    content_indent: usize,
+}
+
+pub(crate) fn parse(src: Vec<u8>) -> Notebook {
+    let lines = split_lines(&src);
+    let texts: Vec<String> = lines
+        .iter()
+        .map(|l| String::from_utf8_lossy(&src[l.span.start..l.content_end]).into_owned())
+        .collect();
+    // Byte offsets in `texts` equal offsets in `src` only for valid UTF-8;
+    // map through this to stay exact for other input.
+    let valid: Vec<bool> = lines
+        .iter()
+        .map(|l| std::str::from_utf8(&src[l.span.start..l.content_end]).is_ok())
+        .collect();
+
+    // Pass 1: classify.
+    let mut kinds = Vec::with_capacity(lines.len());
+    let mut fence: Option<(u8, usize)> = None;
+    for (t, ok) in texts.iter().zip(&valid) {
+        if !ok {
+            // Not UTF-8: kept verbatim, never edited, so only its indent matters.
+            kinds.push(Kind::Text {
+                indent: indent_of(t).0,
+                code: true,
+            });
+            continue;
+        }
+        let k = match (fence, is_fence(t)) {
+            (None, Some(f)) => {
+                fence = Some(f);
+                Kind::Text {
+                    indent: indent_of(t).0,
+                    code: true,
+                }
+            }
+            (Some((c, n)), Some((c2, n2))) if c == c2 && n2 >= n && t.trim().bytes().all(|b| b == c) => {
+                fence = None;
+                Kind::Text {
+                    indent: indent_of(t).0,
+                    code: true,
+                }
+            }
+            (f, _) => classify(t, f.is_some()),
+        };
+        kinds.push(k);
+    }
+
+    // Pass 2: labels (a short lone paragraph line introducing a list).
+    let mut label = vec![false; lines.len()];
+    for i in 0..lines.len() {
+        let Kind::Text {
+            indent: 0,
+            code: false,
+        } = kinds[i]
+        else {
+            continue;
+        };
+        let prev_ok = i == 0 || matches!(kinds[i - 1], Kind::Blank | Kind::Heading { .. });
+        let next_blank = matches!(kinds.get(i + 1), Some(Kind::Blank));
+        let next_item = kinds[i + 1..]
+            .iter()
+            .find(|k| !matches!(k, Kind::Blank))
+            .is_some_and(|k| matches!(k, Kind::Item { indent: 0, .. }));
+        let t = texts[i].trim();
+        let short = t.chars().count() <= 60 && !t.contains("](") && !t.contains("://");
+        label[i] = prev_ok && next_blank && next_item && short;
+    }
+
+    let mut topics: Vec<Topic> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut questions: Vec<Question> = Vec::new();
+    let mut heading_stack: Vec<usize> = Vec::new();
+    let mut cur_label: Option<usize> = None;
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut cur_entry: Option<usize> = None;
+    let mut cur_note: Option<usize> = None;
+    let mut last_nonblank = 0usize;
+    let mut prev_blank = false;
+    let mut anchors: Vec<String> = Vec::new();
+
+    let abs = |i: usize, off: usize| -> usize {
+        if valid[i] {
+            lines[i].span.start + off
+        } else {
+            lines[i].span.start
+        }
+    };
+
+    let close = |entries: &mut Vec<Entry>, cur: &mut Option<usize>, last: usize| {
+        if let Some(e) = cur.take() {
+            entries[e].lines.end = last + 1;
+        }
+    };
+
+    for i in 0..lines.len() {
+        let t = &texts[i];
+        match kinds[i].clone() {
+            Kind::Blank => {
+                prev_blank = true;
+                continue;
+            }
+            Kind::Heading { level, title } => {
+                close(&mut entries, &mut cur_entry, last_nonblank);
+                cur_note = None;
+                stack.clear();
+                while heading_stack
+                    .last()
+                    .is_some_and(|&h| topics[h].level >= level)
+                {
+                    heading_stack.pop();
+                }
+                topics.push(Topic {
+                    kind: TopicKind::Heading,
+                    level,
+                    title,
+                    line: i,
+                    lines: i..i + 1,
+                    parent: heading_stack.last().copied(),
+                    entries: Vec::new(),
+                });
+                heading_stack.push(topics.len() - 1);
+                cur_label = None;
+            }
+            Kind::Text { .. } if label[i] => {
+                close(&mut entries, &mut cur_entry, last_nonblank);
+                cur_note = None;
+                stack.clear();
+                let parent = heading_stack.last().copied();
+                topics.push(Topic {
+                    kind: TopicKind::Label,
+                    level: parent.map_or(1, |p| topics[p].level.saturating_add(1)),
+                    title: t.trim().to_owned(),
+                    line: i,
+                    lines: i..i + 1,
+                    parent,
+                    entries: Vec::new(),
+                });
+                cur_label = Some(topics.len() - 1);
+            }
+            Kind::Item {
+                indent,
+                text_at,
+                content_indent,
+                checkbox,
+            } => {
+                while stack.last().is_some_and(|f| indent < f.content_indent) {
+                    stack.pop();
+                }
+                let depth = stack.len();
+                let text = t[text_at..].to_owned();
+                if depth == 0 {
+                    close(&mut entries, &mut cur_entry, last_nonblank);
+                    cur_note = None;
+                    if checkbox.is_none() {
+                        if let Some(mut e) = entry_from(&text, i, |off| abs(i, text_at + off)) {
+                            e.topic = cur_label.or(heading_stack.last().copied());
+                            e.content_indent = content_indent;
+                            let base = e
+                                .message_id
+                                .as_ref()
+                                .map(|m| slug(m.as_str()))
+                                .filter(|s| !s.is_empty())
+                                .or_else(|| Some(slug(&e.title)).filter(|s| !s.is_empty()))
+                                .unwrap_or_else(|| "entry".to_owned());
+                            let mut a = base.clone();
+                            let mut n = 2;
+                            while anchors.contains(&a) {
+                                a = format!("{base}-{n}");
+                                n += 1;
+                            }
+                            anchors.push(a.clone());
+                            e.anchor = a;
+                            entries.push(e);
+                            cur_entry = Some(entries.len() - 1);
+                        }
+                    }
+                } else if let Some(e) = cur_entry {
+                    let body = match checkbox {
+                        Some(_) => text.get(3..).unwrap_or("").trim().to_owned(),
+                        None => text.trim().to_owned(),
+                    };
+                    let patch = patch_counter(&body);
+                    entries[e].notes.push(Note {
+                        kind: NoteKind::Item,
+                        depth,
+                        lines: i..i + 1,
+                        subtree: i..i + 1,
+                        text: body,
+                        patch,
+                        checkbox: checkbox.map(|c| c.0),
+                        content_indent,
+                    });
+                    cur_note = Some(entries[e].notes.len() - 1);
+                }
+                if let Some((answered, off)) = checkbox {
+                    questions.push(Question {
+                        line: i,
+                        answered,
+                        mark_offset: abs(i, off),
+                        text: text.get(3..).unwrap_or("").trim().to_owned(),
+                        entry: None,
+                        topic: None,
+                    });
+                }
+                stack.push(Frame { content_indent });
+            }
+            Kind::Text { indent, .. } => {
+                let inside = cur_entry.is_some()
+                    && (!prev_blank || stack.first().is_some_and(|f| indent >= f.content_indent));
+                if let (true, Some(e)) = (inside, cur_entry) {
+                    let body = t.trim().to_owned();
+                    match (prev_blank, cur_note) {
+                        (false, Some(n)) => {
+                            let note = &mut entries[e].notes[n];
+                            note.lines.end = i + 1;
+                            note.subtree.end = i + 1;
+                            note.text.push('\n');
+                            note.text.push_str(&body);
+                        }
+                        _ => {
+                            if prev_blank {
+                                while stack.len() > 1
+                                    && stack.last().is_some_and(|f| indent < f.content_indent)
+                                {
+                                    stack.pop();
+                                }
+                            }
+                            let depth = stack.len().saturating_sub(1);
+                            entries[e].notes.push(Note {
+                                kind: NoteKind::Paragraph,
+                                depth,
+                                lines: i..i + 1,
+                                subtree: i..i + 1,
+                                text: body,
+                                patch: None,
+                                checkbox: None,
+                                content_indent: indent,
+                            });
+                            cur_note = Some(entries[e].notes.len() - 1);
+                        }
+                    }
+                } else {
+                    let in_list = !stack.is_empty()
+                        && (!prev_blank || stack.first().is_some_and(|f| indent >= f.content_indent));
+                    if !in_list {
+                        close(&mut entries, &mut cur_entry, last_nonblank);
+                        cur_note = None;
+                        stack.clear();
+                    }
+                }
+            }
+        }
+        prev_blank = false;
+        if cur_entry.is_some() {
+            last_nonblank = i;
+        }
+    }
+    close(&mut entries, &mut cur_entry, last_nonblank);
+
+    // Topic sections.
+    let n = lines.len();
+    for k in 0..topics.len() {
+        let start = topics[k].line;
+        let end = topics[k + 1..]
+            .iter()
+            .find(|t| match topics[k].kind {
+                TopicKind::Heading => t.kind == TopicKind::Heading && t.level <= topics[k].level,
+                TopicKind::Label => true,
+            })
+            .map_or(n, |t| t.line);
+        topics[k].lines = start..end;
+    }
+    for (k, e) in entries.iter().enumerate() {
+        if let Some(t) = e.topic {
+            topics[t].entries.push(k);
+        }
+    }
+    let topic_at = |line: usize| -> Option<usize> {
+        topics
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.lines.contains(&line))
+            .max_by_key(|(_, t)| t.line)
+            .map(|(k, _)| k)
+    };
+    // Note subtrees and other revisions.
+    for e in &mut entries {
+        let end = e.lines.end;
+        for k in 0..e.notes.len() {
+            let d = e.notes[k].depth;
+            let stop = e.notes[k + 1..]
+                .iter()
+                .find(|m| match m.kind {
+                    NoteKind::Item => m.depth <= d,
+                    NoteKind::Paragraph => m.depth < d,
+                })
+                .map_or(end, |m| m.lines.start);
+            e.notes[k].subtree = e.notes[k].lines.start..stop.max(e.notes[k].lines.end);
+        }
+        for note in &e.notes {
+            if let Some(r) = other_revision(&note.text, note.lines.start) {
+                e.other_revisions.push(r);
+            }
+        }
+    }
+    let entry_at = |line: usize| entries.iter().position(|e| e.lines.contains(&line));
+    for q in &mut questions {
+        q.entry = entry_at(q.line);
+        q.topic = topic_at(q.line);
+    }
+    // Links.
+    let mut links = Vec::new();
+    for i in 0..n {
+        if matches!(kinds[i], Kind::Text { code: true, .. } | Kind::Blank) {
+            continue;
+        }
+        let entry = entry_at(i);
+        for l in inline::scan_links(&texts[i]) {
+            let span = abs(i, l.span.start)..abs(i, l.span.end);
+            let is_entry_link = entry.is_some_and(|e| entries[e].line == i && entries[e].link_span == span);
+            links.push(Link {
+                line: i,
+                text: inline::unescape(&texts[i][l.text.clone()]),
+                kind: LinkKind::of(&l.url),
+                url: l.url,
+                span,
+                entry,
+                is_entry_link,
+            });
+        }
+    }
+
+    Notebook {
+        src,
+        lines,
+        topics,
+        entries,
+        questions,
+        links,
+    }
+}
+
+/// Parses an entry's first-line text: `[date] [mark] [title](url) rest`.
+fn entry_from(text: &str, line: usize, abs: impl Fn(usize) -> usize) -> Option<Entry> {
+    let (date, date_end) = match Date::parse_prefix(text) {
+        Some((d, k)) => (Some(d), k),
+        None => (None, 0),
+    };
+    let rest = &text[date_end..];
+    let lb = rest.find('[')?;
+    let mark_raw = &rest[..lb];
+    let mark_trim = mark_raw.trim();
+    if !mark_trim.is_empty()
+        && (mark_trim.chars().count() > 6 || mark_trim.chars().any(|c| c.is_ascii_alphanumeric()))
+    {
+        return None;
+    }
+    let link = inline::link_at(text, date_end + lb)?;
+    let title = inline::unescape(&text[link.text.clone()]);
+    let message_id = lore::message_id_from_url(&link.url);
+    let (subject, author) = split_title(&title, message_id.is_some());
+    let mark_span = (!mark_trim.is_empty()).then(|| {
+        let s = date_end + (mark_raw.len() - mark_raw.trim_start().len());
+        abs(s)..abs(s + mark_trim.len())
+    });
+    Some(Entry {
+        topic: None,
+        line,
+        lines: line..line + 1,
+        date,
+        date_text: date.map(|_| text[..date_end].to_owned()),
+        mark: (!mark_trim.is_empty()).then(|| Mark::classify_pub(mark_trim)),
+        mark_span,
+        date_span: date.map(|_| abs(0)..abs(date_end)),
+        link_span: abs(link.span.start)..abs(link.span.end),
+        tags: inline::subject_tags(&subject),
+        title,
+        subject,
+        author,
+        url: link.url,
+        message_id,
+        other_revisions: Vec::new(),
+        notes: Vec::new(),
+        content_indent: 2,
+        anchor: String::new(),
+    })
+}
+
+/// `[PATCHv12 29/37] thp: ...` (not a link) names patch 29.
+fn patch_counter(text: &str) -> Option<u32> {
+    if !text.starts_with('[') || inline::link_at(text, 0).is_some() {
+        return None;
+    }
+    let tags = inline::subject_tags(text);
+    if tags.is_patch { tags.counter } else { None }
+}
+
+/// `v33 https://lore...` (or `v33: [..](https://lore...)`) in a note.
+fn other_revision(text: &str, line: usize) -> Option<OtherRevision> {
+    let t = text.trim_start();
+    let rest = t.strip_prefix('v').or_else(|| t.strip_prefix('V'))?;
+    let digits = rest.bytes().take_while(|b| b.is_ascii_digit()).count();
+    let version: u32 = rest[..digits].parse().ok()?;
+    let after = rest[digits..].trim_start_matches([':', ' ', '\t']);
+    let link = inline::scan_links(after).into_iter().next()?;
+    if link.span.start != 0 {
+        return None;
+    }
+    let message_id = lore::message_id_from_url(&link.url)?;
+    Some(OtherRevision {
+        version,
+        message_id,
+        line,
+    })
+}
+
+impl Mark {
+    pub(crate) fn classify_pub(s: &str) -> Mark {
+        if s.contains(crate::doc::WIP_MARK) {
+            Mark::Wip
+        } else if s.contains(crate::doc::MERGED_MARK) {
+            Mark::Merged
+        } else {
+            Mark::Other(s.to_owned())
+        }
+    }
+}

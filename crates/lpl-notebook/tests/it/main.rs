@@ -1,0 +1,3 @@
+//! Integration tests of the notebook on the real seed roadmap.
+
+mod seed;
