@@ -1,0 +1,314 @@
+//! `git am`-ready mbox export with collected trailers folded in, laid out
+//! as `b4 am` does: the patch's own trailers first, then the collected
+//! ones in order of arrival (duplicates dropped), then the exporter's own
+//! `Signed-off-by` when asked for; headers rewritten to a clean
+//! `From`/`Subject`/`Date`/`Message-Id` and an 8-bit UTF-8 plain body.
+
+use lpl_mail::{Address, Trailer};
+
+use crate::series::SeriesRevision;
+
+/// One patch to export.
+#[derive(Debug, Clone)]
+pub struct AmPatch<'a> {
+    /// The raw message as received.
+    pub raw: &'a [u8],
+    /// The subject to write (see [`am_subject`]).
+    pub subject: String,
+    /// Trailers to add (see [`crate::trailers::trailers_to_add`]).
+    pub add: Vec<Trailer>,
+}
+
+/// Export options.
+#[derive(Debug, Clone, Default)]
+pub struct AmOptions {
+    /// Add `Signed-off-by: <this>` at the end (as `b4 am -s`).
+    pub signoff: Option<Address>,
+    /// Add `Link: <prefix><message-id>` (as `b4 am -l`), e.g.
+    /// `https://lore.kernel.org/r/`.
+    pub link_prefix: Option<String>,
+}
+
+/// The subject `b4` writes: `[PATCH v3 1/2] title` (revision only when
+/// above 1, counter only in a series of more than one patch).
+pub fn am_subject(r: &SeriesRevision, counter: u32, title: &str) -> String {
+    let mut p = String::from("PATCH");
+    if r.revision > 1 {
+        p.push_str(&format!(" v{}", r.revision));
+    }
+    let total = r.total.unwrap_or(r.patches.len() as u32);
+    if total > 1 {
+        let w = total.to_string().len();
+        p.push_str(&format!(" {counter:0w$}/{total}"));
+    }
+    format!("[{p}] {title}")
+}
+
+/// Write the mbox of `patches`, in order.
+pub fn write_mbox(patches: &[AmPatch<'_>], opts: &AmOptions) -> Vec<u8> {
+    let mut out = String::new();
+    for p in patches {
+        write_one(&mut out, p, opts);
+    }
+    out.into_bytes()
+}
+
+fn write_one(out: &mut String, p: &AmPatch<'_>, opts: &AmOptions) {
+    let parsed = lpl_mail::parse(p.raw).message;
+    let patch = parsed.patch.as_ref();
+    let author = patch
+        .and_then(|x| x.author.clone())
+        .or_else(|| parsed.from.clone());
+    let body = parsed.body.replace("\r\n", "\n");
+    let (head, rest) = split_body(&body);
+    let commit_message = match patch {
+        Some(x) => x.commit_message.trim_end().to_string(),
+        None => strip_pseudo_headers(head).trim_end().to_string(),
+    };
+    let own = lpl_mail::trailer::parse_commit_trailers(&commit_message);
+    let mut add: Vec<Trailer> = Vec::new();
+    let push = |add: &mut Vec<Trailer>, t: Trailer| {
+        if !own.iter().chain(add.iter()).any(|o| same(o, &t)) {
+            add.push(t);
+        }
+    };
+    if let (Some(prefix), Some(id)) = (&opts.link_prefix, &parsed.message_id) {
+        push(
+            &mut add,
+            Trailer {
+                key: "Link".into(),
+                value: format!("{prefix}{}", id.as_str()),
+            },
+        );
+    }
+    for t in &p.add {
+        push(&mut add, t.clone());
+    }
+    if let Some(me) = &opts.signoff {
+        let t = Trailer {
+            key: "Signed-off-by".into(),
+            value: me.display(),
+        };
+        // b4 keeps the exporter's sign-off last.
+        let last_is_me = add.last().or(own.last()).is_some_and(|l| same(l, &t));
+        if !last_is_me {
+            add.retain(|x| !same(x, &t));
+            add.push(t);
+        }
+    }
+    let mut msg = commit_message;
+    if !add.is_empty() {
+        msg.push_str(if own.is_empty() { "\n\n" } else { "\n" });
+        for t in &add {
+            msg.push_str(&format!("{}: {}\n", t.key, t.value));
+        }
+    } else {
+        msg.push('\n');
+    }
+
+    out.push_str("From git@z Thu Jan  1 00:00:00 1970\n");
+    out.push_str(&format!("Subject: {}\n", encode_header(&p.subject)));
+    if let Some(a) = &author {
+        let v = match &a.name {
+            Some(n) => format!("{} <{}>", encode_header(&quote_name(n)), a.email),
+            None => a.email.clone(),
+        };
+        out.push_str(&format!("From: {v}\n"));
+    }
+    if let Some(d) = parsed.date {
+        out.push_str(&format!(
+            "Date: {}\n",
+            rfc2822(d.timestamp, d.offset_minutes)
+        ));
+    }
+    if let Some(id) = &parsed.message_id {
+        out.push_str(&format!("Message-Id: {}\n", id.bracketed()));
+    }
+    out.push_str("MIME-Version: 1.0\n");
+    out.push_str("Content-Type: text/plain; charset=\"utf-8\"\n");
+    let cte = if msg.is_ascii() && rest.is_ascii() {
+        "7bit"
+    } else {
+        "8bit"
+    };
+    out.push_str(&format!("Content-Transfer-Encoding: {cte}\n\n"));
+    for line in msg.lines().chain(rest.lines()) {
+        // mboxrd escaping of `From ` lines.
+        if line.trim_start_matches('>').starts_with("From ") {
+            out.push('>');
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push('\n');
+}
+
+fn same(a: &Trailer, b: &Trailer) -> bool {
+    a.key.eq_ignore_ascii_case(&b.key)
+        && a.value
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .eq(b.value.split_whitespace().map(str::to_lowercase))
+}
+
+/// Split a patch body into the commit message part and the rest (from the
+/// `---` separator, or from the diff when there is none).
+pub fn split_body(body: &str) -> (&str, &str) {
+    let mut offset = 0usize;
+    for line in body.split_inclusive('\n') {
+        let l = line.trim_end();
+        if l == "---"
+            || l.starts_with("diff --git ")
+            || l.starts_with("Index: ")
+            || l.starts_with("diff -")
+        {
+            return (&body[..offset], &body[offset..]);
+        }
+        if l.starts_with("--- ") {
+            // A unified diff without `diff` line: the `---` of its header.
+            let next = &body[offset + line.len()..];
+            if next.starts_with("+++ ") {
+                return (&body[..offset], &body[offset..]);
+            }
+        }
+        offset += line.len();
+    }
+    (body, "")
+}
+
+fn strip_pseudo_headers(head: &str) -> &str {
+    let mut rest = head;
+    loop {
+        let t = rest.trim_start_matches('\n');
+        let line_end = t.find('\n').unwrap_or(t.len());
+        let line = &t[..line_end];
+        if line.starts_with("From: ") || line.starts_with("Subject: ") || line.starts_with("Date: ")
+        {
+            rest = &t[line_end..];
+        } else {
+            return rest;
+        }
+    }
+}
+
+fn quote_name(n: &str) -> String {
+    if n.chars().any(|c| "()<>[]:;@\\,.\"".contains(c)) {
+        format!("\"{}\"", n.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        n.to_string()
+    }
+}
+
+/// RFC 2047 `B` encoding of a header value when it is not ASCII.
+fn encode_header(v: &str) -> String {
+    if v.is_ascii() {
+        return v.to_string();
+    }
+    // Encode in chunks of whole characters, at most 45 bytes each.
+    let mut words = Vec::new();
+    let mut chunk = String::new();
+    for c in v.chars() {
+        if chunk.len() + c.len_utf8() > 45 {
+            words.push(format!("=?utf-8?b?{}?=", base64(chunk.as_bytes())));
+            chunk.clear();
+        }
+        chunk.push(c);
+    }
+    if !chunk.is_empty() {
+        words.push(format!("=?utf-8?b?{}?=", base64(chunk.as_bytes())));
+    }
+    words.join("\n ")
+}
+
+fn base64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut s = String::with_capacity(data.len().div_ceil(3) * 4);
+    for ch in data.chunks(3) {
+        let b = [ch[0], *ch.get(1).unwrap_or(&0), *ch.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= ch.len() {
+                s.push(char::from(T[((n >> (18 - 6 * k)) & 63) as usize]));
+            } else {
+                s.push('=');
+            }
+        }
+    }
+    s
+}
+
+/// `Tue, 30 Aug 2022 11:19:07 -0400`.
+pub fn rfc2822(ts: i64, offset_minutes: i32) -> String {
+    let local = ts.saturating_add(i64::from(offset_minutes) * 60);
+    let days = local.div_euclid(86_400);
+    let secs = local.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let wd = (days + 4).rem_euclid(7) as usize; // 1970-01-01 was a Thursday
+    const WD: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MO: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let sign = if offset_minutes < 0 { '-' } else { '+' };
+    let off = offset_minutes.unsigned_abs();
+    format!(
+        "{}, {} {} {} {:02}:{:02}:{:02} {}{:02}{:02}",
+        WD[wd],
+        d,
+        MO[(m - 1) as usize],
+        y,
+        secs / 3600,
+        (secs / 60) % 60,
+        secs % 60,
+        sign,
+        off / 60,
+        off % 60
+    )
+}
+
+/// Howard Hinnant's days -> civil date.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_format() {
+        // 2022-08-30 15:19:07 UTC, shown at -0400.
+        assert_eq!(
+            rfc2822(1_661_872_747, -240),
+            "Tue, 30 Aug 2022 11:19:07 -0400"
+        );
+        assert_eq!(rfc2822(0, 0), "Thu, 1 Jan 1970 00:00:00 +0000");
+    }
+
+    #[test]
+    fn b64() {
+        assert_eq!(base64(b"hello"), "aGVsbG8=");
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b"abc"), "YWJj");
+    }
+
+    #[test]
+    fn body_split() {
+        let b =
+            "Subject line body\n\nSigned-off-by: A <a@b>\n---\n f | 1 +\n\ndiff --git a/f b/f\n";
+        let (h, r) = split_body(b);
+        assert!(h.ends_with("<a@b>\n"));
+        assert!(r.starts_with("---\n"));
+        let (h, r) = split_body("msg\n\ndiff --git a/x b/x\n");
+        assert_eq!(h, "msg\n\n");
+        assert!(r.starts_with("diff"));
+    }
+}

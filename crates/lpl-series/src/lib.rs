@@ -1,0 +1,51 @@
+//! Threads, series assembly, revision chains and review trailers.
+//!
+//! Everything here is pure: the caller hands in one [`MessageMeta`] per
+//! message (built from `lpl_mail::Message` with [`MessageMeta::from_message`]
+//! or filled from a store) and gets back plain data that refers to messages
+//! by their index in that input slice.
+//!
+//! - [`thread::Threads`]: JWZ threading over `References`/`In-Reply-To`.
+//! - [`series::assemble`]: each revision of a series as it was sent.
+//! - [`chain::link_revisions`]: revision chains v1 -> v2 -> ... with reasons.
+//! - [`trailers::collect`]: review trailers from replies, carried forward.
+//! - [`am::write_mbox`]: a `git am`-ready mbox with trailers folded in.
+
+pub mod am;
+pub mod chain;
+pub mod input;
+pub mod series;
+pub mod thread;
+pub mod trailers;
+
+pub use chain::{Chains, Link, LinkReason, Override, OverrideKind, link_revisions};
+pub use input::MessageMeta;
+pub use series::{Assembly, PatchSlot, SeriesKind, SeriesRevision, assemble};
+pub use thread::{NodeId, Threads, TreeEntry};
+pub use trailers::{CollectedTrailer, Counts, RevisionTrailers, collect};
+
+/// Analyse a whole set of messages at once: threads, series and chains.
+///
+/// This is the entry point the store uses after an import; `overrides` are
+/// the user's manual `link`/`unlink` decisions, re-applied every time.
+pub fn analyse(messages: &[MessageMeta], overrides: &[Override]) -> Analysis {
+    let threads = Threads::build(messages);
+    let assembly = assemble(messages, &threads);
+    let chains = link_revisions(messages, &threads, &assembly, overrides);
+    Analysis {
+        threads,
+        assembly,
+        chains,
+    }
+}
+
+/// The result of [`analyse`].
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The reply structure.
+    pub threads: Threads,
+    /// Series revisions as sent.
+    pub assembly: Assembly,
+    /// Revision chains.
+    pub chains: Chains,
+}

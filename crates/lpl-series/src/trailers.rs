@@ -1,0 +1,297 @@
+//! Review trailers collected from replies.
+//!
+//! A trailer typed in a reply to a patch applies to that patch; one typed
+//! in a reply to the cover letter applies to every patch of the revision.
+//! Replies are found by walking the reply tree below each message, stopping
+//! at other series messages (so a deep-threaded series or a new revision
+//! threaded below does not leak its replies). A trailer is attributed to
+//! the person it names and flagged when that is not the reply's sender.
+//! Trailers of a patch carry forward along a revision chain while the
+//! patch-id stays the same.
+
+use std::collections::HashMap;
+
+use lpl_mail::trailer::kind_of;
+use lpl_mail::{Address, Trailer, TrailerKind};
+use serde::Serialize;
+
+use crate::chain::Chains;
+use crate::input::MessageMeta;
+use crate::series::{Assembly, is_series_message};
+use crate::thread::Threads;
+
+/// One collected trailer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CollectedTrailer {
+    /// The trailer as written.
+    pub trailer: Trailer,
+    /// The person it names (`Name <email>`), when it parses.
+    pub giver: Option<Address>,
+    /// Input index of the reply it was found in.
+    pub source: usize,
+    /// The named person is not the reply's sender.
+    pub giver_is_not_sender: bool,
+    /// Given on the cover letter (applies to every patch).
+    pub from_cover: bool,
+    /// Carried from this earlier revision (same patch-id).
+    pub carried_from: Option<usize>,
+}
+
+/// Acked-by / Reviewed-by / Tested-by counts (distinct people).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Acked-by.
+    pub acked: u32,
+    /// Reviewed-by.
+    pub reviewed: u32,
+    /// Tested-by.
+    pub tested: u32,
+}
+
+impl Counts {
+    fn of(trailers: &[&Trailer]) -> Self {
+        let mut seen: Vec<(TrailerKind, String)> = Vec::new();
+        let mut c = Counts::default();
+        for t in trailers {
+            let kind = t.kind();
+            if !matches!(
+                kind,
+                TrailerKind::AckedBy | TrailerKind::ReviewedBy | TrailerKind::TestedBy
+            ) {
+                continue;
+            }
+            let who = t
+                .person()
+                .map(|a| a.email.to_ascii_lowercase())
+                .unwrap_or_else(|| t.value.to_ascii_lowercase());
+            if seen.contains(&(kind, who.clone())) {
+                continue;
+            }
+            seen.push((kind, who));
+            match kind {
+                TrailerKind::AckedBy => c.acked += 1,
+                TrailerKind::ReviewedBy => c.reviewed += 1,
+                _ => c.tested += 1,
+            }
+        }
+        c
+    }
+
+    fn add(&mut self, o: Counts) {
+        self.acked += o.acked;
+        self.reviewed += o.reviewed;
+        self.tested += o.tested;
+    }
+}
+
+/// Trailers of one revision.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RevisionTrailers {
+    /// Trailers given on the cover letter.
+    pub cover: Vec<CollectedTrailer>,
+    /// Per patch slot (same order as `SeriesRevision::patches`): trailers
+    /// that apply to it (its own replies, the cover's, carried ones).
+    pub patches: Vec<Vec<CollectedTrailer>>,
+    /// A/R/T per patch, counting the patch's own trailers and collected ones.
+    pub patch_counts: Vec<Counts>,
+    /// Sum over patches.
+    pub counts: Counts,
+}
+
+/// Trailer keys worth collecting from replies (as `b4` does: people's
+/// `*-by` plus `Fixes`/`Link`/`Closes`; never `Signed-off-by`).
+fn collectable(t: &Trailer) -> bool {
+    match kind_of(&t.key) {
+        TrailerKind::SignedOffBy
+        | TrailerKind::Cc
+        | TrailerKind::ChangeId
+        | TrailerKind::BaseCommit
+        | TrailerKind::MessageId => false,
+        TrailerKind::Other => t.key.to_ascii_lowercase().ends_with("-by"),
+        _ => true,
+    }
+}
+
+fn same_trailer(a: &Trailer, b: &Trailer) -> bool {
+    a.key.eq_ignore_ascii_case(&b.key)
+        && a.value
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .eq(b.value.split_whitespace().map(str::to_lowercase))
+}
+
+/// Replies below message `i`, not crossing into other series messages.
+fn replies(messages: &[MessageMeta], threads: &Threads, i: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut stack: Vec<_> = threads.node(threads.node_of_message(i)).children.clone();
+    while let Some(n) = stack.pop() {
+        let node = threads.node(n);
+        if let Some(m) = node.message {
+            if is_series_message(&messages[m]) {
+                continue;
+            }
+            out.push(m);
+        }
+        stack.extend(node.children.iter().copied());
+    }
+    out.sort_by_key(|&m| (messages[m].date, m));
+    out
+}
+
+fn from_replies(
+    messages: &[MessageMeta],
+    threads: &Threads,
+    i: usize,
+    from_cover: bool,
+) -> Vec<CollectedTrailer> {
+    let mut out: Vec<CollectedTrailer> = Vec::new();
+    for r in replies(messages, threads, i) {
+        let reply = &messages[r];
+        for t in reply.reply_trailers.iter().filter(|t| collectable(t)) {
+            if out.iter().any(|c| same_trailer(&c.trailer, t)) {
+                continue;
+            }
+            let giver = t.person();
+            let giver_is_not_sender = giver
+                .as_ref()
+                .is_some_and(|g| !g.email.eq_ignore_ascii_case(reply.from_email.trim()));
+            out.push(CollectedTrailer {
+                trailer: t.clone(),
+                giver,
+                source: r,
+                giver_is_not_sender,
+                from_cover,
+                carried_from: None,
+            });
+        }
+    }
+    out
+}
+
+/// Collect trailers for every revision, carrying them along `chains`.
+pub fn collect(
+    messages: &[MessageMeta],
+    threads: &Threads,
+    assembly: &Assembly,
+    chains: &Chains,
+) -> Vec<RevisionTrailers> {
+    let mut all: Vec<RevisionTrailers> = assembly
+        .revisions
+        .iter()
+        .map(|r| {
+            // A partial reroll has no cover of its own: the older revision's
+            // cover (and its review trailers) still stands for the work.
+            let cover = r.cover.or_else(|| {
+                r.partial_reroll_of
+                    .and_then(|o| assembly.revisions[o].cover)
+            });
+            collect_one(messages, threads, r, cover)
+        })
+        .collect();
+    // Carry forward along each chain, oldest first.
+    for chain in &chains.chains {
+        for w in chain.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let old = &assembly.revisions[a];
+            let by_pid: HashMap<[u8; 20], usize> = old
+                .patches
+                .iter()
+                .enumerate()
+                .filter_map(|(k, s)| messages[s.message].patch_id.map(|p| (*p.as_bytes(), k)))
+                .collect();
+            let new = &assembly.revisions[b];
+            let mut adds: Vec<(usize, Vec<CollectedTrailer>)> = Vec::new();
+            for (k, s) in new.patches.iter().enumerate() {
+                let Some(pid) = messages[s.message].patch_id else {
+                    continue;
+                };
+                let Some(&ok) = by_pid.get(pid.as_bytes()) else {
+                    continue;
+                };
+                let carried: Vec<CollectedTrailer> = all[a].patches[ok]
+                    .iter()
+                    .map(|c| CollectedTrailer {
+                        carried_from: Some(c.carried_from.unwrap_or(a)),
+                        ..c.clone()
+                    })
+                    .collect();
+                adds.push((k, carried));
+            }
+            for (k, carried) in adds {
+                let own = &messages[new.patches[k].message].patch_trailers;
+                let list = &mut all[b].patches[k];
+                for c in carried {
+                    if list.iter().any(|x| same_trailer(&x.trailer, &c.trailer))
+                        || own.iter().any(|t| same_trailer(t, &c.trailer))
+                    {
+                        continue;
+                    }
+                    list.push(c);
+                }
+            }
+            recount(messages, &assembly.revisions[b], &mut all[b]);
+        }
+    }
+    all
+}
+
+fn collect_one(
+    messages: &[MessageMeta],
+    threads: &Threads,
+    r: &crate::series::SeriesRevision,
+    cover: Option<usize>,
+) -> RevisionTrailers {
+    let cover = cover
+        .map(|c| from_replies(messages, threads, c, true))
+        .unwrap_or_default();
+    let mut patches = Vec::with_capacity(r.patches.len());
+    for s in &r.patches {
+        let mut list = from_replies(messages, threads, s.message, false);
+        for c in &cover {
+            if !list.iter().any(|x| same_trailer(&x.trailer, &c.trailer)) {
+                list.push(c.clone());
+            }
+        }
+        patches.push(list);
+    }
+    let mut out = RevisionTrailers {
+        cover,
+        patches,
+        patch_counts: Vec::new(),
+        counts: Counts::default(),
+    };
+    recount(messages, r, &mut out);
+    out
+}
+
+fn recount(messages: &[MessageMeta], r: &crate::series::SeriesRevision, t: &mut RevisionTrailers) {
+    t.patch_counts.clear();
+    t.counts = Counts::default();
+    for (k, s) in r.patches.iter().enumerate() {
+        let own = &messages[s.message].patch_trailers;
+        let list: Vec<&Trailer> = own
+            .iter()
+            .chain(t.patches[k].iter().map(|c| &c.trailer))
+            .collect();
+        let c = Counts::of(&list);
+        t.counts.add(c);
+        t.patch_counts.push(c);
+    }
+}
+
+/// The trailers to add to patch `k` of a revision when exporting it: the
+/// collected ones not already in the patch, in order of arrival.
+pub fn trailers_to_add(own: &[Trailer], collected: &[CollectedTrailer]) -> Vec<Trailer> {
+    let mut out: Vec<Trailer> = Vec::new();
+    for c in collected {
+        if own
+            .iter()
+            .chain(out.iter())
+            .any(|t| same_trailer(t, &c.trailer))
+        {
+            continue;
+        }
+        out.push(c.trailer.clone());
+    }
+    out
+}
