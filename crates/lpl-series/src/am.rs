@@ -61,6 +61,16 @@ fn write_one(out: &mut String, p: &AmPatch<'_>, opts: &AmOptions) {
         .or_else(|| parsed.from.clone());
     let body = parsed.body.replace("\r\n", "\n");
     let (head, rest) = split_body(&body);
+    // An empty `---` section (no notes, no diffstat) is dropped, as b4 does.
+    let rest = match rest.strip_prefix("---\n") {
+        Some(after)
+            if after.trim_start_matches('\n').starts_with("diff ") || after.trim().is_empty() =>
+        {
+            after.trim_start_matches('\n')
+        }
+        _ => rest,
+    };
+    let sep = if rest.starts_with("---\n") { "" } else { "\n" };
     let commit_message = match patch {
         Some(x) => x.commit_message.trim_end().to_string(),
         None => strip_pseudo_headers(head).trim_end().to_string(),
@@ -72,6 +82,9 @@ fn write_one(out: &mut String, p: &AmPatch<'_>, opts: &AmOptions) {
             add.push(t);
         }
     };
+    for t in &p.add {
+        push(&mut add, t.clone());
+    }
     if let (Some(prefix), Some(id)) = (&opts.link_prefix, &parsed.message_id) {
         push(
             &mut add,
@@ -80,9 +93,6 @@ fn write_one(out: &mut String, p: &AmPatch<'_>, opts: &AmOptions) {
                 value: format!("{prefix}{}", id.as_str()),
             },
         );
-    }
-    for t in &p.add {
-        push(&mut add, t.clone());
     }
     if let Some(me) = &opts.signoff {
         let t = Trailer {
@@ -132,7 +142,14 @@ fn write_one(out: &mut String, p: &AmPatch<'_>, opts: &AmOptions) {
         "8bit"
     };
     out.push_str(&format!("Content-Transfer-Encoding: {cte}\n\n"));
-    for line in msg.lines().chain(rest.lines()) {
+    let text = if add.is_empty() {
+        // Nothing to fold in: the body as sent.
+        body.clone()
+    } else {
+        format!("{msg}{sep}{rest}")
+    };
+    let text = format!("{}\n", text.trim_end_matches('\n'));
+    for line in text.lines() {
         // mboxrd escaping of `From ` lines.
         if line.trim_start_matches('>').starts_with("From ") {
             out.push('>');

@@ -150,6 +150,10 @@ pub fn is_series_message(m: &MessageMeta) -> bool {
         || (t.counter.is_some() && t.total.is_some())
 }
 
+fn series_msg_like(m: &MessageMeta) -> bool {
+    is_series_message(m)
+}
+
 /// A cover letter: `0/N`, or a naked cover (patch tag, no counter, no diff).
 fn is_cover(m: &MessageMeta) -> bool {
     match m.tags.counter {
@@ -187,7 +191,20 @@ enum Anchor {
 /// Assemble every series revision found in `messages`.
 pub fn assemble(messages: &[MessageMeta], threads: &Threads) -> Assembly {
     let n = messages.len();
-    let series_msg: Vec<bool> = messages.iter().map(is_series_message).collect();
+    // A message without diff or counter that replies to something is a
+    // reply whatever its subject says (a naked cover is a thread root).
+    let series_msg: Vec<bool> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            is_series_message(m)
+                && (m.has_patch
+                    || m.tags.counter.is_some()
+                    || m.is_pull_request
+                    || m.tags.is_pull
+                    || threads.parent_node(i).is_none())
+        })
+        .collect();
 
     // 1. Anchors by threading.
     let mut anchor: Vec<Option<Anchor>> = vec![None; n];
@@ -307,7 +324,11 @@ pub fn assemble(messages: &[MessageMeta], threads: &Threads) -> Assembly {
         if members.is_empty() {
             continue;
         }
-        revisions.push(build_revision(messages, threads, members, unthreaded[g]));
+        let mut members = members.clone();
+        if let Some(c) = naked_cover(messages, threads, &series_msg, &members) {
+            members.push(c);
+        }
+        revisions.push(build_revision(messages, threads, &members, unthreaded[g]));
     }
     revisions.sort_by_key(|r| (r.date, r.key_message()));
     let mut revision_of = vec![None; n];
@@ -326,6 +347,37 @@ pub fn assemble(messages: &[MessageMeta], threads: &Threads) -> Assembly {
     }
 }
 
+/// A naked cover without any tag (b4's rule): the patches reply to a
+/// thread root from the same sender that carries no diff and is no reply.
+fn naked_cover(
+    messages: &[MessageMeta],
+    threads: &Threads,
+    series_msg: &[bool],
+    members: &[usize],
+) -> Option<usize> {
+    if members.iter().any(|&i| is_cover(&messages[i])) {
+        return None;
+    }
+    let first = *members
+        .iter()
+        .min_by_key(|&&i| (messages[i].tags.counter, messages[i].date, i))?;
+    let p = threads.node(threads.parent_node(first)?).message?;
+    let pm = &messages[p];
+    let fm = &messages[first];
+    (!series_msg[p]
+        && threads.parent_node(p).is_none()
+        && !pm.has_patch
+        && !pm.tags.is_reply
+        && !pm.tags.is_forward
+        && pm.sender_key() == fm.sender_key()
+        && members.iter().all(|&i| {
+            threads
+                .parent_message(i)
+                .is_none_or(|q| q == p || members.contains(&q))
+        }))
+    .then_some(p)
+}
+
 fn build_revision(
     messages: &[MessageMeta],
     threads: &Threads,
@@ -339,7 +391,8 @@ fn build_revision(
     let mut slots: Vec<PatchSlot> = Vec::new();
     for &i in &members {
         let m = &messages[i];
-        if is_cover(m) && (m.tags.counter == Some(0) || members.len() > 1) {
+        let naked = !series_msg_like(m) && !m.has_patch;
+        if naked || (is_cover(m) && (m.tags.counter == Some(0) || members.len() > 1)) {
             if cover.is_none() {
                 cover = Some(i);
             } else {

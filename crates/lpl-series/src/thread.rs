@@ -304,3 +304,127 @@ impl Threads {
         self.lookup(id).map(|n| self.walk(self.root(n)))
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn meta(id: &str, refs: &[&str], subject: &str, date: i64) -> MessageMeta {
+        MessageMeta {
+            message_id: MessageId::new(id).expect("id"),
+            in_reply_to: refs.last().and_then(|r| MessageId::new(r)),
+            references: refs.iter().filter_map(|r| MessageId::new(r)).collect(),
+            subject: subject.into(),
+            tags: lpl_mail::subject::parse(subject),
+            from_name: Some("A".into()),
+            from_email: "a@example.org".into(),
+            date,
+            has_patch: false,
+            is_pull_request: false,
+            patch_id: None,
+            files: Vec::new(),
+            change_id: None,
+            patch_trailers: Vec::new(),
+            reply_trailers: Vec::new(),
+            list: None,
+        }
+    }
+
+    fn id(s: &str) -> MessageId {
+        MessageId::new(s).expect("id")
+    }
+
+    #[test]
+    fn placeholder_parent() {
+        let msgs = vec![
+            meta("b@x", &["a@x"], "Re: x", 2),
+            meta("c@x", &["a@x", "b@x"], "Re: x", 3),
+        ];
+        let t = Threads::build(&msgs);
+        let a = t.lookup(&id("a@x")).expect("placeholder");
+        assert_eq!(t.node(a).message, None);
+        assert_eq!(t.parent_node(0), Some(a));
+        assert_eq!(t.parent_message(1), Some(0));
+        let tree = t.thread_of(&id("c@x")).expect("thread");
+        let shape: Vec<(Option<usize>, u32)> = tree.iter().map(|e| (e.message, e.depth)).collect();
+        assert_eq!(shape, vec![(None, 0), (Some(0), 1), (Some(1), 2)]);
+    }
+
+    #[test]
+    fn references_fill_missing_links() {
+        // c names a <- b <- c; b never arrives: a is still c's grandparent.
+        let msgs = vec![
+            meta("a@x", &[], "x", 1),
+            meta("c@x", &["a@x", "b@x"], "Re: x", 3),
+        ];
+        let t = Threads::build(&msgs);
+        let b = t.lookup(&id("b@x")).expect("b");
+        assert_eq!(t.node(b).parent, t.lookup(&id("a@x")));
+        assert_eq!(t.parent_message(1), Some(0));
+    }
+
+    #[test]
+    fn reference_loops_and_self_references() {
+        let msgs = vec![
+            meta("a@x", &["b@x"], "x", 1),
+            meta("b@x", &["a@x"], "Re: x", 2),
+            meta("c@x", &["c@x"], "self", 3),
+            meta("d@x", &["e@x", "d@x", "e@x"], "weird", 4),
+        ];
+        let t = Threads::build(&msgs);
+        // a -> b was made first (a's References); b -> a would loop.
+        let a = t.node_of_message(0);
+        let b = t.node_of_message(1);
+        assert!(t.node(a).parent == Some(b) || t.node(b).parent == Some(a));
+        assert!(!(t.node(a).parent == Some(b) && t.node(b).parent == Some(a)));
+        assert_eq!(t.parent_node(2), None);
+        assert_eq!(t.node(t.parent_node(3).expect("parent")).id, id("e@x"));
+        // Walks terminate.
+        for r in t.roots().collect::<Vec<_>>() {
+            assert!(t.walk(r).len() <= t.len());
+        }
+    }
+
+    #[test]
+    fn duplicate_message_ids() {
+        let msgs = vec![
+            meta("a@x", &[], "x", 1),
+            meta("a@x", &[], "x again", 2),
+            meta("b@x", &["a@x"], "Re: x", 3),
+        ];
+        let t = Threads::build(&msgs);
+        assert_eq!(t.duplicates(), &[1]);
+        assert_ne!(t.node_of_message(0), t.node_of_message(1));
+        assert_eq!(t.parent_message(2), Some(0));
+    }
+
+    #[test]
+    fn absurd_dates_only_order_siblings() {
+        let msgs = vec![
+            meta("a@x", &[], "x", 1_000),
+            meta("b@x", &["a@x"], "Re: x", i64::MAX),
+            meta("c@x", &["a@x"], "Re: x", i64::MIN),
+            meta("d@x", &["a@x"], "Re: x", 0),
+        ];
+        let t = Threads::build(&msgs);
+        let kids: Vec<Option<usize>> = t
+            .node(t.node_of_message(0))
+            .children
+            .iter()
+            .map(|c| t.node(*c).message)
+            .collect();
+        assert_eq!(kids, vec![Some(2), Some(3), Some(1)]);
+    }
+
+    #[test]
+    fn later_references_override_parent() {
+        // b first seen as a's child via c's references, then b itself says
+        // its parent is z.
+        let msgs = vec![
+            meta("c@x", &["a@x", "b@x"], "Re: x", 3),
+            meta("b@x", &["z@x"], "Re: x", 2),
+        ];
+        let t = Threads::build(&msgs);
+        assert_eq!(t.node(t.parent_node(1).expect("p")).id, id("z@x"));
+    }
+}

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::chain::Chains;
 use crate::input::MessageMeta;
-use crate::series::{Assembly, is_series_message};
+use crate::series::Assembly;
 use crate::thread::Threads;
 
 /// One collected trailer.
@@ -120,14 +120,43 @@ fn same_trailer(a: &Trailer, b: &Trailer) -> bool {
             .eq(b.value.split_whitespace().map(str::to_lowercase))
 }
 
-/// Replies below message `i`, not crossing into other series messages.
-fn replies(messages: &[MessageMeta], threads: &Threads, i: usize) -> Vec<usize> {
+/// Remove mail-client junk from a trailer value: HTML mailers turn
+/// `<a@b>` into `<a@b<mailto:a@b>>`.
+fn clean_value(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    let mut rest = v;
+    while let Some(pos) = rest.find("<mailto:") {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos..];
+        match after.find('>') {
+            Some(end) => rest = &after[end + 1..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    // `<a@b>>` left over after removing the inner `<mailto:...>`.
+    let mut s = out.trim().to_string();
+    while s.ends_with(">>") {
+        s.pop();
+    }
+    s
+}
+
+/// Replies below message `i`, not crossing into messages of any series.
+fn replies(
+    messages: &[MessageMeta],
+    threads: &Threads,
+    assembly: &Assembly,
+    i: usize,
+) -> Vec<usize> {
     let mut out = Vec::new();
     let mut stack: Vec<_> = threads.node(threads.node_of_message(i)).children.clone();
     while let Some(n) = stack.pop() {
         let node = threads.node(n);
         if let Some(m) = node.message {
-            if is_series_message(&messages[m]) {
+            if assembly.revision_of_message(m).is_some() {
                 continue;
             }
             out.push(m);
@@ -141,20 +170,32 @@ fn replies(messages: &[MessageMeta], threads: &Threads, i: usize) -> Vec<usize> 
 fn from_replies(
     messages: &[MessageMeta],
     threads: &Threads,
+    assembly: &Assembly,
     i: usize,
     from_cover: bool,
 ) -> Vec<CollectedTrailer> {
     let mut out: Vec<CollectedTrailer> = Vec::new();
-    for r in replies(messages, threads, i) {
+    for r in replies(messages, threads, assembly, i) {
         let reply = &messages[r];
         for t in reply.reply_trailers.iter().filter(|t| collectable(t)) {
+            let t = &Trailer {
+                key: t.key.clone(),
+                value: clean_value(&t.value),
+            };
             if out.iter().any(|c| same_trailer(&c.trailer, t)) {
                 continue;
             }
             let giver = t.person();
-            let giver_is_not_sender = giver
-                .as_ref()
-                .is_some_and(|g| !g.email.eq_ignore_ascii_case(reply.from_email.trim()));
+            // Flag a trailer naming someone else than the reply's sender
+            // (neither the address nor the name matches).
+            let giver_is_not_sender = giver.as_ref().is_some_and(|g| {
+                let same_email = g.email.eq_ignore_ascii_case(reply.from_email.trim());
+                let same_name = match (&g.name, &reply.from_name) {
+                    (Some(a), Some(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
+                    _ => false,
+                };
+                !same_email && !same_name
+            });
             out.push(CollectedTrailer {
                 trailer: t.clone(),
                 giver,
@@ -185,7 +226,7 @@ pub fn collect(
                 r.partial_reroll_of
                     .and_then(|o| assembly.revisions[o].cover)
             });
-            collect_one(messages, threads, r, cover)
+            collect_one(messages, threads, assembly, r, cover)
         })
         .collect();
     // Carry forward along each chain, oldest first.
@@ -238,20 +279,25 @@ pub fn collect(
 fn collect_one(
     messages: &[MessageMeta],
     threads: &Threads,
+    assembly: &Assembly,
     r: &crate::series::SeriesRevision,
     cover: Option<usize>,
 ) -> RevisionTrailers {
     let cover = cover
-        .map(|c| from_replies(messages, threads, c, true))
+        .map(|c| from_replies(messages, threads, assembly, c, true))
         .unwrap_or_default();
     let mut patches = Vec::with_capacity(r.patches.len());
     for s in &r.patches {
-        let mut list = from_replies(messages, threads, s.message, false);
+        let own = &messages[s.message].patch_trailers;
+        let mut list = from_replies(messages, threads, assembly, s.message, false);
         for c in &cover {
             if !list.iter().any(|x| same_trailer(&x.trailer, &c.trailer)) {
                 list.push(c.clone());
             }
         }
+        // A trailer the patch already carries is no news (often restated
+        // while quoting): neither collected nor flagged.
+        list.retain(|c| !own.iter().any(|t| same_trailer(t, &c.trailer)));
         patches.push(list);
     }
     let mut out = RevisionTrailers {
@@ -280,10 +326,12 @@ fn recount(messages: &[MessageMeta], r: &crate::series::SeriesRevision, t: &mut 
 }
 
 /// The trailers to add to patch `k` of a revision when exporting it: the
-/// collected ones not already in the patch, in order of arrival.
+/// collected ones not already in the patch, in order of arrival, leaving
+/// out those whose giver is not the reply's sender (b4 reports those
+/// instead of applying them).
 pub fn trailers_to_add(own: &[Trailer], collected: &[CollectedTrailer]) -> Vec<Trailer> {
     let mut out: Vec<Trailer> = Vec::new();
-    for c in collected {
+    for c in collected.iter().filter(|c| !c.giver_is_not_sender) {
         if own
             .iter()
             .chain(out.iter())
