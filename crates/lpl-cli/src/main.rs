@@ -1,1 +1,105 @@
-fn main() {}
+//! `lpl`: archive, understand and learn Linux kernel patch series from the
+//! mailing lists.
+
+#![forbid(unsafe_code)]
+
+mod app;
+mod cmd;
+mod error;
+
+use std::path::PathBuf;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use app::{App, ColorChoice};
+use error::{CommandError, exit};
+
+const ABOUT: &str = "Archive, understand and learn Linux kernel patch series from the mailing lists";
+
+const LONG_ABOUT: &str = "\
+lpl keeps a local archive of kernel mailing lists (public-inbox epochs as lore
+serves them, mbox, Maildir, single messages), understands each message as a
+patch where it is one (subject tags, commit message, trailers, diffstat, files
+and functions touched, git patch-id), and links it all to your own Markdown
+roadmap of the series you study.
+
+Start here:
+  lpl quickstart                 import the bundled sample and show what lpl found
+  lpl import ~/lore/linux-mm/git/0.git
+                                 import a public-inbox epoch (or an mbox, a Maildir ...)
+  lpl show <message-id>          one message as understood (a lore URL works too)
+
+The archive lives in $LPL_HOME, else $XDG_DATA_HOME/lpl (~/.local/share/lpl).";
+
+const AFTER_HELP: &str = "\
+Exit status: 0 success, 1 nothing found, 2 wrong usage or input, 255 internal error.
+Colour follows the terminal; NO_COLOR=1 or --color never turns it off.
+Long output goes through $LPL_PAGER or $PAGER (default: less -FRX); --no-pager turns it off.";
+
+#[derive(Parser)]
+#[command(name = "lpl", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+struct Cli {
+    /// Data directory (default: $LPL_HOME, else $XDG_DATA_HOME/lpl)
+    #[arg(long, global = true, value_name = "DIR")]
+    home: Option<PathBuf>,
+
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    color: ColorChoice,
+
+    /// Do not page long output
+    #[arg(long, global = true)]
+    no_pager: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Import(cmd::import::Args),
+    Show(cmd::show::Args),
+    Sources(cmd::sources::Args),
+    Quickstart(cmd::quickstart::Args),
+    Completions(cmd::completions::Args),
+    Man(cmd::completions::ManArgs),
+}
+
+fn run(cli: Cli) -> Result<i32, CommandError> {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = if no_color && cli.color == ColorChoice::Auto { ColorChoice::Never } else { cli.color };
+    let home = app::resolve_home(cli.home)?;
+    let app = App { home, color, pager: !cli.no_pager };
+    match cli.command {
+        Command::Import(a) => cmd::import::run(&app, a),
+        Command::Show(a) => cmd::show::run(&app, a),
+        Command::Sources(a) => cmd::sources::run(&app, a),
+        Command::Quickstart(a) => cmd::quickstart::run(&app, a),
+        Command::Completions(a) => cmd::completions::run(a, Cli::command()),
+        Command::Man(a) => cmd::completions::man(a, Cli::command()),
+    }
+}
+
+fn is_broken_pipe(e: &CommandError) -> bool {
+    e.message.contains("Broken pipe") || e.message.contains("os error 32")
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match run(cli) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => exit::OK,
+        Err(e) => {
+            let mut err = anstream::stderr();
+            let _ = std::io::Write::write_all(
+                &mut err,
+                format!("{}: {}\n", app::style::paint(app::style::DEL, "error"), e.message).as_bytes(),
+            );
+            for h in &e.hints {
+                let _ = std::io::Write::write_all(&mut err, format!("  {}: {h}\n", app::style::paint(app::style::KEY, "hint")).as_bytes());
+            }
+            e.exit_code()
+        }
+    };
+    std::process::exit(code);
+}

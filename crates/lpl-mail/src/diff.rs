@@ -150,7 +150,7 @@ pub fn find_start(text: &str) -> Option<usize> {
                 // Accept only when a hunk header follows (checked by the parser);
                 // prefer an `Index:`/`diff -u` line directly before.
                 let start = candidate.filter(|&c| c < p).unwrap_or(p);
-                if text[offset + line.len()..].starts_with("@@ ") {
+                if text[offset + line.len()..].starts_with("@@") {
                     return Some(start);
                 }
             }
@@ -231,7 +231,7 @@ fn header_path(rest: &str) -> Option<String> {
 
 fn parse_range(s: &str) -> Option<(u32, u32)> {
     let (a, b) = match s.split_once(',') {
-        Some((a, b)) => (a, Some(b)),
+        Some((a, b)) => (a.trim(), Some(b.trim())),
         None => (s, None),
     };
     let start = a.parse().ok()?;
@@ -244,8 +244,18 @@ fn parse_range(s: &str) -> Option<(u32, u32)> {
 
 /// Parses `@@ -a,b +c,d @@ context`.
 pub fn parse_hunk_header(l: &str) -> Option<(u32, u32, u32, u32, &str)> {
-    let rest = l.strip_prefix("@@ -")?;
+    // Lenient like b4 and public-inbox: `@@@ -1 +1 @@` and `-49, 7` occur in
+    // real mail; git would refuse them, but they still name lines and files.
+    let rest = l.trim_start_matches('@').strip_prefix(" -")?;
     let (old, rest) = rest.split_once(' ')?;
+    let rest = rest.trim_start();
+    let (old, rest) = if rest.starts_with('+') {
+        (old, rest)
+    } else {
+        // `-49, 7 +49,34`: the old range was split at a space.
+        let (more, rest) = rest.split_once(' ')?;
+        (&l[l.find(old)?..l.find(old)? + old.len() + 1 + more.len()], rest)
+    };
     let rest = rest.strip_prefix('+')?;
     let (new, rest) = rest.split_once(" @@").or_else(|| rest.split_once("@@"))?;
     let (os, ol) = parse_range(old)?;
@@ -388,7 +398,7 @@ pub fn parse(text: &str) -> Diff {
             }
             continue;
         }
-        if l.starts_with("@@ -") {
+        if l.starts_with("@@") {
             if let (Some(f), Some((os, ol, ns, nl, ctx))) = (cur.as_mut(), parse_hunk_header(l)) {
                 f.hunks.push(Hunk {
                     old_start: os,

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 pub use read::{MessageRow, SourceRow, StoreStats};
 pub use rusqlite;
-pub use write::{BatchOutcome, Incoming, Skip};
+pub use write::{BatchOutcome, Deletion, Incoming, Skip};
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,186 @@
+//! `lpl import PATH...`
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use lpl_core::import::{ImportEvent, ImportOptions, ImportReport, import};
+
+use crate::app::{App, style};
+use crate::error::{CmdResult, CommandError};
+
+/// Import mail into the archive (epochs, inboxes, mbox, Maildir, messages)
+///
+/// The format is detected: a public-inbox v2 epoch (a bare git repository such
+/// as `git/0.git`, as `git clone --mirror https://lore.kernel.org/LIST/0`
+/// makes), a v2 inbox directory (all its epochs), a v1 inbox, an mbox (mboxo
+/// or mboxrd, also .gz), a Maildir, a single message file, a directory of
+/// them, or `-` for standard input.
+///
+/// Importing is incremental and idempotent: a second run of the same source
+/// reads only what is new (for an epoch, the commits after the last one
+/// seen) and stores nothing twice. A message that arrives from two lists is
+/// stored once with both sources remembered. A broken message is skipped,
+/// counted and reported with its location; it never stops the import. An
+/// import that is interrupted (even by kill -9) leaves a consistent archive
+/// and the next run completes it.
+///
+/// Examples:
+///   lpl import ~/lore/linux-mm/git/0.git
+///   lpl import ~/lore/linux-mm            # a v2 inbox: every epoch
+///   lpl import series.mbox patch.eml ~/Maildir/lkml
+///   curl -s https://lore.kernel.org/linux-mm/MSGID/t.mbox.gz | gunzip | lpl import -
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Sources to import (`-` for standard input)
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Print a JSON summary (imported, duplicates, skipped with reasons) instead of text
+    #[arg(long)]
+    json: bool,
+    /// List every skipped message with its location and reason
+    #[arg(short, long)]
+    verbose: bool,
+    /// Messages per transaction (smaller: finer resume points)
+    #[arg(long, default_value_t = 1000, hide = true)]
+    batch_size: usize,
+}
+
+fn progress_bar(json: bool) -> ProgressBar {
+    if json || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(8));
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {prefix} [{bar:30}] {pos}/{len} msgs  {msg}  ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.enable_steady_tick(Duration::from_millis(125));
+    pb
+}
+
+fn summary_line(r: &ImportReport) -> String {
+    let rate = if r.seconds > 0.0 { r.read as f64 / r.seconds } else { 0.0 };
+    let mbs = if r.seconds > 0.0 { r.bytes as f64 / 1e6 / r.seconds } else { 0.0 };
+    let mut s = format!(
+        "{}: {} read, {} imported, {} duplicates",
+        r.source, r.read, r.imported, r.duplicates
+    );
+    if r.already > 0 {
+        s.push_str(&format!(", {} already stored", r.already));
+    }
+    s.push_str(&format!(", {} skipped", r.skipped.len()));
+    if r.deleted > 0 {
+        s.push_str(&format!(", {} deletions", r.deleted));
+    }
+    s.push_str(&format!(" in {:.1} s ({rate:.0} msg/s, {mbs:.1} MB/s)", r.seconds));
+    if r.resume != "fresh" {
+        s.push_str(&format!(" [{}]", r.resume));
+    }
+    s
+}
+
+fn skip_reasons(r: &ImportReport) -> Vec<(String, usize)> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for s in &r.skipped {
+        // Group by the reason without its location prefix.
+        let reason = s.reason.strip_prefix(&format!("{}: ", s.location)).unwrap_or(&s.reason);
+        let key: String = reason.split(" (").next().unwrap_or(reason).chars().take(60).collect();
+        match counts.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((key, 1)),
+        }
+    }
+    counts
+}
+
+pub fn run(app: &App, a: Args) -> CmdResult {
+    let mut store = app.open_store()?;
+    let cancel = AtomicBool::new(false);
+    let opts = ImportOptions { batch_size: a.batch_size, ..Default::default() };
+    let mut reports = Vec::new();
+    let mut failures: Vec<(String, CommandError)> = Vec::new();
+    let mut err = anstream::stderr();
+    for path in &a.paths {
+        let pb = progress_bar(a.json);
+        pb.set_prefix(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string()));
+        let verbose = a.verbose && !a.json;
+        let mut on_event = |e: &ImportEvent| match e {
+            ImportEvent::Started { progress, .. } => {
+                if let Some(n) = progress.total_items {
+                    pb.set_length(n);
+                }
+            }
+            ImportEvent::Progress(p) => {
+                pb.set_position(p.items);
+                let secs = pb.elapsed().as_secs_f64().max(0.001);
+                pb.set_message(format!("{:.1} MB/s", p.bytes as f64 / 1e6 / secs));
+            }
+            ImportEvent::Skipped(s) => {
+                if verbose {
+                    pb.suspend(|| {
+                        let _ = std::io::Write::write_all(
+                            &mut err,
+                            format!("{} {}\n", style::paint(style::WARN, "skipped"), s.reason).as_bytes(),
+                        );
+                    });
+                }
+            }
+        };
+        match import(&mut store, path, &opts, &cancel, &mut on_event) {
+            Ok(r) => {
+                pb.finish_and_clear();
+                reports.push(r);
+            }
+            Err(e) => {
+                pb.finish_and_clear();
+                failures.push((path.display().to_string(), e.into()));
+            }
+        }
+    }
+    let mut out = app.plain();
+    if a.json {
+        let v = serde_json::json!({
+            "sources": reports,
+            "totals": {
+                "read": reports.iter().map(|r| r.read).sum::<u64>(),
+                "imported": reports.iter().map(|r| r.imported).sum::<u64>(),
+                "duplicates": reports.iter().map(|r| r.duplicates).sum::<u64>(),
+                "already": reports.iter().map(|r| r.already).sum::<u64>(),
+                "skipped": reports.iter().map(|r| r.skipped.len()).sum::<usize>(),
+            },
+            "errors": failures.iter().map(|(p, e)| serde_json::json!({"source": p, "error": e.message, "hints": e.hints})).collect::<Vec<_>>(),
+            "store": store.stats()?,
+        });
+        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+    } else {
+        for r in &reports {
+            out.write_str(&format!("{}\n", summary_line(r)))?;
+            if !r.skipped.is_empty() && !a.verbose {
+                let reasons = skip_reasons(r);
+                let list: Vec<String> = reasons.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                out.write_str(&format!(
+                    "  {} {} (lpl import -v, or lpl sources --skipped, lists each with its location)\n",
+                    style::paint(style::WARN, "skipped:"),
+                    list.join("; ")
+                ))?;
+            }
+        }
+        let st = store.stats()?;
+        out.write_str(&format!(
+            "archive {}: {} messages, {} patches\n",
+            app.home.display(),
+            st.messages,
+            st.patches
+        ))?;
+    }
+    out.finish()?;
+    if let Some((p, e)) = failures.into_iter().next() {
+        return Err(CommandError { message: format!("cannot import {p}: {}", e.message), ..e });
+    }
+    Ok(0)
+}

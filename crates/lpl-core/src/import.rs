@@ -1,0 +1,309 @@
+//! `lpl import`: read a source, parse every message, store it.
+//!
+//! Three stages run concurrently: a reader thread (git objects, mbox
+//! splitting), a parser stage (rayon over each batch) and the writer (this
+//! thread), which commits each batch together with the reader's cursor in
+//! one SQLite transaction. Memory is bounded by the batch size and the two
+//! channel slots between the stages, whatever the size of the archive.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::bounded;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use lpl_archive::{Event, Reader, Resume};
+use lpl_store::{BatchOutcome, Deletion, Incoming, Skip, Store};
+
+use crate::CoreError;
+
+/// Knobs of an import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Items per transaction.
+    pub batch_size: usize,
+    /// Read as this kind instead of detecting.
+    pub kind: Option<lpl_archive::SourceKind>,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions { batch_size: 1000, kind: None }
+    }
+}
+
+/// Progress of an import, for progress bars.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct ImportProgress {
+    /// Items read so far.
+    pub items: u64,
+    /// Bytes read so far.
+    pub bytes: u64,
+    /// Items expected in all, when known.
+    pub total_items: Option<u64>,
+    /// Bytes expected in all, when known.
+    pub total_bytes: Option<u64>,
+}
+
+/// What happened, as it happens.
+#[derive(Debug, Clone)]
+pub enum ImportEvent {
+    /// Reading started.
+    Started {
+        /// Source kind.
+        kind: String,
+        /// How reading started (fresh, continued, restarted and why).
+        resume: String,
+        /// Expected work.
+        progress: ImportProgress,
+    },
+    /// A batch was committed.
+    Progress(ImportProgress),
+    /// An item was skipped.
+    Skipped(Skip),
+}
+
+/// The outcome of importing one source.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    /// The source as given.
+    pub source: String,
+    /// Its kind.
+    pub kind: String,
+    /// How reading started.
+    pub resume: String,
+    /// Items read in this run.
+    pub read: u64,
+    /// Bytes read in this run.
+    pub bytes: u64,
+    /// New messages stored.
+    pub imported: u64,
+    /// Messages already stored from another source (stored once; this source remembered).
+    pub duplicates: u64,
+    /// Messages already stored from this very source.
+    pub already: u64,
+    /// Items skipped in this run, with location and reason.
+    pub skipped: Vec<Skip>,
+    /// Deletions recorded.
+    pub deleted: u64,
+    /// Messages stored with a diagnostic (odd charset, impossible date ...).
+    pub with_diagnostics: u64,
+    /// Wall time.
+    pub seconds: f64,
+}
+
+struct RawBatch {
+    items: Vec<Result<Event, lpl_archive::ReadError>>,
+    cursor: Option<String>,
+    progress: lpl_archive::Progress,
+}
+
+enum Item {
+    Message { raw: Vec<u8>, parsed: Box<lpl_mail::ParsedMessage>, hash: [u8; 20], location: String },
+    Skip(Skip),
+    Deleted(Deletion),
+}
+
+struct ParsedBatch {
+    items: Vec<Item>,
+    cursor: Option<String>,
+    progress: lpl_archive::Progress,
+}
+
+fn parse_item(it: Result<Event, lpl_archive::ReadError>) -> Item {
+    match it {
+        Err(e) => Item::Skip(Skip { location: e.location().to_string(), reason: e.to_string() }),
+        Ok(Event::Message(m)) => {
+            let location = m.location.to_string();
+            let parsed = lpl_mail::parse(&m.bytes);
+            if parsed.diagnostics.iter().any(|d| d.kind == lpl_mail::DiagnosticKind::NotAMessage) {
+                return Item::Skip(Skip { location, reason: "not a mail message (no header found)".to_owned() });
+            }
+            let hash = lpl_mail::content_hash(&parsed.message);
+            Item::Message { raw: m.bytes, parsed: Box::new(parsed), hash, location }
+        }
+        Ok(Event::Deleted { location, bytes }) => {
+            let message_id = bytes
+                .as_deref()
+                .and_then(|b| lpl_mail::parse(b).message.message_id)
+                .map(|m| m.as_str().to_owned());
+            Item::Deleted(Deletion { location: location.to_string(), message_id })
+        }
+        Ok(_) => Item::Skip(Skip { location: "?".into(), reason: "unknown archive event".into() }),
+    }
+}
+
+/// The canonical name under which a source is remembered.
+pub fn source_key(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        return "-".to_owned();
+    }
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()).to_string_lossy().into_owned()
+}
+
+/// Imports `path` (`-` for standard input) into `store`.
+pub fn import(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    cancel: &AtomicBool,
+    on_event: &mut dyn FnMut(&ImportEvent),
+) -> Result<ImportReport, CoreError> {
+    let start = Instant::now();
+    let key = source_key(path);
+    let is_stdin = key == "-";
+    let (reader, kind_name) = if is_stdin {
+        let r = lpl_archive::read_stream(std::io::stdin());
+        let k = r.kind().name().to_owned();
+        (r, k)
+    } else {
+        let kind = match opts.kind {
+            Some(k) => k,
+            None => lpl_archive::detect(path)?,
+        };
+        let cursor = store.source_by_path(&key)?.and_then(|s| s.cursor).map(lpl_archive::Cursor::new);
+        let mut o = lpl_archive::Options::default();
+        o.kind = Some(kind);
+        (lpl_archive::open(path, cursor.as_ref(), &o)?, kind.name().to_owned())
+    };
+    let source = store.source_for(&kind_name, &key)?;
+    let resume = match reader.resume() {
+        Resume::Fresh => "fresh".to_owned(),
+        Resume::Continued => "continued after the last import".to_owned(),
+        Resume::Restarted(why) => format!("restarted: {why}"),
+        _ => "unknown".to_owned(),
+    };
+    let est = reader.estimate();
+    on_event(&ImportEvent::Started {
+        kind: kind_name.clone(),
+        resume: resume.clone(),
+        progress: ImportProgress { items: 0, bytes: 0, total_items: est.messages, total_bytes: est.bytes },
+    });
+    let mut report = ImportReport { source: path.display().to_string(), kind: kind_name, resume, ..Default::default() };
+
+    let batch_size = opts.batch_size.max(1);
+    let (raw_tx, raw_rx) = bounded::<RawBatch>(2);
+    let (parsed_tx, parsed_rx) = bounded::<ParsedBatch>(2);
+    let stop = AtomicBool::new(false);
+
+    let result = std::thread::scope(|s| -> Result<(), CoreError> {
+        let stop = &stop;
+        let reader_thread = s.spawn(move || read_batches(reader, batch_size, raw_tx, stop, is_stdin));
+        let parser_thread = s.spawn(move || {
+            for b in raw_rx {
+                let items: Vec<Item> = b.items.into_par_iter().map(parse_item).collect();
+                if parsed_tx.send(ParsedBatch { items, cursor: b.cursor, progress: b.progress }).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut outcome = Ok(());
+        for b in parsed_rx.iter() {
+            if cancel.load(Ordering::Relaxed) {
+                stop.store(true, Ordering::Relaxed);
+                outcome = Err(CoreError::Cancelled);
+                break;
+            }
+            match write(store, source.id, &b, &mut report) {
+                Ok(()) => {}
+                Err(e) => {
+                    stop.store(true, Ordering::Relaxed);
+                    outcome = Err(e);
+                    break;
+                }
+            }
+            for it in &b.items {
+                if let Item::Skip(sk) = it {
+                    on_event(&ImportEvent::Skipped(sk.clone()));
+                }
+            }
+            report.read = b.progress.items;
+            report.bytes = b.progress.bytes;
+            on_event(&ImportEvent::Progress(ImportProgress {
+                items: b.progress.items,
+                bytes: b.progress.bytes,
+                total_items: est.messages,
+                total_bytes: est.bytes,
+            }));
+        }
+        // Drain so the other stages can finish after a stop.
+        stop.store(true, Ordering::Relaxed);
+        for _ in parsed_rx.iter() {}
+        reader_thread.join().map_err(|_| CoreError::Internal("reader thread panicked".into()))?;
+        parser_thread.join().map_err(|_| CoreError::Internal("parser thread panicked".into()))?;
+        outcome
+    });
+    result?;
+    report.seconds = start.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+fn read_batches(
+    mut reader: Reader,
+    batch_size: usize,
+    tx: crossbeam_channel::Sender<RawBatch>,
+    stop: &AtomicBool,
+    is_stdin: bool,
+) {
+    let mut items = Vec::with_capacity(batch_size);
+    let mut bytes_in_batch = 0usize;
+    let mut last_flush = Instant::now();
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let next = reader.next();
+        let done = next.is_none();
+        if let Some(it) = next {
+            if let Ok(Event::Message(m)) = &it {
+                bytes_in_batch += m.bytes.len();
+            }
+            items.push(it);
+        }
+        // Flush on count, on size (a few huge messages), or when time passes
+        // (so a slow source still commits progress).
+        let full = items.len() >= batch_size
+            || bytes_in_batch > 64 << 20
+            || (!items.is_empty() && last_flush.elapsed() > Duration::from_secs(2));
+        if full || (done && !items.is_empty()) {
+            let batch = RawBatch {
+                items: std::mem::take(&mut items),
+                cursor: if is_stdin { None } else { Some(reader.cursor().into_string()) },
+                progress: reader.progress(),
+            };
+            bytes_in_batch = 0;
+            last_flush = Instant::now();
+            if tx.send(batch).is_err() {
+                return;
+            }
+        }
+        if done {
+            return;
+        }
+    }
+}
+
+fn write(store: &mut Store, source: i64, b: &ParsedBatch, report: &mut ImportReport) -> Result<(), CoreError> {
+    let mut incoming = Vec::with_capacity(b.items.len());
+    let mut skips = Vec::new();
+    let mut deletions = Vec::new();
+    for it in &b.items {
+        match it {
+            Item::Message { raw, parsed, hash, location } => {
+                incoming.push(Incoming { raw, parsed, content_hash: *hash, location: location.clone() })
+            }
+            Item::Skip(s) => skips.push(s.clone()),
+            Item::Deleted(d) => deletions.push(d.clone()),
+        }
+    }
+    let out: BatchOutcome = store.write_batch(source, &incoming, &skips, &deletions, b.cursor.as_deref())?;
+    report.imported += out.imported;
+    report.duplicates += out.duplicates;
+    report.already += out.already;
+    report.deleted += out.deleted;
+    report.with_diagnostics += incoming.iter().filter(|i| !i.parsed.diagnostics.is_empty()).count() as u64;
+    report.skipped.extend(skips);
+    Ok(())
+}

@@ -1,0 +1,221 @@
+//! `lpl show MSGID`: one message as understood.
+
+use serde::Serialize;
+
+use lpl_mail::{Address, MessageId, SubjectTags, Trailer};
+use lpl_store::Store;
+
+use crate::CoreError;
+
+/// A file touched by a patch.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileView {
+    /// Path (new path, else old).
+    pub path: String,
+    /// Old path when renamed or copied.
+    pub old_path: Option<String>,
+    /// Kind of change.
+    pub change: lpl_mail::diff::FileChange,
+    /// Lines added.
+    pub added: u32,
+    /// Lines removed.
+    pub removed: u32,
+    /// Functions touched (hunk header contexts), in order, without repeats.
+    pub functions: Vec<String>,
+    /// A binary file.
+    pub binary: bool,
+}
+
+/// The patch part of a message.
+#[derive(Debug, Clone, Serialize)]
+pub struct PatchView {
+    /// Author from the body (`From:` line), when it differs from the sender.
+    pub author: Option<Address>,
+    /// Commit message.
+    pub commit_message: String,
+    /// Trailers of the commit message.
+    pub trailers: Vec<Trailer>,
+    /// Notes after `---`.
+    pub notes: Option<String>,
+    /// Diffstat as sent.
+    pub diffstat: Option<String>,
+    /// Files.
+    pub files: Vec<FileView>,
+    /// `git patch-id --stable`.
+    pub patch_id: Option<String>,
+    /// Came from an attachment.
+    pub from_attachment: bool,
+    /// The diff.
+    pub diff: String,
+}
+
+/// One message, as understood.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageView {
+    /// Store row id.
+    pub id: i64,
+    /// Message-ID.
+    pub message_id: String,
+    /// Subject.
+    pub subject: String,
+    /// Subject tags.
+    pub tags: SubjectTags,
+    /// Sender.
+    pub from: Option<Address>,
+    /// To.
+    pub to: Vec<Address>,
+    /// Cc.
+    pub cc: Vec<Address>,
+    /// Date (unix seconds) and zone offset in minutes.
+    pub date: Option<lpl_mail::MailDate>,
+    /// List-Id.
+    pub list_id: Option<String>,
+    /// In-Reply-To.
+    pub in_reply_to: Option<String>,
+    /// References.
+    pub references: Vec<String>,
+    /// Trailers given in the body of a reply.
+    pub reply_trailers: Vec<Trailer>,
+    /// The patch, if any.
+    pub patch: Option<PatchView>,
+    /// The text body.
+    pub body: String,
+    /// Where it came from: (source, location).
+    pub locations: Vec<(String, String)>,
+    /// Problems met when parsing: (kind, detail).
+    pub diagnostics: Vec<(String, String)>,
+}
+
+/// Turns what the user typed into a Message-ID: `<id>`, `id:ID`, `ID`, a lore
+/// URL (`https://lore.kernel.org/LIST/ID/`, `/all/ID/T/#u`, `/r/ID`,
+/// `#mXXXX` anchors, percent-encoded) or `https://patch.msgid.link/ID`.
+pub fn resolve_message_id(arg: &str) -> Option<MessageId> {
+    let a = arg.trim();
+    let a = a.strip_prefix("id:").unwrap_or(a);
+    if let Some(rest) = a.strip_prefix("https://").or_else(|| a.strip_prefix("http://")) {
+        let rest = rest.split(['#', '?']).next().unwrap_or(rest);
+        let mut parts = rest.split('/').filter(|p| !p.is_empty());
+        let host = parts.next()?;
+        let segs: Vec<&str> = parts.collect();
+        let id = if host == "patch.msgid.link" {
+            segs.first().copied()
+        } else {
+            // lore: /LIST/ID/... ; /r/ID ; /all/ID
+            segs.iter().skip(1).find(|s| s.contains('@')).copied().or_else(|| segs.iter().find(|s| s.contains('@')).copied())
+        }?;
+        return MessageId::new(&percent_decode(id));
+    }
+    MessageId::new(a)
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn dedup(v: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in v {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Every stored copy of the message named by `arg`.
+pub fn show_message(store: &Store, arg: &str) -> Result<Vec<MessageView>, CoreError> {
+    let id = resolve_message_id(arg)
+        .ok_or_else(|| CoreError::Invalid(format!("{arg:?} is not a Message-ID or lore URL")))?;
+    let rows = store.messages_by_id(id.as_str())?;
+    if rows.is_empty() {
+        return Err(CoreError::NotFound(format!(
+            "no message <{id}> in the archive; import it first (lpl import PATH, or lpl fetch {id})"
+        )));
+    }
+    let mut out = Vec::new();
+    for r in rows {
+        let raw = store.raw(r.id)?;
+        let p = lpl_mail::parse(&raw);
+        let m = p.message;
+        let patch = m.patch.as_ref().map(|p| PatchView {
+            author: p.author.clone().filter(|a| Some(&a.email) != m.from.as_ref().map(|f| &f.email)),
+            commit_message: p.commit_message.clone(),
+            trailers: p.trailers.clone(),
+            notes: p.notes.clone(),
+            diffstat: p.diffstat.clone(),
+            files: p
+                .files
+                .iter()
+                .map(|f| FileView {
+                    path: f.path().to_owned(),
+                    old_path: f.old_path.clone().filter(|o| Some(o) != f.new_path.as_ref()),
+                    change: f.change.clone(),
+                    added: f.added,
+                    removed: f.removed,
+                    functions: dedup(f.hunks.iter().map(|h| h.header_context.clone()).filter(|c| !c.is_empty())),
+                    binary: f.binary,
+                })
+                .collect(),
+            patch_id: p.patch_id.map(|i| i.to_string()),
+            from_attachment: p.from_attachment,
+            diff: p.diff.clone(),
+        });
+        let reply_trailers = if m.patch.is_none() { lpl_mail::trailer::parse_reply_trailers(&m.body) } else { Vec::new() };
+        out.push(MessageView {
+            id: r.id,
+            message_id: r.message_id,
+            subject: m.subject,
+            tags: m.tags,
+            from: m.from,
+            to: m.to,
+            cc: m.cc,
+            date: m.date,
+            list_id: m.list_id,
+            in_reply_to: m.in_reply_to.map(|i| i.as_str().to_owned()),
+            references: m.references.iter().map(|i| i.as_str().to_owned()).collect(),
+            reply_trailers,
+            patch,
+            body: m.body,
+            locations: store.locations(r.id)?,
+            diagnostics: store.diagnostics(r.id)?,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_every_form() {
+        let want = "20240226205534.1603748-1-zi.yan@sent.com";
+        for arg in [
+            "20240226205534.1603748-1-zi.yan@sent.com",
+            "<20240226205534.1603748-1-zi.yan@sent.com>",
+            "id:20240226205534.1603748-1-zi.yan@sent.com",
+            "https://lore.kernel.org/linux-mm/20240226205534.1603748-1-zi.yan@sent.com/",
+            "https://lore.kernel.org/all/20240226205534.1603748-1-zi.yan@sent.com/T/#u",
+            "https://lore.kernel.org/r/20240226205534.1603748-1-zi.yan@sent.com",
+            "https://lore.kernel.org/linux-mm/20240226205534.1603748-1-zi.yan%40sent.com/#m1234",
+            "https://patch.msgid.link/20240226205534.1603748-1-zi.yan@sent.com",
+        ] {
+            assert_eq!(resolve_message_id(arg).map(|m| m.as_str().to_owned()).as_deref(), Some(want), "{arg}");
+        }
+        assert!(resolve_message_id("https://lore.kernel.org/linux-mm/").is_none());
+    }
+}
