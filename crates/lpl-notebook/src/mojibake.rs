@@ -1,20 +1,25 @@
 //! Detection and exact repair of double-encoded UTF-8 ("mojibake").
 //!
-//! The failure this undoes: UTF-8 bytes were decoded as Windows-1252 and the
-//! resulting characters encoded as UTF-8 again, so `支` (`E6 94 AF`) became
-//! `æ”¯`. Mapping every character back to its cp1252 byte and decoding the
-//! bytes as UTF-8 recovers the text exactly, except where the first decode
-//! could not map a byte: cp1252 leaves `0x81 0x8D 0x8F 0x90 0x9D` undefined,
-//! and the tool that produced the seed dropped them. Those spots are not
-//! guessed: each becomes U+FFFD in the output and is reported with its line,
-//! column and the characters it could have been.
+//! The failure this undoes: UTF-8 bytes were decoded with a Windows code
+//! page and the resulting characters encoded as UTF-8 again, so `支`
+//! (`E6 94 AF`) became `æ”¯`. Mapping every character back to its byte and
+//! decoding the bytes as UTF-8 recovers the text exactly, except where the
+//! first decode could not map a byte: cp1252 leaves `0x81 0x8D 0x8F 0x90
+//! 0x9D` undefined, cp1254 (Turkish) those and `0x8E 0x9E`, and the tool
+//! that produced the seed dropped them. Those spots are not guessed: each
+//! becomes one U+FFFD in the output and is reported with its line, column
+//! and the characters it could have been.
 //!
-//! Two refinements, both exact:
-//! - C1 control characters U+0081, U+008D, U+008F, U+0090, U+009D (what
-//!   some decoders produce for the undefined bytes) map back to their byte.
-//! - Characters of the Turkish code page (cp1254: `ğ` for `0xF0`, `Ğ İ Ş ı ş`)
-//!   map back to their byte, but only when that byte completes a valid UTF-8
-//!   sequence with its neighbours (the seed's `ğŸš§` is `🚧`, `F0 9F 9A A7`).
+//! Which code page: the seed was decoded as cp1254, not cp1252: it holds
+//! `ğ` (cp1254's `0xF0`: `ğŸš§` is `🚧`, `F0 9F 9A A7`) and never `Ž`/`ž`
+//! (cp1252's `0x8E`/`0x9E`, which CJK text needs constantly: `后` is
+//! `E5 90 8E`), so `0x8E` and `0x9E` were lost too. [`repair`] decides from
+//! the same evidence and reports its choice in [`Repair::code_page`].
+//!
+//! Also exact: C1 control characters U+0080..U+009F (what some decoders
+//! produce for undefined bytes) map back to their byte, and cp1254's
+//! letters (`ğ Ğ İ Ş ı ş`) map back to their byte only when that byte
+//! completes a valid UTF-8 sequence with its neighbours.
 
 use std::ops::Range;
 
@@ -55,7 +60,29 @@ const CP1252_HIGH: [Option<char>; 32] = [
 ];
 
 /// The bytes cp1252 leaves undefined: these are the ones that get lost.
-pub const CP1252_UNDEFINED: [u8; 5] = [0x81, 0x8D, 0x8F, 0x90, 0x9D];
+pub const CP1252_UNDEFINED: &[u8] = &[0x81, 0x8D, 0x8F, 0x90, 0x9D];
+/// The bytes cp1254 leaves undefined.
+pub const CP1254_UNDEFINED: &[u8] = &[0x81, 0x8D, 0x8E, 0x8F, 0x90, 0x9D, 0x9E];
+
+/// The code page the text was wrongly decoded with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodePage {
+    /// Windows-1252 (Western).
+    Cp1252,
+    /// Windows-1254 (Turkish): as cp1252 but `0x8E 0x9E` undefined and six
+    /// Turkish letters in place of Icelandic ones.
+    Cp1254,
+}
+
+impl CodePage {
+    /// The bytes this code page cannot decode (and which were lost).
+    pub fn undefined(self) -> &'static [u8] {
+        match self {
+            CodePage::Cp1252 => CP1252_UNDEFINED,
+            CodePage::Cp1254 => CP1254_UNDEFINED,
+        }
+    }
+}
 
 /// cp1254 characters absent from cp1252, with their byte.
 const CP1254_EXTRA: [(char, u8); 6] = [
@@ -113,7 +140,8 @@ pub struct LostSpot {
     /// How many bytes are missing for a complete sequence.
     pub missing: usize,
     /// Every character the spot could have been, given that the lost bytes
-    /// were among cp1252's undefined five (empty when more than one is lost).
+    /// were among the code page's undefined ones (computed for up to two
+    /// lost bytes; empty beyond).
     pub candidates: Vec<char>,
 }
 
@@ -122,6 +150,8 @@ pub struct LostSpot {
 pub struct Repair {
     /// Whether the input looks double-encoded (if not, `text` is the input).
     pub detected: bool,
+    /// The code page the text had been decoded with (meaningful if detected).
+    pub code_page: CodePage,
     /// The repaired text (or the input unchanged when not detected).
     pub text: Vec<u8>,
     /// Multi-byte characters restored exactly.
@@ -165,6 +195,7 @@ fn unit_byte(u: &Unit) -> Option<u8> {
 pub fn repair(input: &[u8]) -> Repair {
     let unchanged = || Repair {
         detected: false,
+        code_page: CodePage::Cp1252,
         text: input.to_vec(),
         restored: 0,
         lost: Vec::new(),
@@ -183,6 +214,7 @@ pub fn repair(input: &[u8]) -> Repair {
     let mut out: Vec<u8> = Vec::with_capacity(input.len());
     let mut restored = 0usize;
     let mut lost = Vec::new();
+    let mut turkish = false;
     let mut i = 0;
     while i < units.len() {
         let u = &units[i];
@@ -219,6 +251,7 @@ pub fn repair(input: &[u8]) -> Repair {
             if let Ok(decoded) = std::str::from_utf8(&bytes) {
                 out.extend_from_slice(decoded.as_bytes());
                 restored += 1;
+                turkish |= units[i..j].iter().any(|u| matches!(u.back, Back::Fallback(_)));
                 i = j;
                 continue;
             }
@@ -226,21 +259,15 @@ pub fn repair(input: &[u8]) -> Repair {
         let fallback_involved = units[i..j]
             .iter()
             .any(|u| matches!(u.back, Back::Fallback(_)));
-        if bytes.len() == 1 || bytes.len() == need || fallback_involved {
-            // A lone lead (could be a genuine latin-1 character), an invalid
-            // complete sequence, or a cp1254 guess that did not fit: keep
-            // the first character as it was.
+        if bytes.len() == need || fallback_involved {
+            // An invalid complete sequence, or a cp1254 guess that did not
+            // fit: keep the first character as it was.
             out.extend_from_slice(original);
             i += 1;
             continue;
         }
         // A truncated sequence: bytes were lost here.
         let missing = need - bytes.len();
-        let candidates = if missing == 1 {
-            candidates_for(&bytes)
-        } else {
-            Vec::new()
-        };
         lost.push(LostSpot {
             line: 0,
             column: 0,
@@ -248,41 +275,67 @@ pub fn repair(input: &[u8]) -> Repair {
             output_offset: out.len(),
             surviving: bytes,
             missing,
-            candidates,
+            candidates: Vec::new(),
         });
         out.extend_from_slice("\u{FFFD}".as_bytes());
         i = j;
     }
 
-    // Double-encoding leaves many restorable sequences and few holes.
-    let detected = restored >= 3 && restored >= 4 * lost.len();
+    // Double-encoding leaves more restorable sequences than holes (the seed:
+    // 998 and 265); text that is not double-encoded restores next to none.
+    let detected = restored >= 3 && restored >= lost.len();
     if !detected {
         return unchanged();
+    }
+    let western_only = s.contains(['\u{017D}', '\u{017E}']);
+    let code_page = if turkish || !western_only {
+        CodePage::Cp1254
+    } else {
+        CodePage::Cp1252
+    };
+    for spot in &mut lost {
+        spot.candidates = candidates_for(&spot.surviving, spot.missing, code_page.undefined());
     }
     locate(&out, &mut lost);
     Repair {
         detected,
+        code_page,
         text: out,
         restored,
         lost,
     }
 }
 
-/// The characters a truncated sequence could have been, one byte lost.
-fn candidates_for(surviving: &[u8]) -> Vec<char> {
+/// The characters a truncated sequence could have been, given which bytes
+/// could have been lost (up to two lost bytes; none beyond).
+fn candidates_for(surviving: &[u8], missing: usize, lost_set: &[u8]) -> Vec<char> {
     let mut found = Vec::new();
-    for pos in 1..=surviving.len() {
-        for lostb in CP1252_UNDEFINED {
-            let mut v = surviving.to_vec();
-            v.insert(pos, lostb);
-            if let Ok(s) = std::str::from_utf8(&v) {
-                let c = s.chars().next().expect("one char decoded");
-                if !found.contains(&c) {
-                    found.push(c);
+    if missing == 0 || missing > 2 {
+        return found;
+    }
+    let mut seqs: Vec<Vec<u8>> = vec![surviving.to_vec()];
+    for _ in 0..missing {
+        let mut next = Vec::new();
+        for s in &seqs {
+            for pos in 1..=s.len() {
+                for &b in lost_set {
+                    let mut v = s.clone();
+                    v.insert(pos, b);
+                    next.push(v);
                 }
             }
         }
+        seqs = next;
     }
+    for v in seqs {
+        if let Ok(s) = std::str::from_utf8(&v) {
+            let c = s.chars().next().expect("one char decoded");
+            if !found.contains(&c) {
+                found.push(c);
+            }
+        }
+    }
+    found.sort_unstable();
     found
 }
 
@@ -315,13 +368,25 @@ mod tests {
         // Encode as UTF-8, decode as cp1252 (dropping undefined bytes).
         s.bytes()
             .filter_map(|b| {
-                if b < 0x80 || b >= 0xA0 {
+                if !(0x80..0xA0).contains(&b) {
                     Some(b as char)
                 } else {
                     CP1252_HIGH[(b - 0x80) as usize]
                 }
             })
             .collect()
+    }
+
+    #[test]
+    fn lone_lead_is_a_loss_with_candidates() {
+        // 后 is E5 90 8E; as cp1254 both continuation bytes are lost.
+        let r = repair("ç„¶å，æ˜¯ ä¸€ä¸ª".as_bytes());
+        assert!(r.detected);
+        assert_eq!(r.code_page, CodePage::Cp1254);
+        assert_eq!(r.lost.len(), 1);
+        assert_eq!(r.lost[0].missing, 2);
+        assert!(r.lost[0].candidates.contains(&'后'));
+        assert_eq!(String::from_utf8(r.text).unwrap(), "然\u{FFFD}，是 一个");
     }
 
     #[test]
