@@ -1,0 +1,1 @@
+//! Map patches to upstream commits and first release tags in a local git repository.
