@@ -390,31 +390,7 @@ pub fn add_entry(nb: &Notebook, new: &NewEntry, opts: &AddOptions) -> Result<Edi
         }
     }
     let entries: Vec<&crate::doc::Entry> = topic.entries.iter().map(|&e| &nb.entries()[e]).collect();
-    let dated: Vec<(Date, usize, usize)> = entries
-        .iter()
-        .filter_map(|e| e.date.map(|d| (d, e.line, e.lines.end)))
-        .collect();
-    let asc = dated.windows(2).filter(|w| w[0].0 <= w[1].0).count();
-    let desc = dated.windows(2).filter(|w| w[0].0 > w[1].0).count();
-    let descending = desc > asc;
-    let at = match (new.date, dated.first()) {
-        (Some(d), Some(first)) => dated
-            .iter()
-            .rev()
-            .find(|x| if descending { x.0 >= d } else { x.0 <= d })
-            .map_or(first.1, |x| x.2),
-        _ => match entries.last() {
-            Some(e) => e.lines.end,
-            None => {
-                // An empty topic: after the heading (and its blank line).
-                let mut at = topic.line + 1;
-                if at < nb.lines().len() && nb.line_text(at).trim().is_empty() {
-                    at += 1;
-                }
-                at
-            }
-        },
-    };
+    let at = insertion_line(nb, topic, &entries, new.date);
     let mut lines = Vec::new();
     if entries.is_empty() {
         let prev_blank = at > 0 && nb.line_text(at - 1).trim().is_empty();
@@ -437,6 +413,55 @@ pub fn add_entry(nb: &Notebook, new: &NewEntry, opts: &AddOptions) -> Result<Edi
         }
     }
     Ok(insert_lines(nb, at, &lines))
+}
+
+/// Where a new entry dated `date` goes among a topic's `entries`.
+///
+/// The user's topics are mostly, not strictly, in date order (the seed's
+/// THP has a 2017 entry at the end). So the entry goes into the gap that
+/// leaves the fewest dated entries on the wrong side of it (for the
+/// direction the topic mostly runs in); among equal gaps the last one, as
+/// new entries are usually appended. Undated: after the last entry.
+fn insertion_line(
+    nb: &Notebook,
+    topic: &crate::doc::Topic,
+    entries: &[&crate::doc::Entry],
+    date: Option<Date>,
+) -> usize {
+    let after_last = |entries: &[&crate::doc::Entry]| entries.last().map(|e| e.lines.end);
+    let Some(d) = date else {
+        return after_last(entries).unwrap_or_else(|| empty_topic_line(nb, topic));
+    };
+    let dated: Vec<Date> = entries.iter().filter_map(|e| e.date).collect();
+    if dated.is_empty() {
+        return after_last(entries).unwrap_or_else(|| empty_topic_line(nb, topic));
+    }
+    let asc = dated.windows(2).filter(|w| w[0] <= w[1]).count();
+    let desc = dated.windows(2).filter(|w| w[0] > w[1]).count();
+    let descending = desc > asc;
+    let wrong_before = |x: Date| if descending { x < d } else { x > d };
+    let wrong_after = |x: Date| if descending { x > d } else { x < d };
+    let mut best = (usize::MAX, 0usize);
+    for p in 0..=entries.len() {
+        let v = entries[..p].iter().filter_map(|e| e.date).filter(|&x| wrong_before(x)).count()
+            + entries[p..].iter().filter_map(|e| e.date).filter(|&x| wrong_after(x)).count();
+        if v <= best.0 {
+            best = (v, p);
+        }
+    }
+    match best.1 {
+        0 => entries[0].line,
+        p => entries[p - 1].lines.end,
+    }
+}
+
+/// An empty topic: after the heading (and its blank line).
+fn empty_topic_line(nb: &Notebook, topic: &crate::doc::Topic) -> usize {
+    let mut at = topic.line + 1;
+    if at < nb.lines().len() && nb.line_text(at).trim().is_empty() {
+        at += 1;
+    }
+    at
 }
 
 fn heading_level(nb: &Notebook) -> u8 {

@@ -35,7 +35,7 @@ pub enum SelectError {
         query: String,
     },
     /// Several matched.
-    #[error("{query:?} matches {} {what}s: {}", candidates.len(), list(candidates))]
+    #[error("{query:?} is ambiguous ({} candidates): {}", candidates.len(), list(candidates))]
     Ambiguous {
         /// `entry` or `question`.
         what: &'static str,
