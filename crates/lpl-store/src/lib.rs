@@ -15,10 +15,12 @@
 
 mod schema;
 mod write;
+mod meta;
 mod read;
 
 use std::path::{Path, PathBuf};
 
+pub use meta::MetaRow;
 pub use read::{MessageRow, SourceRow, StoreStats};
 pub use rusqlite;
 pub use write::{BatchOutcome, Deletion, Incoming, Skip};

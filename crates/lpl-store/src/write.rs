@@ -95,6 +95,9 @@ impl Store {
             let mut link = tx
                 .prepare_cached("INSERT OR IGNORE INTO message_sources(message, source, location) VALUES (?1, ?2, ?3)")
                 .map_err(&err)?;
+            let mut same_loc = tx
+                .prepare_cached("SELECT location FROM message_sources WHERE message = ?1 AND source = ?2")
+                .map_err(&err)?;
             let mut ins_blob = tx.prepare_cached("INSERT INTO blobs(size, data) VALUES (?1, ?2)").map_err(&err)?;
             let mut ins_msg = tx
                 .prepare_cached(
@@ -131,7 +134,15 @@ impl Store {
                     find.query_row(params![mid, &it.content_hash[..]], |r| r.get(0)).optional().map_err(&err)?;
                 if let Some(id) = existing {
                     let n = link.execute(params![id, source, it.location]).map_err(&err)?;
-                    if n == 0 {
+                    // Seen at this very place before: a re-import. Anywhere
+                    // else (another list, or twice in one archive): a duplicate.
+                    let same_place = n == 0
+                        && same_loc
+                            .query_row(params![id, source], |r| r.get::<_, String>(0))
+                            .optional()
+                            .map_err(&err)?
+                            .is_some_and(|l| l == it.location);
+                    if same_place {
                         out.already += 1;
                     } else {
                         out.duplicates += 1;

@@ -1,0 +1,142 @@
+//! `lpl import`: idempotence, dedupe across sources, resume after kill -9.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::*;
+
+fn totals(home: &std::path::Path) -> serde_json::Value {
+    json(home, &["sources", "--json"])["totals"].clone()
+}
+
+#[test]
+fn sample_import_is_idempotent_and_dedupes_across_sources() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let home = t.path().join("home");
+    let sample = sample();
+    let s = sample.to_string_lossy();
+    let first = json(&home, &["import", "--json", &s]);
+    let imported = first["totals"]["imported"].as_u64().expect("count");
+    assert_eq!(imported, 340, "{first}");
+    assert_eq!(first["totals"]["skipped"], 0);
+
+    // Again: nothing new, nothing read (the cursor says the file is done).
+    let again = json(&home, &["import", "--json", &s]);
+    assert_eq!(again["totals"]["imported"], 0, "{again}");
+    assert_eq!(totals(&home)["messages"], 340);
+
+    // The same messages from another source: stored once, both remembered.
+    let copy = t.path().join("other-list.mbox");
+    std::fs::copy(&sample, &copy).expect("copy");
+    let other = json(&home, &["import", "--json", &copy.to_string_lossy()]);
+    assert_eq!(other["totals"]["imported"], 0, "{other}");
+    assert_eq!(other["totals"]["duplicates"], 340, "{other}");
+    assert_eq!(totals(&home)["messages"], 340);
+    let shown = json(&home, &["show", "--json", "20240226205534.1603748-1-zi.yan@sent.com"]);
+    assert_eq!(shown["locations"].as_array().map(|a| a.len()), Some(2), "{}", shown["locations"]);
+}
+
+#[test]
+fn same_message_id_different_content_is_kept() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let home = t.path().join("home");
+    let a = t.path().join("a.eml");
+    let b = t.path().join("b.eml");
+    std::fs::write(&a, "Message-ID: <reused@example.org>\nFrom: A <a@example.org>\nSubject: first\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\none\n").expect("write");
+    std::fs::write(&b, "Message-ID: <reused@example.org>\nFrom: B <b@example.org>\nSubject: second\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\ntwo\n").expect("write");
+    lpl_ok(&home, &["import", &a.to_string_lossy(), &b.to_string_lossy()]);
+    assert_eq!(totals(&home)["messages"], 2);
+    let shown = json(&home, &["show", "--json", "reused@example.org"]);
+    assert_eq!(shown.as_array().map(|a| a.len()), Some(2), "both copies are shown");
+}
+
+#[test]
+fn bad_input_is_counted_not_fatal_and_exit_codes_hold() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let home = t.path().join("home");
+    let dir = t.path().join("maildir");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(dir.join(sub)).expect("mkdir");
+    }
+    std::fs::write(dir.join("new/1.eml"), "Message-ID: <ok@x>\nFrom: a@x\nSubject: fine\n\nbody\n").expect("w");
+    std::fs::write(dir.join("new/2.eml"), b"\x00\x01\x02 not mail at all \xff\xfe").expect("w");
+    std::fs::write(dir.join("cur/3:2,S"), "Message-ID: <ok2@x>\nFrom: b@x\nSubject: also fine\nDate: Tue, 4 Jun 2019 10:00:00 +1700\n\nbody\n").expect("w");
+    let v = json(&home, &["import", "--json", &dir.to_string_lossy()]);
+    assert_eq!(v["totals"]["imported"], 2, "{v}");
+    assert_eq!(v["totals"]["skipped"], 1, "{v}");
+    let skipped = &v["sources"][0]["skipped"][0];
+    assert!(skipped["location"].as_str().is_some_and(|l| l.contains("2.eml")), "{skipped}");
+
+    // Exit codes: 1 not found, 2 bad input.
+    assert_eq!(lpl(&home, &["show", "nothing-here@x"]).status.code(), Some(1));
+    assert_eq!(lpl(&home, &["import", "/definitely/not/here"]).status.code(), Some(2));
+    assert_eq!(lpl(&home, &["show", "not a msgid"]).status.code(), Some(2));
+}
+
+#[test]
+fn epoch_import_is_incremental() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let home = t.path().join("home");
+    let ep = epoch("io-uring", t.path(), Some(1500));
+    let p = ep.to_string_lossy();
+    let first = json(&home, &["import", "--json", &p]);
+    assert_eq!(first["totals"]["read"], 1500, "{first}");
+    let n1 = totals(&home)["messages"].as_u64().expect("n");
+    advance(&ep, "io-uring", 2000);
+    let second = json(&home, &["import", "--json", &p]);
+    assert_eq!(second["totals"]["read"], 500, "only the new commits are read: {second}");
+    let n2 = totals(&home)["messages"].as_u64().expect("n");
+    assert_eq!(n2 - n1, second["totals"]["imported"].as_u64().expect("n"));
+}
+
+/// kill -9 at random points, then finish: same final counts as one clean run.
+#[test]
+fn killed_import_resumes_to_the_same_counts() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let ep = epoch("cgroups", t.path(), Some(4000));
+    let p = ep.to_string_lossy().into_owned();
+
+    let clean = t.path().join("clean");
+    lpl_ok(&clean, &["import", "--batch-size", "50", &p]);
+    let want = totals(&clean);
+
+    let killed = t.path().join("killed");
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(7);
+    let mut rng = seed | 1;
+    let mut kills = 0;
+    for _ in 0..5 {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let wait = Duration::from_millis(100 + rng % 900);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lpl"))
+            .args(["import", "--batch-size", "50", &p])
+            .env("LPL_HOME", &killed)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let started = Instant::now();
+        while started.elapsed() < wait {
+            if child.try_wait().expect("wait").is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if child.try_wait().expect("wait").is_none() {
+            child.kill().expect("SIGKILL");
+            kills += 1;
+        }
+        let _ = child.wait();
+    }
+    lpl_ok(&killed, &["import", "--batch-size", "50", &p]);
+    let got = totals(&killed);
+    eprintln!("seed {seed}: {kills} kills; clean {want}; resumed {got}");
+    assert!(kills > 0, "no import was killed mid-way (seed {seed})");
+    for k in ["messages", "patches", "skipped", "raw_bytes"] {
+        assert_eq!(got[k], want[k], "{k} differs after {kills} kills (seed {seed})");
+    }
+    let store = lpl_store::Store::open(&killed).expect("open");
+    let ok: String = store.conn().query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
+    assert_eq!(ok, "ok");
+}

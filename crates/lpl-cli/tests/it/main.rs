@@ -1,0 +1,5 @@
+//! End-to-end tests of the `lpl` binary on real data: the bundled sample and
+//! slices of the public-inbox epochs in `../shared/corpus/lists/`.
+
+mod import;
+mod util;
