@@ -320,6 +320,8 @@ pub struct Link {
 #[derive(Clone, Debug)]
 pub struct Notebook {
     pub(crate) src: Vec<u8>,
+    /// Per line: whether a code fence is still open after it.
+    pub(crate) fence_open: Vec<bool>,
     pub(crate) lines: Vec<Line>,
     pub(crate) topics: Vec<Topic>,
     pub(crate) entries: Vec<Entry>,
@@ -388,6 +390,11 @@ impl Notebook {
         }
         v.reverse();
         v
+    }
+
+    /// Whether inserting before line `at` would land inside an open code fence.
+    pub fn inside_code_at(&self, at: usize) -> bool {
+        at > 0 && self.fence_open.get(at - 1).copied().unwrap_or(false)
     }
 
     /// The dominant line ending (for inserted lines).

@@ -88,6 +88,13 @@ pub enum EditError {
     /// Empty text for a note or question.
     #[error("empty text")]
     EmptyText,
+    /// The place to insert is inside a code block left open (a fence
+    /// without its closing fence): the new line would be code.
+    #[error("line {line} is inside an unclosed code block; close it first")]
+    InsideCode {
+        /// 1-based line of the insertion point.
+        line: usize,
+    },
     /// A name selected nothing or several things.
     #[error(transparent)]
     Select(#[from] select::SelectError),
@@ -157,6 +164,14 @@ pub enum NoteTarget {
 
 fn line_str(nb: &Notebook, i: usize) -> String {
     nb.line_text(i).into_owned()
+}
+
+/// Inserts `new` before line `at`, unless that is inside an open fence.
+fn insert_checked(nb: &Notebook, at: usize, new: &[String]) -> Result<Edit, EditError> {
+    if nb.inside_code_at(at) {
+        return Err(EditError::InsideCode { line: at + 1 });
+    }
+    Ok(insert_lines(nb, at, new))
 }
 
 /// Inserts `new` before line `at` (0-based; `lines().len()` appends).
@@ -253,7 +268,7 @@ pub fn add_note(
     match target {
         NoteTarget::Entry => {
             let lines = item_lines(e.content_indent, text)?;
-            Ok(insert_lines(nb, e.lines.end, &lines))
+            insert_checked(nb, e.lines.end, &lines)
         }
         NoteTarget::Patch { counter, label } => {
             if let Some(n) = e
@@ -262,7 +277,7 @@ pub fn add_note(
                 .find(|n| n.depth == 1 && n.patch == Some(*counter))
             {
                 let lines = item_lines(n.content_indent, text)?;
-                return Ok(insert_lines(nb, n.subtree.end, &lines));
+                return insert_checked(nb, n.subtree.end, &lines);
             }
             let label = label.clone().unwrap_or_else(|| patch_label(&e.subject, *counter));
             let mut lines = item_lines(e.content_indent, &label)?;
@@ -273,7 +288,7 @@ pub fn add_note(
                 .iter()
                 .find(|n| n.depth == 1 && n.patch.is_some_and(|p| p > *counter))
                 .map_or(e.lines.end, |n| n.lines.start);
-            Ok(insert_lines(nb, at, &lines))
+            insert_checked(nb, at, &lines)
         }
     }
 }
@@ -375,7 +390,7 @@ pub fn add_entry(nb: &Notebook, new: &NewEntry, opts: &AddOptions) -> Result<Edi
         lines.push(format!("{} {}", "#".repeat(level as usize), opts.topic.trim()));
         lines.push(String::new());
         lines.push(line);
-        return Ok(insert_lines(nb, n, &lines));
+        return insert_checked(nb, n, &lines);
     };
     let topic = &nb.topics()[t];
     if let Some(id) = &new.message_id {
@@ -412,7 +427,7 @@ pub fn add_entry(nb: &Notebook, new: &NewEntry, opts: &AddOptions) -> Result<Edi
             }
         }
     }
-    Ok(insert_lines(nb, at, &lines))
+    insert_checked(nb, at, &lines)
 }
 
 /// Where a new entry dated `date` goes among a topic's `entries`.

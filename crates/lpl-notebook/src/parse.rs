@@ -176,6 +176,7 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
 
     // Pass 1: classify.
     let mut kinds = Vec::with_capacity(lines.len());
+    let mut fence_open = Vec::with_capacity(lines.len());
     let mut fence: Option<(u8, usize)> = None;
     for (t, ok) in texts.iter().zip(&valid) {
         if !ok {
@@ -184,6 +185,7 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
                 indent: indent_of(t).0,
                 code: true,
             });
+            fence_open.push(fence.is_some());
             continue;
         }
         let k = match (fence, is_fence(t)) {
@@ -204,6 +206,7 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
             (f, _) => classify(t, f.is_some()),
         };
         kinds.push(k);
+        fence_open.push(fence.is_some());
     }
 
     // Pass 2: labels (a short lone paragraph line introducing a list).
@@ -365,9 +368,12 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
                 }
                 stack.push(Frame { content_indent });
             }
-            Kind::Text { indent, .. } => {
+            Kind::Text { indent, code } => {
+                // Code cannot be a lazy continuation: a fence not indented
+                // into the item ends it (CommonMark).
                 let inside = cur_entry.is_some()
-                    && (!prev_blank || stack.first().is_some_and(|f| indent >= f.content_indent));
+                    && ((!prev_blank && !code)
+                        || stack.first().is_some_and(|f| indent >= f.content_indent));
                 if let (true, Some(e)) = (inside, cur_entry) {
                     let body = t.trim().to_owned();
                     match (prev_blank, cur_note) {
@@ -402,7 +408,8 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
                     }
                 } else {
                     let in_list = !stack.is_empty()
-                        && (!prev_blank || stack.first().is_some_and(|f| indent >= f.content_indent));
+                        && ((!prev_blank && !code)
+                            || stack.first().is_some_and(|f| indent >= f.content_indent));
                     if !in_list {
                         close(&mut entries, &mut cur_entry, last_nonblank);
                         cur_note = None;
@@ -493,6 +500,7 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
 
     Notebook {
         src,
+        fence_open,
         lines,
         topics,
         entries,

@@ -1,4 +1,5 @@
 //! Integration tests of the notebook on the real seed roadmap.
 
 mod edits;
+mod roundtrip;
 mod seed;
