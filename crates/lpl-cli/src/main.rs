@@ -58,7 +58,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Import(cmd::import::Args),
+    Series(cmd::series::ListArgs),
     Show(cmd::show::Args),
+    Thread(cmd::series::ThreadArgs),
+    Revisions(cmd::series::RevisionsArgs),
+    Am(cmd::series::AmArgs),
     Sources(cmd::sources::Args),
     Quickstart(cmd::quickstart::Args),
     Completions(cmd::completions::Args),
@@ -73,6 +77,10 @@ fn run(cli: Cli) -> Result<i32, CommandError> {
     match cli.command {
         Command::Import(a) => cmd::import::run(&app, a),
         Command::Show(a) => cmd::show::run(&app, a),
+        Command::Series(a) => cmd::series::list(&app, a),
+        Command::Thread(a) => cmd::series::thread(&app, a),
+        Command::Revisions(a) => cmd::series::revisions(&app, a),
+        Command::Am(a) => cmd::series::am(&app, a),
         Command::Sources(a) => cmd::sources::run(&app, a),
         Command::Quickstart(a) => cmd::quickstart::run(&app, a),
         Command::Completions(a) => cmd::completions::run(a, Cli::command()),

@@ -9,6 +9,8 @@
 #![warn(missing_docs)]
 
 pub mod import;
+pub mod library;
+pub mod series;
 pub mod show;
 pub mod time;
 

@@ -207,3 +207,30 @@ impl Store {
             .map_err(self.err())
     }
 }
+
+impl Store {
+    /// The user's revision-chain corrections: (older, newer, kind).
+    pub fn revision_overrides(&self) -> Result<Vec<(String, String, String)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT older, newer, kind FROM revision_overrides ORDER BY created_at, older")
+            .map_err(self.err())?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.err())
+    }
+
+    /// Records (replacing) a correction of the revision chains.
+    pub fn set_revision_override(&mut self, older: &str, newer: &str, kind: &str) -> Result<()> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO revision_overrides(older, newer, kind, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![older, newer, kind, now],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+}

@@ -119,4 +119,14 @@ CREATE TABLE deletions (
     PRIMARY KEY (source, location)
 ) WITHOUT ROWID;
 "#,
+    // 2: the user's corrections of revision chains, kept across re-imports.
+    r#"
+CREATE TABLE revision_overrides (
+    older     TEXT NOT NULL,            -- key Message-ID of the older revision
+    newer     TEXT NOT NULL,            -- key Message-ID of the newer revision
+    kind      TEXT NOT NULL,            -- 'link' | 'unlink'
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (older, newer)
+) WITHOUT ROWID;
+"#,
 ];

@@ -3,5 +3,6 @@
 pub mod completions;
 pub mod import;
 pub mod quickstart;
+pub mod series;
 pub mod show;
 pub mod sources;

@@ -6,7 +6,11 @@ use lpl_core::time;
 use crate::app::{App, style};
 use crate::error::CmdResult;
 
-/// Show one message as understood: headers, subject tags, trailers, files and functions touched, diff
+/// Show a message as understood, or a series (cover, patches, trailers, revisions)
+///
+/// A patch or a reply is shown as a message: headers, subject tags, trailers,
+/// files and functions touched, diff. A cover letter, a series id (as `lpl
+/// series` prints) or --series shows the series instead.
 ///
 /// MSGID is a Message-ID (with or without <>), `id:MSGID`, or a lore URL
 /// (https://lore.kernel.org/LIST/MSGID/, /all/, /r/, /T/#u, #m anchors) or
@@ -31,6 +35,15 @@ pub struct Args {
     /// Also print the body of a message that is not a patch
     #[arg(long)]
     body: bool,
+    /// Show the series the message belongs to (default for a cover letter or a series id)
+    #[arg(long, conflicts_with = "message")]
+    series: bool,
+    /// Show the message itself, even for a cover letter
+    #[arg(long)]
+    message: bool,
+    /// With the series view: revision N of its chain
+    #[arg(short = 'v', long = "revision", value_name = "N")]
+    version: Option<u32>,
 }
 
 fn line(s: &mut String, key: &str, value: &str) {
@@ -185,9 +198,22 @@ fn render(v: &MessageView, a: &Args, s: &mut String) {
     }
 }
 
+fn is_short_id(s: &str) -> bool {
+    (4..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 pub fn run(app: &App, a: Args) -> CmdResult {
     let store = app.open_existing_store()?;
+    if a.series || a.version.is_some() || is_short_id(&a.msgid) {
+        drop(store);
+        return crate::cmd::series::show(app, &a.msgid, a.json, a.version);
+    }
     let views = show_message(&store, &a.msgid)?;
+    // A cover letter stands for its series.
+    if !a.message && views.len() == 1 && views[0].patch.is_none() && views[0].tags.counter == Some(0) && !views[0].tags.is_reply {
+        drop(store);
+        return crate::cmd::series::show(app, &a.msgid, a.json, None);
+    }
     if a.json {
         let mut out = app.plain();
         let v = if views.len() == 1 { serde_json::to_value(&views[0])? } else { serde_json::to_value(&views)? };

@@ -1,0 +1,393 @@
+//! `lpl series`, `lpl thread`, `lpl revisions`, `lpl am`, and the series
+//! view of `lpl show`.
+
+use std::path::PathBuf;
+
+use lpl_core::library::Library;
+use lpl_core::series::{self, SeriesFilter, SeriesSummary, SeriesView};
+use lpl_core::time;
+
+use crate::app::{App, style};
+use crate::error::{CmdResult, CommandError};
+
+fn parse_day(s: &str) -> Result<i64, CommandError> {
+    let bad = || CommandError::user(format!("bad date {s:?}: expected YYYY-MM-DD"));
+    let mut it = s.trim().splitn(3, '-');
+    let y: i64 = it.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+    let m: u32 = it.next().map_or(Some(1), |x| x.parse().ok()).ok_or_else(bad)?;
+    let d: u32 = it.next().map_or(Some(1), |x| x.parse().ok()).ok_or_else(bad)?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return Err(bad());
+    }
+    Ok(time::days_from_civil(y, m, d) * 86_400)
+}
+
+/// List patch series, newest first
+///
+/// One line per series (the latest revision of each chain unless --all):
+/// short id, date, revision and the revisions known, patches present/total,
+/// Acked/Reviewed/Tested counts, author and title. Words filter the title.
+///
+/// Examples:
+///   lpl series folio split
+///   lpl series --author ziy --since 2024-01-01
+///   lpl series --all --json | jq '.[] | select(.complete | not)'
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct ListArgs {
+    /// Words that must all appear in the title
+    words: Vec<String>,
+    /// Author name or address contains this
+    #[arg(long, short)]
+    author: Option<String>,
+    /// List-Id contains this (e.g. linux-mm, cgroups)
+    #[arg(long, short)]
+    list: Option<String>,
+    /// Not before this date (YYYY-MM-DD)
+    #[arg(long)]
+    since: Option<String>,
+    /// Not after this date (YYYY-MM-DD)
+    #[arg(long)]
+    until: Option<String>,
+    /// Every revision, not only the latest of each chain
+    #[arg(long)]
+    all: bool,
+    /// Include single patches and pull requests
+    #[arg(long)]
+    singles: bool,
+    /// At most this many
+    #[arg(long, short = 'n')]
+    limit: Option<usize>,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+fn counts(c: &lpl_series::Counts) -> String {
+    format!("A{} R{} T{}", c.acked, c.reviewed, c.tested)
+}
+
+fn completeness(s: &SeriesSummary) -> String {
+    match s.total {
+        Some(t) => format!("{}/{}", s.present, t),
+        None => format!("{}", s.present),
+    }
+}
+
+fn revs(s: &SeriesSummary) -> String {
+    if s.revisions.len() <= 1 {
+        format!("v{}", s.revision)
+    } else {
+        let all: Vec<String> = s.revisions.iter().map(|v| v.to_string()).collect();
+        format!("v{} ({})", s.revision, all.join(","))
+    }
+}
+
+pub fn list(app: &App, a: ListArgs) -> CmdResult {
+    let store = app.open_existing_store()?;
+    let lib = Library::load(&store)?;
+    let f = SeriesFilter {
+        words: a.words,
+        author: a.author,
+        list: a.list,
+        since: a.since.as_deref().map(parse_day).transpose()?,
+        until: a.until.as_deref().map(parse_day).transpose()?.map(|u| u + 86_399),
+        all_revisions: a.all,
+        singles: a.singles,
+        limit: a.limit,
+    };
+    let rows = series::list(&lib, &f);
+    if a.json {
+        let mut out = app.plain();
+        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&rows)?))?;
+        out.finish()?;
+        return Ok(if rows.is_empty() { 1 } else { 0 });
+    }
+    if rows.is_empty() {
+        return Err(CommandError::not_found("no series matched").hint("lpl series --all --singles lists everything"));
+    }
+    let mut s = String::new();
+    for r in &rows {
+        let done = if r.complete { completeness(r) } else { style::paint(style::WARN, &format!("{}!", completeness(r))) };
+        s.push_str(&format!(
+            "{} {} {:<12} {:>6} {} {}  {}{}\n",
+            style::paint(style::KEY, &r.id),
+            time::date(r.date),
+            revs(r),
+            done,
+            style::paint(style::DIM, &counts(&r.trailers)),
+            style::paint(style::BOLD, r.author.as_deref().unwrap_or(&r.email)),
+            if r.rfc { "RFC " } else { "" },
+            r.title
+        ));
+    }
+    let mut out = app.output();
+    out.write_str(&s)?;
+    out.finish()?;
+    Ok(0)
+}
+
+pub fn render_series(v: &SeriesView) -> String {
+    let mut s = String::new();
+    let sm = &v.summary;
+    s.push_str(&format!("{}\n", style::paint(style::HEADER, &sm.subject)));
+    s.push_str(&format!(
+        "{} {}  {}  {}  {} patches{}  {}\n",
+        style::paint(style::KEY, "series"),
+        sm.id,
+        time::date(sm.date),
+        sm.author.as_deref().map(|n| format!("{n} <{}>", sm.email)).unwrap_or_else(|| sm.email.clone()),
+        completeness(sm),
+        if sm.missing.is_empty() {
+            String::new()
+        } else {
+            style::paint(style::WARN, &format!(" (missing {:?})", sm.missing))
+        },
+        counts(&sm.trailers)
+    ));
+    if v.unthreaded {
+        s.push_str(&format!("{}\n", style::paint(style::DIM, "(sent without threading: assembled by sender, revision and time)")));
+    }
+    if let Some((id, body)) = &v.cover {
+        s.push_str(&format!("\n{} <{id}>\n", style::paint(style::BOLD, "Cover letter")));
+        for l in body.lines().take(40) {
+            s.push_str(&format!("    {l}\n"));
+        }
+        if body.lines().count() > 40 {
+            s.push_str(&format!("    {}\n", style::paint(style::DIM, &format!("... (lpl show {id} --body for all)"))));
+        }
+        for t in &v.cover_trailers {
+            s.push_str(&format!(
+                "    {}: {}{}\n",
+                style::paint(style::KEY, &t.key),
+                t.value,
+                style::paint(style::DIM, "  (on the cover: for every patch)")
+            ));
+        }
+    }
+    s.push_str(&format!("\n{}\n", style::paint(style::BOLD, "Patches")));
+    for p in &v.patches {
+        let (add, del) = p.files.iter().fold((0, 0), |(a, d), f| (a + f.1, d + f.2));
+        s.push_str(&format!(
+            "  {:>2}. {}  {} {} {}{}\n",
+            p.counter,
+            p.subject,
+            style::paint(style::ADD, &format!("+{add}")),
+            style::paint(style::DEL, &format!("-{del}")),
+            style::paint(style::DIM, &counts(&p.counts)),
+            if p.inherited { style::paint(style::DIM, "  (from the previous revision)") } else { String::new() }
+        ));
+        s.push_str(&format!("      {}\n", style::paint(style::DIM, &format!("<{}>", p.message_id))));
+        for f in &p.files {
+            s.push_str(&format!("      {}  +{} -{}\n", f.0, f.1, f.2));
+        }
+        for t in &p.trailers {
+            let mut note = String::new();
+            if t.from_cover {
+                note.push_str(" (cover)");
+            }
+            if let Some(v) = t.carried_from_revision {
+                note.push_str(&format!(" (carried from v{v}, same patch-id)"));
+            }
+            if t.giver_is_not_sender {
+                note.push_str(" (given by someone else than the reply's sender)");
+            }
+            s.push_str(&format!("      {}: {}{}\n", style::paint(style::KEY, &t.key), t.value, style::paint(style::WARN, &note)));
+        }
+    }
+    if v.chain.len() > 1 {
+        s.push_str(&format!("\n{}\n", style::paint(style::BOLD, "Revisions")));
+        s.push_str(&render_chain(&v.chain));
+    }
+    s
+}
+
+fn render_chain(chain: &[series::ChainItem]) -> String {
+    let mut s = String::new();
+    for c in chain {
+        let why = match (c.reason, c.confidence) {
+            (Some(r), Some(p)) => {
+                let r = serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                format!("  <- {r} ({:.0}%)", p * 100.0)
+            }
+            _ => String::new(),
+        };
+        s.push_str(&format!(
+            "  {} {} {:>4} {} {}/{}  {}{}\n",
+            if c.current { ">" } else { " " },
+            style::paint(style::KEY, &c.id),
+            format!("v{}", c.revision),
+            time::date(c.date),
+            c.present,
+            c.total.map(|t| t.to_string()).unwrap_or_else(|| "?".into()),
+            c.title,
+            style::paint(style::DIM, &why)
+        ));
+    }
+    s
+}
+
+/// Show the series view of `arg` (used by `lpl show`).
+pub fn show(app: &App, arg: &str, json: bool, version: Option<u32>) -> CmdResult {
+    let store = app.open_existing_store()?;
+    let lib = Library::load(&store)?;
+    let r = series::pick_version(&lib, lib.find_revision(arg)?, version)?;
+    let v = series::show(&store, &lib, r)?;
+    if json {
+        let mut out = app.plain();
+        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+        return Ok(0);
+    }
+    let mut out = app.output();
+    out.write_str(&render_series(&v))?;
+    out.finish()?;
+    Ok(0)
+}
+
+/// Show the reply tree of a thread
+///
+/// Example: lpl thread 20240226205534.1603748-1-zi.yan@sent.com
+#[derive(clap::Args)]
+pub struct ThreadArgs {
+    /// Message-ID or lore URL of any message in the thread
+    msgid: String,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn thread(app: &App, a: ThreadArgs) -> CmdResult {
+    let store = app.open_existing_store()?;
+    let lib = Library::load(&store)?;
+    let lines = series::thread(&lib, &a.msgid)?;
+    if a.json {
+        let mut out = app.plain();
+        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&lines)?))?;
+        return Ok(0);
+    }
+    let want = lpl_core::show::resolve_message_id(&a.msgid).map(|m| m.as_str().to_owned());
+    let mut s = String::new();
+    for l in &lines {
+        let indent = "  ".repeat(l.depth.min(20) as usize);
+        let mark = if Some(&l.message_id) == want.as_ref() { ">" } else { " " };
+        match &l.subject {
+            Some(subj) => s.push_str(&format!(
+                "{mark}{} {indent}{}  {}\n",
+                style::paint(style::DIM, &l.date.map(time::date).unwrap_or_default()),
+                subj,
+                style::paint(style::KEY, l.from.as_deref().unwrap_or(""))
+            )),
+            None => s.push_str(&format!(
+                "{mark}           {indent}{}\n",
+                style::paint(style::DIM, &format!("[not in the archive] <{}>", l.message_id))
+            )),
+        }
+        for t in &l.trailers {
+            s.push_str(&format!("             {indent}  {}\n", style::paint(style::ADD, t)));
+        }
+    }
+    let mut out = app.output();
+    out.write_str(&s)?;
+    out.finish()?;
+    Ok(0)
+}
+
+/// Show the revision chain of a series (v1 -> v2 -> ...), or correct it
+///
+/// Each link says why it was made: change-id, in-reply-to (the new revision
+/// was sent into the old one's thread), same-title (same normalised title
+/// from the same sender), similar-patches (the title drifted but files,
+/// patch titles and patch-ids agree), manual. Corrections with `link` and
+/// `unlink` are kept in the archive and survive re-imports.
+///
+/// Examples:
+///   lpl revisions 20240226205534.1603748-1-zi.yan@sent.com
+///   lpl revisions --link OLDER NEWER
+///   lpl revisions --unlink OLDER NEWER
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct RevisionsArgs {
+    /// Series (short id, Message-ID or lore URL)
+    series: Option<String>,
+    /// Link two revisions (OLDER NEWER) as consecutive revisions of one work
+    #[arg(long, num_args = 2, value_names = ["OLDER", "NEWER"], conflicts_with_all = ["series", "unlink"])]
+    link: Option<Vec<String>>,
+    /// Declare two revisions (OLDER NEWER) unrelated
+    #[arg(long, num_args = 2, value_names = ["OLDER", "NEWER"], conflicts_with = "series")]
+    unlink: Option<Vec<String>>,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn revisions(app: &App, a: RevisionsArgs) -> CmdResult {
+    let mut store = app.open_existing_store()?;
+    let lib = Library::load(&store)?;
+    if let Some((pair, kind)) = a.link.as_ref().map(|p| (p, "link")).or_else(|| a.unlink.as_ref().map(|p| (p, "unlink"))) {
+        let older = lib.find_revision(&pair[0])?;
+        let newer = lib.find_revision(&pair[1])?;
+        let key = |r: usize| lib.metas[lib.revisions()[r].key_message()].message_id.as_str().to_owned();
+        store.set_revision_override(&key(older), &key(newer), kind)?;
+        let lib = Library::load(&store)?;
+        let r = lib.find_revision(&pair[1])?;
+        let mut out = app.plain();
+        out.write_str(&format!("{kind}ed; the chain is now:\n{}", render_chain(&series::chain(&lib, r))))?;
+        return Ok(0);
+    }
+    let arg = a.series.ok_or_else(|| CommandError::user("name a series, or use --link/--unlink OLDER NEWER"))?;
+    let r = lib.find_revision(&arg)?;
+    let c = series::chain(&lib, r);
+    let mut out = app.plain();
+    if a.json {
+        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&c)?))?;
+    } else {
+        out.write_str(&render_chain(&c))?;
+    }
+    Ok(0)
+}
+
+/// Write a `git am`-ready mbox of a series, with collected trailers folded in
+///
+/// Like `b4 am`: the patches of one revision in order, each with the
+/// Reviewed-by/Acked-by/Tested-by given in replies (to the patch, or to the
+/// cover for every patch) added to its trailers.
+///
+/// Examples:
+///   lpl am 20240226205534.1603748-1-zi.yan@sent.com -o split.mbx && git am split.mbx
+///   lpl am SERIES -v 3 | git am
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct AmArgs {
+    /// Series (short id, Message-ID or lore URL)
+    series: String,
+    /// Revision of the chain to export (default: the one named)
+    #[arg(short = 'v', long = "revision", value_name = "N")]
+    version: Option<u32>,
+    /// Write to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+pub fn am(app: &App, a: AmArgs) -> CmdResult {
+    let store = app.open_existing_store()?;
+    let lib = Library::load(&store)?;
+    let r = series::pick_version(&lib, lib.find_revision(&a.series)?, a.version)?;
+    let (mbox, n) = series::am(&store, &lib, r)?;
+    let sm = series::summary(&lib, r);
+    match a.output {
+        Some(p) => {
+            std::fs::write(&p, &mbox).map_err(|e| CommandError::user(format!("cannot write {}: {e}", p.display())))?;
+            eprintln!("wrote {n} patches of v{} \"{}\" to {}", sm.revision, sm.title, p.display());
+        }
+        None => {
+            use std::io::Write;
+            let mut o = std::io::stdout().lock();
+            o.write_all(&mbox)?;
+            o.flush()?;
+        }
+    }
+    if !sm.complete {
+        eprintln!("warning: this revision is incomplete (missing patches {:?})", sm.missing);
+    }
+    Ok(0)
+}
