@@ -24,6 +24,8 @@ pub enum ColorChoice {
 /// Global settings, resolved once from flags and the environment.
 pub struct App {
     pub home: PathBuf,
+    /// The home was chosen by --home or $LPL_HOME (not the default).
+    pub home_explicit: bool,
     pub color: ColorChoice,
     pub pager: bool,
 }

@@ -72,8 +72,9 @@ enum Command {
 fn run(cli: Cli) -> Result<i32, CommandError> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let color = if no_color && cli.color == ColorChoice::Auto { ColorChoice::Never } else { cli.color };
+    let home_explicit = cli.home.is_some() || std::env::var_os("LPL_HOME").is_some_and(|h| !h.is_empty());
     let home = app::resolve_home(cli.home)?;
-    let app = App { home, color, pager: !cli.no_pager };
+    let app = App { home, home_explicit, color, pager: !cli.no_pager };
     match cli.command {
         Command::Import(a) => cmd::import::run(&app, a),
         Command::Show(a) => cmd::show::run(&app, a),

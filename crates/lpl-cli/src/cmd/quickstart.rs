@@ -1,12 +1,112 @@
-//! `lpl quickstart`: the main job on the bundled sample.
+//! `lpl quickstart`: the main job on the bundled sample, no network needed.
 
-use crate::app::App;
+use std::io::Write;
+use std::sync::atomic::AtomicBool;
+
+use lpl_core::import::{ImportOptions, import};
+use lpl_core::library::Library;
+use lpl_core::series::{self, SeriesFilter};
+use lpl_core::time;
+
+use crate::app::{App, style};
 use crate::error::CmdResult;
 
-/// Import the bundled sample (real linux-mm threads) and show what lpl found
+/// The bundled sample: real linux-mm threads from lore's cgroups archive
+/// (see sample/README.md).
+const SAMPLE: &[u8] = include_bytes!("../../../../sample/linux-mm-sample.mbox");
+
+/// Import the bundled sample (real linux-mm threads) and show what lpl understood
+///
+/// Uses --home or $LPL_HOME when given, else a scratch archive in the
+/// system's temporary directory, so your own archive is left alone.
+/// Running it again is harmless: nothing is stored twice.
 #[derive(clap::Args)]
 pub struct Args {}
 
-pub fn run(_app: &App, _a: Args) -> CmdResult {
+pub fn run(app: &App, _a: Args) -> CmdResult {
+    let home = if app.home_explicit { app.home.clone() } else { std::env::temp_dir().join("lpl-quickstart") };
+    let qs = App { home: home.clone(), home_explicit: true, color: app.color, pager: false };
+    let mut store = qs.open_store()?;
+    let dir = home.join("sample");
+    std::fs::create_dir_all(&dir)?;
+    let mbox = dir.join("linux-mm-sample.mbox");
+    if std::fs::read(&mbox).map(|b| b != SAMPLE).unwrap_or(true) {
+        std::fs::write(&mbox, SAMPLE)?;
+    }
+    let mut out = qs.plain();
+    let mut p = |s: String| out.write_str(&s);
+    p(format!("{}\n", style::paint(style::HEADER, "lpl quickstart: the bundled sample of real linux-mm mail")))?;
+    p(format!("archive: {}\n\n", home.display()))?;
+
+    let cancel = AtomicBool::new(false);
+    let r = import(&mut store, &mbox, &ImportOptions::default(), &cancel, &mut |_| {})?;
+    let st = store.stats()?;
+    p(format!(
+        "{} {} messages read from the sample mbox: {} new, {} already there, {} skipped; the archive holds {} messages, {} of them patches.\n\n",
+        style::paint(style::BOLD, "1. Import."),
+        r.read,
+        r.imported,
+        r.already + r.duplicates,
+        r.skipped.len(),
+        st.messages,
+        st.patches
+    ))?;
+
+    let lib = Library::load(&store)?;
+    let list = series::list(&lib, &SeriesFilter::default());
+    p(format!(
+        "{} {} threads, {} series revisions, assembled into {} chains of revisions:\n",
+        style::paint(style::BOLD, "2. Understand."),
+        lib.analysis.threads.roots().count(),
+        lib.revisions().len(),
+        list.len()
+    ))?;
+    for s in &list {
+        p(format!(
+            "   {}  {}  v{:<3} {}/{} patches  A{} R{} T{}  {}  {}\n",
+            style::paint(style::KEY, &s.id),
+            time::date(s.date),
+            s.revision,
+            s.present,
+            s.total.map(|t| t.to_string()).unwrap_or_else(|| "?".into()),
+            s.trailers.acked,
+            s.trailers.reviewed,
+            s.trailers.tested,
+            s.author.as_deref().unwrap_or(&s.email),
+            s.title
+        ))?;
+        let r = lib.find_revision(&s.message_id)?;
+        let chain = series::chain(&lib, r);
+        if chain.len() > 1 {
+            let parts: Vec<String> = chain
+                .iter()
+                .map(|c| match c.reason {
+                    Some(why) => format!(
+                        "v{} ({})",
+                        c.revision,
+                        serde_json::to_value(why).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+                    ),
+                    None => format!("v{}", c.revision),
+                })
+                .collect();
+            p(format!("             revisions: {}\n", parts.join(" -> ")))?;
+            let titles: Vec<&str> = chain.iter().map(|c| c.title.as_str()).collect();
+            if titles.windows(2).any(|w| w[0] != w[1]) {
+                p(format!("             (title changed on the way: \"{}\" -> \"{}\")\n", titles[0], titles[titles.len() - 1]))?;
+            }
+        }
+    }
+    let first = list.iter().find(|s| s.title.contains("Split a folio")).or(list.first());
+    p(format!("\n{}\n", style::paint(style::BOLD, "Try next:")))?;
+    let env = format!("LPL_HOME={}", home.display());
+    if let Some(s) = first {
+        p(format!("   {env} lpl show {}            # cover, patches, trailers, revisions\n", s.id))?;
+        p(format!("   {env} lpl thread {}   # the reply tree\n", s.message_id))?;
+        p(format!("   {env} lpl am {} -o series.mbx   # git am-ready, trailers folded in\n", s.id))?;
+    }
+    p(format!("   {env} lpl series --all --singles   # every revision and single patch\n"))?;
+    p("   lpl import ~/lore/linux-mm   # your own mirror: git clone --mirror https://lore.kernel.org/linux-mm/0\n".to_string())?;
+    out.finish()?;
+    std::io::stdout().flush()?;
     Ok(0)
 }
