@@ -98,12 +98,17 @@ fn norm(s: &str) -> String {
 pub fn check(nb: &Notebook, archive: &dyn Archive) -> CheckReport {
     let mut out = Vec::new();
     for (i, e) in nb.entries().iter().enumerate() {
-        let topic = e.topic.map_or(String::new(), |t| nb.topic_path(t).join(" / "));
-        let (open, answered) = nb
-            .questions()
-            .iter()
-            .filter(|q| q.entry == Some(i))
-            .fold((0, 0), |(o, a), q| if q.answered { (o, a + 1) } else { (o + 1, a) });
+        let topic = e
+            .topic
+            .map_or(String::new(), |t| nb.topic_path(t).join(" / "));
+        let (open, answered) =
+            nb.questions()
+                .iter()
+                .filter(|q| q.entry == Some(i))
+                .fold(
+                    (0, 0),
+                    |(o, a), q| if q.answered { (o, a + 1) } else { (o + 1, a) },
+                );
         let mut found = if e.message_id.is_some() {
             Found::NotFound
         } else {
@@ -139,7 +144,8 @@ pub fn check(nb: &Notebook, archive: &dyn Archive) -> CheckReport {
             }
         }
         let mut stale = Vec::new();
-        let (mut revisions, mut linked, mut latest, mut trailers) = (Vec::new(), None, None, TrailerCounts::default());
+        let (mut revisions, mut linked, mut latest, mut trailers) =
+            (Vec::new(), None, None, TrailerCounts::default());
         if let Some(s) = &series {
             revisions = s.revisions.iter().map(|r| r.version).collect();
             revisions.sort_unstable();
@@ -158,23 +164,29 @@ pub fn check(nb: &Notebook, archive: &dyn Archive) -> CheckReport {
             linked = own;
             latest = Some(s.latest);
             trailers = s.trailers.clone();
-            if let Some(l) = newest_linked {
-                if s.latest > l {
-                    if let Some(r) = s.revisions.iter().find(|r| r.version == s.latest) {
-                        stale.push(Stale::NewerRevision {
-                            linked: l,
-                            latest: s.latest,
-                            latest_message_id: r.message_id.clone(),
-                        });
-                    }
-                }
+            if let Some(l) = newest_linked
+                && s.latest > l
+                && let Some(r) = s.revisions.iter().find(|r| r.version == s.latest)
+            {
+                stale.push(Stale::NewerRevision {
+                    linked: l,
+                    latest: s.latest,
+                    latest_message_id: r.message_id.clone(),
+                });
             }
             if let (Some(Mark::Wip), Some(m)) = (&e.mark, &s.merged) {
-                stale.push(Stale::WipButMerged { merged: m.what.clone() });
+                stale.push(Stale::WipButMerged {
+                    merged: m.what.clone(),
+                });
             }
             let a = norm(&e.subject);
             let b = norm(&s.title);
-            if found == Found::ByMessageId && !a.is_empty() && !b.is_empty() && !a.contains(&b) && !b.contains(&a) {
+            if found == Found::ByMessageId
+                && !a.is_empty()
+                && !b.is_empty()
+                && !a.contains(&b)
+                && !b.contains(&a)
+            {
                 stale.push(Stale::TitleMismatch {
                     notebook: e.subject.clone(),
                     archive: s.title.clone(),
@@ -244,7 +256,10 @@ pub struct Stats {
 }
 
 fn is_found(f: &Found) -> bool {
-    matches!(f, Found::ByMessageId | Found::ByOtherRevision | Found::BySubject)
+    matches!(
+        f,
+        Found::ByMessageId | Found::ByOtherRevision | Found::BySubject
+    )
 }
 
 /// Computes [`Stats`] from the notebook and its check.
@@ -254,12 +269,16 @@ pub fn stats(nb: &Notebook, report: &CheckReport) -> Stats {
         .iter()
         .enumerate()
         .map(|(t, topic)| {
-            let checks: Vec<&EntryCheck> = topic.entries.iter().map(|&e| &report.entries[e]).collect();
+            let checks: Vec<&EntryCheck> =
+                topic.entries.iter().map(|&e| &report.entries[e]).collect();
             TopicStats {
                 topic: t,
                 path: nb.topic_path(t).join(" / "),
                 entries: topic.entries.len(),
-                series: checks.iter().filter(|c| c.found != Found::NotASeries).count(),
+                series: checks
+                    .iter()
+                    .filter(|c| c.found != Found::NotASeries)
+                    .count(),
                 found: checks.iter().filter(|c| is_found(&c.found)).count(),
                 missing: checks.iter().filter(|c| c.found == Found::NotFound).count(),
                 open_questions: nb
@@ -273,9 +292,17 @@ pub fn stats(nb: &Notebook, report: &CheckReport) -> Stats {
     Stats {
         topics,
         entries: nb.entries().len(),
-        series: report.entries.iter().filter(|c| c.found != Found::NotASeries).count(),
+        series: report
+            .entries
+            .iter()
+            .filter(|c| c.found != Found::NotASeries)
+            .count(),
         found: report.entries.iter().filter(|c| is_found(&c.found)).count(),
-        missing: report.entries.iter().filter(|c| c.found == Found::NotFound).count(),
+        missing: report
+            .entries
+            .iter()
+            .filter(|c| c.found == Found::NotFound)
+            .count(),
         notes: nb.entries().iter().map(|e| e.notes.len()).sum(),
         open_questions: nb.questions().iter().filter(|q| !q.answered).count(),
         answered_questions: nb.questions().iter().filter(|q| q.answered).count(),

@@ -434,12 +434,12 @@ pub fn slug(s: &str) -> String {
 
 pub(crate) fn split_title(title: &str, is_series: bool) -> (String, Option<String>) {
     let tags = inline::subject_tags(title);
-    if is_series || tags.is_patch {
-        if let Some((s, a)) = title.rsplit_once(" - ") {
-            let a = a.trim();
-            if !a.is_empty() && !a.contains('[') {
-                return (s.trim().to_owned(), Some(a.to_owned()));
-            }
+    if (is_series || tags.is_patch)
+        && let Some((s, a)) = title.rsplit_once(" - ")
+    {
+        let a = a.trim();
+        if !a.is_empty() && !a.contains('[') {
+            return (s.trim().to_owned(), Some(a.to_owned()));
         }
     }
     (title.trim().to_owned(), None)
@@ -453,9 +453,19 @@ mod tests {
     fn dates() {
         assert_eq!(
             Date::parse_prefix("2025-8-18[x"),
-            Some((Date { year: 2025, month: 8, day: 18 }, 9))
+            Some((
+                Date {
+                    year: 2025,
+                    month: 8,
+                    day: 18
+                },
+                9
+            ))
         );
-        assert_eq!(Date::parse_prefix("2024-02-26 ").map(|d| d.0.iso()), Some("2024-02-26".into()));
+        assert_eq!(
+            Date::parse_prefix("2024-02-26 ").map(|d| d.0.iso()),
+            Some("2024-02-26".into())
+        );
         assert_eq!(Date::parse_prefix("2024/2/6").map(|d| d.1), Some(8));
         assert_eq!(Date::parse_prefix("2024-13-01"), None);
         assert_eq!(Date::parse_prefix("20240-1-1"), None);
@@ -464,8 +474,14 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slug("20240226205534.1603748-1-zi.yan@sent.com"), "20240226205534-1603748-1-zi-yan-sent-com");
-        assert_eq!(slug("The state of the page（LSFMM）"), "the-state-of-the-page-lsfmm");
+        assert_eq!(
+            slug("20240226205534.1603748-1-zi.yan@sent.com"),
+            "20240226205534-1603748-1-zi-yan-sent-com"
+        );
+        assert_eq!(
+            slug("The state of the page（LSFMM）"),
+            "the-state-of-the-page-lsfmm"
+        );
         assert_eq!(slug("支持"), "");
     }
 }

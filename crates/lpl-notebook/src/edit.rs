@@ -279,7 +279,9 @@ pub fn add_note(
                 let lines = item_lines(n.content_indent, text)?;
                 return insert_checked(nb, n.subtree.end, &lines);
             }
-            let label = label.clone().unwrap_or_else(|| patch_label(&e.subject, *counter));
+            let label = label
+                .clone()
+                .unwrap_or_else(|| patch_label(&e.subject, *counter));
             let mut lines = item_lines(e.content_indent, &label)?;
             lines.extend(item_lines(e.content_indent + 2, text)?);
             // Keep per-patch notes in counter order.
@@ -317,7 +319,12 @@ pub fn ask(nb: &Notebook, entry: usize, text: &str) -> Result<Edit, EditError> {
     if text.trim().is_empty() {
         return Err(EditError::EmptyText);
     }
-    add_note(nb, entry, &NoteTarget::Entry, &format!("[ ] {}", text.trim()))
+    add_note(
+        nb,
+        entry,
+        &NoteTarget::Entry,
+        &format!("[ ] {}", text.trim()),
+    )
 }
 
 /// Marks question `question` answered (`[ ]` becomes `[x]`).
@@ -326,7 +333,12 @@ pub fn answer(nb: &Notebook, question: usize) -> Result<Edit, EditError> {
     if q.answered {
         return Err(EditError::AlreadyAnswered { line: q.line + 1 });
     }
-    Ok(splice_line(nb, q.line, q.mark_offset..q.mark_offset + 1, "x"))
+    Ok(splice_line(
+        nb,
+        q.line,
+        q.mark_offset..q.mark_offset + 1,
+        "x",
+    ))
 }
 
 /// Sets the status mark of entry `entry`.
@@ -387,24 +399,28 @@ pub fn add_entry(nb: &Notebook, new: &NewEntry, opts: &AddOptions) -> Result<Edi
         if !last_blank {
             lines.push(String::new());
         }
-        lines.push(format!("{} {}", "#".repeat(level as usize), opts.topic.trim()));
+        lines.push(format!(
+            "{} {}",
+            "#".repeat(level as usize),
+            opts.topic.trim()
+        ));
         lines.push(String::new());
         lines.push(line);
         return insert_checked(nb, n, &lines);
     };
     let topic = &nb.topics()[t];
-    if let Some(id) = &new.message_id {
-        if let Some(&e) = topic
+    if let Some(id) = &new.message_id
+        && let Some(&e) = topic
             .entries
             .iter()
             .find(|&&e| nb.entries()[e].message_id.as_ref() == Some(id))
-        {
-            return Err(EditError::AlreadyPresent {
-                line: nb.entries()[e].line + 1,
-            });
-        }
+    {
+        return Err(EditError::AlreadyPresent {
+            line: nb.entries()[e].line + 1,
+        });
     }
-    let entries: Vec<&crate::doc::Entry> = topic.entries.iter().map(|&e| &nb.entries()[e]).collect();
+    let entries: Vec<&crate::doc::Entry> =
+        topic.entries.iter().map(|&e| &nb.entries()[e]).collect();
     let at = insertion_line(nb, topic, &entries, new.date);
     let mut lines = Vec::new();
     if entries.is_empty() {
@@ -420,7 +436,8 @@ pub fn add_entry(nb: &Notebook, new: &NewEntry, opts: &AddOptions) -> Result<Edi
         let next = nb.line_text(at);
         let next_t = next.trim_start();
         if !next_t.is_empty() {
-            let is_item = next_t.starts_with("- ") || next_t.starts_with("* ") || next_t.starts_with("+ ");
+            let is_item =
+                next_t.starts_with("- ") || next_t.starts_with("* ") || next_t.starts_with("+ ");
             let heading = next_t.starts_with('#');
             if (!is_item && !heading) || (entries.is_empty() && heading) {
                 lines.push(String::new());
@@ -458,8 +475,16 @@ fn insertion_line(
     let wrong_after = |x: Date| if descending { x > d } else { x < d };
     let mut best = (usize::MAX, 0usize);
     for p in 0..=entries.len() {
-        let v = entries[..p].iter().filter_map(|e| e.date).filter(|&x| wrong_before(x)).count()
-            + entries[p..].iter().filter_map(|e| e.date).filter(|&x| wrong_after(x)).count();
+        let v = entries[..p]
+            .iter()
+            .filter_map(|e| e.date)
+            .filter(|&x| wrong_before(x))
+            .count()
+            + entries[p..]
+                .iter()
+                .filter_map(|e| e.date)
+                .filter(|&x| wrong_after(x))
+                .count();
         if v <= best.0 {
             best = (v, p);
         }

@@ -65,7 +65,10 @@ pub fn load(path: &Path) -> Result<Loaded, FileError> {
 
 /// The backup path for `path`: `NAME.bak` beside it.
 pub fn backup_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".bak");
     path.with_file_name(name)
 }

@@ -1,8 +1,8 @@
 //! A static HTML site of the notebook: pure (pages as strings); writing it
 //! is [`crate::fsio::write_site`].
 //!
-//! `index.html` has the topic tree, every topic's entries, a timeline of
-//! dated entries by year, and the open questions; `entries/ANCHOR.html`
+//! `index.html` has the topic tree, every topic's entries and the open
+//! questions; `timeline.html` the dated entries by year; `entries/ANCHOR.html`
 //! shows one entry: the user's notes and questions beside the series from
 //! the archive (revisions, patches with diffstats and trailers, cover
 //! letter). Links between pages are relative and the CSS is inline, so the
@@ -29,7 +29,7 @@ pub struct Page {
 /// The rendered site.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Site {
-    /// Pages, `index.html` first.
+    /// Pages: `index.html`, `timeline.html`, then one per entry.
     pub pages: Vec<Page>,
 }
 
@@ -65,7 +65,8 @@ ul.entries li{padding:3px 0;border-bottom:1px dotted var(--line)}
 .tl-item{position:relative;padding:3px 0}
 .tl-item:before{content:"";position:absolute;left:-25px;top:10px;width:11px;height:11px;border-radius:50%;background:#fff;border:2px solid var(--accent)}
 .tl-item .topic{color:var(--muted);font-size:12px;margin-left:6px}
-.cols{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:24px}
+.cols{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:24px;align-items:start}
+td.nowrap{white-space:nowrap}
 @media (max-width:900px){.cols{grid-template-columns:1fr}}
 .panel{background:#fff;border:1px solid var(--line);border-radius:8px;padding:10px 16px}
 .notes ul{padding-left:18px;margin:4px 0}
@@ -188,7 +189,10 @@ fn mark_html(e: &Entry) -> String {
     match &e.mark {
         Some(Mark::Wip) => "<span class=\"mark\" title=\"not merged yet\">🚧</span>".into(),
         Some(Mark::Merged) => "<span class=\"mark\" title=\"merged\">✅</span>".into(),
-        Some(Mark::Other(s)) => format!("<span class=\"mark muted\" title=\"mark\">{}</span>", escape(s)),
+        Some(Mark::Other(s)) => format!(
+            "<span class=\"mark muted\" title=\"mark\">{}</span>",
+            escape(s)
+        ),
         None => String::new(),
     }
 }
@@ -202,7 +206,11 @@ fn badges(c: &EntryCheck) -> String {
                 (_, Some(t)) => format!(" v{t}"),
                 _ => String::new(),
             };
-            let _ = write!(s, "<span class=\"badge found\">in archive{}</span>", escape(&revs));
+            let _ = write!(
+                s,
+                "<span class=\"badge found\">in archive{}</span>",
+                escape(&revs)
+            );
         }
         Found::NotFound => s.push_str("<span class=\"badge missing\">not in archive</span>"),
         Found::NotASeries => {}
@@ -211,7 +219,11 @@ fn badges(c: &EntryCheck) -> String {
         s.push_str("<span class=\"badge stale\">stale</span>");
     }
     if c.open_questions > 0 {
-        let _ = write!(s, "<span class=\"badge q\">{} open ?</span>", c.open_questions);
+        let _ = write!(
+            s,
+            "<span class=\"badge q\">{} open ?</span>",
+            c.open_questions
+        );
     }
     s
 }
@@ -246,7 +258,11 @@ fn topic_id(t: usize) -> String {
 
 fn topic_title(nb: &Notebook, t: usize) -> String {
     let title = &nb.topics()[t].title;
-    if title.is_empty() { "(untitled)".into() } else { title.clone() }
+    if title.is_empty() {
+        "(untitled)".into()
+    } else {
+        title.clone()
+    }
 }
 
 /// Renders the site.
@@ -259,7 +275,7 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
     let mut b = String::new();
     let _ = write!(
         b,
-        "<p class=\"muted\">{} entries in {} topics · {} series, {} in the archive · {} open questions · <a href=\"#timeline\">timeline</a> · <a href=\"#questions\">questions</a></p>",
+        "<p class=\"muted\">{} entries in {} topics · {} series, {} in the archive · {} open questions · <a href=\"timeline.html\">timeline</a> · <a href=\"#questions\">questions</a></p>",
         stats.entries,
         nb.topics().len(),
         stats.series,
@@ -270,20 +286,65 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
     toc(nb, None, &stats, &mut b);
     b.push_str("</div>");
     for (t, topic) in nb.topics().iter().enumerate() {
-        let h = if topic.kind == TopicKind::Label || topic.level > 2 { "h3" } else { "h2" };
+        let h = if topic.kind == TopicKind::Label || topic.level > 2 {
+            "h3"
+        } else {
+            "h2"
+        };
         let path = nb.topic_path(t).join(" / ");
-        let _ = write!(b, "<{h} id=\"{}\">{}</{h}>", topic_id(t), escape(if path.trim().is_empty() { "(untitled)" } else { &path }));
+        let _ = write!(
+            b,
+            "<{h} id=\"{}\">{}</{h}>",
+            topic_id(t),
+            escape(if path.trim().is_empty() {
+                "(untitled)"
+            } else {
+                &path
+            })
+        );
         if topic.entries.is_empty() {
             continue;
         }
         b.push_str("<ul class=\"entries\">");
         for &e in &topic.entries {
-            let _ = write!(b, "<li>{}</li>", entry_li(nb, &report.entries[e], "", false));
+            let _ = write!(
+                b,
+                "<li>{}</li>",
+                entry_li(nb, &report.entries[e], "", false)
+            );
         }
         b.push_str("</ul>");
     }
+    // Questions.
+    b.push_str("<h2 id=\"questions\">Open questions</h2><ul>");
+    for q in nb.questions().iter().filter(|q| !q.answered) {
+        let whereabouts = match q.entry {
+            Some(e) => {
+                let en = &nb.entries()[e];
+                format!(
+                    " — <a href=\"{}\">{}</a>",
+                    escape(&entry_href("", en)),
+                    escape(&en.title)
+                )
+            }
+            None => String::new(),
+        };
+        let _ = write!(
+            b,
+            "<li><span class=\"question\">{}</span>{whereabouts} <span class=\"muted\">line {}</span></li>",
+            inline_html(&q.text),
+            q.line + 1
+        );
+    }
+    b.push_str("</ul>");
+    pages.push(Page {
+        path: "index.html".into(),
+        html: page("Notebook", "linux-patch-learn", &b),
+    });
+
     // Timeline.
-    b.push_str("<h2 id=\"timeline\">Timeline</h2><div class=\"timeline\">");
+    let mut b = String::new();
+    b.push_str("<p class=\"muted\">Dated entries, newest first. <a href=\"index.html\">Topics</a> · <a href=\"index.html#questions\">open questions</a></p><div class=\"timeline\">");
     let mut by_year: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
     for (i, e) in nb.entries().iter().enumerate() {
         if let Some(d) = e.date {
@@ -294,33 +355,30 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
         list.sort_by_key(|&i| std::cmp::Reverse(nb.entries()[i].date));
         let _ = write!(b, "<div class=\"year\">{year}</div>");
         for i in list {
-            let _ = write!(b, "<div class=\"tl-item\">{}</div>", entry_li(nb, &report.entries[i], "", true));
+            let _ = write!(
+                b,
+                "<div class=\"tl-item\">{}</div>",
+                entry_li(nb, &report.entries[i], "", true)
+            );
         }
     }
-    let undated: Vec<usize> = (0..nb.entries().len()).filter(|&i| nb.entries()[i].date.is_none()).collect();
+    let undated: Vec<usize> = (0..nb.entries().len())
+        .filter(|&i| nb.entries()[i].date.is_none())
+        .collect();
     if !undated.is_empty() {
         b.push_str("<div class=\"year\">undated</div>");
         for i in undated {
-            let _ = write!(b, "<div class=\"tl-item\">{}</div>", entry_li(nb, &report.entries[i], "", true));
+            let _ = write!(
+                b,
+                "<div class=\"tl-item\">{}</div>",
+                entry_li(nb, &report.entries[i], "", true)
+            );
         }
     }
     b.push_str("</div>");
-    // Questions.
-    b.push_str("<h2 id=\"questions\">Open questions</h2><ul>");
-    for q in nb.questions().iter().filter(|q| !q.answered) {
-        let whereabouts = match q.entry {
-            Some(e) => {
-                let en = &nb.entries()[e];
-                format!(" — <a href=\"{}\">{}</a>", escape(&entry_href("", en)), escape(&en.title))
-            }
-            None => String::new(),
-        };
-        let _ = write!(b, "<li><span class=\"question\">{}</span>{whereabouts} <span class=\"muted\">line {}</span></li>", inline_html(&q.text), q.line + 1);
-    }
-    b.push_str("</ul>");
     pages.push(Page {
-        path: "index.html".into(),
-        html: page("Notebook", "linux-patch-learn", &b),
+        path: "timeline.html".into(),
+        html: page("Timeline", "<a href=\"index.html\">Notebook</a>", &b),
     });
 
     // Entry pages.
@@ -331,22 +389,37 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
         let _ = write!(
             b,
             "<p>{}{}<a href=\"{}\" rel=\"noreferrer\">{}</a>{}</p>",
-            e.date.map(|d| format!("<span class=\"date\">{}</span>", d.iso())).unwrap_or_default(),
+            e.date
+                .map(|d| format!("<span class=\"date\">{}</span>", d.iso()))
+                .unwrap_or_default(),
             mark_html(e),
             escape(&e.url),
             escape(&e.url),
             badges(c)
         );
         if let Some(id) = &e.message_id {
-            let _ = write!(b, "<p class=\"muted\">Message-ID: <code>{}</code></p>", escape(id.as_str()));
+            let _ = write!(
+                b,
+                "<p class=\"muted\">Message-ID: <code>{}</code></p>",
+                escape(id.as_str())
+            );
         }
         for s in &c.stale {
             let msg = match s {
-                Stale::NewerRevision { linked, latest, latest_message_id } => format!(
+                Stale::NewerRevision {
+                    linked,
+                    latest,
+                    latest_message_id,
+                } => format!(
                     "A newer revision exists: you link v{linked}, the latest is {}.",
-                    ext_link(&lore::lore_url(None, latest_message_id), &format!("v{latest}"))
+                    ext_link(
+                        &lore::lore_url(None, latest_message_id),
+                        &format!("v{latest}")
+                    )
                 ),
-                Stale::WipButMerged { merged } => format!("Marked 🚧 but merged: {}.", escape(merged)),
+                Stale::WipButMerged { merged } => {
+                    format!("Marked 🚧 but merged: {}.", escape(merged))
+                }
                 Stale::TitleMismatch { notebook, archive } => format!(
                     "The link's title ({}) differs from the archived subject ({}): wrong link?",
                     escape(notebook),
@@ -371,21 +444,37 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
         b.push_str("</section></div><nav class=\"pager\">");
         if i > 0 {
             let p = &nb.entries()[i - 1];
-            let _ = write!(b, "<a href=\"{}.html\">← {}</a>", escape(&p.anchor), escape(&p.title));
+            let _ = write!(
+                b,
+                "<a href=\"{}.html\">← {}</a>",
+                escape(&p.anchor),
+                escape(&p.title)
+            );
         } else {
             b.push_str("<span></span>");
         }
         b.push_str("<a href=\"../index.html\">index</a>");
         if i + 1 < n {
             let p = &nb.entries()[i + 1];
-            let _ = write!(b, "<a href=\"{}.html\">{} →</a>", escape(&p.anchor), escape(&p.title));
+            let _ = write!(
+                b,
+                "<a href=\"{}.html\">{} →</a>",
+                escape(&p.anchor),
+                escape(&p.title)
+            );
         } else {
             b.push_str("<span></span>");
         }
         b.push_str("</nav>");
         let topic_link = e
             .topic
-            .map(|t| format!(" / <a href=\"../index.html#{}\">{}</a>", topic_id(t), escape(&topic_title(nb, t))))
+            .map(|t| {
+                format!(
+                    " / <a href=\"../index.html#{}\">{}</a>",
+                    topic_id(t),
+                    escape(&topic_title(nb, t))
+                )
+            })
             .unwrap_or_default();
         let crumbs = format!("<a href=\"../index.html\">Notebook</a>{topic_link}");
         pages.push(Page {
@@ -397,7 +486,9 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
 }
 
 fn toc(nb: &Notebook, parent: Option<usize>, stats: &check::Stats, b: &mut String) {
-    let kids: Vec<usize> = (0..nb.topics().len()).filter(|&t| nb.topics()[t].parent == parent).collect();
+    let kids: Vec<usize> = (0..nb.topics().len())
+        .filter(|&t| nb.topics()[t].parent == parent)
+        .collect();
     if kids.is_empty() {
         return;
     }
@@ -409,7 +500,11 @@ fn toc(nb: &Notebook, parent: Option<usize>, stats: &check::Stats, b: &mut Strin
             "<li><a href=\"#{}\">{}</a> <span class=\"muted\">{}</span>",
             topic_id(t),
             escape(&topic_title(nb, t)),
-            if st.entries > 0 { format!("{} entries", st.entries) } else { String::new() }
+            match st.entries {
+                0 => String::new(),
+                1 => "1 entry".to_owned(),
+                n => format!("{n} entries"),
+            }
         );
         toc(nb, Some(t), stats, b);
         b.push_str("</li>");
@@ -438,13 +533,22 @@ fn notes_html(nb: &Notebook, i: usize, b: &mut String) {
             b.push_str("</ul>");
             depth -= 1;
         }
-        let body: String = n.text.lines().map(inline_html).collect::<Vec<_>>().join("<br>");
+        let body: String = n
+            .text
+            .lines()
+            .map(inline_html)
+            .collect::<Vec<_>>()
+            .join("<br>");
         let body = match n.checkbox {
             Some(false) => format!("<span class=\"question\">☐ {body}</span>"),
             Some(true) => format!("<span class=\"question done\">☑ {body}</span>"),
             None => body,
         };
-        let style = if n.kind == NoteKind::Paragraph { " style=\"list-style:none\"" } else { "" };
+        let style = if n.kind == NoteKind::Paragraph {
+            " style=\"list-style:none\""
+        } else {
+            ""
+        };
         let _ = write!(b, "<li id=\"n{k}\"{style}>{body}</li>");
     }
     while depth > 0 {
@@ -467,7 +571,11 @@ fn trailers_text(t: &TrailerCounts) -> String {
     if t.other > 0 {
         v.push(format!("{} other", t.other));
     }
-    if v.is_empty() { "—".into() } else { v.join(", ") }
+    if v.is_empty() {
+        "—".into()
+    } else {
+        v.join(", ")
+    }
 }
 
 fn series_html(s: &SeriesView, c: &EntryCheck, b: &mut String) {
@@ -481,21 +589,36 @@ fn series_html(s: &SeriesView, c: &EntryCheck, b: &mut String) {
     if let Some(m) = &s.merged {
         let _ = write!(b, "<p>Merged: {}</p>", escape(&m.what));
     }
-    let _ = write!(b, "<p>Trailers: {}</p>", escape(&trailers_text(&s.trailers)));
+    let _ = write!(
+        b,
+        "<p>Trailers: {}</p>",
+        escape(&trailers_text(&s.trailers))
+    );
     b.push_str("<h3>Revisions</h3><table><tr><th>rev</th><th>date</th><th>subject</th></tr>");
     for r in &s.revisions {
-        let cls = if Some(r.version) == c.linked_revision { " class=\"rev-current\"" } else { "" };
+        let cls = if Some(r.version) == c.linked_revision {
+            " class=\"rev-current\""
+        } else {
+            ""
+        };
         let _ = write!(
             b,
-            "<tr{cls}><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ext_link(&lore::lore_url(None, &r.message_id), &format!("v{}", r.version)),
+            "<tr{cls}><td>{}</td><td class=\"nowrap\">{}</td><td>{}</td></tr>",
+            ext_link(
+                &lore::lore_url(None, &r.message_id),
+                &format!("v{}", r.version)
+            ),
             r.date.map(ymd).unwrap_or_default(),
             escape(&r.subject)
         );
     }
     b.push_str("</table>");
     if !s.patches.is_empty() {
-        let _ = write!(b, "<h3>Patches of v{}</h3><table><tr><th>#</th><th>subject</th><th>trailers</th></tr>", s.revision);
+        let _ = write!(
+            b,
+            "<h3>Patches of v{}</h3><table><tr><th>#</th><th>subject</th><th>trailers</th></tr>",
+            s.revision
+        );
         for p in &s.patches {
             let stat = p
                 .diffstat
@@ -523,7 +646,10 @@ mod tests {
 
     #[test]
     fn escapes_and_inlines() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
         assert_eq!(
             inline_html("see `a<b>` and [x](https://e.org/?a=1&b=2) <script>"),
             "see <code>a&lt;b&gt;</code> and <a href=\"https://e.org/?a=1&amp;b=2\" rel=\"noreferrer\">x</a> &lt;script&gt;"

@@ -196,14 +196,13 @@ pub fn unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut it = s.chars().peekable();
     while let Some(c) = it.next() {
-        if c == '\\' {
-            if let Some(&n) = it.peek() {
-                if n.is_ascii_punctuation() {
-                    out.push(n);
-                    it.next();
-                    continue;
-                }
-            }
+        if c == '\\'
+            && let Some(&n) = it.peek()
+            && n.is_ascii_punctuation()
+        {
+            out.push(n);
+            it.next();
+            continue;
         }
         out.push(c);
     }
@@ -258,27 +257,28 @@ pub fn subject_tags(subject: &str) -> SubjectTags {
                     .strip_prefix("PATCHV")
                     .or_else(|| tu.strip_prefix("-V"))
                     .or_else(|| tu.strip_prefix('V'));
-                if let Some(v) = vpart {
-                    if let Ok(n) = v.parse::<u32>() {
-                        tags.version = Some(n);
-                        continue;
-                    }
+                if let Some(v) = vpart
+                    && let Ok(n) = v.parse::<u32>()
+                {
+                    tags.version = Some(n);
+                    continue;
                 }
-                if let Some((a, b)) = t.split_once('/') {
-                    if let (Ok(a), Ok(b)) = (a.parse::<u32>(), b.parse::<u32>()) {
-                        tags.counter = Some(a);
-                        tags.total = Some(b);
-                        continue;
-                    }
+                if let Some((a, b)) = t.split_once('/')
+                    && let (Ok(a), Ok(b)) = (a.parse::<u32>(), b.parse::<u32>())
+                {
+                    tags.counter = Some(a);
+                    tags.total = Some(b);
+                    continue;
                 }
-                if t.eq_ignore_ascii_case("of") && k > 0 {
-                    if let (Ok(a), Some(Ok(b))) = (
+                if t.eq_ignore_ascii_case("of")
+                    && k > 0
+                    && let (Ok(a), Some(Ok(b))) = (
                         toks[k - 1].parse::<u32>(),
                         toks.get(k + 1).map(|x| x.parse::<u32>()),
-                    ) {
-                        tags.counter = Some(a);
-                        tags.total = Some(b);
-                    }
+                    )
+                {
+                    tags.counter = Some(a);
+                    tags.total = Some(b);
                 }
             }
             rest = r[end + 1..].trim_start();
@@ -304,8 +304,14 @@ mod tests {
         assert_eq!(l[1].url, "https://lwn.net/Articles/1/");
         assert_eq!(l[2].url, "https://x.org/a");
         let s = "try_to_unmap() 见 https://www.cnblogs.com/tolimit/p/5432674.html，好";
-        assert_eq!(scan_links(s)[0].url, "https://www.cnblogs.com/tolimit/p/5432674.html");
-        assert_eq!(scan_links("(see https://a.org/x_(y))")[0].url, "https://a.org/x_(y)");
+        assert_eq!(
+            scan_links(s)[0].url,
+            "https://www.cnblogs.com/tolimit/p/5432674.html"
+        );
+        assert_eq!(
+            scan_links("(see https://a.org/x_(y))")[0].url,
+            "https://a.org/x_(y)"
+        );
         assert!(scan_links("[not a link] (x)").is_empty());
     }
 
@@ -315,13 +321,19 @@ mod tests {
         assert_eq!((t.version, t.counter, t.total), (Some(5), Some(0), Some(8)));
         assert_eq!(t.rest, "Split a folio");
         let t = subject_tags("[PATCHv12 29/37] thp: implement split_huge_pmd()");
-        assert_eq!((t.version, t.counter, t.total), (Some(12), Some(29), Some(37)));
+        assert_eq!(
+            (t.version, t.counter, t.total),
+            (Some(12), Some(29), Some(37))
+        );
         let t = subject_tags("[PATCH 00 of 66] Transparent Hugepage Support #32");
         assert_eq!((t.version, t.counter, t.total), (None, Some(0), Some(66)));
         let t = subject_tags("[PATCH -mm -v11 0/5] THP swap");
         assert_eq!((t.version, t.counter), (Some(11), Some(0)));
         let t = subject_tags("[PATCH mm-unstable v15 00/14] Multi-Gen LRU Framework");
-        assert_eq!((t.version, t.counter, t.total), (Some(15), Some(0), Some(14)));
+        assert_eq!(
+            (t.version, t.counter, t.total),
+            (Some(15), Some(0), Some(14))
+        );
         let t = subject_tags("[RFC PATCH 00/11] add shmem mTHP collapse support");
         assert!(t.rfc && t.is_patch);
         let t = subject_tags("Transparent huge page reference counting [LWN.net]");

@@ -28,6 +28,10 @@ mod parse;
 pub mod search;
 pub mod select;
 
-pub use archive::{Archive, NoArchive, MergedView, PatchView, RevisionView, SeriesView, TrailerCounts};
-pub use doc::{Date, Entry, Link, LinkKind, Mark, Note, NoteKind, Notebook, Question, Topic, TopicKind};
+pub use archive::{
+    Archive, MergedView, NoArchive, PatchView, RevisionView, SeriesView, TrailerCounts,
+};
+pub use doc::{
+    Date, Entry, Link, LinkKind, Mark, Note, NoteKind, Notebook, Question, Topic, TopicKind,
+};
 pub use lore::MessageId;

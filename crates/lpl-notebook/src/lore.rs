@@ -196,7 +196,10 @@ mod tests {
         );
         assert_eq!(list_from_url("https://lore.kernel.org/all/x@y/"), None);
         let m = MessageId::new("<a/b@c>").unwrap();
-        assert_eq!(lore_url(Some("linux-mm"), &m), "https://lore.kernel.org/linux-mm/a%2Fb@c/");
+        assert_eq!(
+            lore_url(Some("linux-mm"), &m),
+            "https://lore.kernel.org/linux-mm/a%2Fb@c/"
+        );
         assert_eq!(id(&lore_url(None, &m)), Some("a/b@c".into()));
     }
 }

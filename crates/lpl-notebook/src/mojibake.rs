@@ -247,14 +247,16 @@ pub fn repair(input: &[u8]) -> Repair {
                 _ => break,
             }
         }
-        if bytes.len() == need {
-            if let Ok(decoded) = std::str::from_utf8(&bytes) {
-                out.extend_from_slice(decoded.as_bytes());
-                restored += 1;
-                turkish |= units[i..j].iter().any(|u| matches!(u.back, Back::Fallback(_)));
-                i = j;
-                continue;
-            }
+        if bytes.len() == need
+            && let Ok(decoded) = std::str::from_utf8(&bytes)
+        {
+            out.extend_from_slice(decoded.as_bytes());
+            restored += 1;
+            turkish |= units[i..j]
+                .iter()
+                .any(|u| matches!(u.back, Back::Fallback(_)));
+            i = j;
+            continue;
         }
         let fallback_involved = units[i..j]
             .iter()

@@ -196,7 +196,9 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
                     code: true,
                 }
             }
-            (Some((c, n)), Some((c2, n2))) if c == c2 && n2 >= n && t.trim().bytes().all(|b| b == c) => {
+            (Some((c, n)), Some((c2, n2)))
+                if c == c2 && n2 >= n && t.trim().bytes().all(|b| b == c) =>
+            {
                 fence = None;
                 Kind::Text {
                     indent: indent_of(t).0,
@@ -315,28 +317,28 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
                 if depth == 0 {
                     close(&mut entries, &mut cur_entry, last_nonblank);
                     cur_note = None;
-                    if checkbox.is_none() {
-                        if let Some(mut e) = entry_from(&text, i, |off| abs(i, text_at + off)) {
-                            e.topic = cur_label.or(heading_stack.last().copied());
-                            e.content_indent = content_indent;
-                            let base = e
-                                .message_id
-                                .as_ref()
-                                .map(|m| slug(m.as_str()))
-                                .filter(|s| !s.is_empty())
-                                .or_else(|| Some(slug(&e.title)).filter(|s| !s.is_empty()))
-                                .unwrap_or_else(|| "entry".to_owned());
-                            let mut a = base.clone();
-                            let mut n = 2;
-                            while anchors.contains(&a) {
-                                a = format!("{base}-{n}");
-                                n += 1;
-                            }
-                            anchors.push(a.clone());
-                            e.anchor = a;
-                            entries.push(e);
-                            cur_entry = Some(entries.len() - 1);
+                    if checkbox.is_none()
+                        && let Some(mut e) = entry_from(&text, i, |off| abs(i, text_at + off))
+                    {
+                        e.topic = cur_label.or(heading_stack.last().copied());
+                        e.content_indent = content_indent;
+                        let base = e
+                            .message_id
+                            .as_ref()
+                            .map(|m| slug(m.as_str()))
+                            .filter(|s| !s.is_empty())
+                            .or_else(|| Some(slug(&e.title)).filter(|s| !s.is_empty()))
+                            .unwrap_or_else(|| "entry".to_owned());
+                        let mut a = base.clone();
+                        let mut n = 2;
+                        while anchors.contains(&a) {
+                            a = format!("{base}-{n}");
+                            n += 1;
                         }
+                        anchors.push(a.clone());
+                        e.anchor = a;
+                        entries.push(e);
+                        cur_entry = Some(entries.len() - 1);
                     }
                 } else if let Some(e) = cur_entry {
                     let body = match checkbox {
@@ -485,7 +487,8 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
         let entry = entry_at(i);
         for l in inline::scan_links(&texts[i]) {
             let span = abs(i, l.span.start)..abs(i, l.span.end);
-            let is_entry_link = entry.is_some_and(|e| entries[e].line == i && entries[e].link_span == span);
+            let is_entry_link =
+                entry.is_some_and(|e| entries[e].line == i && entries[e].link_span == span);
             links.push(Link {
                 line: i,
                 text: inline::unescape(&texts[i][l.text.clone()]),

@@ -46,7 +46,9 @@ pub struct SearchItem {
 /// Every searchable item, in file order of entries (then loose questions).
 pub fn search_items(nb: &Notebook) -> impl Iterator<Item = SearchItem> + '_ {
     let per_entry = nb.entries().iter().enumerate().flat_map(move |(i, e)| {
-        let topic = e.topic.map_or(String::new(), |t| nb.topic_path(t).join(" / "));
+        let topic = e
+            .topic
+            .map_or(String::new(), |t| nb.topic_path(t).join(" / "));
         let page = format!("entries/{}.html", e.anchor);
         let mut v = vec![SearchItem {
             kind: ItemKind::Entry,
@@ -82,16 +84,22 @@ pub fn search_items(nb: &Notebook) -> impl Iterator<Item = SearchItem> + '_ {
         }
         v
     });
-    let loose = nb.questions().iter().filter(|q| q.entry.is_none()).map(move |q| SearchItem {
-        kind: ItemKind::Question,
-        anchor: format!("q/{}", q.line + 1),
-        href: "index.html#questions".into(),
-        entry: None,
-        message_id: None,
-        line: q.line + 1,
-        topic: q.topic.map_or(String::new(), |t| nb.topic_path(t).join(" / ")),
-        text: q.text.clone(),
-        answered: Some(q.answered),
-    });
+    let loose = nb
+        .questions()
+        .iter()
+        .filter(|q| q.entry.is_none())
+        .map(move |q| SearchItem {
+            kind: ItemKind::Question,
+            anchor: format!("q/{}", q.line + 1),
+            href: "index.html#questions".into(),
+            entry: None,
+            message_id: None,
+            line: q.line + 1,
+            topic: q
+                .topic
+                .map_or(String::new(), |t| nb.topic_path(t).join(" / ")),
+            text: q.text.clone(),
+            answered: Some(q.answered),
+        });
     per_entry.chain(loose)
 }

@@ -97,7 +97,11 @@ pub fn find_entry(nb: &Notebook, query: &str, topic: Option<&str>) -> Result<usi
                     || e.other_revisions.iter().any(|r| &r.message_id == id)
             })
             .collect()
-    } else if let Some(i) = scoped.iter().copied().find(|&i| nb.entries()[i].anchor == q) {
+    } else if let Some(i) = scoped
+        .iter()
+        .copied()
+        .find(|&i| nb.entries()[i].anchor == q)
+    {
         vec![i]
     } else {
         let all: Vec<usize> = scoped
@@ -151,7 +155,9 @@ pub fn find_question(nb: &Notebook, query: &str) -> Result<usize, SelectError> {
     let qs = nb.questions();
     let mut hits: Vec<usize> = match line {
         Some(l) => (0..qs.len()).filter(|&i| qs[i].line + 1 == l).collect(),
-        None => (0..qs.len()).filter(|&i| words_match(&qs[i].text, q)).collect(),
+        None => (0..qs.len())
+            .filter(|&i| words_match(&qs[i].text, q))
+            .collect(),
     };
     if hits.len() > 1 {
         let open: Vec<usize> = hits.iter().copied().filter(|&i| !qs[i].answered).collect();

@@ -36,21 +36,36 @@ fn rfc2822(s: &str) -> Option<i64> {
     let s = s.split_once(',').map_or(s, |(_, r)| r).trim();
     let t: Vec<&str> = s.split_whitespace().collect();
     let d: i64 = t.first()?.parse().ok()?;
-    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let mon = *t.get(1)?;
     let m = months.iter().position(|x| *x == mon)? as i64 + 1;
     let y: i64 = t.get(2)?.parse().ok()?;
-    let hms: Vec<i64> = t.get(3)?.split(':').filter_map(|x| x.parse().ok()).collect();
+    let hms: Vec<i64> = t
+        .get(3)?
+        .split(':')
+        .filter_map(|x| x.parse().ok())
+        .collect();
     let z = t.get(4).copied().unwrap_or("+0000");
     let sign = if z.starts_with('-') { -1 } else { 1 };
     let zz: i64 = z.trim_start_matches(['+', '-']).parse().unwrap_or(0);
     let off = sign * ((zz / 100) * 3600 + (zz % 100) * 60);
-    Some(days_from_civil(y, m, d) * 86_400 + hms[0] * 3600 + hms[1] * 60 + hms.get(2).copied().unwrap_or(0) - off)
+    Some(
+        days_from_civil(y, m, d) * 86_400
+            + hms[0] * 3600
+            + hms[1] * 60
+            + hms.get(2).copied().unwrap_or(0)
+            - off,
+    )
 }
 
 fn parse_mbox(text: &str) -> Vec<Msg> {
     let mut out = Vec::new();
-    for chunk in text.split("From mboxrd@z Thu Jan  1 00:00:00 1970\n").filter(|c| !c.is_empty()) {
+    for chunk in text
+        .split("From mboxrd@z Thu Jan  1 00:00:00 1970\n")
+        .filter(|c| !c.is_empty())
+    {
         let (head, body) = chunk.split_once("\n\n").unwrap_or((chunk, ""));
         let get = |name: &str| {
             head.lines()
@@ -59,7 +74,12 @@ fn parse_mbox(text: &str) -> Vec<Msg> {
         };
         let clean = |v: String| v.trim_start_matches('<').trim_end_matches('>').to_owned();
         let from = get("From").unwrap_or_default();
-        let from = from.split(" <").next().unwrap_or("").trim_matches('"').to_owned();
+        let from = from
+            .split(" <")
+            .next()
+            .unwrap_or("")
+            .trim_matches('"')
+            .to_owned();
         out.push(Msg {
             id: clean(get("Message-ID").expect("Message-ID")),
             irt: get("In-Reply-To").map(clean),
@@ -136,7 +156,11 @@ impl FixtureArchive {
 
     fn replies_to(&self, id: &str) -> TrailerCounts {
         let mut t = TrailerCounts::default();
-        for m in self.msgs.iter().filter(|m| m.irt.as_deref() == Some(id) && m.subject.starts_with("Re:")) {
+        for m in self
+            .msgs
+            .iter()
+            .filter(|m| m.irt.as_deref() == Some(id) && m.subject.starts_with("Re:"))
+        {
             t.add(&trailers(&m.body));
         }
         t
@@ -199,7 +223,8 @@ impl FixtureArchive {
 impl Archive for FixtureArchive {
     fn series_by_message_id(&self, id: &MessageId) -> Option<SeriesView> {
         let r = self.revs.iter().find(|r| {
-            self.msgs[r.cover].id == id.as_str() || r.patches.iter().any(|&k| self.msgs[k].id == id.as_str())
+            self.msgs[r.cover].id == id.as_str()
+                || r.patches.iter().any(|&k| self.msgs[k].id == id.as_str())
         })?;
         Some(self.view(r))
     }
@@ -220,14 +245,28 @@ impl Archive for FixtureArchive {
 fn fixture_archive_is_what_the_corpus_has() {
     let a = FixtureArchive::load();
     let versions = |k: &str| {
-        let mut v: Vec<u32> = a.revs.iter().filter(|r| r.key == k).map(|r| r.version).collect();
+        let mut v: Vec<u32> = a
+            .revs
+            .iter()
+            .filter(|r| r.key == k)
+            .map(|r| r.version)
+            .collect();
         v.sort();
         v
     };
-    assert_eq!(versions("split a folio to any lower order folios"), [1, 2, 3, 4, 5]);
+    assert_eq!(
+        versions("split a folio to any lower order folios"),
+        [1, 2, 3, 4, 5]
+    );
     assert_eq!(versions("mm: remove nth_page()"), [0, 1, 2]);
-    assert_eq!(versions("mm: mapcount for large folios + page_mapcount() cleanups"), [1]);
-    assert_eq!(rfc2822("Mon, 20 Mar 2023 20:48:29 -0400"), Some(1_679_359_709));
+    assert_eq!(
+        versions("mm: mapcount for large folios + page_mapcount() cleanups"),
+        [1]
+    );
+    assert_eq!(
+        rfc2822("Mon, 20 Mar 2023 20:48:29 -0400"),
+        Some(1_679_359_709)
+    );
 }
 
 #[test]
@@ -265,10 +304,20 @@ fn seed_check_against_the_corpus() {
     assert_eq!(zi.trailers, s.trailers);
     // Counted with a separate script over the fixture: v5's patches and the
     // replies to v5 carry 1 Reviewed-by and 4 Acked-by.
-    assert_eq!((zi.trailers.reviewed_by, zi.trailers.acked_by, zi.trailers.tested_by), (1, 4, 0));
+    assert_eq!(
+        (
+            zi.trailers.reviewed_by,
+            zi.trailers.acked_by,
+            zi.trailers.tested_by
+        ),
+        (1, 4, 0)
+    );
 
     let mapcount = by_line(67);
-    assert_eq!((mapcount.revisions.clone(), mapcount.linked_revision), (vec![1], Some(1)));
+    assert_eq!(
+        (mapcount.revisions.clone(), mapcount.linked_revision),
+        (vec![1], Some(1))
+    );
 
     // The nth_page() entry links v1 (via a /T/#m... URL); v2 exists.
     let mm_init = by_line(173);
@@ -286,8 +335,25 @@ fn seed_check_against_the_corpus() {
     assert!(vma.stale.iter().any(|s| matches!(s, Stale::TitleMismatch { notebook, .. } if notebook == "[PATCH v4 00/33] Per-VMA locks")), "{:?}", vma.stale);
 
     let st = check::stats(&nb, &report);
-    assert_eq!((st.entries, st.series, st.found, st.missing), (42, 31, 4, 27));
+    assert_eq!(
+        (st.entries, st.series, st.found, st.missing),
+        (42, 31, 4, 27)
+    );
     assert_eq!((st.open_questions, st.answered_questions), (3, 0));
-    let thp = st.topics.iter().find(|t| t.path == "linux_patch_learn / THP").unwrap();
-    assert_eq!((thp.entries, thp.series, thp.found, thp.missing, thp.open_questions), (16, 13, 2, 11, 3), "13 lore + 3 LWN entries directly under THP");
+    let thp = st
+        .topics
+        .iter()
+        .find(|t| t.path == "linux_patch_learn / THP")
+        .unwrap();
+    assert_eq!(
+        (
+            thp.entries,
+            thp.series,
+            thp.found,
+            thp.missing,
+            thp.open_questions
+        ),
+        (16, 13, 2, 11, 3),
+        "13 lore + 3 LWN entries directly under THP"
+    );
 }

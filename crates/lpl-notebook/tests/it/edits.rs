@@ -31,7 +31,11 @@ fn diff(old: &[u8], new: &[u8]) -> Vec<String> {
 
 fn nth_page_v2() -> NewEntry {
     NewEntry {
-        date: Some(Date { year: 2025, month: 9, day: 1 }),
+        date: Some(Date {
+            year: 2025,
+            month: 9,
+            day: 1,
+        }),
         subject: "[PATCH v2 00/37] mm: remove nth_page()".into(),
         author: Some("David Hildenbrand".into()),
         url: "https://lore.kernel.org/linux-mm/20250901150359.867252-1-david@redhat.com/".into(),
@@ -43,11 +47,20 @@ fn nth_page_v2() -> NewEntry {
 #[test]
 fn add_goes_to_its_dated_place_in_the_users_style() {
     let nb = Notebook::parse(decoded());
-    let e = edit::add_entry(&nb, &nth_page_v2(), &AddOptions { topic: "mm init".into(), create_topic: false })
-        .expect("add");
+    let e = edit::add_entry(
+        &nb,
+        &nth_page_v2(),
+        &AddOptions {
+            topic: "mm init".into(),
+            create_topic: false,
+        },
+    )
+    .expect("add");
     assert_eq!(
         diff(nb.as_bytes(), &e.bytes),
-        ["+174: - 2025-09-01 [\\[PATCH v2 00/37\\] mm: remove nth_page() - David Hildenbrand](https://lore.kernel.org/linux-mm/20250901150359.867252-1-david@redhat.com/)"]
+        [
+            "+174: - 2025-09-01 [\\[PATCH v2 00/37\\] mm: remove nth_page() - David Hildenbrand](https://lore.kernel.org/linux-mm/20250901150359.867252-1-david@redhat.com/)"
+        ]
     );
     assert_eq!(e.changes.len(), 1);
     let after = Notebook::parse(e.bytes.clone());
@@ -58,15 +71,29 @@ fn add_goes_to_its_dated_place_in_the_users_style() {
     // In THP (dated, mostly ascending), a 2024-03-01 series goes right after
     // the 2024-02-26 entry and its note.
     let mut s = nth_page_v2();
-    s.date = Some(Date { year: 2024, month: 3, day: 1 });
+    s.date = Some(Date {
+        year: 2024,
+        month: 3,
+        day: 1,
+    });
     s.subject = "[PATCH v1 0/1] x".into();
     s.message_id = MessageId::new("x@y");
     s.url = "https://lore.kernel.org/linux-mm/x@y/".into();
     s.status = Status::Wip;
-    let e = edit::add_entry(&nb, &s, &AddOptions { topic: "THP".into(), create_topic: false }).unwrap();
+    let e = edit::add_entry(
+        &nb,
+        &s,
+        &AddOptions {
+            topic: "THP".into(),
+            create_topic: false,
+        },
+    )
+    .unwrap();
     assert_eq!(
         diff(nb.as_bytes(), &e.bytes),
-        ["+69: - 2024-03-01 🚧 [\\[PATCH v1 0/1\\] x - David Hildenbrand](https://lore.kernel.org/linux-mm/x@y/)"]
+        [
+            "+69: - 2024-03-01 🚧 [\\[PATCH v1 0/1\\] x - David Hildenbrand](https://lore.kernel.org/linux-mm/x@y/)"
+        ]
     );
     // The fewest dated entries on the wrong side: after 2023-07-10 and
     // before 2024-04-15 (only 2024-04-09 before it and 2024-02-26 and the
@@ -80,25 +107,57 @@ fn add_refuses_duplicates_and_unknown_topics_and_creates_on_request() {
     let mut s = nth_page_v2();
     s.message_id = MessageId::new("20250827220141.262669-1-david@redhat.com");
     assert_eq!(
-        edit::add_entry(&nb, &s, &AddOptions { topic: "mm init".into(), create_topic: false }),
+        edit::add_entry(
+            &nb,
+            &s,
+            &AddOptions {
+                topic: "mm init".into(),
+                create_topic: false
+            }
+        ),
         Err(EditError::AlreadyPresent { line: 173 })
     );
     assert_eq!(
-        edit::add_entry(&nb, &nth_page_v2(), &AddOptions { topic: "page cache".into(), create_topic: false }),
+        edit::add_entry(
+            &nb,
+            &nth_page_v2(),
+            &AddOptions {
+                topic: "page cache".into(),
+                create_topic: false
+            }
+        ),
         Err(EditError::TopicNotFound("page cache".into()))
     );
-    let e = edit::add_entry(&nb, &nth_page_v2(), &AddOptions { topic: "page cache".into(), create_topic: true })
-        .unwrap();
+    let e = edit::add_entry(
+        &nb,
+        &nth_page_v2(),
+        &AddOptions {
+            topic: "page cache".into(),
+            create_topic: true,
+        },
+    )
+    .unwrap();
     let mut want = decoded();
     want.extend_from_slice(b"\n## page cache\n\n- 2025-09-01 [\\[PATCH v2 00/37\\] mm: remove nth_page() - David Hildenbrand](https://lore.kernel.org/linux-mm/20250901150359.867252-1-david@redhat.com/)\n");
-    assert_eq!(String::from_utf8(e.bytes.clone()).unwrap(), String::from_utf8(want).unwrap());
+    assert_eq!(
+        String::from_utf8(e.bytes.clone()).unwrap(),
+        String::from_utf8(want).unwrap()
+    );
     assert_eq!(e.changes.len(), 4);
     let after = Notebook::parse(e.bytes);
     let t = select::find_topic(&after, "page cache").unwrap();
     assert_eq!(after.topics()[t].entries.len(), 1);
     // An empty topic with a label in it (rmap): the entry goes first, and a
     // blank line keeps the label a label.
-    let e = edit::add_entry(&nb, &nth_page_v2(), &AddOptions { topic: "rmap".into(), create_topic: false }).unwrap();
+    let e = edit::add_entry(
+        &nb,
+        &nth_page_v2(),
+        &AddOptions {
+            topic: "rmap".into(),
+            create_topic: false,
+        },
+    )
+    .unwrap();
     assert_eq!(diff(nb.as_bytes(), &e.bytes)[..2], ["+116: - 2025-09-01 [\\[PATCH v2 00/37\\] mm: remove nth_page() - David Hildenbrand](https://lore.kernel.org/linux-mm/20250901150359.867252-1-david@redhat.com/)".to_string(), "+117: ".to_string()]);
     let after = Notebook::parse(e.bytes);
     assert_eq!(after.topics().len(), nb.topics().len());
@@ -107,26 +166,68 @@ fn add_refuses_duplicates_and_unknown_topics_and_creates_on_request() {
 #[test]
 fn note_ask_answer() {
     let nb = Notebook::parse(decoded());
-    let zi = select::find_entry(&nb, "https://lore.kernel.org/all/20240226205534.1603748-1-zi.yan@sent.com/T/#u", None).unwrap();
-    let e = edit::add_note(&nb, zi, &NoteTarget::Entry, "v5 splits to any order; compare with v10 of the non-uniform split").unwrap();
-    assert_eq!(diff(nb.as_bytes(), &e.bytes), ["+73:   - v5 splits to any order; compare with v10 of the non-uniform split"]);
+    let zi = select::find_entry(
+        &nb,
+        "https://lore.kernel.org/all/20240226205534.1603748-1-zi.yan@sent.com/T/#u",
+        None,
+    )
+    .unwrap();
+    let e = edit::add_note(
+        &nb,
+        zi,
+        &NoteTarget::Entry,
+        "v5 splits to any order; compare with v10 of the non-uniform split",
+    )
+    .unwrap();
+    assert_eq!(
+        diff(nb.as_bytes(), &e.bytes),
+        ["+73:   - v5 splits to any order; compare with v10 of the non-uniform split"]
+    );
     let after = Notebook::parse(e.bytes);
     assert_eq!(after.entries()[zi].notes.len(), 2);
 
     let rc = select::find_entry(&nb, "THP refcounting redesign", None).unwrap();
-    let e = edit::add_note(&nb, rc, &NoteTarget::Patch { counter: 29, label: None }, "see also `__split_huge_pmd_locked()`").unwrap();
-    assert_eq!(diff(nb.as_bytes(), &e.bytes), ["+27:     - see also `__split_huge_pmd_locked()`"]);
-    let e = edit::add_note(&nb, rc, &NoteTarget::Patch { counter: 31, label: None }, "new per-patch note").unwrap();
+    let e = edit::add_note(
+        &nb,
+        rc,
+        &NoteTarget::Patch {
+            counter: 29,
+            label: None,
+        },
+        "see also `__split_huge_pmd_locked()`",
+    )
+    .unwrap();
+    assert_eq!(
+        diff(nb.as_bytes(), &e.bytes),
+        ["+27:     - see also `__split_huge_pmd_locked()`"]
+    );
+    let e = edit::add_note(
+        &nb,
+        rc,
+        &NoteTarget::Patch {
+            counter: 31,
+            label: None,
+        },
+        "new per-patch note",
+    )
+    .unwrap();
     assert_eq!(
         diff(nb.as_bytes(), &e.bytes),
         ["+30:   - [PATCHv12 31/37]", "+31:     - new per-patch note"]
     );
     let after = Notebook::parse(e.bytes);
-    let patches: Vec<u32> = after.entries()[rc].notes.iter().filter_map(|n| n.patch).collect();
+    let patches: Vec<u32> = after.entries()[rc]
+        .notes
+        .iter()
+        .filter_map(|n| n.patch)
+        .collect();
     assert_eq!(patches, [29, 30, 31, 32, 34]);
 
     let e = edit::ask(&nb, zi, "why is order-1 anon split refused?").unwrap();
-    assert_eq!(diff(nb.as_bytes(), &e.bytes), ["+73:   - [ ] why is order-1 anon split refused?"]);
+    assert_eq!(
+        diff(nb.as_bytes(), &e.bytes),
+        ["+73:   - [ ] why is order-1 anon split refused?"]
+    );
     let after = Notebook::parse(e.bytes);
     assert_eq!(after.questions().len(), 4);
     assert_eq!(after.questions()[3].entry, Some(zi));
@@ -135,11 +236,17 @@ fn note_ask_answer() {
     let e = edit::answer(&nb, q).unwrap();
     assert_eq!(
         diff(nb.as_bytes(), &e.bytes),
-        ["-41:     - [ ] 对 mlocked THP 的处\u{FFFD}", "+41:     - [x] 对 mlocked THP 的处\u{FFFD}"]
+        [
+            "-41:     - [ ] 对 mlocked THP 的处\u{FFFD}",
+            "+41:     - [x] 对 mlocked THP 的处\u{FFFD}"
+        ]
     );
     let after = Notebook::parse(e.bytes);
     assert!(after.questions()[q].answered);
-    assert_eq!(edit::answer(&after, q), Err(EditError::AlreadyAnswered { line: 41 }));
+    assert_eq!(
+        edit::answer(&after, q),
+        Err(EditError::AlreadyAnswered { line: 41 })
+    );
     assert_eq!(select::find_question(&nb, "L50").unwrap(), 1);
 }
 
@@ -150,9 +257,18 @@ fn status_marks() {
     let e = edit::set_status(&repaired, swap, Status::None).unwrap();
     let d = diff(repaired.as_bytes(), &e.bytes);
     assert_eq!(d.len(), 2);
-    assert!(d[0].starts_with("-77: - 2017-05-15 🚧 [\\[PATCH -mm -v11 0/5\\]"), "{d:?}");
-    assert!(d[1].starts_with("+77: - 2017-05-15 [\\[PATCH -mm -v11 0/5\\]"), "{d:?}");
-    assert_eq!(edit::set_status(&repaired, swap, Status::Wip), Err(EditError::Unchanged { line: 77 }));
+    assert!(
+        d[0].starts_with("-77: - 2017-05-15 🚧 [\\[PATCH -mm -v11 0/5\\]"),
+        "{d:?}"
+    );
+    assert!(
+        d[1].starts_with("+77: - 2017-05-15 [\\[PATCH -mm -v11 0/5\\]"),
+        "{d:?}"
+    );
+    assert_eq!(
+        edit::set_status(&repaired, swap, Status::Wip),
+        Err(EditError::Unchanged { line: 77 })
+    );
     let e = edit::set_status(&repaired, swap, Status::Merged).unwrap();
     assert!(diff(repaired.as_bytes(), &e.bytes)[1].starts_with("+77: - 2017-05-15 ✅ [\\[PATCH"));
 
@@ -175,7 +291,9 @@ fn status_marks() {
     // `2025-8-18[...]` (no blank before the link).
     let st = select::find_entry(&nb, "split_huge_page_test", Some("selftest")).unwrap();
     let e = edit::set_status(&nb, st, Status::Wip).unwrap();
-    assert!(diff(nb.as_bytes(), &e.bytes)[1].starts_with("+82: - 2025-8-18 🚧 [\\[PATCH v5 0/5\\]"));
+    assert!(
+        diff(nb.as_bytes(), &e.bytes)[1].starts_with("+82: - 2025-8-18 🚧 [\\[PATCH v5 0/5\\]")
+    );
 }
 
 #[test]
@@ -189,31 +307,65 @@ fn naming_entries() {
         }
         other => panic!("{other:?}"),
     }
-    let k = select::find_entry(&nb, "20250818184622.1521620-1-ziy@nvidia.com", Some("mTHP")).unwrap();
+    let k =
+        select::find_entry(&nb, "20250818184622.1521620-1-ziy@nvidia.com", Some("mTHP")).unwrap();
     assert_eq!(nb.entries()[k].line + 1, 108);
     let err = select::find_entry(&nb, "folio split", None).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains("ambiguous (3 candidates)") && msg.contains("line 71 [linux_patch_learn / THP]"), "{msg}");
-    assert!(matches!(select::find_entry(&nb, "no such thing", None), Err(SelectError::NotFound { .. })));
-    let k = select::find_entry(&nb, "https://patch.msgid.link/20240409192301.907377-1-david@redhat.com", None).unwrap();
+    assert!(
+        msg.contains("ambiguous (3 candidates)")
+            && msg.contains("line 71 [linux_patch_learn / THP]"),
+        "{msg}"
+    );
+    assert!(matches!(
+        select::find_entry(&nb, "no such thing", None),
+        Err(SelectError::NotFound { .. })
+    ));
+    let k = select::find_entry(
+        &nb,
+        "https://patch.msgid.link/20240409192301.907377-1-david@redhat.com",
+        None,
+    )
+    .unwrap();
     assert_eq!(nb.entries()[k].author.as_deref(), Some("David Hildenbrand"));
     // The v33 URL of a note names its entry too.
-    let k = select::find_entry(&nb, "https://lore.kernel.org/all/20101215051540.GP5638@random.random/", None).unwrap();
+    let k = select::find_entry(
+        &nb,
+        "https://lore.kernel.org/all/20101215051540.GP5638@random.random/",
+        None,
+    )
+    .unwrap();
     assert_eq!(nb.entries()[k].line + 1, 14);
 }
 
 #[test]
 fn crlf_and_missing_final_newline_are_kept() {
-    let src = b"## A\r\n\r\n- 2024-01-01 [\\[PATCH\\] a - B](https://lore.kernel.org/r/a@b)".to_vec();
+    let src =
+        b"## A\r\n\r\n- 2024-01-01 [\\[PATCH\\] a - B](https://lore.kernel.org/r/a@b)".to_vec();
     let nb = Notebook::parse(src.clone());
     assert_eq!(nb.as_bytes(), &src[..]);
     let mut s = nth_page_v2();
-    s.date = Some(Date { year: 2024, month: 2, day: 1 });
-    let e = edit::add_entry(&nb, &s, &AddOptions { topic: "A".into(), create_topic: false }).unwrap();
+    s.date = Some(Date {
+        year: 2024,
+        month: 2,
+        day: 1,
+    });
+    let e = edit::add_entry(
+        &nb,
+        &s,
+        &AddOptions {
+            topic: "A".into(),
+            create_topic: false,
+        },
+    )
+    .unwrap();
     let want = "## A\r\n\r\n- 2024-01-01 [\\[PATCH\\] a - B](https://lore.kernel.org/r/a@b)\r\n- 2024-02-01 [\\[PATCH v2 00/37\\] mm: remove nth_page() - David Hildenbrand](https://lore.kernel.org/linux-mm/20250901150359.867252-1-david@redhat.com/)";
     assert_eq!(String::from_utf8(e.bytes.clone()).unwrap(), want);
     let e = edit::ask(&Notebook::parse(e.bytes), 0, "q").unwrap();
-    assert!(String::from_utf8(e.bytes).unwrap().starts_with(&format!("{}\r\n  - [ ] q", &want[..want.find("\r\n- 2024-02").unwrap()])));
+    assert!(String::from_utf8(e.bytes).unwrap().starts_with(&format!(
+        "{}\r\n  - [ ] q",
+        &want[..want.find("\r\n- 2024-02").unwrap()]
+    )));
 }
 
 #[test]
@@ -236,6 +388,9 @@ fn atomic_save_keeps_a_backup_and_refuses_a_changed_file() {
         other => panic!("{other:?}"),
     }
     assert_eq!(std::fs::read(&path).unwrap(), e.bytes);
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|d| d.unwrap().file_name()).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|d| d.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers.len(), 2, "{leftovers:?}");
 }

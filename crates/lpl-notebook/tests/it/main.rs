@@ -2,5 +2,6 @@
 
 mod archive;
 mod edits;
+mod render;
 mod roundtrip;
 mod seed;

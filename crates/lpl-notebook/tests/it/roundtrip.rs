@@ -91,7 +91,11 @@ fn check_structure(src: &[u8]) {
         assert_eq!(link.first(), Some(&b'['));
         assert_eq!(link.last(), Some(&b')'));
         for n in &e.notes {
-            assert!(e.lines.start < n.lines.start && n.lines.end <= e.lines.end, "{n:?} in {:?}", e.lines);
+            assert!(
+                e.lines.start < n.lines.start && n.lines.end <= e.lines.end,
+                "{n:?} in {:?}",
+                e.lines
+            );
             assert!(n.subtree.start == n.lines.start && n.subtree.end >= n.lines.end);
         }
     }

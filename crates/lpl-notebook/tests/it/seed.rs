@@ -64,7 +64,11 @@ fn raw_seed_is_repaired_and_lost_bytes_reported() {
     assert_eq!((by_missing(1), by_missing(2)), (ONE_LOST, TWO_LOST));
     assert_eq!(r.code_page, mojibake::CodePage::Cp1254);
     // `支持` on line 15: 持 is E6 8C 81, its 0x81 was lost.
-    let s = r.lost.iter().find(|s| s.line == 15).expect("spot on line 15");
+    let s = r
+        .lost
+        .iter()
+        .find(|s| s.line == 15)
+        .expect("spot on line 15");
     assert_eq!(s.column, 6);
     assert!(s.candidates.contains(&'持'), "{:?}", s.candidates);
     // The repaired seed parses with 🚧 marks on two entries.
@@ -109,7 +113,11 @@ fn seed_round_trips_byte_identical() {
 #[test]
 fn seed_topics_entries_questions() {
     let nb = Notebook::parse(decoded());
-    let headings = nb.topics().iter().filter(|t| t.kind == TopicKind::Heading).count();
+    let headings = nb
+        .topics()
+        .iter()
+        .filter(|t| t.kind == TopicKind::Heading)
+        .count();
     let labels: Vec<String> = nb
         .topics()
         .iter()
@@ -129,14 +137,24 @@ fn seed_topics_entries_questions() {
         ]
     );
     assert_eq!(nb.entries().len(), ENTRIES);
-    assert_eq!(nb.entries().iter().filter(|e| e.is_series()).count(), LORE_ENTRIES);
-    assert_eq!(nb.questions().iter().filter(|q| !q.answered).count(), OPEN_QUESTIONS);
+    assert_eq!(
+        nb.entries().iter().filter(|e| e.is_series()).count(),
+        LORE_ENTRIES
+    );
+    assert_eq!(
+        nb.questions().iter().filter(|q| !q.answered).count(),
+        OPEN_QUESTIONS
+    );
     assert_eq!(nb.questions().len(), OPEN_QUESTIONS);
     // Every question is under the entry it was written in.
     let q_entries: Vec<&str> = nb
         .questions()
         .iter()
-        .map(|q| nb.entries()[q.entry.expect("under an entry")].subject.as_str())
+        .map(|q| {
+            nb.entries()[q.entry.expect("under an entry")]
+                .subject
+                .as_str()
+        })
         .collect();
     assert_eq!(
         q_entries,
@@ -181,40 +199,88 @@ fn seed_topics_entries_questions() {
 fn seed_entries_in_corpus_have_their_message_ids() {
     let nb = Notebook::parse(decoded());
     for (id, subject) in [
-        ("20240226205534.1603748-1-zi.yan@sent.com", "[PATCH v5 0/8] Split a folio to any lower order folios"),
-        ("20240409192301.907377-1-david@redhat.com", "[PATCH v1 00/18] mm: mapcount for large folios + page_mapcount() cleanups"),
-        ("20250827220141.262669-1-david@redhat.com", "[PATCH v1 00/36] mm: remove nth_page()"),
+        (
+            "20240226205534.1603748-1-zi.yan@sent.com",
+            "[PATCH v5 0/8] Split a folio to any lower order folios",
+        ),
+        (
+            "20240409192301.907377-1-david@redhat.com",
+            "[PATCH v1 00/18] mm: mapcount for large folios + page_mapcount() cleanups",
+        ),
+        (
+            "20250827220141.262669-1-david@redhat.com",
+            "[PATCH v1 00/36] mm: remove nth_page()",
+        ),
     ] {
         let e = nb
             .entries()
             .iter()
             .find(|e| e.subject == subject)
             .unwrap_or_else(|| panic!("{subject}"));
-        assert_eq!(e.message_id.as_ref().map(|m| m.as_str()), Some(id), "{subject}");
+        assert_eq!(
+            e.message_id.as_ref().map(|m| m.as_str()),
+            Some(id),
+            "{subject}"
+        );
     }
-    let zi = nb.entries().iter().find(|e| e.subject.starts_with("[PATCH v5 0/8] Split")).unwrap();
+    let zi = nb
+        .entries()
+        .iter()
+        .find(|e| e.subject.starts_with("[PATCH v5 0/8] Split"))
+        .unwrap();
     assert_eq!(zi.author.as_deref(), Some("Zi Yan"));
-    assert_eq!((zi.tags.version, zi.tags.counter, zi.tags.total), (Some(5), Some(0), Some(8)));
+    assert_eq!(
+        (zi.tags.version, zi.tags.counter, zi.tags.total),
+        (Some(5), Some(0), Some(8))
+    );
     assert_eq!(zi.date.map(|d| d.iso()).as_deref(), Some("2024-02-26"));
     assert_eq!(zi.notes.len(), 1);
     // `2025-8-18[...]`: unpadded date, no space before the link.
-    let st = nb.entries().iter().find(|e| e.date_text.as_deref() == Some("2025-8-18")).unwrap();
-    assert_eq!(st.message_id.as_ref().unwrap().as_str(), "20250818184622.1521620-1-ziy@nvidia.com");
-    assert_eq!(nb.topic_path(st.topic.unwrap()), ["linux_patch_learn", "THP", "selftest"]);
+    let st = nb
+        .entries()
+        .iter()
+        .find(|e| e.date_text.as_deref() == Some("2025-8-18"))
+        .unwrap();
+    assert_eq!(
+        st.message_id.as_ref().unwrap().as_str(),
+        "20250818184622.1521620-1-ziy@nvidia.com"
+    );
+    assert_eq!(
+        nb.topic_path(st.topic.unwrap()),
+        ["linux_patch_learn", "THP", "selftest"]
+    );
     assert_eq!(st.notes.len(), 1, "the lazy paragraph under it is one note");
     assert_eq!(st.notes[0].lines.len(), 7);
     // A second version's URL given in a note.
-    let thp = nb.entries().iter().find(|e| e.subject.contains("Transparent Hugepage Support #32")).unwrap();
-    assert_eq!(thp.message_id.as_ref().unwrap().as_str(), "patchbomb.1288798055@v2.random");
+    let thp = nb
+        .entries()
+        .iter()
+        .find(|e| e.subject.contains("Transparent Hugepage Support #32"))
+        .unwrap();
+    assert_eq!(
+        thp.message_id.as_ref().unwrap().as_str(),
+        "patchbomb.1288798055@v2.random"
+    );
     assert_eq!(thp.other_revisions.len(), 1);
     assert_eq!(thp.other_revisions[0].version, 33);
-    assert_eq!(thp.other_revisions[0].message_id.as_str(), "20101215051540.GP5638@random.random");
+    assert_eq!(
+        thp.other_revisions[0].message_id.as_str(),
+        "20101215051540.GP5638@random.random"
+    );
     // Per-patch notes.
-    let rc = nb.entries().iter().find(|e| e.subject.contains("THP refcounting redesign")).unwrap();
+    let rc = nb
+        .entries()
+        .iter()
+        .find(|e| e.subject.contains("THP refcounting redesign"))
+        .unwrap();
     let patches: Vec<u32> = rc.notes.iter().filter_map(|n| n.patch).collect();
     assert_eq!(patches, [29, 30, 32, 34]);
     // `/T/#m...` URL resolves to the thread's Message-ID.
-    let mm_init = nb.entries().iter().find(|e| e.subject.contains("remove nth_page")).unwrap();
+    let mm_init = nb
+        .entries()
+        .iter()
+        .find(|e| e.subject.contains("remove nth_page"))
+        .unwrap();
     assert!(mm_init.url.contains("/T/#mc904b"));
 }
 
@@ -228,7 +294,14 @@ fn seed_other_links() {
     assert_eq!(count(|k| matches!(k, LinkKind::KernelNewbies)), 2);
     assert_eq!(count(|k| matches!(k, LinkKind::Paper)), 2);
     assert_eq!(count(|k| matches!(k, LinkKind::Conference)), 1);
-    assert_eq!(count(|k| matches!(k, LinkKind::Message(_))), 35, "31 entry links, v33, 2 in patch notes, 1 in a paragraph");
-    assert_eq!(count(|k| matches!(k, LinkKind::Other)), 2, "zhihu and cnblogs");
+    assert_eq!(
+        count(|k| matches!(k, LinkKind::Message(_))),
+        35,
+        "31 entry links, v33, 2 in patch notes, 1 in a paragraph"
+    );
+    assert_eq!(
+        count(|k| matches!(k, LinkKind::Other)),
+        2,
+        "zhihu and cnblogs"
+    );
 }
-
