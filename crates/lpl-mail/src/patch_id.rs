@@ -17,7 +17,8 @@
 //!   lines and hunk headers (`@@ -a,b +c,d @@`);
 //! * every other line of the diff — file headers (`diff --git`, `--- a/x`,
 //!   `+++ b/x`, mode and rename lines) and hunk lines — is hashed with SHA-1
-//!   after removing all whitespace;
+//!   after removing whitespace (git's `isspace`: space, tab, LF, CR — not form
+//!   feed or vertical tab, which C's `isspace` would also remove);
 //! * each file's SHA-1 is added into the 20-byte result as a little-endian
 //!   number with carry, so the order of the files does not matter;
 //! * a binary file (`GIT binary patch` / `Binary files … differ`) contributes
@@ -153,9 +154,10 @@ struct OnePatch {
     next: Option<[u8; 20]>,
 }
 
-/// C `isspace` in the C locale.
+/// git's own `isspace` (git-compat-util.h `sane_ctype`): space, tab, LF
+/// and CR only; unlike C's, not vertical tab or form feed.
 fn is_c_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 fn hex_val(b: u8) -> Option<u8> {
@@ -435,5 +437,15 @@ diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -3 +3 @@\n-a\n+b\n";
         let a = b"msg\n---\n x | 2 +-\n\ndiff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n-- \n2.43.0\n";
         let b = b"diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n";
         assert_eq!(patch_id_stable(a), patch_id_stable(b));
+    }
+
+    #[test]
+    fn form_feed_is_not_whitespace_for_git() {
+        // git's isspace() keeps \f and \v (the GPL's page breaks in COPYING).
+        let a = b"diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1 @@\n a\n-\x0c\n";
+        let b = b"diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1 @@\n a\n-\n";
+        assert_ne!(patch_id_stable(a), patch_id_stable(b));
+        let c = b"diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1 @@\n a\n- \r\n";
+        assert_eq!(patch_id_stable(b), patch_id_stable(c));
     }
 }

@@ -111,7 +111,15 @@ fn git_log_p_matches_git_patch_id() {
     // With full-index binary diffs, as format-patch writes them.
     let text = common::git(
         &repo,
-        &["log", "-p", "--binary", "--no-merges", "-n", "800", "master"],
+        &[
+            "log",
+            "-p",
+            "--binary",
+            "--no-merges",
+            "-n",
+            "800",
+            "master",
+        ],
     );
     assert_same_as_git(&text);
 }

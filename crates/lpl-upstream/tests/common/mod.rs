@@ -70,7 +70,10 @@ pub fn git_patch_id(input: &[u8]) -> Vec<(String, String)> {
     let input = input.to_vec();
     let writer = std::thread::spawn(move || stdin.write_all(&input));
     let out = child.wait_with_output().expect("git patch-id output");
-    writer.join().expect("writer").expect("write to git patch-id");
+    writer
+        .join()
+        .expect("writer")
+        .expect("write to git patch-id");
     String::from_utf8(out.stdout)
         .expect("hex output")
         .lines()
@@ -89,7 +92,11 @@ pub fn ground_truth() -> Vec<(String, String, u64)> {
         .skip(1)
         .filter_map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
-            Some((f.first()?.to_string(), f.get(2)?.to_string(), f.get(3)?.parse().ok()?))
+            Some((
+                f.first()?.to_string(),
+                f.get(2)?.to_string(),
+                f.get(3)?.parse().ok()?,
+            ))
         })
         .collect()
 }

@@ -1,0 +1,169 @@
+//! Series status: merged, partially merged, not merged, superseded.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::CommitId;
+use crate::matching::Match;
+
+/// One revision of a series: its label (`v3`) and its patches' Message-IDs
+/// in order (`1/N` .. `N/N`, no cover letter).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeriesInput {
+    /// A label for messages (`v3`, or the series key).
+    pub label: String,
+    /// Message-IDs of the patches.
+    pub patches: Vec<String>,
+}
+
+/// The state of one revision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "state")]
+pub enum SeriesState {
+    /// Every patch became a commit.
+    Merged,
+    /// Some patches became commits (see [`SeriesStatus::patches`]).
+    PartiallyMerged,
+    /// No patch became a commit, and no later revision did either.
+    NotMerged,
+    /// This revision is not (fully) merged but a later revision has merged
+    /// patches.
+    Superseded {
+        /// The label of the latest later revision with merged patches.
+        by: String,
+    },
+}
+
+/// One patch's commits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PatchStatus {
+    /// The patch's Message-ID.
+    pub message_id: String,
+    /// Its matches, strongest first (empty: not merged).
+    pub matches: Vec<Match>,
+}
+
+/// The status of one revision of a series.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeriesStatus {
+    /// The revision's label.
+    pub label: String,
+    /// The state.
+    #[serde(flatten)]
+    pub state: SeriesState,
+    /// Per patch, in order.
+    pub patches: Vec<PatchStatus>,
+    /// Patches with at least one commit.
+    pub merged: usize,
+    /// Patches in the revision.
+    pub total: usize,
+    /// The commits, in patch order.
+    pub commits: Vec<CommitId>,
+    /// The release that first contains all merged commits (the latest of
+    /// their first tags, in `tag_order`); `None` if not released yet.
+    pub first_tag: Option<String>,
+}
+
+impl SeriesStatus {
+    /// One line: `merged in v6.10-rc1 (5/5)`, `partially merged (2/5)`, ...
+    pub fn summary(&self) -> String {
+        let tag = self
+            .first_tag
+            .as_deref()
+            .map(|t| format!(" in {t}"))
+            .unwrap_or_default();
+        match &self.state {
+            SeriesState::Merged => format!("merged{tag} ({}/{})", self.merged, self.total),
+            SeriesState::PartiallyMerged => {
+                format!("partially merged{tag} ({}/{})", self.merged, self.total)
+            }
+            SeriesState::NotMerged => format!("not merged (0/{})", self.total),
+            SeriesState::Superseded { by } => format!("superseded: {by} was merged"),
+        }
+    }
+}
+
+/// Status of `chain[which]`, where `chain` is a series' revisions oldest
+/// first and `matches` maps Message-IDs to their matches (for example from
+/// [`crate::matching::MatchOutcome`] or [`crate::store::matches_for`]).
+/// `tag_order` ranks tag names (release order) to pick the release that has
+/// the whole revision.
+pub fn series_status(
+    chain: &[SeriesInput],
+    which: usize,
+    matches: &dyn Fn(&str) -> Vec<Match>,
+    tag_order: &dyn Fn(&str) -> Option<usize>,
+) -> Option<SeriesStatus> {
+    let rev = chain.get(which)?;
+    let mut patches = Vec::new();
+    let mut commits = Vec::new();
+    let mut merged = 0;
+    let mut first_tag: Option<(usize, String)> = None;
+    let mut unreleased = false;
+    for mid in &rev.patches {
+        let ms = matches(mid);
+        if !ms.is_empty() {
+            merged += 1;
+            let best = &ms[0];
+            commits.push(best.commit);
+            match best
+                .first_tag
+                .as_deref()
+                .and_then(|t| Some((tag_order(t)?, t)))
+            {
+                Some((o, t)) => {
+                    if first_tag.as_ref().is_none_or(|(fo, _)| o > *fo) {
+                        first_tag = Some((o, t.to_owned()));
+                    }
+                }
+                None => unreleased = true,
+            }
+        }
+        patches.push(PatchStatus {
+            message_id: mid.clone(),
+            matches: ms,
+        });
+    }
+    let total = rev.patches.len();
+    let later_merged = chain
+        .iter()
+        .skip(which + 1)
+        .filter(|r| r.patches.iter().any(|m| !matches(m).is_empty()))
+        .last()
+        .map(|r| r.label.clone());
+    let state = if merged == total && total > 0 {
+        SeriesState::Merged
+    } else if let Some(by) = later_merged {
+        SeriesState::Superseded { by }
+    } else if merged > 0 {
+        SeriesState::PartiallyMerged
+    } else {
+        SeriesState::NotMerged
+    };
+    Some(SeriesStatus {
+        label: rev.label.clone(),
+        state,
+        patches,
+        merged,
+        total,
+        commits,
+        first_tag: if unreleased {
+            None
+        } else {
+            first_tag.map(|(_, t)| t)
+        },
+    })
+}
+
+/// Groups matches by Message-ID (strongest first) for [`series_status`].
+pub fn by_message(matches: &[Match]) -> HashMap<String, Vec<Match>> {
+    let mut out: HashMap<String, Vec<Match>> = HashMap::new();
+    for m in matches {
+        out.entry(m.message_id.clone()).or_default().push(m.clone());
+    }
+    for v in out.values_mut() {
+        v.sort_by(|a, b| a.method.cmp(&b.method).then(b.score.total_cmp(&a.score)));
+    }
+    out
+}

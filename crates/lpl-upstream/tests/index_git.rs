@@ -1,0 +1,206 @@
+//! Indexing liburing through gix, checked against the git CLI.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use lpl_upstream::index::{Repo, Warning, index_repository};
+use lpl_upstream::{CommitId, Error, IndexOptions, store, tags};
+
+fn git_patch_ids(repo: &Path, range: &str) -> HashMap<String, String> {
+    let log = common::git(
+        repo,
+        &[
+            "log",
+            "-p",
+            "--no-merges",
+            "--no-renames",
+            "--full-index",
+            "--format=commit %H",
+            range,
+        ],
+    );
+    common::git_patch_id(&log)
+        .into_iter()
+        .map(|(pid, c)| (c, pid))
+        .collect()
+}
+
+#[test]
+fn patch_ids_from_gix_diffs_equal_git() {
+    let (_tmp, path) = common::liburing();
+    let repo = Repo::open(&path).expect("opens");
+    let tips: Vec<CommitId> = repo.tips(&["master".to_owned()]).expect("tips");
+    let ids = repo.non_merge_commits(&tips[..1], &[]).expect("walk");
+    let expected = git_patch_ids(&path, "master");
+    assert!(ids.len() > 3000, "{} commits", ids.len());
+    let results = repo.index_commits(&ids, None);
+    let mut same = 0;
+    let mut differ = Vec::new();
+    for r in results {
+        let c = r.expect("indexes");
+        let ours = c.patch_id.map(|p| p.to_string());
+        let theirs = expected.get(&c.id.to_string()).cloned();
+        if ours == theirs {
+            same += 1;
+        } else {
+            differ.push((c.id, ours, theirs));
+        }
+    }
+    for d in &differ {
+        eprintln!("differs: {d:?}");
+    }
+    assert!(
+        differ.is_empty(),
+        "{} of {} differ",
+        differ.len(),
+        same + differ.len()
+    );
+}
+
+#[test]
+fn incremental_index_reads_only_new_commits() {
+    let (_tmp, path) = common::liburing();
+    // Start from an old state: a branch 300 commits back, without tags.
+    common::git(&path, &["branch", "-f", "old", "master~300"]);
+    let tag_list = String::from_utf8(common::git(&path, &["tag"])).expect("utf8");
+    let mut conn = rusqlite::Connection::open_in_memory().expect("sqlite");
+    store::migrate(&conn).expect("migrate");
+    let cancel = AtomicBool::new(false);
+    // Hide tags for the first run by moving them away.
+    let saved: Vec<(String, String)> = tag_list
+        .lines()
+        .map(|t| {
+            let c = String::from_utf8(common::git(
+                &path,
+                &["rev-parse", &format!("{t}^{{commit}}")],
+            ))
+            .expect("utf8");
+            (t.to_owned(), c.trim().to_owned())
+        })
+        .collect();
+    for (t, _) in &saved {
+        common::git(&path, &["tag", "-d", t]);
+    }
+    let opts = IndexOptions {
+        revs: vec!["old".to_owned()],
+        ..Default::default()
+    };
+    let r1 = index_repository(&mut conn, &path, &opts, &cancel, &mut |_| {}).expect("first run");
+    let n_old: usize = String::from_utf8(common::git(
+        &path,
+        &["rev-list", "--no-merges", "--count", "old"],
+    ))
+    .expect("utf8")
+    .trim()
+    .parse()
+    .expect("count");
+    assert_eq!(r1.new_commits, n_old);
+    assert!(r1.warnings.contains(&Warning::NoReleaseTags));
+    for (t, c) in &saved {
+        common::git(&path, &["tag", t, c]);
+    }
+    let opts = IndexOptions {
+        revs: vec!["master".to_owned()],
+        ..Default::default()
+    };
+    let r2 = index_repository(&mut conn, &path, &opts, &cancel, &mut |_| {}).expect("second run");
+    let n_new: usize = String::from_utf8(common::git(
+        &path,
+        &[
+            "rev-list",
+            "--no-merges",
+            "--count",
+            "master",
+            "--tags",
+            "^old",
+        ],
+    ))
+    .expect("utf8")
+    .trim()
+    .parse()
+    .expect("count");
+    assert_eq!(r2.new_commits, n_new, "second run reads only new commits");
+    assert_eq!(r2.total_commits, n_old + n_new);
+    assert!(r2.release_tags > 20);
+    let r3 = index_repository(&mut conn, &path, &opts, &cancel, &mut |_| {}).expect("third run");
+    assert_eq!(r3.new_commits, 0);
+    assert!(!r3.tags_recomputed);
+}
+
+/// First release tag vs `git tag --contains` on a sample of commits.
+#[test]
+fn first_tags_agree_with_git_tag_contains() {
+    let (_tmp, path) = common::liburing();
+    let mut conn = rusqlite::Connection::open_in_memory().expect("sqlite");
+    let cancel = AtomicBool::new(false);
+    index_repository(
+        &mut conn,
+        &path,
+        &IndexOptions::default(),
+        &cancel,
+        &mut |_| {},
+    )
+    .expect("index");
+    let all = String::from_utf8(common::git(&path, &["rev-list", "--no-merges", "master"]))
+        .expect("utf8");
+    let all: Vec<&str> = all.lines().collect();
+    let mut checked = 0;
+    let mut unreleased = 0;
+    for c in all.iter().step_by(all.len() / 60) {
+        let contains =
+            String::from_utf8(common::git(&path, &["tag", "--contains", c])).expect("utf8");
+        let expected = contains
+            .lines()
+            .filter_map(|t| tags::parse_version(t).map(|v| (v, t.to_owned())))
+            .min_by(|a, b| a.0.cmp(&b.0))
+            .map(|(_, t)| t);
+        let ours = store::first_tag(&conn, c.parse().expect("hex")).expect("query");
+        assert_eq!(ours, expected, "first tag of {c}");
+        checked += 1;
+        if ours.is_none() {
+            unreleased += 1;
+        }
+    }
+    assert!(checked >= 60);
+    assert!(unreleased < checked / 2);
+}
+
+#[test]
+fn bad_repositories_get_typed_errors() {
+    let dir = tempfile::tempdir().expect("tmp");
+    match Repo::open(dir.path()) {
+        Err(Error::NotARepository { .. }) => {}
+        other => panic!("expected NotARepository, got {:?}", other.err()),
+    }
+    match Repo::open(&dir.path().join("missing")) {
+        Err(e @ Error::NotARepository { .. }) => {
+            assert!(e.to_string().contains("not a git repository"))
+        }
+        other => panic!("expected NotARepository, got {:?}", other.err()),
+    }
+    let (_tmp, path) = common::liburing();
+    let shallow = dir.path().join("shallow");
+    let st = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "5"])
+        .arg(format!("file://{}", path.display()))
+        .arg(&shallow)
+        .status()
+        .expect("git");
+    assert!(st.success());
+    match Repo::open(&shallow) {
+        Err(e @ Error::ShallowClone { .. }) => assert!(e.to_string().contains("shallow")),
+        other => panic!("expected ShallowClone, got {:?}", other.err()),
+    }
+    // An empty repository: nothing to index.
+    let empty = dir.path().join("empty");
+    common::git(dir.path(), &["init", "-q", empty.to_str().expect("utf8")]);
+    let repo = Repo::open(&empty).expect("opens");
+    assert!(matches!(repo.tips(&[]), Err(Error::NothingToIndex { .. })));
+    assert!(matches!(
+        repo.tips(&["nope".to_owned()]),
+        Err(Error::BadRevision { .. })
+    ));
+}
