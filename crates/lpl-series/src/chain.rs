@@ -177,7 +177,11 @@ pub fn link_revisions(
             if usable(old)
                 && before(o, i)
                 && old.sender_email.eq_ignore_ascii_case(&r.sender_email)
-                && (r.revision >= old.revision || r.normalized_title == old.normalized_title)
+                // A higher number: a new revision sent into the old thread.
+                // The same number is a fixlet or a partial resend, not a
+                // new revision of the work.
+                && (r.revision > old.revision
+                    || (r.is_resend && r.normalized_title == old.normalized_title))
             {
                 candidates.push(Link {
                     from: o,
@@ -190,14 +194,12 @@ pub fn link_revisions(
     }
 
     // 3. same title, same sender
-    let mut by_title: HashMap<(String, &str), Vec<usize>> = HashMap::new();
+    let mut by_title: HashMap<(String, String), Vec<usize>> = HashMap::new();
     for (i, r) in revs.iter().enumerate() {
-        if usable(r) && !r.normalized_title.is_empty() {
+        let key = title_key(&r.normalized_title);
+        if usable(r) && !key.is_empty() {
             by_title
-                .entry((
-                    r.sender_email.to_ascii_lowercase(),
-                    r.normalized_title.as_str(),
-                ))
+                .entry((r.sender_email.to_ascii_lowercase(), key))
                 .or_default()
                 .push(i);
         }
@@ -205,26 +207,39 @@ pub fn link_revisions(
     for list in by_title.values() {
         // list is in date order (revisions are sorted by date).
         for (k, &b) in list.iter().enumerate().skip(1) {
-            // Prefer the latest earlier revision with a lower number.
+            // One candidate per lower revision number: its latest sending.
             let rb = &revs[b];
-            let pick = list[..k]
-                .iter()
-                .rev()
-                .find(|&&a| revs[a].revision < rb.revision)
-                .copied();
-            match pick {
-                Some(a) => candidates.push(Link {
+            let mut numbers_seen: Vec<u32> = Vec::new();
+            for &a in list[..k].iter().rev() {
+                let ra = &revs[a];
+                if ra.revision >= rb.revision
+                    || numbers_seen.contains(&ra.revision)
+                    || (ra.patches.is_empty()
+                        && list[..k].iter().any(|&o| {
+                            revs[o].revision == ra.revision && !revs[o].patches.is_empty()
+                        }))
+                {
+                    continue;
+                }
+                numbers_seen.push(ra.revision);
+                // A cover re-sent without its patches is a weaker anchor
+                // than the sending that carried them.
+                let confidence = if ra.patches.is_empty() { 0.7 } else { 0.9 };
+                candidates.push(Link {
                     from: a,
                     to: b,
                     reason: LinkReason::SameTitle,
-                    confidence: 0.9,
-                }),
-                None => candidates.push(Link {
+                    confidence,
+                });
+            }
+            if numbers_seen.is_empty() {
+                // Same number again (a resend, or unlabelled reposts).
+                candidates.push(Link {
                     from: list[k - 1],
                     to: b,
                     reason: LinkReason::SameTitle,
                     confidence: 0.6,
-                }),
+                });
             }
         }
     }
@@ -252,7 +267,6 @@ pub fn link_revisions(
             continue;
         }
         let mut seen: HashSet<usize> = HashSet::new();
-        let mut best: Option<(f32, usize)> = None;
         for x in &features[b] {
             let Some(list) = index.get(&(senders[b].as_str(), x)) else {
                 continue;
@@ -262,18 +276,56 @@ pub fn link_revisions(
                     continue;
                 }
                 let s = similarity(&features[a], &features[b]);
-                if s >= 0.5 && best.is_none_or(|(bs, ba)| s > bs || (s == bs && before(ba, a))) {
-                    best = Some((s, a));
+                if s >= 0.5 {
+                    candidates.push(Link {
+                        from: a,
+                        to: b,
+                        reason: LinkReason::SimilarPatches,
+                        confidence: (0.5 + 0.35 * s).min(0.85),
+                    });
                 }
             }
         }
-        if let Some((s, a)) = best {
-            candidates.push(Link {
-                from: a,
-                to: b,
-                reason: LinkReason::SimilarPatches,
-                confidence: (0.5 + 0.35 * s).min(0.85),
+    }
+
+    // 5. title drift with no shared patch title or patch-id: the next
+    // revision number from the same sender within 120 days, touching
+    // mostly the same files, with some title words in common.
+    let mut by_sender_rev: HashMap<(&str, u32), Vec<usize>> = HashMap::new();
+    for (i, r) in revs.iter().enumerate() {
+        if usable(r) {
+            by_sender_rev
+                .entry((senders[i].as_str(), r.revision))
+                .or_default()
+                .push(i);
+        }
+    }
+    let words: Vec<HashSet<String>> = revs.iter().map(|r| title_words(messages, r)).collect();
+    for (b, rb) in revs.iter().enumerate() {
+        if !usable(rb) || !rb.revision_labeled || rb.revision < 2 {
+            continue;
+        }
+        let Some(list) = by_sender_rev.get(&(senders[b].as_str(), rb.revision - 1)) else {
+            continue;
+        };
+        for &a in list {
+            let dt = rb.date.saturating_sub(revs[a].date);
+            if !before(a, b) || dt > 120 * 86_400 {
+                continue;
+            }
+            let files = overlap(&features[a], &features[b], |f| {
+                matches!(f, Feature::File(_))
             });
+            let common = words[a].intersection(&words[b]).count();
+            let wj = common as f32 / words[a].union(&words[b]).count().max(1) as f32;
+            if files >= 0.5 && wj >= 0.25 {
+                candidates.push(Link {
+                    from: a,
+                    to: b,
+                    reason: LinkReason::SimilarPatches,
+                    confidence: (0.4 + 0.2 * files + 0.2 * wj).min(0.75),
+                });
+            }
         }
     }
 
@@ -283,11 +335,27 @@ pub fn link_revisions(
             && !forbidden.contains(&(l.from, l.to))
             && (l.reason == LinkReason::Manual || !manual.contains(&(l.from, l.to)))
     });
+    // Order: manual, change-id and in-reply links first; then the smallest
+    // revision gap (v9 -> v10 beats v1 -> v10 even when v1 has the same
+    // title); then confidence; then the closest in time.
+    let tier = |l: &Link| match l.reason {
+        LinkReason::Manual => 0u8,
+        LinkReason::ChangeId => 1,
+        LinkReason::InReplyTo => 2,
+        _ => 3,
+    };
+    let gap = |l: &Link| {
+        let (a, b) = (revs[l.from].revision, revs[l.to].revision);
+        if b > a { b - a } else { u32::MAX }
+    };
+    let dt = |l: &Link| (revs[l.to].date.saturating_sub(revs[l.from].date)).unsigned_abs();
     candidates.sort_by(|x, y| {
-        y.confidence
-            .total_cmp(&x.confidence)
-            .then((revs[x.to].date, x.to).cmp(&(revs[y.to].date, y.to)))
-            .then(x.from.cmp(&y.from))
+        tier(x)
+            .cmp(&tier(y))
+            .then(gap(x).cmp(&gap(y)))
+            .then(y.confidence.total_cmp(&x.confidence))
+            .then(dt(x).cmp(&dt(y)))
+            .then((x.to, x.from).cmp(&(y.to, y.from)))
     });
     let mut pred: Vec<Option<usize>> = vec![None; n];
     let mut succ: Vec<Option<usize>> = vec![None; n];
@@ -317,8 +385,8 @@ pub fn link_revisions(
     }
     let mut chains = Vec::new();
     let mut chain_of = vec![0; n];
-    for start in 0..n {
-        if pred[start].is_some() {
+    for (start, p) in pred.iter().enumerate() {
+        if p.is_some() {
             continue;
         }
         let mut chain = vec![start];
@@ -338,6 +406,16 @@ pub fn link_revisions(
         chain_of,
         pred_link,
     }
+}
+
+/// Title key for matching: lowercase words of letters and digits only
+/// (`per memcg lru_lock` and `per memcg lru lock` match).
+fn title_key(normalized: &str) -> String {
+    normalized
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Something a revision's patches have that another revision's may share.
@@ -364,6 +442,35 @@ fn features(messages: &[MessageMeta], r: &SeriesRevision) -> HashSet<Feature> {
         }
     }
     f
+}
+
+/// Words (3+ letters, lowercase) of a revision's title and patch titles.
+fn title_words(messages: &[MessageMeta], r: &SeriesRevision) -> HashSet<String> {
+    let mut w = HashSet::new();
+    let mut add = |t: &str| {
+        for x in t.split(|c: char| !c.is_alphanumeric() && c != '_') {
+            if x.len() >= 3 {
+                w.insert(x.to_lowercase());
+            }
+        }
+    };
+    add(&r.title);
+    for s in &r.patches {
+        add(&messages[s.message].tags.title);
+    }
+    w
+}
+
+/// Overlap coefficient of the features picked by `pick` (0 when either
+/// side has none).
+fn overlap(a: &HashSet<Feature>, b: &HashSet<Feature>, pick: fn(&Feature) -> bool) -> f32 {
+    let na = a.iter().filter(|f| pick(f)).count();
+    let nb = b.iter().filter(|f| pick(f)).count();
+    if na == 0 || nb == 0 {
+        return 0.0;
+    }
+    let common = a.iter().filter(|f| pick(f) && b.contains(*f)).count();
+    common as f32 / na.min(nb) as f32
 }
 
 /// Similarity of two revisions' patch sets, 0..=1: the best of patch-id

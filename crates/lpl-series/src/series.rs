@@ -93,9 +93,15 @@ pub struct SeriesRevision {
 
 impl SeriesRevision {
     /// The message that stands for this revision: the cover, else the first
-    /// patch. Its Message-ID identifies the revision (for overrides, URLs).
+    /// patch sent in this revision (not inherited). Its Message-ID identifies the revision (for overrides, URLs).
     pub fn key_message(&self) -> usize {
         self.cover
+            .or_else(|| {
+                self.patches
+                    .iter()
+                    .find(|p| p.inherited_from.is_none())
+                    .map(|p| p.message)
+            })
             .or_else(|| self.patches.first().map(|p| p.message))
             .expect("a revision has a cover or a patch")
     }
@@ -172,8 +178,16 @@ fn compatible(a: &MessageMeta, p: &MessageMeta) -> bool {
     }
     let a_cover = is_cover(a);
     let naked = a_cover && ta.counter.is_none();
+    // A `0/N` cover whose patches say another total (the cover was not
+    // regenerated after dropping a patch) still owns them when the
+    // revision and sender agree.
     let total_ok = match (ta.total, tp.total) {
-        (Some(x), Some(y)) => x == y,
+        (Some(x), Some(y)) => {
+            x == y
+                || (ta.counter == Some(0)
+                    && ta.revision == tp.revision
+                    && a.sender_key() == p.sender_key())
+        }
         (None, _) => naked,
         _ => false,
     };
@@ -246,8 +260,8 @@ pub fn assemble(messages: &[MessageMeta], threads: &Threads) -> Assembly {
     // 2. Groups.
     let mut group_of: HashMap<Anchor, usize> = HashMap::new();
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    for i in 0..n {
-        if let Some(a) = anchor[i] {
+    for (i, a) in anchor.iter().enumerate() {
+        if let Some(a) = *a {
             let g = *group_of.entry(a).or_insert_with(|| {
                 groups.push(Vec::new());
                 groups.len() - 1

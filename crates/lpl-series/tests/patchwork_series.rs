@@ -14,8 +14,11 @@ fn dir() -> Option<PathBuf> {
     d.is_dir().then_some(d)
 }
 
-/// (file, expected series oldest first as (has cover, patch count), chained)
-const CASES: &[(&str, &[(bool, usize)], bool)] = &[
+/// Expected series, oldest first: (has cover, patch count).
+type Expected = &'static [(bool, usize)];
+
+/// (file, expected series, revisions chained)
+const CASES: &[(&str, Expected, bool)] = &[
     ("base-single-patch.mbox", &[(false, 1)], false),
     ("base-cover-letter.mbox", &[(true, 2)], false),
     ("base-no-cover-letter.mbox", &[(false, 2)], false),
@@ -112,7 +115,7 @@ fn patchwork_series_cases() {
                 a.chains.chains
             ));
         }
-        if !*chained && expected.len() == 1 && a.chains.links.len() != 0 {
+        if !*chained && expected.len() == 1 && !a.chains.links.is_empty() {
             failures.push(format!("{file}: unexpected links {:?}", a.chains.links));
         }
     }

@@ -8,15 +8,12 @@ use std::sync::OnceLock;
 /// The shared corpus directory, if present.
 pub fn corpus_dir() -> Option<PathBuf> {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for cand in [
+    [
         here.join("../../../shared/corpus"),
         PathBuf::from("/work/shared/corpus"),
-    ] {
-        if cand.join("lists").is_dir() {
-            return Some(cand);
-        }
-    }
-    None
+    ]
+    .into_iter()
+    .find(|c| c.join("lists").is_dir())
 }
 
 /// A bare clone of an epoch bundle, made once per test binary in a temp dir
@@ -102,4 +99,64 @@ pub fn load_mbox(path: &Path) -> (Vec<Vec<u8>>, Vec<lpl_series::MessageMeta>) {
         })
         .collect();
     (raws, metas)
+}
+
+/// Raw messages of commits selected by `keep(author_email, subject)`,
+/// oldest first, read with `git rev-list` + `git cat-file --batch`.
+pub fn epoch_raws(repo: &Path, keep: impl Fn(&str, &str) -> bool) -> Vec<Vec<u8>> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::Stdio;
+    let log = Command::new("git")
+        .arg("--git-dir")
+        .arg(repo)
+        .args(["log", "--all", "--reverse", "--format=%H%x09%ae%x09%s"])
+        .output()
+        .expect("git log");
+    let text = String::from_utf8_lossy(&log.stdout).into_owned();
+    let wanted: Vec<String> = text
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.splitn(3, '\t');
+            let (h, a, s) = (f.next()?, f.next()?, f.next().unwrap_or(""));
+            keep(a, s).then(|| format!("{h}:m"))
+        })
+        .collect();
+    let mut child = Command::new("git")
+        .arg("--git-dir")
+        .arg(repo)
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("git cat-file");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        for w in wanted {
+            let _ = writeln!(stdin, "{w}");
+        }
+    });
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut raws = Vec::new();
+    let mut header = String::new();
+    loop {
+        header.clear();
+        if out.read_line(&mut header).unwrap_or(0) == 0 {
+            break;
+        }
+        let parts: Vec<&str> = header.split_whitespace().collect();
+        if parts.len() != 3 {
+            continue;
+        }
+        let size: usize = parts[2].parse().unwrap_or(0);
+        let mut buf = vec![0; size + 1];
+        if out.read_exact(&mut buf).is_err() {
+            break;
+        }
+        buf.truncate(size);
+        raws.push(buf);
+    }
+    let _ = writer.join();
+    let _ = child.wait();
+    raws
 }
