@@ -6,6 +6,8 @@ use crate::doc::{
     Date, Entry, Eol, Line, Link, LinkKind, Mark, Note, NoteKind, Notebook, OtherRevision,
     Question, Topic, TopicKind, slug, split_title,
 };
+use std::collections::{HashMap, HashSet};
+
 use crate::inline;
 use crate::lore;
 
@@ -242,7 +244,8 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
     let mut cur_note: Option<usize> = None;
     let mut last_nonblank = 0usize;
     let mut prev_blank = false;
-    let mut anchors: Vec<String> = Vec::new();
+    let mut anchors: HashSet<String> = HashSet::new();
+    let mut next_suffix: HashMap<String, usize> = HashMap::new();
 
     let abs = |i: usize, off: usize| -> usize {
         if valid[i] {
@@ -330,12 +333,12 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
                             .or_else(|| Some(slug(&e.title)).filter(|s| !s.is_empty()))
                             .unwrap_or_else(|| "entry".to_owned());
                         let mut a = base.clone();
-                        let mut n = 2;
+                        let n = next_suffix.entry(base.clone()).or_insert(2);
                         while anchors.contains(&a) {
                             a = format!("{base}-{n}");
-                            n += 1;
+                            *n += 1;
                         }
-                        anchors.push(a.clone());
+                        anchors.insert(a.clone());
                         e.anchor = a;
                         entries.push(e);
                         cur_entry = Some(entries.len() - 1);
@@ -445,14 +448,15 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
             topics[t].entries.push(k);
         }
     }
-    let topic_at = |line: usize| -> Option<usize> {
-        topics
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.lines.contains(&line))
-            .max_by_key(|(_, t)| t.line)
-            .map(|(k, _)| k)
-    };
+    // Innermost topic of each line: sections nest and inner ones start
+    // later, so filling in file order leaves the innermost.
+    let mut topic_of_line: Vec<Option<usize>> = vec![None; n];
+    for (k, t) in topics.iter().enumerate() {
+        for slot in &mut topic_of_line[t.lines.clone()] {
+            *slot = Some(k);
+        }
+    }
+    let topic_at = |line: usize| topic_of_line.get(line).copied().flatten();
     // Note subtrees and other revisions.
     for e in &mut entries {
         let end = e.lines.end;
@@ -473,7 +477,13 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
             }
         }
     }
-    let entry_at = |line: usize| entries.iter().position(|e| e.lines.contains(&line));
+    let mut entry_of_line: Vec<Option<usize>> = vec![None; n];
+    for (k, e) in entries.iter().enumerate() {
+        for slot in &mut entry_of_line[e.lines.clone()] {
+            *slot = Some(k);
+        }
+    }
+    let entry_at = |line: usize| entry_of_line.get(line).copied().flatten();
     for q in &mut questions {
         q.entry = entry_at(q.line);
         q.topic = topic_at(q.line);
