@@ -117,6 +117,25 @@ pub struct NewEntry {
     pub status: Status,
 }
 
+impl NewEntry {
+    /// The entry for a series from the archive, linking
+    /// `https://lore.kernel.org/<list>/<msgid>/` (`all` without a list).
+    pub fn from_series(
+        s: &crate::archive::SeriesView,
+        list: Option<&str>,
+        status: Status,
+    ) -> NewEntry {
+        NewEntry {
+            date: s.date.map(Date::from_unix),
+            subject: s.title.clone(),
+            author: Some(s.author.clone()).filter(|a| !a.trim().is_empty()),
+            url: crate::lore::lore_url(list, &s.message_id),
+            message_id: Some(s.message_id.clone()),
+            status,
+        }
+    }
+}
+
 /// Where [`add_entry`] puts the entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AddOptions {

@@ -171,18 +171,7 @@ fn page(title: &str, crumbs: &str, body: &str) -> String {
 
 /// `YYYY-MM-DD` for unix seconds (UTC).
 pub fn ymd(secs: i64) -> String {
-    // Howard Hinnant's civil_from_days.
-    let z = secs.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02}")
+    crate::doc::Date::from_unix(secs).iso()
 }
 
 fn mark_html(e: &Entry) -> String {
@@ -432,7 +421,7 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
         notes_html(nb, i, &mut b);
         b.push_str("</section><section class=\"panel\"><h3>In the archive</h3>");
         match &c.series {
-            Some(s) => series_html(s, c, &mut b),
+            Some(s) => series_html(s, c, e.message_id.as_ref(), &mut b),
             None => {
                 let why = match c.found {
                     Found::NotASeries => "Not a mailing-list series.",
@@ -578,7 +567,12 @@ fn trailers_text(t: &TrailerCounts) -> String {
     }
 }
 
-fn series_html(s: &SeriesView, c: &EntryCheck, b: &mut String) {
+fn series_html(
+    s: &SeriesView,
+    c: &EntryCheck,
+    linked_id: Option<&lore::MessageId>,
+    b: &mut String,
+) {
     let _ = write!(
         b,
         "<p><strong>{}</strong><br><span class=\"muted\">{} · {}</span></p>",
@@ -625,9 +619,14 @@ fn series_html(s: &SeriesView, c: &EntryCheck, b: &mut String) {
                 .as_ref()
                 .map(|d| format!("<details><summary class=\"muted\">diffstat</summary><pre>{}</pre></details>", escape(d)))
                 .unwrap_or_default();
+            let linked = if Some(&p.message_id) == linked_id {
+                " class=\"rev-current\" title=\"the patch your entry links\""
+            } else {
+                ""
+            };
             let _ = write!(
                 b,
-                "<tr><td>{}</td><td>{}{stat}</td><td>{}</td></tr>",
+                "<tr{linked}><td>{}</td><td>{}{stat}</td><td>{}</td></tr>",
                 p.counter,
                 ext_link(&lore::lore_url(None, &p.message_id), &escape(&p.subject)),
                 escape(&trailers_text(&p.trailers))

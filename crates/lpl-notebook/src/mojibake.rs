@@ -145,6 +145,27 @@ pub struct LostSpot {
     pub candidates: Vec<char>,
 }
 
+impl std::fmt::Display for LostSpot {
+    /// `line 15, column 6: 1 byte lost after E6 8C (could be: 挀 挍 挎 挏 挐 挝 挞)`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hex: Vec<String> = self.surviving.iter().map(|b| format!("{b:02X}")).collect();
+        write!(
+            f,
+            "line {}, column {}: {} byte{} lost after {}",
+            self.line,
+            self.column,
+            self.missing,
+            if self.missing == 1 { "" } else { "s" },
+            hex.join(" ")
+        )?;
+        if !self.candidates.is_empty() {
+            let c: String = self.candidates.iter().map(|c| format!(" {c}")).collect();
+            write!(f, " (could be:{c})")?;
+        }
+        Ok(())
+    }
+}
+
 /// What [`repair`] found and did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Repair {

@@ -4,4 +4,5 @@ mod archive;
 mod edits;
 mod render;
 mod roundtrip;
+mod search;
 mod seed;

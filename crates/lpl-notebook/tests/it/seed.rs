@@ -71,6 +71,10 @@ fn raw_seed_is_repaired_and_lost_bytes_reported() {
         .expect("spot on line 15");
     assert_eq!(s.column, 6);
     assert!(s.candidates.contains(&'持'), "{:?}", s.candidates);
+    assert_eq!(
+        s.to_string(),
+        "line 15, column 6: 1 byte lost after E6 8C (could be: 恌 持 挍 挎 挏 挐 挝 挞 捌 掌 揌 搌 杌 枌)"
+    );
     // The repaired seed parses with 🚧 marks on two entries.
     let nb = Notebook::parse(r.text);
     let wip: Vec<&str> = nb
