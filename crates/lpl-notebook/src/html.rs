@@ -33,54 +33,8 @@ pub struct Site {
     pub pages: Vec<Page>,
 }
 
-const CSS: &str = r#"
-:root{--fg:#1d2330;--muted:#667085;--line:#e4e7ec;--bg:#fafbfc;--accent:#2759c4;--wip:#b54708;--ok:#067647;--bad:#b42318}
-*{box-sizing:border-box}
-body{margin:0;font:15px/1.55 system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Noto Sans",sans-serif;color:var(--fg);background:var(--bg)}
-header{background:#14213d;color:#fff;padding:14px 28px}
-header a{color:#cfe0ff}
-header h1{margin:0;font-size:20px}
-header .crumbs{font-size:13px;opacity:.85}
-main{max-width:1180px;margin:0 auto;padding:18px 28px 60px}
-h2{font-size:18px;border-bottom:1px solid var(--line);padding-bottom:4px;margin-top:32px}
-h3{font-size:15px;margin:20px 0 6px}
-a{color:var(--accent);text-decoration:none}
-a:hover{text-decoration:underline}
-code,pre{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:13px}
-code{background:#eef1f6;padding:0 3px;border-radius:3px}
-pre{background:#f2f4f7;padding:10px;border-radius:6px;overflow:auto;white-space:pre-wrap}
-ul.entries{list-style:none;padding-left:0;margin:6px 0}
-ul.entries li{padding:3px 0;border-bottom:1px dotted var(--line)}
-.date{font-family:ui-monospace,monospace;color:var(--muted);margin-right:8px;font-size:13px}
-.badge{display:inline-block;font-size:11px;padding:0 6px;border-radius:9px;margin-left:6px;border:1px solid var(--line);color:var(--muted);vertical-align:1px}
-.badge.found{color:var(--ok);border-color:#abefc6;background:#ecfdf3}
-.badge.missing{color:var(--muted)}
-.badge.stale{color:var(--bad);border-color:#fecdca;background:#fef3f2}
-.badge.q{color:var(--wip);border-color:#fedf89;background:#fffaeb}
-.mark{margin-right:4px}
-.toc ul{margin:2px 0 2px 18px;padding:0}
-.toc li{list-style:square}
-.timeline{border-left:3px solid #c7d7fe;margin-left:8px;padding-left:18px}
-.year{font-weight:700;font-size:16px;margin:16px 0 4px -30px;background:var(--bg);display:inline-block;padding:0 6px;color:#14213d}
-.tl-item{position:relative;padding:3px 0}
-.tl-item:before{content:"";position:absolute;left:-25px;top:10px;width:11px;height:11px;border-radius:50%;background:#fff;border:2px solid var(--accent)}
-.tl-item .topic{color:var(--muted);font-size:12px;margin-left:6px}
-.cols{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:24px;align-items:start}
-td.nowrap{white-space:nowrap}
-@media (max-width:900px){.cols{grid-template-columns:1fr}}
-.panel{background:#fff;border:1px solid var(--line);border-radius:8px;padding:10px 16px}
-.notes ul{padding-left:18px;margin:4px 0}
-.notes li{margin:2px 0}
-.question{background:#fffaeb;border-left:3px solid #fdb022;padding:1px 6px}
-.question.done{background:#ecfdf3;border-left-color:#32d583}
-table{border-collapse:collapse;width:100%;font-size:13px}
-td,th{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
-th{color:var(--muted);font-weight:600}
-.rev-current{font-weight:700}
-.warn{background:#fef3f2;border:1px solid #fecdca;border-radius:6px;padding:6px 10px;margin:8px 0;color:var(--bad)}
-.muted{color:var(--muted)}
-nav.pager{display:flex;justify-content:space-between;margin-top:28px;font-size:13px}
-"#;
+/// The site's style sheet, inlined into every page (no external files).
+const CSS: &str = include_str!("html.css");
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(s: &str) -> String {

@@ -248,15 +248,3 @@ fn site_opens_in_headless_chromium() {
         );
     }
 }
-
-#[test]
-#[ignore]
-fn write_site_for_inspection() {
-    let nb = Notebook::parse(decoded());
-    fsio::render_html(
-        &nb,
-        &FixtureArchive::load(),
-        Path::new("/work/scratch/notebook/site"),
-    )
-    .unwrap();
-}
