@@ -254,7 +254,10 @@ pub fn parse_hunk_header(l: &str) -> Option<(u32, u32, u32, u32, &str)> {
     } else {
         // `-49, 7 +49,34`: the old range was split at a space.
         let (more, rest) = rest.split_once(' ')?;
-        (&l[l.find(old)?..l.find(old)? + old.len() + 1 + more.len()], rest)
+        (
+            &l[l.find(old)?..l.find(old)? + old.len() + 1 + more.len()],
+            rest,
+        )
     };
     let rest = rest.strip_prefix('+')?;
     let (new, rest) = rest.split_once(" @@").or_else(|| rest.split_once("@@"))?;
@@ -282,14 +285,14 @@ fn new_file(old: Option<String>, new: Option<String>) -> FileDiff {
 fn git_header_paths(rest: &str) -> (Option<String>, Option<String>) {
     // `a/x b/x`; paths may contain spaces, so split where the two halves agree.
     let rest = rest.trim();
-    if rest.starts_with('"') {
-        if let Some(end) = rest[1..].find('"') {
-            let (a, b) = rest.split_at(end + 2);
-            return (
-                Some(strip_prefix_component(a)),
-                Some(strip_prefix_component(b.trim())),
-            );
-        }
+    if rest.starts_with('"')
+        && let Some(end) = rest[1..].find('"')
+    {
+        let (a, b) = rest.split_at(end + 2);
+        return (
+            Some(strip_prefix_component(a)),
+            Some(strip_prefix_component(b.trim())),
+        );
     }
     let bytes = rest.as_bytes();
     let n = bytes.len();

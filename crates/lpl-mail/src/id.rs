@@ -62,10 +62,10 @@ pub fn parse_id_list(value: &str) -> Vec<MessageId> {
         let after = &rest[start + 1..];
         match after.find('>') {
             Some(end) => {
-                if let Some(id) = MessageId::new(&after[..end]) {
-                    if !out.contains(&id) {
-                        out.push(id);
-                    }
+                if let Some(id) = MessageId::new(&after[..end])
+                    && !out.contains(&id)
+                {
+                    out.push(id);
                 }
                 rest = &after[end + 1..];
             }
@@ -74,12 +74,11 @@ pub fn parse_id_list(value: &str) -> Vec<MessageId> {
     }
     if out.is_empty() {
         for tok in value.split(|c: char| c.is_whitespace() || c == ',') {
-            if tok.contains('@') {
-                if let Some(id) = MessageId::new(tok) {
-                    if !out.contains(&id) {
-                        out.push(id);
-                    }
-                }
+            if tok.contains('@')
+                && let Some(id) = MessageId::new(tok)
+                && !out.contains(&id)
+            {
+                out.push(id);
             }
         }
     }

@@ -21,27 +21,26 @@ impl Address {
     /// Parses `Name <addr>`, `"Name" <addr>`, `<addr>`, `addr (Name)` or `addr`.
     pub fn parse(s: &str) -> Option<Address> {
         let s = s.trim();
-        if let (Some(lt), Some(gt)) = (s.rfind('<'), s.rfind('>')) {
-            if lt < gt {
-                let email = s[lt + 1..gt].trim();
-                let name = s[..lt].trim().trim_matches('"').trim();
-                if email.is_empty() {
-                    return None;
-                }
-                return Some(Address {
-                    name: Some(name.to_owned()).filter(|n| !n.is_empty()),
-                    email: email.to_owned(),
-                });
+        if let (Some(lt), Some(gt)) = (s.rfind('<'), s.rfind('>'))
+            && lt < gt
+        {
+            let email = s[lt + 1..gt].trim();
+            let name = s[..lt].trim().trim_matches('"').trim();
+            if email.is_empty() {
+                return None;
             }
+            return Some(Address {
+                name: Some(name.to_owned()).filter(|n| !n.is_empty()),
+                email: email.to_owned(),
+            });
         }
-        if let Some((addr, rest)) = s.split_once(" (") {
-            if addr.contains('@') {
-                return Some(Address {
-                    name: Some(rest.trim_end_matches(')').trim().to_owned())
-                        .filter(|n| !n.is_empty()),
-                    email: addr.trim().to_owned(),
-                });
-            }
+        if let Some((addr, rest)) = s.split_once(" (")
+            && addr.contains('@')
+        {
+            return Some(Address {
+                name: Some(rest.trim_end_matches(')').trim().to_owned()).filter(|n| !n.is_empty()),
+                email: addr.trim().to_owned(),
+            });
         }
         let tok = s.split_whitespace().find(|t| t.contains('@'))?;
         Some(Address {
@@ -371,12 +370,12 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
     };
 
     let mut from = addresses(m.from()).into_iter().next();
-    if let (Some(f), Some(bytes)) = (from.as_mut(), raw_header(&m, HeaderName::From)) {
-        if std::str::from_utf8(bytes).is_err() {
-            let (s, _) = charset::decode(bytes, None);
-            if let Some(a) = Address::parse(&unfold(&s)) {
-                f.name = a.name;
-            }
+    if let (Some(f), Some(bytes)) = (from.as_mut(), raw_header(&m, HeaderName::From))
+        && std::str::from_utf8(bytes).is_err()
+    {
+        let (s, _) = charset::decode(bytes, None);
+        if let Some(a) = Address::parse(&unfold(&s)) {
+            f.name = a.name;
         }
     }
     if from.is_none() {
@@ -459,10 +458,11 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
             body.push_str(&t);
         }
     }
-    if body.is_empty() && m.text_body.is_empty() {
-        if let Some(t) = m.body_text(0) {
-            body = t.into_owned();
-        }
+    if body.is_empty()
+        && m.text_body.is_empty()
+        && let Some(t) = m.body_text(0)
+    {
+        body = t.into_owned();
     }
     if body.contains('\r') {
         body = body.replace("\r\n", "\n");
@@ -562,10 +562,30 @@ pub fn content_hash(m: &Message) -> [u8; 20] {
         h.update((v.len() as u64).to_le_bytes());
         h.update(v);
     };
-    field(b"mid", m.message_id.as_ref().map(|i| i.as_str()).unwrap_or("").as_bytes());
-    field(b"from", m.from.as_ref().map(|a| a.email.to_ascii_lowercase()).unwrap_or_default().as_bytes());
+    field(
+        b"mid",
+        m.message_id
+            .as_ref()
+            .map(|i| i.as_str())
+            .unwrap_or("")
+            .as_bytes(),
+    );
+    field(
+        b"from",
+        m.from
+            .as_ref()
+            .map(|a| a.email.to_ascii_lowercase())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     field(b"subject", m.subject.as_bytes());
-    field(b"date", &m.date.map(|d| d.timestamp).unwrap_or(i64::MIN).to_le_bytes());
+    field(
+        b"date",
+        &m.date
+            .map(|d| d.timestamp)
+            .unwrap_or(i64::MIN)
+            .to_le_bytes(),
+    );
     // Mailing-list software may append a footer: hash the body without
     // trailing blank lines, and without a vger-style footer.
     let body = m.body.trim_end();

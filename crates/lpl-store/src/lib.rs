@@ -13,10 +13,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod schema;
-mod write;
 mod meta;
 mod read;
+mod schema;
+mod write;
 
 use std::path::{Path, PathBuf};
 
@@ -46,7 +46,9 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     /// The database was written by a newer lpl.
-    #[error("database {path} has schema version {found}, newer than this lpl knows ({known}); upgrade lpl")]
+    #[error(
+        "database {path} has schema version {found}, newer than this lpl knows ({known}); upgrade lpl"
+    )]
     TooNew {
         /// The database file.
         path: PathBuf,
@@ -80,9 +82,15 @@ pub const DB_FILE: &str = "lpl.sqlite3";
 impl Store {
     /// Opens (creating if needed) the store in `dir`, migrating its schema.
     pub fn open(dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.to_owned(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            path: dir.to_owned(),
+            source,
+        })?;
         let path = dir.join(DB_FILE);
-        let conn = rusqlite::Connection::open(&path).map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+        let conn = rusqlite::Connection::open(&path).map_err(|source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        })?;
         let mut store = Store { conn, path };
         store.configure()?;
         store.migrate()?;
@@ -90,7 +98,10 @@ impl Store {
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        move |source| StoreError::Sqlite { path: self.path.clone(), source }
+        move |source| StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     fn configure(&mut self) -> Result<()> {
@@ -107,25 +118,47 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(self.err())?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(self.err())?;
         let known = schema::MIGRATIONS.len() as i64;
         if version > known {
-            return Err(StoreError::TooNew { path: self.path.clone(), found: version, known });
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: version,
+                known,
+            });
         }
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
             let path = self.path.clone();
-            let tx = self.conn.transaction().map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
-            tx.execute_batch(sql).map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
+            let tx = self
+                .conn
+                .transaction()
+                .map_err(|source| StoreError::Sqlite {
+                    path: path.clone(),
+                    source,
+                })?;
+            tx.execute_batch(sql).map_err(|source| StoreError::Sqlite {
+                path: path.clone(),
+                source,
+            })?;
             tx.pragma_update(None, "user_version", i as i64 + 1)
-                .map_err(|source| StoreError::Sqlite { path: path.clone(), source })?;
-            tx.commit().map_err(|source| StoreError::Sqlite { path, source })?;
+                .map_err(|source| StoreError::Sqlite {
+                    path: path.clone(),
+                    source,
+                })?;
+            tx.commit()
+                .map_err(|source| StoreError::Sqlite { path, source })?;
         }
         Ok(())
     }
 
     /// The schema version in force.
     pub fn schema_version(&self) -> Result<i64> {
-        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(self.err())
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(self.err())
     }
 
     /// The database file.
@@ -149,5 +182,8 @@ pub(crate) fn compress(raw: &[u8]) -> Vec<u8> {
 }
 
 pub(crate) fn decompress(id: i64, data: &[u8]) -> Result<Vec<u8>> {
-    lz4_flex::block::decompress_size_prepended(data).map_err(|e| StoreError::CorruptBlob { id, detail: e.to_string() })
+    lz4_flex::block::decompress_size_prepended(data).map_err(|e| StoreError::CorruptBlob {
+        id,
+        detail: e.to_string(),
+    })
 }

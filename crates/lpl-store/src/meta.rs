@@ -81,7 +81,10 @@ impl Store {
             .collect::<rusqlite::Result<_>>()
             .map_err(&err)?;
         let index: HashMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-        let mut st = self.conn.prepare("SELECT message, ref_id FROM refs ORDER BY message, pos").map_err(&err)?;
+        let mut st = self
+            .conn
+            .prepare("SELECT message, ref_id FROM refs ORDER BY message, pos")
+            .map_err(&err)?;
         let mut q = st.query(params![]).map_err(&err)?;
         while let Some(r) = q.next().map_err(&err)? {
             let (m, id): (i64, String) = (r.get(0).map_err(&err)?, r.get(1).map_err(&err)?);
@@ -108,7 +111,11 @@ impl Store {
         while let Some(r) = q.next().map_err(&err)? {
             let m: i64 = r.get(0).map_err(&err)?;
             if let Some(&i) = index.get(&m) {
-                rows[i].trailers.push((r.get(1).map_err(&err)?, r.get(2).map_err(&err)?, r.get(3).map_err(&err)?));
+                rows[i].trailers.push((
+                    r.get(1).map_err(&err)?,
+                    r.get(2).map_err(&err)?,
+                    r.get(3).map_err(&err)?,
+                ));
             }
         }
         Ok(rows)

@@ -74,8 +74,7 @@ pub struct StoreStats {
     pub stored_bytes: i64,
 }
 
-const MESSAGE_COLS: &str =
-    "id, message_id, subject, from_name, from_email, date, is_patch, revision, counter, total, patch_id, in_reply_to, list_id";
+const MESSAGE_COLS: &str = "id, message_id, subject, from_name, from_email, date, is_patch, revision, counter, total, patch_id, in_reply_to, list_id";
 
 fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
     Ok(MessageRow {
@@ -128,7 +127,8 @@ impl Store {
             .prepare("SELECT id, kind, path, cursor, imported, duplicates, skipped, deleted FROM sources ORDER BY id")
             .map_err(self.err())?;
         let rows = st.query_map([], source_row).map_err(self.err())?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.err())
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(self.err())
     }
 
     /// Skipped items of a source: (location, reason).
@@ -137,16 +137,22 @@ impl Store {
             .conn
             .prepare("SELECT location, reason FROM skipped WHERE source = ?1 ORDER BY rowid")
             .map_err(self.err())?;
-        let rows = st.query_map(params![source], |r| Ok((r.get(0)?, r.get(1)?))).map_err(self.err())?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.err())
+        let rows = st
+            .query_map(params![source], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(self.err())
     }
 
     /// Every stored copy with this Message-ID (usually one).
     pub fn messages_by_id(&self, message_id: &str) -> Result<Vec<MessageRow>> {
         let sql = format!("SELECT {MESSAGE_COLS} FROM messages WHERE message_id = ?1 ORDER BY id");
         let mut st = self.conn.prepare_cached(&sql).map_err(self.err())?;
-        let rows = st.query_map(params![message_id], message_row).map_err(self.err())?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.err())
+        let rows = st
+            .query_map(params![message_id], message_row)
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(self.err())
     }
 
     /// The raw bytes of a stored message.
@@ -171,18 +177,26 @@ impl Store {
                  WHERE ms.message = ?1 ORDER BY s.id",
             )
             .map_err(self.err())?;
-        let rows = st.query_map(params![message], |r| Ok((r.get(0)?, r.get(1)?))).map_err(self.err())?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.err())
+        let rows = st
+            .query_map(params![message], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(self.err())
     }
 
     /// Diagnostics recorded for a message: (kind, detail).
     pub fn diagnostics(&self, message: i64) -> Result<Vec<(String, String)>> {
         let mut st = self
             .conn
-            .prepare_cached("SELECT kind, detail FROM diagnostics WHERE message = ?1 ORDER BY rowid")
+            .prepare_cached(
+                "SELECT kind, detail FROM diagnostics WHERE message = ?1 ORDER BY rowid",
+            )
             .map_err(self.err())?;
-        let rows = st.query_map(params![message], |r| Ok((r.get(0)?, r.get(1)?))).map_err(self.err())?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.err())
+        let rows = st
+            .query_map(params![message], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(self.err())
     }
 
     /// Counts over the store.
@@ -215,8 +229,11 @@ impl Store {
             .conn
             .prepare("SELECT older, newer, kind FROM revision_overrides ORDER BY created_at, older")
             .map_err(self.err())?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(self.err())?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.err())
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(self.err())
     }
 
     /// Records (replacing) a correction of the revision chains.

@@ -70,9 +70,13 @@ impl Store {
     pub fn source_for(&mut self, kind: &str, path: &str) -> Result<SourceRow> {
         let err = self.err();
         self.conn
-            .execute("INSERT OR IGNORE INTO sources(kind, path) VALUES (?1, ?2)", params![kind, path])
+            .execute(
+                "INSERT OR IGNORE INTO sources(kind, path) VALUES (?1, ?2)",
+                params![kind, path],
+            )
             .map_err(&err)?;
-        self.source_by_path(path)?.ok_or_else(|| err(rusqlite::Error::QueryReturnedNoRows))
+        self.source_by_path(path)?
+            .ok_or_else(|| err(rusqlite::Error::QueryReturnedNoRows))
     }
 
     /// Stores a batch and the source's new cursor in one transaction.
@@ -85,20 +89,29 @@ impl Store {
         cursor: Option<&str>,
     ) -> Result<BatchOutcome> {
         let path = self.path.clone();
-        let err = move |source| crate::StoreError::Sqlite { path: path.clone(), source };
+        let err = move |source| crate::StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
         let tx = self.conn.transaction().map_err(&err)?;
         let mut out = BatchOutcome::default();
         {
             let mut find = tx
-                .prepare_cached("SELECT id FROM messages WHERE message_id = ?1 AND content_hash = ?2")
+                .prepare_cached(
+                    "SELECT id FROM messages WHERE message_id = ?1 AND content_hash = ?2",
+                )
                 .map_err(&err)?;
             let mut link = tx
                 .prepare_cached("INSERT OR IGNORE INTO message_sources(message, source, location) VALUES (?1, ?2, ?3)")
                 .map_err(&err)?;
             let mut same_loc = tx
-                .prepare_cached("SELECT location FROM message_sources WHERE message = ?1 AND source = ?2")
+                .prepare_cached(
+                    "SELECT location FROM message_sources WHERE message = ?1 AND source = ?2",
+                )
                 .map_err(&err)?;
-            let mut ins_blob = tx.prepare_cached("INSERT INTO blobs(size, data) VALUES (?1, ?2)").map_err(&err)?;
+            let mut ins_blob = tx
+                .prepare_cached("INSERT INTO blobs(size, data) VALUES (?1, ?2)")
+                .map_err(&err)?;
             let mut ins_msg = tx
                 .prepare_cached(
                     "INSERT INTO messages(message_id, content_hash, blob_id, synthetic_id, subject, title, norm_title,
@@ -108,9 +121,15 @@ impl Store {
                      VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31)",
                 )
                 .map_err(&err)?;
-            let mut ins_ref = tx.prepare_cached("INSERT OR IGNORE INTO refs(message, pos, ref_id) VALUES (?1, ?2, ?3)").map_err(&err)?;
+            let mut ins_ref = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO refs(message, pos, ref_id) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(&err)?;
             let mut ins_addr = tx
-                .prepare_cached("INSERT INTO addresses(message, field, name, email) VALUES (?1, ?2, ?3, ?4)")
+                .prepare_cached(
+                    "INSERT INTO addresses(message, field, name, email) VALUES (?1, ?2, ?3, ?4)",
+                )
                 .map_err(&err)?;
             let mut ins_file = tx
                 .prepare_cached(
@@ -130,10 +149,14 @@ impl Store {
                     Some(id) => (id.as_str().to_owned(), false),
                     None => (format!("lpl-{}@lpl.invalid", hex(&it.content_hash)), true),
                 };
-                let existing: Option<i64> =
-                    find.query_row(params![mid, &it.content_hash[..]], |r| r.get(0)).optional().map_err(&err)?;
+                let existing: Option<i64> = find
+                    .query_row(params![mid, &it.content_hash[..]], |r| r.get(0))
+                    .optional()
+                    .map_err(&err)?;
                 if let Some(id) = existing {
-                    let n = link.execute(params![id, source, it.location]).map_err(&err)?;
+                    let n = link
+                        .execute(params![id, source, it.location])
+                        .map_err(&err)?;
                     // Seen at this very place before: a re-import. Anywhere
                     // else (another list, or twice in one archive): a duplicate.
                     let same_place = n == 0
@@ -149,7 +172,9 @@ impl Store {
                     }
                     continue;
                 }
-                ins_blob.execute(params![it.raw.len() as i64, compress(it.raw)]).map_err(&err)?;
+                ins_blob
+                    .execute(params![it.raw.len() as i64, compress(it.raw)])
+                    .map_err(&err)?;
                 let blob = tx.last_insert_rowid();
                 let t = &m.tags;
                 let p = m.patch.as_ref();
@@ -191,13 +216,18 @@ impl Store {
                     ])
                     .map_err(&err)?;
                 let id = tx.last_insert_rowid();
-                link.execute(params![id, source, it.location]).map_err(&err)?;
+                link.execute(params![id, source, it.location])
+                    .map_err(&err)?;
                 for (i, r) in m.references.iter().enumerate() {
-                    ins_ref.execute(params![id, i as i64, r.as_str()]).map_err(&err)?;
+                    ins_ref
+                        .execute(params![id, i as i64, r.as_str()])
+                        .map_err(&err)?;
                 }
                 for (field, list) in [("to", &m.to), ("cc", &m.cc)] {
                     for a in list {
-                        ins_addr.execute(params![id, field, a.name, a.email]).map_err(&err)?;
+                        ins_addr
+                            .execute(params![id, field, a.name, a.email])
+                            .map_err(&err)?;
                     }
                 }
                 if let Some(p) = p {
@@ -216,15 +246,30 @@ impl Store {
                             .filter(|c| !c.is_empty())
                             .collect();
                         ins_file
-                            .execute(params![id, f.old_path, f.new_path, change, f.added, f.removed, funcs.join("\n")])
+                            .execute(params![
+                                id,
+                                f.old_path,
+                                f.new_path,
+                                change,
+                                f.added,
+                                f.removed,
+                                funcs.join("\n")
+                            ])
                             .map_err(&err)?;
                     }
                     for (i, t) in p.trailers.iter().enumerate() {
-                        ins_trailer.execute(params![id, i as i64, t.key, t.value, true]).map_err(&err)?;
+                        ins_trailer
+                            .execute(params![id, i as i64, t.key, t.value, true])
+                            .map_err(&err)?;
                     }
                 } else {
-                    for (i, t) in lpl_mail::trailer::parse_reply_trailers(&m.body).iter().enumerate() {
-                        ins_trailer.execute(params![id, i as i64, t.key, t.value, false]).map_err(&err)?;
+                    for (i, t) in lpl_mail::trailer::parse_reply_trailers(&m.body)
+                        .iter()
+                        .enumerate()
+                    {
+                        ins_trailer
+                            .execute(params![id, i as i64, t.key, t.value, false])
+                            .map_err(&err)?;
                     }
                 }
                 for d in &it.parsed.diagnostics {
@@ -232,22 +277,30 @@ impl Store {
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_owned))
                         .unwrap_or_default();
-                    ins_diag.execute(params![id, kind, d.detail]).map_err(&err)?;
+                    ins_diag
+                        .execute(params![id, kind, d.detail])
+                        .map_err(&err)?;
                 }
                 out.imported += 1;
             }
             let mut ins_skip = tx
-                .prepare_cached("INSERT OR REPLACE INTO skipped(source, location, reason) VALUES (?1, ?2, ?3)")
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO skipped(source, location, reason) VALUES (?1, ?2, ?3)",
+                )
                 .map_err(&err)?;
             for s in skips {
-                ins_skip.execute(params![source, s.location, s.reason]).map_err(&err)?;
+                ins_skip
+                    .execute(params![source, s.location, s.reason])
+                    .map_err(&err)?;
                 out.skipped += 1;
             }
             let mut ins_del = tx
                 .prepare_cached("INSERT OR IGNORE INTO deletions(source, location, message_id) VALUES (?1, ?2, ?3)")
                 .map_err(&err)?;
             for d in deletions {
-                out.deleted += ins_del.execute(params![source, d.location, d.message_id]).map_err(&err)? as u64;
+                out.deleted += ins_del
+                    .execute(params![source, d.location, d.message_id])
+                    .map_err(&err)? as u64;
             }
         }
         tx.execute(
