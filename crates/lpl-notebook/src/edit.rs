@@ -406,7 +406,11 @@ pub fn set_status(nb: &Notebook, entry: usize, status: Status) -> Result<Edit, E
 /// dated place.
 pub fn add_entry(nb: &Notebook, new: &NewEntry, opts: &AddOptions) -> Result<Edit, EditError> {
     let line = entry_line(nb, new);
-    let topic = select::find_topic(nb, &opts.topic);
+    let topic = match select::find_topic(nb, &opts.topic) {
+        Ok(t) => Some(t),
+        Err(select::SelectError::NotFound { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
     let Some(t) = topic else {
         if !opts.create_topic {
             return Err(EditError::TopicNotFound(opts.topic.clone()));

@@ -321,7 +321,7 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
                     close(&mut entries, &mut cur_entry, last_nonblank);
                     cur_note = None;
                     if checkbox.is_none()
-                        && let Some(mut e) = entry_from(&text, i, |off| abs(i, text_at + off))
+                        && let Some(mut e) = entry_from(&text, i, &|off| abs(i, text_at + off))
                     {
                         e.topic = cur_label.or(heading_stack.last().copied());
                         e.content_indent = content_indent;
@@ -523,15 +523,41 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
 }
 
 /// Parses an entry's first-line text: `[date] [mark] [title](url) rest`.
-fn entry_from(text: &str, line: usize, abs: impl Fn(usize) -> usize) -> Option<Entry> {
-    let (date, date_end) = match Date::parse_prefix(text) {
-        Some((d, k)) => (Some(d), k),
+fn entry_from(text: &str, line: usize, abs: &dyn Fn(usize) -> usize) -> Option<Entry> {
+    // A mark may also come before the date: `🚧 2024-02-26 [...]`.
+    let mut lead_mark: Option<(usize, usize)> = None;
+    let mut date_at = 0;
+    if Date::parse_prefix(text).is_none() {
+        if let Some(sp) = text.find([' ', '\t']) {
+            let tok = &text[..sp];
+            let after = sp + (text[sp..].len() - text[sp..].trim_start().len());
+            if !tok.is_empty()
+                && tok.chars().count() <= 6
+                && !tok.chars().any(|c| c.is_ascii_alphanumeric() || c == '[')
+                && Date::parse_prefix(&text[after..]).is_some()
+            {
+                lead_mark = Some((0, sp));
+                date_at = after;
+            }
+        }
+    }
+    let (date, date_end) = match Date::parse_prefix(&text[date_at..]) {
+        Some((d, k)) => (Some(d), date_at + k),
         None => (None, 0),
     };
     let rest = &text[date_end..];
     let lb = rest.find('[')?;
     let mark_raw = &rest[..lb];
     let mark_trim = mark_raw.trim();
+    if let Some((s, e)) = lead_mark {
+        if !mark_trim.is_empty() {
+            return None;
+        }
+        let mut entry = entry_from(&text[date_at..], line, &|off| abs(date_at + off))?;
+        entry.mark = Some(Mark::classify_pub(&text[s..e]));
+        entry.mark_span = Some(abs(s)..abs(e));
+        return Some(entry);
+    }
     if !mark_trim.is_empty()
         && (mark_trim.chars().count() > 6 || mark_trim.chars().any(|c| c.is_ascii_alphanumeric()))
     {
@@ -550,10 +576,10 @@ fn entry_from(text: &str, line: usize, abs: impl Fn(usize) -> usize) -> Option<E
         line,
         lines: line..line + 1,
         date,
-        date_text: date.map(|_| text[..date_end].to_owned()),
+        date_text: date.map(|_| text[date_at..date_end].to_owned()),
         mark: (!mark_trim.is_empty()).then(|| Mark::classify_pub(mark_trim)),
         mark_span,
-        date_span: date.map(|_| abs(0)..abs(date_end)),
+        date_span: date.map(|_| abs(date_at)..abs(date_end)),
         link_span: abs(link.span.start)..abs(link.span.end),
         tags: inline::subject_tags(&subject),
         title,

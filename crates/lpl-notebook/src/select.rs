@@ -187,18 +187,60 @@ pub fn find_question(nb: &Notebook, query: &str) -> Result<usize, SelectError> {
     }
 }
 
-/// Finds a topic by title (case-insensitive, exact; else a unique prefix).
-pub fn find_topic(nb: &Notebook, title: &str) -> Option<usize> {
-    let t = title.trim();
-    let exact: Vec<usize> = (0..nb.topics().len())
-        .filter(|&i| nb.topics()[i].title.eq_ignore_ascii_case(t))
+/// Finds a topic by title (case-insensitive), or by a path suffix with `/`
+/// (`mTHP/selftests`). An exact match wins over a unique prefix; several
+/// matches are an error listing them.
+pub fn find_topic(nb: &Notebook, title: &str) -> Result<usize, SelectError> {
+    let q = title.trim();
+    let want: Vec<String> = q.split('/').map(|p| p.trim().to_lowercase()).collect();
+    let paths: Vec<Vec<String>> = (0..nb.topics().len())
+        .map(|i| {
+            nb.topic_path(i)
+                .iter()
+                .map(|p| p.trim().to_lowercase())
+                .collect()
+        })
         .collect();
-    if let Some(&i) = exact.first() {
-        return Some(i);
+    let ends_with = |p: &Vec<String>, prefix_last: bool| {
+        p.len() >= want.len()
+            && p[p.len() - want.len()..]
+                .iter()
+                .zip(&want)
+                .enumerate()
+                .all(|(k, (a, b))| {
+                    if prefix_last && k + 1 == want.len() {
+                        a.starts_with(b.as_str())
+                    } else {
+                        a == b
+                    }
+                })
+    };
+    let mut hits: Vec<usize> = (0..paths.len())
+        .filter(|&i| ends_with(&paths[i], false))
+        .collect();
+    if hits.is_empty() {
+        hits = (0..paths.len())
+            .filter(|&i| ends_with(&paths[i], true))
+            .collect();
     }
-    let lower = t.to_lowercase();
-    let pre: Vec<usize> = (0..nb.topics().len())
-        .filter(|&i| nb.topics()[i].title.to_lowercase().starts_with(&lower))
-        .collect();
-    (pre.len() == 1).then(|| pre[0])
+    match hits.len() {
+        0 => Err(SelectError::NotFound {
+            what: "topic",
+            query: q.to_owned(),
+        }),
+        1 => Ok(hits[0]),
+        _ => Err(SelectError::Ambiguous {
+            what: "topic",
+            query: q.to_owned(),
+            candidates: hits
+                .iter()
+                .map(|&i| Candidate {
+                    index: i,
+                    line: nb.topics()[i].line + 1,
+                    topic: topic_str(nb, nb.topics()[i].parent),
+                    text: nb.topics()[i].title.clone(),
+                })
+                .collect(),
+        }),
+    }
 }

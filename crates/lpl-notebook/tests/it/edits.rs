@@ -394,3 +394,49 @@ fn atomic_save_keeps_a_backup_and_refuses_a_changed_file() {
         .collect();
     assert_eq!(leftovers.len(), 2, "{leftovers:?}");
 }
+
+#[test]
+fn topics_by_path_and_marks_before_dates() {
+    let nb = Notebook::parse(decoded());
+    // Two labels are called `selftests`: name them by path.
+    let err = select::find_topic(&nb, "selftests").unwrap_err();
+    assert!(
+        err.to_string().contains("ambiguous (2 candidates)"),
+        "{err}"
+    );
+    let t = select::find_topic(&nb, "mTHP/selftests").unwrap();
+    assert_eq!(nb.topics()[t].line + 1, 106);
+    assert_eq!(
+        select::find_topic(&nb, "vma").map(|t| nb.topics()[t].title.as_str()),
+        Ok("vma optimization")
+    );
+    assert!(matches!(
+        edit::add_entry(
+            &nb,
+            &nth_page_v2(),
+            &AddOptions {
+                topic: "selftests".into(),
+                create_topic: true
+            }
+        ),
+        Err(EditError::Select(SelectError::Ambiguous { .. }))
+    ));
+
+    let src = "## A\n- 🚧 2024-01-01 [\\[PATCH\\] a - B](https://lore.kernel.org/r/a@b)\n";
+    let nb = Notebook::parse(src.as_bytes().to_vec());
+    let e = &nb.entries()[0];
+    assert_eq!(
+        (e.mark.clone(), e.date_text.as_deref()),
+        (Some(lpl_notebook::Mark::Wip), Some("2024-01-01"))
+    );
+    let ed = edit::set_status(&nb, 0, Status::None).unwrap();
+    assert_eq!(
+        String::from_utf8(ed.bytes).unwrap(),
+        "## A\n- 2024-01-01 [\\[PATCH\\] a - B](https://lore.kernel.org/r/a@b)\n"
+    );
+    let ed = edit::set_status(&nb, 0, Status::Merged).unwrap();
+    assert_eq!(
+        String::from_utf8(ed.bytes).unwrap(),
+        src.replace('🚧', "✅")
+    );
+}
