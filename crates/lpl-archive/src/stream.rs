@@ -109,15 +109,16 @@ impl StreamReader {
             }
         }
         file.seek(SeekFrom::Start(start)).map_err(io_err)?;
-        let reader: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(
-            BUF_BYTES,
-            file.try_clone().map_err(io_err)?,
-        ));
+        // A second, independent open file for fingerprinting in `cursor()`:
+        // it seeks, which must not move the reading position (a descriptor
+        // from `try_clone` would share that position).
+        let fingerprint_file = File::open(path).map_err(io_err)?;
+        let reader: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(BUF_BYTES, file));
         Ok(Self {
             splitter: Splitter::new(reader, start),
             origin: Origin::Mbox {
                 path: path.to_owned(),
-                file,
+                file: fingerprint_file,
             },
             skip_before: 0,
             compressed: Arc::default(),
