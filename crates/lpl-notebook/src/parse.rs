@@ -527,18 +527,18 @@ fn entry_from(text: &str, line: usize, abs: &dyn Fn(usize) -> usize) -> Option<E
     // A mark may also come before the date: `🚧 2024-02-26 [...]`.
     let mut lead_mark: Option<(usize, usize)> = None;
     let mut date_at = 0;
-    if Date::parse_prefix(text).is_none() {
-        if let Some(sp) = text.find([' ', '\t']) {
-            let tok = &text[..sp];
-            let after = sp + (text[sp..].len() - text[sp..].trim_start().len());
-            if !tok.is_empty()
-                && tok.chars().count() <= 6
-                && !tok.chars().any(|c| c.is_ascii_alphanumeric() || c == '[')
-                && Date::parse_prefix(&text[after..]).is_some()
-            {
-                lead_mark = Some((0, sp));
-                date_at = after;
-            }
+    if Date::parse_prefix(text).is_none()
+        && let Some(sp) = text.find([' ', '\t'])
+    {
+        let tok = &text[..sp];
+        let after = sp + (text[sp..].len() - text[sp..].trim_start().len());
+        if !tok.is_empty()
+            && tok.chars().count() <= 6
+            && !tok.chars().any(|c| c.is_ascii_alphanumeric() || c == '[')
+            && Date::parse_prefix(&text[after..]).is_some()
+        {
+            lead_mark = Some((0, sp));
+            date_at = after;
         }
     }
     let (date, date_end) = match Date::parse_prefix(&text[date_at..]) {
