@@ -169,6 +169,29 @@ fn main() {
         &Options::default(),
         runs,
     );
+    // The same epoch with a commit-graph (`git commit-graph write`), which
+    // lore mirrors maintained by grokmirror or `git gc` have.
+    let graphed = tmp.path().join("graphed.git");
+    let cloned = Command::new("git")
+        .args(["clone", "-q", "--mirror"])
+        .arg(&epoch)
+        .arg(&graphed)
+        .status()
+        .is_ok_and(|s| s.success())
+        && Command::new("git")
+            .arg("-C")
+            .arg(&graphed)
+            .args(["commit-graph", "write", "--reachable"])
+            .status()
+            .is_ok_and(|s| s.success());
+    if cloned {
+        report(
+            "v2 epoch with commit-graph, 2 decode threads",
+            &graphed,
+            &Options::default(),
+            runs,
+        );
+    }
     if std::env::var_os("LPL_BENCH_EPOCH_ONLY").is_some() {
         return;
     }

@@ -8,7 +8,9 @@
 //!
 //! Reading walks the history once from the tips (every reference) back to
 //! the root, or to the cursor commit when resuming, keeping only
-//! `(commit, tree, first parent)` ids, then yields commits oldest first.
+//! `(commit, tree, first parent)` ids (from the commit-graph when the
+//! repository has one, else by decoding each commit), then yields commits
+//! oldest first.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
@@ -357,6 +359,8 @@ impl GitReader {
         }
         let stop = if self.restart.is_some() { None } else { stop };
         let mut errors = Vec::new();
+        // A broken or absent commit-graph only costs speed.
+        let graph = self.repo.commit_graph_if_enabled().ok().flatten();
         while let Some(id) = queue.pop() {
             if Some(id) == stop {
                 found_stop = true;
@@ -364,6 +368,25 @@ impl GitReader {
             }
             if !seen.insert(id) {
                 continue;
+            }
+            // The commit-graph, when there is one, has tree and parents
+            // without decoding the commit object.
+            if let Some(graph) = &graph
+                && let Some(c) = graph.commit_by_id(id)
+            {
+                let parents: Result<Vec<ObjectId>, _> = c
+                    .iter_parents()
+                    .map(|p| p.map(|pos| graph.id_at(pos).to_owned()))
+                    .collect();
+                if let Ok(parents) = parents {
+                    queue.extend(parents.iter().rev().copied());
+                    self.steps.push(Step {
+                        commit: id,
+                        tree: c.root_tree_id().to_owned(),
+                        parent: parents.first().copied(),
+                    });
+                    continue;
+                }
             }
             let data = match self.repo.objects.try_find(&id, &mut self.buf) {
                 Ok(Some(data)) => data,

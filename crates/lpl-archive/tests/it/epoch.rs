@@ -251,3 +251,32 @@ fn v2_inbox_reads_epochs_in_numeric_order_and_resumes() {
     assert_eq!(new.messages.len(), 100);
     assert_eq!(commit_of(&new.messages[0].0), order[300]);
 }
+
+#[test]
+fn commit_graph_gives_the_same_walk() {
+    let Some(epoch) = cgroups_epoch() else { return };
+    let order = commits(&epoch);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let repo = tmp.path().join("graph.git");
+    slice(&epoch, &repo, &order[2999]);
+    let read = |cursor: Option<&Cursor>| {
+        let mut reader = open(&repo, cursor, &Options::default()).expect("open");
+        let read = read_all(&mut reader);
+        assert!(read.errors.is_empty());
+        (read.messages, reader.cursor())
+    };
+    let (without, _) = read(None);
+    let (_, half) = {
+        let mut reader = open(&repo, None, &Options::default()).expect("open");
+        reader.by_ref().take(1000).for_each(drop);
+        ((), reader.cursor())
+    };
+    git(Some(&repo), &["commit-graph", "write", "--reachable"], b"");
+    assert!(repo.join("objects/info/commit-graph").exists());
+    let (with, _) = read(None);
+    assert_eq!(with.len(), 3000);
+    assert!(with == without, "the commit-graph changed what was read");
+    let (rest, _) = read(Some(&half));
+    assert_eq!(rest.len(), 2000);
+    assert!(rest[..] == without[1000..]);
+}

@@ -164,3 +164,25 @@ fn single_eml_file() {
     assert_eq!(read.messages[0].1, std::fs::read(&path).expect("read"));
     assert_eq!(read.messages[0].0.to_string(), path.display().to_string());
 }
+
+#[test]
+fn file_vanishing_after_listing_is_an_error_and_reading_goes_on() {
+    let Some(shared) = shared() else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("lkml");
+    copy_dir(&shared.join("corpus/mail/notmuch/test/corpora/lkml"), &root);
+    let mut reader = open(&root, None, &Options::default()).expect("open");
+    // Listed at open; gone (or unreadable) when its turn comes.
+    let mut names: Vec<_> = std::fs::read_dir(root.join("cur"))
+        .expect("list")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    names.sort();
+    std::fs::remove_file(&names[5]).expect("remove");
+    let read = read_all(&mut reader);
+    assert_eq!(read.messages.len(), 209);
+    assert_eq!(read.errors.len(), 1);
+    assert!(
+        matches!(&read.errors[0], ReadError::Io { location: Location::File { path }, .. } if *path == names[5])
+    );
+}
