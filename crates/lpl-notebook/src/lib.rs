@@ -8,6 +8,17 @@
 //! HTML site ([`check`], [`html`]) read the archive through the [`Archive`]
 //! trait, which `lpl-core` implements over the store.
 //!
+//! ```
+//! use lpl_notebook::{Notebook, edit, select};
+//!
+//! let src = "## THP\n\n- 2024-02-26 [\\[PATCH v5 0/8\\] Split a folio - Zi Yan](https://lore.kernel.org/linux-mm/20240226205534.1603748-1-zi.yan@sent.com/)\n";
+//! let nb = Notebook::parse(src);
+//! assert_eq!(nb.as_bytes(), src.as_bytes()); // the round trip is the source itself
+//! let e = select::find_entry(&nb, "20240226205534.1603748-1-zi.yan@sent.com", None).unwrap();
+//! let edit = edit::ask(&nb, e, "why order-1?").unwrap();
+//! assert_eq!(edit.to_string(), "+ 4:   - [ ] why order-1?\n");
+//! ```
+//!
 //! What it deliberately does not do: no store or archive access of its own,
 //! no printing, no environment. The only file I/O is in [`fsio`] (atomic
 //! save with backup and change detection, writing the rendered site).

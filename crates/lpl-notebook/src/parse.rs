@@ -230,7 +230,11 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
             .find(|k| !matches!(k, Kind::Blank))
             .is_some_and(|k| matches!(k, Kind::Item { indent: 0, .. }));
         let t = texts[i].trim();
-        let short = t.chars().count() <= 60 && !t.contains("](") && !t.contains("://");
+        // A label names a topic; a sentence introducing a list does not.
+        let sentence = t.ends_with([
+            '.', ':', ';', ',', '!', '?', '。', '：', '；', '，', '！', '？',
+        ]);
+        let short = t.chars().count() <= 60 && !t.contains("](") && !t.contains("://") && !sentence;
         label[i] = prev_ok && next_blank && next_item && short;
     }
 
