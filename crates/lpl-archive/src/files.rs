@@ -78,8 +78,9 @@ fn has_not_mail_extension(path: &Path) -> bool {
 }
 
 /// Lists the files of `dir` recursively: hidden files and directories are
-/// skipped except Maildir++ folders (`.Sent/cur`), and so is `tmp/` next
-/// to `cur/` and `new/` (Maildir messages being delivered).
+/// skipped except Maildir++ folders (`.Sent/cur`), and so are `tmp/` next
+/// to `cur/` and `new/` (Maildir messages being delivered) and git
+/// repositories.
 fn list(dir: &Path, out: &mut Vec<(PathBuf, std::fs::Metadata)>, errors: &mut Vec<ReadError>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -117,7 +118,10 @@ fn list(dir: &Path, out: &mut Vec<(PathBuf, std::fs::Metadata)>, errors: &mut Ve
         };
         if meta.is_dir() {
             let maildir_folder = path.join("cur").is_dir() || path.join("new").is_dir();
-            if (is_hidden(name) && !maildir_folder) || (is_maildir && name == "tmp") {
+            // A git repository (a public-inbox epoch, a `.git`) holds no
+            // message files; it is read as a source of its own.
+            let git_dir = path.join("objects").is_dir() && path.join("HEAD").is_file();
+            if (is_hidden(name) && !maildir_folder) || (is_maildir && name == "tmp") || git_dir {
                 continue;
             }
             list(&path, out, errors);

@@ -109,11 +109,21 @@ fn maildir_skips_tmp_and_hidden_files_and_reports_junk() {
     std::fs::copy(&msg[0], dir.join("a.eml")).expect("copy");
     std::fs::write(dir.join("notes"), b"just some notes\n").expect("write");
     std::fs::write(dir.join("index.json"), b"{}").expect("write");
+    let repo = dir.join("0.git");
+    crate::common::git(
+        None,
+        &["init", "-q", "--bare", repo.to_str().expect("utf-8")],
+        b"",
+    );
     let mut reader = open(&dir, None, &Options::default()).expect("open");
     let read = read_all(&mut reader);
     assert_eq!(read.messages.len(), 1);
     let kinds: Vec<&str> = read.errors.iter().map(ReadError::kind).collect();
-    assert_eq!(kinds, ["not-mail"], "index.json is skipped silently");
+    assert_eq!(
+        kinds,
+        ["not-mail"],
+        "index.json and 0.git are skipped silently"
+    );
 }
 
 #[test]
