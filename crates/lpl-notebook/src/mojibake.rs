@@ -232,6 +232,50 @@ pub fn repair(input: &[u8]) -> Repair {
         })
         .collect();
 
+    let (mut out, mut restored, mut lost, turkish) = decode(input, &units);
+    // Double-encoding leaves more restorable sequences than holes (the seed:
+    // 998 and 265); text that is not double-encoded restores next to none.
+    let detected = restored >= 3 && restored >= lost.len();
+    if !detected {
+        return unchanged();
+    }
+    let western_only = s.contains(['\u{017D}', '\u{017E}']);
+    let code_page = if turkish || !western_only {
+        CodePage::Cp1254
+    } else {
+        CodePage::Cp1252
+    };
+    if code_page == CodePage::Cp1254 && units.iter().any(|u| matches!(u.back, Back::Fallback(_))) {
+        // The Turkish letters are bytes for sure now, also where they lead
+        // a damaged sequence: decode again with them as plain bytes.
+        let units: Vec<Unit> = units
+            .into_iter()
+            .map(|u| match u.back {
+                Back::Fallback(b) => Unit {
+                    back: Back::Byte(b),
+                    span: u.span,
+                },
+                _ => u,
+            })
+            .collect();
+        (out, restored, lost, _) = decode(input, &units);
+    }
+    for spot in &mut lost {
+        spot.candidates = candidates_for(&spot.surviving, spot.missing, code_page.undefined());
+    }
+    locate(&out, &mut lost);
+    Repair {
+        detected,
+        code_page,
+        text: out,
+        restored,
+        lost,
+    }
+}
+
+/// One decoding pass: (output, restored count, lost spots, whether a
+/// cp1254 letter completed a valid sequence).
+fn decode(input: &[u8], units: &[Unit]) -> (Vec<u8>, usize, Vec<LostSpot>, bool) {
     let mut out: Vec<u8> = Vec::with_capacity(input.len());
     let mut restored = 0usize;
     let mut lost = Vec::new();
@@ -304,29 +348,7 @@ pub fn repair(input: &[u8]) -> Repair {
         i = j;
     }
 
-    // Double-encoding leaves more restorable sequences than holes (the seed:
-    // 998 and 265); text that is not double-encoded restores next to none.
-    let detected = restored >= 3 && restored >= lost.len();
-    if !detected {
-        return unchanged();
-    }
-    let western_only = s.contains(['\u{017D}', '\u{017E}']);
-    let code_page = if turkish || !western_only {
-        CodePage::Cp1254
-    } else {
-        CodePage::Cp1252
-    };
-    for spot in &mut lost {
-        spot.candidates = candidates_for(&spot.surviving, spot.missing, code_page.undefined());
-    }
-    locate(&out, &mut lost);
-    Repair {
-        detected,
-        code_page,
-        text: out,
-        restored,
-        lost,
-    }
+    (out, restored, lost, turkish)
 }
 
 /// The characters a truncated sequence could have been, given which bytes
@@ -439,9 +461,67 @@ mod tests {
     }
 
     #[test]
-    fn turkish_fallback_only_inside_valid_sequences() {
+    fn turkish_letters_are_bytes_once_cp1254_is_evident() {
+        // `ğŸš§` is 🚧: cp1254. Then a lone `ğ` is a lead byte whose
+        // continuation bytes were lost (an original ğ would read `ÄŸ`).
         let r = repair("ğŸš§ çº¿ ç¨‹ Ã¤ ğx".as_bytes());
         assert!(r.detected);
-        assert_eq!(String::from_utf8(r.text).unwrap(), "🚧 线 程 ä ğx");
+        assert_eq!(r.code_page, CodePage::Cp1254);
+        assert_eq!(String::from_utf8(r.text).unwrap(), "🚧 线 程 ä \u{FFFD}x");
+        assert_eq!(r.lost.len(), 1);
+        // With cp1252's `Ž` (0x8E) in use and no Turkish sequence, `ğ` is text.
+        let r = repair("çº¿ ç¨‹ Ã¤ çŽ‹ ğx".as_bytes());
+        assert_eq!(r.code_page, CodePage::Cp1252);
+        assert_eq!(String::from_utf8(r.text).unwrap(), "线 程 ä 王 ğx");
+    }
+
+    /// UTF-8 bytes decoded as cp1254, undefined bytes dropped (as the seed).
+    fn mojibake_1254(s: &str) -> String {
+        s.bytes()
+            .filter_map(|b| match b {
+                0x8E | 0x9E => None,
+                0x80..=0x9F => CP1252_HIGH[(b - 0x80) as usize],
+                _ => CP1254_EXTRA
+                    .iter()
+                    .find(|(_, x)| *x == b)
+                    .map(|(c, _)| *c)
+                    .or(Some(b as char)),
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn repair_inverts_cp1254_mojibake(chars in proptest::collection::vec(proptest::prop_oneof![
+            proptest::char::range('a', 'z'),
+            proptest::char::range('\u{4E00}', '\u{9FA5}'),
+            proptest::char::range('\u{00C0}', '\u{017F}'),
+            proptest::char::range('\u{0400}', '\u{04FF}'),
+            proptest::char::range('\u{1F300}', '\u{1F6FF}'),
+            proptest::prelude::Just(' '),
+            proptest::prelude::Just('\n'),
+        ], 0..60)) {
+            let s: String = chars.iter().collect();
+            let lossy = |c: char| {
+                let mut b = [0u8; 4];
+                c.encode_utf8(&mut b).bytes().any(|x| CP1254_UNDEFINED.contains(&x))
+            };
+            let want: String = s.chars().map(|c| if lossy(c) { '\u{FFFD}' } else { c }).collect();
+            let damaged: Vec<char> = s.chars().filter(|&c| lossy(c)).collect();
+            let intact = s.chars().filter(|&c| c.len_utf8() > 1 && !lossy(c)).count();
+            let r = repair(mojibake_1254(&s).as_bytes());
+            if intact >= 3 && intact >= damaged.len() {
+                proptest::prop_assert!(r.detected);
+            }
+            if r.detected {
+                proptest::prop_assert_eq!(String::from_utf8(r.text.clone()).unwrap(), want);
+                proptest::prop_assert_eq!(r.lost.len(), damaged.len());
+                for (spot, c) in r.lost.iter().zip(&damaged) {
+                    if spot.missing <= 2 {
+                        proptest::prop_assert!(spot.candidates.contains(c), "{} not in {:?}", c, spot.candidates);
+                    }
+                }
+            }
+        }
     }
 }
