@@ -191,47 +191,41 @@ pub fn find_question(nb: &Notebook, query: &str) -> Result<usize, SelectError> {
 /// (`mTHP/selftests`). An exact match wins over a unique prefix; several
 /// matches are an error listing them.
 pub fn find_topic(nb: &Notebook, title: &str) -> Result<usize, SelectError> {
-    let q = title.trim();
-    let want: Vec<String> = q.split('/').map(|p| p.trim().to_lowercase()).collect();
-    let paths: Vec<Vec<String>> = (0..nb.topics().len())
-        .map(|i| {
-            nb.topic_path(i)
-                .iter()
-                .map(|p| p.trim().to_lowercase())
-                .collect()
-        })
+    let q = title.trim().to_lowercase();
+    let n = nb.topics().len();
+    let exact: Vec<usize> = (0..n)
+        .filter(|&i| nb.topics()[i].title.trim().to_lowercase() == q)
         .collect();
-    let ends_with = |p: &Vec<String>, prefix_last: bool| {
-        p.len() >= want.len()
-            && p[p.len() - want.len()..]
-                .iter()
-                .zip(&want)
-                .enumerate()
-                .all(|(k, (a, b))| {
-                    if prefix_last && k + 1 == want.len() {
-                        a.starts_with(b.as_str())
-                    } else {
-                        a == b
-                    }
-                })
-    };
-    let mut hits: Vec<usize> = (0..paths.len())
-        .filter(|&i| ends_with(&paths[i], false))
-        .collect();
-    if hits.is_empty() {
-        hits = (0..paths.len())
-            .filter(|&i| ends_with(&paths[i], true))
+    let hits = if !exact.is_empty() {
+        exact
+    } else {
+        // A path suffix at a component boundary (titles may hold `/` too).
+        let norm = |s: &str| s.split('/').map(str::trim).collect::<Vec<_>>().join("/");
+        let joined = |i: usize| norm(&nb.topic_path(i).join("/").to_lowercase());
+        let q_path = norm(&q);
+        let by_path: Vec<usize> = (0..n)
+            .filter(|&i| {
+                let p = joined(i);
+                p == q_path || p.ends_with(&format!("/{q_path}"))
+            })
             .collect();
-    }
+        if !by_path.is_empty() {
+            by_path
+        } else {
+            (0..n)
+                .filter(|&i| nb.topics()[i].title.trim().to_lowercase().starts_with(&q))
+                .collect()
+        }
+    };
     match hits.len() {
         0 => Err(SelectError::NotFound {
             what: "topic",
-            query: q.to_owned(),
+            query: title.trim().to_owned(),
         }),
         1 => Ok(hits[0]),
         _ => Err(SelectError::Ambiguous {
             what: "topic",
-            query: q.to_owned(),
+            query: title.trim().to_owned(),
             candidates: hits
                 .iter()
                 .map(|&i| Candidate {

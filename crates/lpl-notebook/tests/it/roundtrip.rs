@@ -181,4 +181,42 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn add_keeps_every_other_entry(doc in document(), y in 2000u16..2030, m in 1u8..13) {
+        let nb = Notebook::parse(doc.clone());
+        for t in 0..nb.topics().len().min(4) {
+            let path = nb.topic_path(t).join("/");
+            let new = edit::NewEntry {
+                date: Some(lpl_notebook::Date { year: y, month: m, day: 1 }),
+                subject: "[PATCH v2 0/3] new series".into(),
+                author: Some("N. Ew".into()),
+                url: "https://lore.kernel.org/linux-mm/new@x/".into(),
+                message_id: lpl_notebook::MessageId::new("new@x"),
+                status: Status::None,
+            };
+            let opts = edit::AddOptions { topic: path.clone(), create_topic: false };
+            let e = match edit::add_entry(&nb, &new, &opts) {
+                Ok(e) => e,
+                // Ambiguous paths (same titles), or a topic ending in open code.
+                Err(edit::EditError::Select(_) | edit::EditError::InsideCode { .. }) => continue,
+                Err(e) => panic!("{e}"),
+            };
+            // Only inserted lines; the old lines all still there in order.
+            let only_inserts = e.changes.iter().all(|c| matches!(c, Change::Inserted { .. }));
+            prop_assert!(only_inserts);
+            let after = Notebook::parse(e.bytes.clone());
+            prop_assert_eq!(after.entries().len(), nb.entries().len() + 1);
+            let titles = |n: &Notebook| n.entries().iter().map(|e| e.title.clone()).collect::<Vec<_>>();
+            let mut got = titles(&after);
+            let k = after.entries().iter().position(|e| e.message_id.as_ref().is_some_and(|m| m.as_str() == "new@x") && e.title == "[PATCH v2 0/3] new series - N. Ew");
+            prop_assert!(k.is_some(), "new entry not parsed: {:?}", String::from_utf8_lossy(&e.bytes));
+            let k = k.unwrap();
+            let nt = after.entries()[k].topic.expect("in a topic");
+            prop_assert_eq!(after.topic_path(nt).join("/"), path);
+            got.remove(k);
+            prop_assert_eq!(got, titles(&nb));
+            prop_assert_eq!(after.topics().len(), nb.topics().len());
+        }
+    }
 }
