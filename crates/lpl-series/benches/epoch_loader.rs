@@ -98,3 +98,37 @@ pub fn load_epoch(repo: &Path) -> Vec<lpl_series::MessageMeta> {
     });
     out
 }
+
+/// Parse an epoch; also return, for each input message, its position in
+/// the raw stream of [`for_each_raw`] (messages without a Message-ID are
+/// skipped, so the two differ).
+pub fn load_epoch_positions(repo: &Path) -> (Vec<lpl_series::MessageMeta>, Vec<usize>) {
+    let mut out = Vec::new();
+    let mut pos = Vec::new();
+    let mut k = 0usize;
+    for_each_raw(repo, |raw| {
+        let m = lpl_mail::parse(raw).message;
+        if let Some(meta) = lpl_series::MessageMeta::from_message(&m) {
+            out.push(meta);
+            pos.push(k);
+        }
+        k += 1;
+    });
+    (out, pos)
+}
+
+/// The raw messages at the given stream positions.
+pub fn raws_at(
+    repo: &Path,
+    wanted: &std::collections::HashSet<usize>,
+) -> std::collections::HashMap<usize, Vec<u8>> {
+    let mut out = std::collections::HashMap::new();
+    let mut k = 0usize;
+    for_each_raw(repo, |raw| {
+        if wanted.contains(&k) {
+            out.insert(k, raw.to_vec());
+        }
+        k += 1;
+    });
+    out
+}

@@ -496,3 +496,67 @@ fn similarity(a: &HashSet<Feature>, b: &HashSet<Feature>) -> f32 {
     }
     (0.7 * strong + 0.3 * files).min(1.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::thread::tests::meta;
+
+    fn series(prefix: &str, v: &str, title: &str, date: i64) -> Vec<MessageMeta> {
+        let c = format!("{prefix}-0@x");
+        let mut out = vec![meta(&c, &[], &format!("[PATCH {v}0/1] {title}"), date)];
+        let mut p = meta(
+            &format!("{prefix}-1@x"),
+            &[&c],
+            &format!("[PATCH {v}1/1] {title} part"),
+            date + 1,
+        );
+        p.has_patch = true;
+        out.push(p);
+        out
+    }
+
+    fn id(s: &str) -> MessageId {
+        MessageId::new(s).expect("id")
+    }
+
+    #[test]
+    fn overrides_link_and_unlink() {
+        let mut m = series("a", "", "first idea", 0);
+        m.extend(series("b", "v2 ", "first idea", 1000));
+        m.extend(series("c", "", "unrelated", 2000));
+        let a = crate::analyse(&m, &[]);
+        assert_eq!(a.chains.links.len(), 1);
+        assert_eq!(a.chains.links[0].reason, LinkReason::SameTitle);
+        assert_eq!(a.chains.latest(0), 1);
+
+        let unlink = Override {
+            kind: OverrideKind::Unlink,
+            older: id("a-0@x"),
+            newer: id("b-0@x"),
+        };
+        let link = Override {
+            kind: OverrideKind::Link,
+            older: id("b-0@x"),
+            newer: id("c-0@x"),
+        };
+        let a = crate::analyse(&m, &[unlink, link]);
+        assert_eq!(a.chains.links.len(), 1);
+        let l = &a.chains.links[0];
+        assert_eq!((l.from, l.to, l.reason), (1, 2, LinkReason::Manual));
+        assert_eq!(a.chains.chain(1), &[1, 2]);
+        assert_eq!(a.chains.chain(0), &[0]);
+    }
+
+    #[test]
+    fn change_id_links_across_titles() {
+        let mut m = series("a", "", "old name", 0);
+        let mut n = series("b", "v2 ", "new name", 1000);
+        m[0].change_id = Some("20240101-work-abc".into());
+        n[0].change_id = Some("20240101-work-abc".into());
+        m.extend(n);
+        let a = crate::analyse(&m, &[]);
+        assert_eq!(a.chains.links.len(), 1);
+        assert_eq!(a.chains.links[0].reason, LinkReason::ChangeId);
+    }
+}

@@ -343,3 +343,89 @@ pub fn trailers_to_add(own: &[Trailer], collected: &[CollectedTrailer]) -> Vec<T
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::thread::tests::meta;
+    use lpl_mail::PatchId;
+
+    fn reviewed(who: &str) -> Trailer {
+        Trailer {
+            key: "Reviewed-by".into(),
+            value: who.into(),
+        }
+    }
+
+    #[test]
+    fn cover_replies_apply_to_all_patches_and_carry_forward() {
+        let pid = |b: u8| Some(PatchId::from_bytes([b; 20]));
+        let mut m = vec![
+            meta("c1@x", &[], "[PATCH 0/2] work", 10),
+            meta("p1@x", &["c1@x"], "[PATCH 1/2] one", 11),
+            meta("p2@x", &["c1@x"], "[PATCH 2/2] two", 12),
+            meta("r1@x", &["c1@x"], "Re: [PATCH 0/2] work", 20),
+            meta("r2@x", &["c1@x", "p2@x"], "Re: [PATCH 2/2] two", 21),
+            meta("c2@x", &[], "[PATCH v2 0/2] work", 100),
+            meta("q1@x", &["c2@x"], "[PATCH v2 1/2] one", 101),
+            meta("q2@x", &["c2@x"], "[PATCH v2 2/2] two", 102),
+        ];
+        for i in [1, 2, 6, 7] {
+            m[i].has_patch = true;
+        }
+        m[1].patch_id = pid(1);
+        m[2].patch_id = pid(2);
+        m[6].patch_id = pid(1); // unchanged
+        m[7].patch_id = pid(3); // changed
+        m[3].from_email = "rev@example.org".into();
+        m[3].from_name = Some("Rev".into());
+        m[3].reply_trailers = vec![Trailer {
+            key: "Acked-by".into(),
+            value: "Rev <rev@example.org>".into(),
+        }];
+        m[4].from_email = "other@example.org".into();
+        m[4].from_name = Some("Other".into());
+        m[4].reply_trailers = vec![reviewed("Someone Else <else@example.org>")];
+
+        let a = crate::analyse(&m, &[]);
+        assert_eq!(a.assembly.revisions.len(), 2);
+        assert_eq!(a.chains.chains, vec![vec![0, 1]]);
+        let t = collect(&m, &a.threads, &a.assembly, &a.chains);
+        // v1: the cover ack on both patches, the review on patch 2 only,
+        // flagged (named person is not the sender).
+        assert_eq!(t[0].patches[0].len(), 1);
+        assert!(t[0].patches[0][0].from_cover);
+        assert_eq!(t[0].patches[1].len(), 2);
+        let flagged: Vec<bool> = t[0].patches[1]
+            .iter()
+            .map(|c| c.giver_is_not_sender)
+            .collect();
+        assert_eq!(flagged, vec![true, false]);
+        assert_eq!(
+            t[0].counts,
+            Counts {
+                acked: 2,
+                reviewed: 1,
+                tested: 0
+            }
+        );
+        // v2: patch 1 unchanged carries the ack; patch 2 changed carries nothing.
+        assert_eq!(t[1].patches[0].len(), 1);
+        assert_eq!(t[1].patches[0][0].carried_from, Some(0));
+        assert!(t[1].patches[1].is_empty());
+        assert_eq!(t[1].patch_counts[0].acked, 1);
+        // Export leaves out the flagged one.
+        let add = trailers_to_add(&[], &t[0].patches[1]);
+        assert_eq!(add.len(), 1);
+        assert_eq!(add[0].key, "Acked-by");
+    }
+
+    #[test]
+    fn mailto_junk_cleaned() {
+        assert_eq!(
+            clean_value("Junk <j@x.org<mailto:j@x.org>>"),
+            "Junk <j@x.org>"
+        );
+        assert_eq!(clean_value("A <a@b>"), "A <a@b>");
+    }
+}

@@ -168,3 +168,26 @@ fn thread_with_followups_counts() {
     assert_eq!(reviewed, vec![0, 0, 0, 1]);
     assert_eq!(t[0].counts.reviewed, 1);
 }
+
+#[test]
+fn partial_reroll_assembled() {
+    let Some(dir) = dir() else { return };
+    let (_, metas) = common::load_mbox(&dir.join("trailers-followup-partial-reroll.mbox"));
+    let a = analyse(&metas, &[]);
+    let revs = &a.assembly.revisions;
+    assert_eq!(revs.len(), 2);
+    let (v2, v3) = (&revs[0], &revs[1]);
+    assert_eq!(
+        (v2.revision, v2.patches.len(), v2.cover.is_some()),
+        (2, 2, true)
+    );
+    assert_eq!(v3.revision, 3);
+    assert_eq!(v3.partial_reroll_of, Some(0));
+    let inherited: Vec<Option<usize>> = v3.patches.iter().map(|p| p.inherited_from).collect();
+    assert_eq!(inherited, vec![Some(0), None]);
+    assert!(v3.is_complete());
+    assert_eq!(v3.title, "Simple cover");
+    assert_eq!(a.chains.links.len(), 1);
+    assert_eq!(a.chains.links[0].reason, lpl_series::LinkReason::InReplyTo);
+    assert_eq!(a.chains.latest(0), 1);
+}
