@@ -46,6 +46,34 @@ pub enum Stale {
     },
 }
 
+impl std::fmt::Display for Found {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Found::ByMessageId => "in archive",
+            Found::ByOtherRevision => "in archive (by the revision in a note)",
+            Found::BySubject => "in archive (by subject)",
+            Found::NotFound => "not in archive",
+            Found::NotASeries => "not a series",
+        })
+    }
+}
+
+impl std::fmt::Display for Stale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stale::NewerRevision {
+                linked,
+                latest,
+                latest_message_id,
+            } => write!(f, "links v{linked}, v{latest} exists <{latest_message_id}>"),
+            Stale::WipButMerged { merged } => write!(f, "marked 🚧 but merged ({merged})"),
+            Stale::TitleMismatch { notebook, archive } => {
+                write!(f, "link title {notebook:?} but the archive has {archive:?}")
+            }
+        }
+    }
+}
+
 /// The check of one entry.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct EntryCheck {

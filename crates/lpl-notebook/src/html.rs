@@ -372,7 +372,7 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
             let _ = write!(b, "<div class=\"warn\">{msg}</div>");
         }
         b.push_str("<div class=\"cols\"><section class=\"panel notes\"><h3>Your notes</h3>");
-        notes_html(nb, i, &mut b);
+        notes_html(nb, i, c.series.as_ref(), &mut b);
         b.push_str("</section><section class=\"panel\"><h3>In the archive</h3>");
         match &c.series {
             Some(s) => series_html(s, c, e.message_id.as_ref(), &mut b),
@@ -455,7 +455,7 @@ fn toc(nb: &Notebook, parent: Option<usize>, stats: &check::Stats, b: &mut Strin
     b.push_str("</ul>");
 }
 
-fn notes_html(nb: &Notebook, i: usize, b: &mut String) {
+fn notes_html(nb: &Notebook, i: usize, series: Option<&SeriesView>, b: &mut String) {
     let e = &nb.entries()[i];
     if e.notes.is_empty() {
         b.push_str("<p class=\"muted\">No notes yet.</p>");
@@ -482,6 +482,13 @@ fn notes_html(nb: &Notebook, i: usize, b: &mut String) {
             .map(inline_html)
             .collect::<Vec<_>>()
             .join("<br>");
+        // A per-patch note links the patch's row in the archive panel.
+        let body = match (n.patch, series) {
+            (Some(p), Some(s)) if s.patches.iter().any(|x| x.counter == p) => {
+                format!("{body} <a href=\"#p{p}\" title=\"patch {p} in the archive\">↗</a>")
+            }
+            _ => body,
+        };
         let body = match n.checkbox {
             Some(false) => format!("<span class=\"question\">☐ {body}</span>"),
             Some(true) => format!("<span class=\"question done\">☑ {body}</span>"),
@@ -580,7 +587,8 @@ fn series_html(
             };
             let _ = write!(
                 b,
-                "<tr{linked}><td>{}</td><td>{}{stat}</td><td>{}</td></tr>",
+                "<tr id=\"p{}\"{linked}><td>{}</td><td>{}{stat}</td><td>{}</td></tr>",
+                p.counter,
                 p.counter,
                 ext_link(&lore::lore_url(None, &p.message_id), &escape(&p.subject)),
                 escape(&trailers_text(&p.trailers))

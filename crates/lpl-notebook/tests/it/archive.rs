@@ -330,6 +330,11 @@ fn seed_check_against_the_corpus() {
             latest_message_id: MessageId::new("20250901150359.867252-1-david@redhat.com").unwrap()
         }]
     );
+    assert_eq!(
+        mm_init.stale[0].to_string(),
+        "links v1, v2 exists <20250901150359.867252-1-david@redhat.com>"
+    );
+    assert_eq!(mm_init.found.to_string(), "in archive");
     // "Per-VMA locks" was pasted with the nth_page() URL: flagged.
     let vma = by_line(176);
     assert!(vma.stale.iter().any(|s| matches!(s, Stale::TitleMismatch { notebook, .. } if notebook == "[PATCH v4 00/33] Per-VMA locks")), "{:?}", vma.stale);

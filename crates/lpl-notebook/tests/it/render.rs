@@ -116,6 +116,31 @@ fn site_links_resolve_and_text_is_escaped() {
     ] {
         assert!(zi.html.contains(want), "{want}");
     }
+    // A per-patch note links the patch's row in the archive panel.
+    let nb = Notebook::parse(decoded());
+    let k = lpl_notebook::select::find_entry(&nb, "lower order folios", None).unwrap();
+    let e = lpl_notebook::edit::add_note(
+        &nb,
+        k,
+        &lpl_notebook::edit::NoteTarget::Patch {
+            counter: 3,
+            label: None,
+        },
+        "memcg: order instead of nr",
+    )
+    .unwrap();
+    let nb = Notebook::parse(e.bytes);
+    let site = html::render(&nb, &FixtureArchive::load());
+    let zi = site
+        .pages
+        .iter()
+        .find(|p| p.path == "entries/20240226205534-1603748-1-zi-yan-sent-com.html")
+        .unwrap();
+    assert!(
+        zi.html.contains("[PATCH v5 3/8] <a href=\"#p3\""),
+        "the new per-patch note links row 3"
+    );
+    check_links(&site);
     // Hostile text stays text.
     let evil = "## <script>alert(1)</script>\n\n- 2024-01-01 [\\[PATCH\\] <img src=x onerror=alert(1)> - \"Q\"](https://lore.kernel.org/r/a\"b@c)\n  - note <b>bold</b> `x<y`\n  - [javascript](javascript:alert(1))\n";
     let nb = Notebook::parse(evil.as_bytes().to_vec());
