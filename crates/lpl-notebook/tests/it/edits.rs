@@ -223,6 +223,17 @@ fn note_ask_answer() {
         .collect();
     assert_eq!(patches, [29, 30, 31, 32, 34]);
 
+    // After a lazy paragraph (the `2025-8-18[...]` entry and its prose).
+    let st = select::find_entry(&nb, "split_huge_page_test", Some("THP")).unwrap();
+    let e = edit::add_note(&nb, st, &NoteTarget::Entry, "memremapped THP not handled").unwrap();
+    assert_eq!(
+        diff(nb.as_bytes(), &e.bytes),
+        ["+90:   - memremapped THP not handled"]
+    );
+    let after = Notebook::parse(e.bytes);
+    assert_eq!(after.entries()[st].notes.len(), 2);
+    assert_eq!(after.topics().len(), nb.topics().len());
+
     let e = edit::ask(&nb, zi, "why is order-1 anon split refused?").unwrap();
     assert_eq!(
         diff(nb.as_bytes(), &e.bytes),
