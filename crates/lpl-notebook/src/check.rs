@@ -337,3 +337,116 @@ pub fn stats(nb: &Notebook, report: &CheckReport) -> Stats {
         other_links: nb.links().iter().filter(|l| !l.is_entry_link).count(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::archive::{MergedView, RevisionView};
+
+    /// Series known by Message-ID and by subject (the paths the corpus
+    /// fixture in `tests/it/archive.rs` does not reach: merged status,
+    /// lookups by subject and by a note's revision).
+    struct Known(Vec<SeriesView>);
+
+    impl Archive for Known {
+        fn series_by_message_id(&self, id: &MessageId) -> Option<SeriesView> {
+            self.0
+                .iter()
+                .find(|s| s.revisions.iter().any(|r| &r.message_id == id))
+                .map(|s| {
+                    let mut s = s.clone();
+                    let r = s
+                        .revisions
+                        .iter()
+                        .find(|r| &r.message_id == id)
+                        .expect("found");
+                    s.revision = r.version;
+                    s.message_id = r.message_id.clone();
+                    s
+                })
+        }
+        fn series_by_subject(&self, subject: &str, _: Option<&str>) -> Vec<SeriesView> {
+            self.0
+                .iter()
+                .filter(|s| norm(&s.title) == norm(subject))
+                .cloned()
+                .collect()
+        }
+    }
+
+    fn series(title: &str, ids: &[&str], merged: bool) -> SeriesView {
+        let revisions: Vec<RevisionView> = ids
+            .iter()
+            .enumerate()
+            .map(|(k, id)| RevisionView {
+                version: k as u32 + 1,
+                message_id: MessageId::new(id).expect("id"),
+                subject: title.to_owned(),
+                date: None,
+            })
+            .collect();
+        SeriesView {
+            title: title.to_owned(),
+            author: "A".into(),
+            date: None,
+            revision: ids.len() as u32,
+            message_id: revisions.last().expect("one").message_id.clone(),
+            latest: ids.len() as u32,
+            revisions,
+            patches: Vec::new(),
+            cover_body: None,
+            trailers: TrailerCounts::default(),
+            merged: merged.then(|| MergedView {
+                what: "v6.10".into(),
+                date: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn merged_wip_subject_and_note_revisions() {
+        let nb = Notebook::parse(
+            "## T\n\
+             - 2024-01-01 🚧 [\\[PATCH v2 0/2\\] one - A](https://lore.kernel.org/r/one2@x)\n\
+             - 2024-01-02 [\\[PATCH v3 0/2\\] two - A](https://example.org/two)\n\
+             - 2010-01-01 [\\[PATCH 0/9\\] three - A](https://lore.kernel.org/r/gone@x)\n\
+             \x20 - v2 https://lore.kernel.org/all/three2@x/\n",
+        );
+        let a = Known(vec![
+            series("[PATCH 0/2] one", &["one1@x", "one2@x"], true),
+            series(
+                "[PATCH 0/2] two",
+                &["two1@x", "two2@x", "two3@x", "two4@x"],
+                false,
+            ),
+            series("[PATCH 0/9] three", &["three1@x", "three2@x"], false),
+        ]);
+        let r = check(&nb, &a);
+        assert_eq!(r.entries[0].found, Found::ByMessageId);
+        assert_eq!(
+            r.entries[0].stale,
+            [Stale::WipButMerged {
+                merged: "v6.10".into()
+            }]
+        );
+        assert_eq!(r.entries[1].found, Found::BySubject);
+        assert_eq!(
+            (r.entries[1].linked_revision, r.entries[1].latest),
+            (Some(3), Some(4))
+        );
+        assert!(matches!(
+            r.entries[1].stale[..],
+            [Stale::NewerRevision {
+                linked: 3,
+                latest: 4,
+                ..
+            }]
+        ));
+        // The link is gone from the archive, the v2 in the note is found,
+        // and it is the latest: nothing stale.
+        assert_eq!(r.entries[2].found, Found::ByOtherRevision);
+        assert!(r.entries[2].stale.is_empty(), "{:?}", r.entries[2].stale);
+        let st = stats(&nb, &r);
+        assert_eq!((st.series, st.found, st.missing), (3, 3, 0));
+    }
+}
