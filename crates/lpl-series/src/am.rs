@@ -44,6 +44,48 @@ pub fn am_subject(r: &SeriesRevision, counter: u32, title: &str) -> String {
     format!("[{p}] {title}")
 }
 
+/// The `git am` mbox of one revision: every patch slot in counter order
+/// (inherited ones of a partial reroll included), collected trailers folded
+/// in (those whose giver is not the reply's sender left out, as b4 does).
+/// `raw_of(i)` returns the raw bytes of input message `i`; patches whose
+/// raw message is unavailable are skipped and their counters returned.
+pub fn revision_mbox(
+    messages: &[crate::MessageMeta],
+    revision: &SeriesRevision,
+    trailers: &crate::trailers::RevisionTrailers,
+    raw_of: impl Fn(usize) -> Option<Vec<u8>>,
+    opts: &AmOptions,
+) -> (Vec<u8>, Vec<u32>) {
+    let mut raws = Vec::with_capacity(revision.patches.len());
+    let mut missing = Vec::new();
+    for s in &revision.patches {
+        match raw_of(s.message) {
+            Some(r) => raws.push((s, r)),
+            None => missing.push(s.counter),
+        }
+    }
+    let patches: Vec<AmPatch<'_>> = raws
+        .iter()
+        .map(|(s, raw)| {
+            let k = revision
+                .patches
+                .iter()
+                .position(|x| x.counter == s.counter)
+                .expect("slot of this revision");
+            let m = &messages[s.message];
+            AmPatch {
+                raw,
+                subject: am_subject(revision, s.counter, &m.tags.title),
+                add: crate::trailers::trailers_to_add(
+                    &m.patch_trailers,
+                    trailers.patches.get(k).map_or(&[][..], |v| &v[..]),
+                ),
+            }
+        })
+        .collect();
+    (write_mbox(&patches, opts), missing)
+}
+
 /// Write the mbox of `patches`, in order.
 pub fn write_mbox(patches: &[AmPatch<'_>], opts: &AmOptions) -> Vec<u8> {
     let mut out = String::new();

@@ -49,3 +49,35 @@ pub struct Analysis {
     /// Revision chains.
     pub chains: Chains,
 }
+
+impl Analysis {
+    /// Input index of the (first) message with this Message-ID.
+    pub fn message_index(&self, id: &lpl_mail::MessageId) -> Option<usize> {
+        self.threads
+            .lookup(id)
+            .and_then(|n| self.threads.node(n).message)
+    }
+
+    /// The revision a message is about: its own revision for a series
+    /// message, else the revision of the nearest series message above it
+    /// (so any reply in a thread resolves to the series it discusses).
+    pub fn revision_for(&self, id: &lpl_mail::MessageId) -> Option<usize> {
+        let i = self.message_index(id)?;
+        self.assembly.revision_of_message(i).or_else(|| {
+            self.threads
+                .ancestor_messages(i)
+                .find_map(|a| self.assembly.revision_of_message(a))
+        })
+    }
+
+    /// The revision numbered `n` in the chain of revision `r` (the latest
+    /// one with that number when it was sent more than once).
+    pub fn chain_revision(&self, r: usize, n: u32) -> Option<usize> {
+        self.chains
+            .chain(r)
+            .iter()
+            .rev()
+            .copied()
+            .find(|&x| self.assembly.revisions[x].revision == n)
+    }
+}

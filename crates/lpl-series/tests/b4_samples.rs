@@ -8,8 +8,8 @@ mod common;
 use std::path::PathBuf;
 
 use lpl_mail::Address;
-use lpl_series::am::{AmOptions, AmPatch, am_subject, write_mbox};
-use lpl_series::trailers::{collect, trailers_to_add};
+use lpl_series::am::{AmOptions, AmPatch, am_subject, revision_mbox, write_mbox};
+use lpl_series::trailers::collect;
 use lpl_series::{MessageMeta, analyse};
 
 fn dir() -> Option<PathBuf> {
@@ -28,21 +28,21 @@ fn export(raws: &[Vec<u8>], metas: &[MessageMeta], opts: &AmOptions, add_trailer
         .enumerate()
         .max_by_key(|(i, r)| (r.revision, r.date, *i))
         .expect("a revision");
-    let patches: Vec<AmPatch<'_>> = rev
-        .patches
-        .iter()
-        .enumerate()
-        .map(|(k, s)| AmPatch {
-            raw: &raws[s.message],
-            subject: am_subject(rev, s.counter, &metas[s.message].tags.title),
-            add: if add_trailers {
-                trailers_to_add(&metas[s.message].patch_trailers, &trailers[ri].patches[k])
-            } else {
-                Vec::new()
-            },
-        })
-        .collect();
-    String::from_utf8(write_mbox(&patches, opts)).expect("utf-8 output")
+    if !add_trailers {
+        let patches: Vec<AmPatch<'_>> = rev
+            .patches
+            .iter()
+            .map(|s| AmPatch {
+                raw: &raws[s.message],
+                subject: am_subject(rev, s.counter, &metas[s.message].tags.title),
+                add: Vec::new(),
+            })
+            .collect();
+        return String::from_utf8(write_mbox(&patches, opts)).expect("utf-8 output");
+    }
+    let (mbox, missing) = revision_mbox(metas, rev, &trailers[ri], |i| raws.get(i).cloned(), opts);
+    assert!(missing.is_empty());
+    String::from_utf8(mbox).expect("utf-8 output")
 }
 
 fn me() -> Option<Address> {
@@ -190,4 +190,14 @@ fn partial_reroll_assembled() {
     assert_eq!(a.chains.links.len(), 1);
     assert_eq!(a.chains.links[0].reason, lpl_series::LinkReason::InReplyTo);
     assert_eq!(a.chains.latest(0), 1);
+    // Any message resolves to the revision it discusses.
+    let id = |s: &str| lpl_mail::MessageId::new(s).expect("id");
+    assert_eq!(a.revision_for(&id("fwup-message-1@example.com")), Some(0));
+    assert_eq!(
+        a.revision_for(&id("patch-v3-2-message@example.com")),
+        Some(1)
+    );
+    assert_eq!(a.chain_revision(0, 3), Some(1));
+    assert_eq!(a.chain_revision(1, 2), Some(0));
+    assert_eq!(a.revision_for(&id("nonexistent@example.com")), None);
 }
