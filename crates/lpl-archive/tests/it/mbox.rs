@@ -308,3 +308,60 @@ fn stdin_single_message_is_kept_whole() {
         [ReadError::Empty { .. }]
     ));
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::mboxrd;
+    use crate::common::read_all;
+
+    /// Lines full of mbox hazards: `From `, quoted `>From `, blank, CRLF.
+    fn line() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            Just(b"\n".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b"From mboxrd@z Thu Jan  1 00:00:00 1970\n".to_vec()),
+            Just(b"From someone else\n".to_vec()),
+            (0usize..4, "[ a-zA-Z0-9:]{0,20}").prop_map(|(q, rest)| {
+                let mut l = vec![b'>'; q];
+                l.extend_from_slice(b"From ");
+                l.extend_from_slice(rest.as_bytes());
+                l.push(b'\n');
+                l
+            }),
+            "[ -~]{0,40}".prop_map(|s| format!("{s}\n").into_bytes()),
+        ]
+    }
+
+    fn message() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(line(), 1..12).prop_map(|lines| {
+            let mut m = b"Subject: x\n".to_vec();
+            m.extend(lines.concat());
+            m
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Any messages written as mboxrd read back exactly.
+        #[test]
+        fn mboxrd_round_trips(msgs in prop::collection::vec(message(), 1..8)) {
+            let data = mboxrd(&msgs);
+            let mut reader = lpl_archive::read_stream(std::io::Cursor::new(data));
+            let read = read_all(&mut reader);
+            prop_assert!(read.errors.is_empty());
+            let got: Vec<Vec<u8>> = read.messages.into_iter().map(|(_, b)| b).collect();
+            prop_assert_eq!(got, msgs);
+        }
+
+        /// Arbitrary bytes never panic, and every byte is accounted for.
+        #[test]
+        fn arbitrary_bytes_never_panic(data in prop::collection::vec(any::<u8>(), 0..2000)) {
+            let len = data.len() as u64;
+            let mut reader = lpl_archive::read_stream(std::io::Cursor::new(data));
+            let _ = read_all(&mut reader);
+            prop_assert_eq!(reader.progress().bytes, len);
+        }
+    }
+}
