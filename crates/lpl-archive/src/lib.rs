@@ -43,6 +43,21 @@
 //! looks like a From_ line (a month, a time and a year in its date), so an
 //! unescaped `From ` in a body does not split a message in the common case.
 //!
+//! ## Speed and memory
+//!
+//! Reading an epoch walks its history once (from the commit-graph when the
+//! repository has one), then inflates each commit's tree and blob; zlib
+//! inflation is most of the cost, so [`Options::decode_threads`] background
+//! threads (default 2) decode batches of commits ahead of the caller, order
+//! kept. Measured with `cargo bench -p lpl-archive --bench read` on the
+//! 2-core development machine: the whole cgroups epoch (36,146 messages,
+//! 336 MB) costs 1.3–1.5 s of CPU (about 0.2 s of it the walk without a
+//! commit-graph, next to nothing with one); an mboxrd export of it reads at about
+//! 1 GB/s of CPU time (0.33 s), its gzip at 1.0 s. Memory holds the epoch's
+//! commit list (about 40 bytes per commit), up to three batches of 32
+//! decoded messages per decode thread, and one message of an mbox; the git
+//! pack is memory-mapped.
+//!
 //! ## What it does not do
 //!
 //! - It does not parse messages: bytes go out as stored (`lpl-mail` parses).
@@ -101,7 +116,7 @@ pub struct Options {
     /// Background threads decoding a v2 epoch's objects ahead of the
     /// caller (zlib inflation is most of the cost of reading an epoch).
     /// `0` decodes on the calling thread. Default: 2. Order is kept either
-    /// way; at most 64 messages per thread are decoded ahead.
+    /// way; each thread decodes at most three batches of 32 commits ahead.
     pub decode_threads: usize,
 }
 
