@@ -7,6 +7,11 @@
 //!    names the patch's Message-ID (skipped with
 //!    [`MatchOptions::no_link_trailers`]). Score 1.
 //! 2. [`MatchMethod::PatchId`]: equal `git patch-id --stable`. Score 1.
+//!
+//! Methods 2-4 need the patch's diff; a message without one (a report, a
+//! discussion that a `Link:` names) can only be matched by method 1 and is
+//! reported as [`PatchProblemKind::NoDiff`].
+//!
 //! 3. [`MatchMethod::SubjectAuthor`]: the same subject once tags, prefixes
 //!    (`mm: `, `mm/thp:` vs `mm: thp:`), case, spacing and trailing dots are
 //!    normalised away ([`crate::subject::core`]), the same author (email or
@@ -20,7 +25,8 @@
 //!    subject words) if it reaches [`MatchOptions::similarity_threshold`].
 //!
 //! Then each commit keeps only its best message (strongest method, highest
-//! score, then the latest mail sent before the commit): older revisions of a
+//! score, then the mail dated exactly the commit's author date — `git am`
+//! copies it — then the latest mail sent before the commit): older revisions of a
 //! patch that also resemble the commit are left unmatched, so that series
 //! status can call them superseded.
 
@@ -156,19 +162,23 @@ pub struct MatchOptions {
     /// against ground truth that comes from those trailers).
     pub no_link_trailers: bool,
     /// Minimum [`crate::similarity::Score::total`] for a diff-similarity
-    /// match. Default 0.5: see the crate README for the sweep on liburing.
+    /// match. Default 0.3: see the crate README for the sweep on liburing.
     pub similarity_threshold: f64,
     /// Commits later than this many days after the mail are not considered
     /// by methods 3 and 4.
     pub max_days_after: i64,
+    /// The methods to use (default: all four). Running one method alone
+    /// scores it on its own.
+    pub methods: Vec<MatchMethod>,
 }
 
 impl Default for MatchOptions {
     fn default() -> Self {
         MatchOptions {
             no_link_trailers: false,
-            similarity_threshold: 0.5,
+            similarity_threshold: 0.3,
             max_days_after: 2 * 365,
+            methods: MatchMethod::ALL.to_vec(),
         }
     }
 }
@@ -187,8 +197,7 @@ pub struct PatchProblem {
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum PatchProblemKind {
-    /// The message carries no diff: only the `Link:` and subject+author
-    /// methods can find it.
+    /// The message carries no diff: only the `Link:` method can find it.
     NoDiff,
     /// The message has no date: date windows are not applied to it.
     NoDate,
@@ -199,7 +208,7 @@ impl std::fmt::Display for PatchProblem {
         match self.kind {
             PatchProblemKind::NoDiff => write!(
                 f,
-                "<{}>: the message carries no diff; only Link: trailers and subject+author can match it",
+                "<{}>: the message carries no diff; only a Link: trailer naming it can match it",
                 self.message_id
             ),
             PatchProblemKind::NoDate => write!(f, "<{}>: no date", self.message_id),
@@ -337,7 +346,9 @@ impl UpstreamIndex {
         opts: &MatchOptions,
     ) -> Vec<Match> {
         let mut out = Vec::new();
+        let on = |m: MatchMethod| opts.methods.contains(&m);
         if !opts.no_link_trailers
+            && on(MatchMethod::Link)
             && let Some(id) = links::normalise_id(&p.message_id)
             && let Some(v) = self.by_msgid.get(&id)
         {
@@ -345,7 +356,9 @@ impl UpstreamIndex {
                 out.push(self.mk(p, i, MatchMethod::Link, 1.0));
             }
         }
-        if !out.is_empty() {
+        if !out.is_empty() || fp.is_none() {
+            // Without a diff only the Link: method applies: a subject alone
+            // (a reply, a report) is too weak.
             return out;
         }
         let pid = p.patch_id.or_else(|| {
@@ -353,7 +366,7 @@ impl UpstreamIndex {
                 .as_deref()
                 .and_then(|d| lpl_mail::patch_id::patch_id_stable(d.as_bytes()))
         });
-        if let Some(pid) = pid
+        if let Some(pid) = pid.filter(|_| on(MatchMethod::PatchId))
             && let Some(v) = self.by_patch_id.get(&pid)
         {
             // Prefer commits made after the mail, the earliest of them.
@@ -381,6 +394,7 @@ impl UpstreamIndex {
             }
         };
         if pwords.len() >= 2
+            && on(MatchMethod::SubjectAuthor)
             && let Some(v) = self.by_core.get(&core)
         {
             let best = v
@@ -401,6 +415,7 @@ impl UpstreamIndex {
         }
         if let Some(fp) = fp
             && !fp.files.is_empty()
+            && on(MatchMethod::DiffSimilarity)
         {
             let mut seen: Vec<usize> = Vec::new();
             for f in &fp.files {
@@ -474,20 +489,31 @@ impl UpstreamIndex {
             .iter()
             .map(|p| (p.message_id.as_str(), p.date))
             .collect();
-        let mut best: HashMap<CommitId, (MatchMethod, f64, bool, i64, String)> = HashMap::new();
+        let mut best: HashMap<CommitId, Key> = HashMap::new();
         for (ms, _) in &per {
             for m in ms {
                 if m.method == MatchMethod::Link {
                     continue;
                 }
-                let cdate = self.commit(m.commit).map_or(0, |c| c.commit_date);
+                let (cdate, adate) = self
+                    .commit(m.commit)
+                    .map_or((0, 0), |c| (c.commit_date, c.author_date));
                 let d = date_of
                     .get(m.message_id.as_str())
                     .copied()
                     .flatten()
                     .unwrap_or(0);
+                // `git am` takes the author date from the mail's Date: header.
+                let same_date = (d - adate).abs() <= 60;
                 let before = d <= cdate + DAY;
-                let key = (m.method, m.score, before, d, m.message_id.clone());
+                let key = Key {
+                    method: m.method,
+                    score: m.score,
+                    same_date,
+                    before,
+                    date: d,
+                    message_id: m.message_id.clone(),
+                };
                 match best.get(&m.commit) {
                     Some(cur) if !beats(&key, cur) => {}
                     _ => {
@@ -508,7 +534,9 @@ impl UpstreamIndex {
             for m in ms {
                 let keep = m.method == MatchMethod::Link
                     || (!linked.contains(&m.commit)
-                        && best.get(&m.commit).is_some_and(|b| b.4 == m.message_id));
+                        && best
+                            .get(&m.commit)
+                            .is_some_and(|b| b.message_id == m.message_id));
                 if keep {
                     outcome.matches.push(m);
                 }
@@ -519,23 +547,35 @@ impl UpstreamIndex {
     }
 }
 
+/// A candidate message for a commit, for the per-commit choice.
+struct Key {
+    method: MatchMethod,
+    score: f64,
+    same_date: bool,
+    before: bool,
+    date: i64,
+    message_id: String,
+}
+
 /// Whether candidate `a` should replace `b` as a commit's message: stronger
-/// method, then higher score, then sent before the commit, then later sent.
-fn beats(
-    a: &(MatchMethod, f64, bool, i64, String),
-    b: &(MatchMethod, f64, bool, i64, String),
-) -> bool {
-    if a.0 != b.0 {
-        return a.0 < b.0;
+/// method, then higher score, then the mail whose date is the commit's author
+/// date (`git am` copies it), then sent before the commit, then sent later
+/// (the last revision before the commit).
+fn beats(a: &Key, b: &Key) -> bool {
+    if a.method != b.method {
+        return a.method < b.method;
     }
-    if (a.1 - b.1).abs() > 1e-9 {
-        return a.1 > b.1;
+    if (a.score - b.score).abs() > 1e-9 {
+        return a.score > b.score;
     }
-    if a.2 != b.2 {
-        return a.2;
+    if a.same_date != b.same_date {
+        return a.same_date;
     }
-    if a.3 != b.3 {
-        return a.3 > b.3;
+    if a.before != b.before {
+        return a.before;
     }
-    a.4 < b.4
+    if a.date != b.date {
+        return a.date > b.date;
+    }
+    a.message_id < b.message_id
 }
