@@ -349,3 +349,15 @@ impl Iterator for Reader {
         item
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Callers run readers on worker threads: keep `Reader` `Send`.
+    #[test]
+    fn reader_is_send() {
+        fn assert_send<T: Send>() {}
+        assert_send::<super::Reader>();
+        assert_send::<crate::Cursor>();
+        assert_send::<crate::ReadError>();
+    }
+}
