@@ -35,6 +35,7 @@
 pub mod date;
 mod doc;
 mod index;
+mod mail;
 pub mod query;
 mod schema;
 mod tokenize;

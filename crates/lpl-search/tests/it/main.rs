@@ -1,0 +1,7 @@
+//! Integration tests of lpl-search on real mail.
+
+#[path = "../common/pi.rs"]
+mod pi;
+
+mod differential;
+mod index;
