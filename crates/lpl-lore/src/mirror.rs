@@ -61,6 +61,11 @@ pub fn mirror_epoch(url: &str, dest: &Path, opts: &MirrorOptions, cancel: &Atomi
         let mut c = repo.config_snapshot_mut();
         c.append_config(
             [
+                // The git protocol's `agent=` capability. (gix's reqwest
+                // backend sends its own fixed HTTP User-Agent,
+                // `git/oxide-VERSION`, and ignores `http.userAgent`; the curl
+                // backend would honour it but builds libcurl.)
+                format!("gitoxide.userAgent={}", opts.user_agent),
                 format!("http.userAgent={}", opts.user_agent),
                 "http.lowSpeedLimit=1".to_owned(),
                 format!("http.lowSpeedTime={}", opts.stall_timeout.as_secs().max(1)),

@@ -45,7 +45,6 @@ pub struct Msg {
     pub subject: String,
     /// Root of its thread (first References entry, else In-Reply-To, else itself).
     pub root: String,
-    pub parent: Option<String>,
 }
 
 fn header(raw: &[u8], name: &str) -> Option<String> {
@@ -85,7 +84,7 @@ pub fn messages(repo: &Path, commits: &[String]) -> Vec<Msg> {
         let refs = header(&raw, "References").map(|v| ids(&v)).unwrap_or_default();
         let irt = header(&raw, "In-Reply-To").and_then(|v| ids(&v).into_iter().next());
         let root = refs.first().cloned().or_else(|| irt.clone()).unwrap_or_else(|| mid.clone());
-        out.push(Msg { subject: header(&raw, "Subject").unwrap_or_default(), message_id: mid, root, parent: irt.or(refs.last().cloned()), raw });
+        out.push(Msg { subject: header(&raw, "Subject").unwrap_or_default(), message_id: mid, root, raw });
     }
     out
 }

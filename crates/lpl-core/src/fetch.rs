@@ -1,0 +1,522 @@
+//! `lpl fetch` and `lpl sync`: bring threads and whole lists from lore (or
+//! a public-inbox mirror) into the store.
+//!
+//! Network access is [`lpl_lore`]'s; this module decides what to ask for,
+//! hands the checked downloads to [`crate::import::import`] (which dedupes
+//! by Message-ID and content, so fetching a thread again adds only what is
+//! new) and remembers the registered lists in `lore.json` in the data
+//! directory.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use serde::{Deserialize, Serialize};
+
+use lpl_lore::{Lore, LoreError, mirror};
+use lpl_store::Store;
+
+use crate::CoreError;
+use crate::import::{ImportEvent, ImportOptions, ImportReport, import};
+use crate::library::Library;
+use crate::series::{SeriesSummary, summary};
+use crate::show::resolve_message_id;
+
+/// The file, in the data directory, holding lore settings and the lists
+/// `lpl sync` keeps mirrored.
+pub const CONFIG_FILE: &str = "lore.json";
+
+/// Errors of fetch and sync.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// Talking to lore failed.
+    #[error(transparent)]
+    Lore(#[from] LoreError),
+    /// Importing or reading the store failed.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] lpl_store::StoreError),
+    /// The argument is not a Message-ID or lore URL.
+    #[error("{arg:?} is not a Message-ID or a lore URL")]
+    NotAMessageId {
+        /// The argument.
+        arg: String,
+    },
+    /// `lore.json` is unreadable or could not be written.
+    #[error("{}: {reason}", path.display())]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A list name or URL or date does not make sense.
+    #[error("{0}")]
+    Invalid(String),
+    /// `lpl sync LIST` names a list that is not registered.
+    #[error("no list {name:?} is registered for sync")]
+    UnknownList {
+        /// The name.
+        name: String,
+    },
+}
+
+/// Settings and registered lists (`lore.json`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LoreConfig {
+    /// Base URL for `lpl fetch` (default [`lpl_lore::DEFAULT_BASE_URL`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// Lists kept mirrored by `lpl sync`.
+    #[serde(default)]
+    pub lists: Vec<SyncList>,
+}
+
+/// One list registered with `lpl sync --add`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SyncList {
+    /// Short name (the mirror directory).
+    pub name: String,
+    /// The inbox URL (`https://lore.kernel.org/linux-mm`).
+    pub url: String,
+    /// Only epochs modified on or after this date (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+}
+
+impl LoreConfig {
+    /// Reads `lore.json` from `home` (empty when missing).
+    pub fn load(home: &Path) -> Result<LoreConfig, FetchError> {
+        let path = home.join(CONFIG_FILE);
+        match std::fs::read(&path) {
+            Ok(b) => serde_json::from_slice(&b).map_err(|e| FetchError::Config { path, reason: e.to_string() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(LoreConfig::default()),
+            Err(e) => Err(FetchError::Config { path, reason: e.to_string() }),
+        }
+    }
+
+    /// Writes `lore.json` into `home` (atomically).
+    pub fn save(&self, home: &Path) -> Result<(), FetchError> {
+        let path = home.join(CONFIG_FILE);
+        let err = |e: &dyn std::fmt::Display| FetchError::Config { path: path.clone(), reason: e.to_string() };
+        std::fs::create_dir_all(home).map_err(|e| err(&e))?;
+        let tmp = home.join(format!(".{CONFIG_FILE}.tmp"));
+        let text = serde_json::to_string_pretty(self).map_err(|e| err(&e))?;
+        std::fs::write(&tmp, text + "\n").map_err(|e| err(&e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| err(&e))
+    }
+}
+
+/// What happened, as it happens.
+#[derive(Debug, Clone)]
+pub enum FetchEvent {
+    /// A download starts.
+    Downloading {
+        /// What is asked for.
+        what: String,
+    },
+    /// An epoch is being cloned or fetched.
+    Mirroring {
+        /// The list.
+        list: String,
+        /// The epoch URL.
+        url: String,
+    },
+    /// An import reported progress.
+    Import(ImportEvent),
+}
+
+/// The outcome of fetching one thread or one search.
+#[derive(Debug, Clone, Serialize)]
+pub struct FetchReport {
+    /// What was asked for, as given.
+    pub request: String,
+    /// The Message-ID it resolved to (thread fetches).
+    pub message_id: Option<String>,
+    /// The URL downloaded.
+    pub url: String,
+    /// Messages in the download.
+    pub fetched: u64,
+    /// Messages left out by `--limit`.
+    pub dropped: u64,
+    /// Served from the cache.
+    pub from_cache: bool,
+    /// New messages stored.
+    pub imported: u64,
+    /// Messages of the download already in the store: found again by
+    /// Message-ID and content, or not even re-read because an earlier fetch
+    /// of the same thread had read them (`fetched - imported - skipped`).
+    pub deduplicated: u64,
+    /// Messages skipped as broken.
+    pub skipped: u64,
+    /// The import in detail.
+    pub import: ImportReport,
+    /// Series found in what was fetched.
+    pub series: Vec<SeriesSummary>,
+}
+
+/// Builds a lore client from `lore.json`'s base URL (unless `base_url`
+/// overrides it), caching under `home/cache/lore`.
+pub fn client(home: &Path, base_url: Option<&str>) -> Result<Lore, FetchError> {
+    let cfg = LoreConfig::load(home)?;
+    let base = base_url.map(str::to_owned).or(cfg.base_url).unwrap_or_else(|| lpl_lore::DEFAULT_BASE_URL.to_owned());
+    Ok(Lore::new(lpl_lore::Config::new(base, home.join("cache").join("lore")))?)
+}
+
+/// Fetches the thread of `arg` (a Message-ID, `<id>`, `id:...`, or a lore
+/// or patch.msgid.link URL), imports it, and names the series in it.
+pub fn fetch(
+    store: &mut Store,
+    lore: &Lore,
+    arg: &str,
+    opts: &ImportOptions,
+    cancel: &AtomicBool,
+    on_event: &mut dyn FnMut(&FetchEvent),
+) -> Result<FetchReport, FetchError> {
+    let mid = resolve_message_id(arg).ok_or_else(|| FetchError::NotAMessageId { arg: arg.to_owned() })?;
+    on_event(&FetchEvent::Downloading { what: format!("<{}>", mid.as_str()) });
+    let d = lore.thread(mid.as_str(), cancel)?;
+    let rep = import(store, &d.path, opts, cancel, &mut |e| on_event(&FetchEvent::Import(e.clone())))?;
+    let lib = Library::load(store)?;
+    let series = match lib.find_revision(mid.as_str()) {
+        Ok(r) => vec![summary(&lib, r)],
+        Err(_) => series_in(&lib, &d.path),
+    };
+    Ok(report(arg, Some(mid.as_str().to_owned()), &d, rep, series))
+}
+
+/// Runs a lore search (hits expanded to whole threads when `threads`),
+/// imports at most `limit` messages of the answer. `Ok(None)` when nothing
+/// matched.
+#[allow(clippy::too_many_arguments)]
+pub fn fetch_query(
+    store: &mut Store,
+    lore: &Lore,
+    query: &str,
+    threads: bool,
+    limit: Option<u64>,
+    opts: &ImportOptions,
+    cancel: &AtomicBool,
+    on_event: &mut dyn FnMut(&FetchEvent),
+) -> Result<Option<FetchReport>, FetchError> {
+    on_event(&FetchEvent::Downloading { what: format!("search {query:?}") });
+    let Some(d) = lore.search(query, threads, limit, cancel)? else { return Ok(None) };
+    let rep = import(store, &d.path, opts, cancel, &mut |e| on_event(&FetchEvent::Import(e.clone())))?;
+    let lib = Library::load(store)?;
+    let series = series_in(&lib, &d.path);
+    Ok(Some(report(query, None, &d, rep, series)))
+}
+
+fn report(request: &str, message_id: Option<String>, d: &lpl_lore::Download, rep: ImportReport, series: Vec<SeriesSummary>) -> FetchReport {
+    FetchReport {
+        request: request.to_owned(),
+        message_id,
+        url: d.url.clone(),
+        fetched: d.messages,
+        dropped: d.dropped,
+        from_cache: d.from_cache,
+        imported: rep.imported,
+        deduplicated: d.messages.saturating_sub(rep.imported + rep.skipped.len() as u64),
+        skipped: rep.skipped.len() as u64,
+        import: rep,
+        series,
+    }
+}
+
+/// The series whose messages appear in the mbox at `path` (by the
+/// Message-ID headers in it), in mbox order, at most 50.
+fn series_in(lib: &Library, path: &Path) -> Vec<SeriesSummary> {
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for mid in mbox_message_ids(path) {
+        if let Ok(r) = lib.find_revision(&mid)
+            && !seen.contains(&r)
+        {
+            seen.push(r);
+            out.push(summary(lib, r));
+            if out.len() >= 50 {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Message-IDs from the header blocks of an mbox (a quick scan, no MIME).
+fn mbox_message_ids(path: &Path) -> Vec<String> {
+    let Ok(bytes) = std::fs::read(path) else { return Vec::new() };
+    let mut out = Vec::new();
+    let mut in_header = true;
+    let mut want_next = false;
+    for line in bytes.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.starts_with(b"From ") {
+            in_header = true;
+            continue;
+        }
+        if !in_header {
+            continue;
+        }
+        if line.is_empty() {
+            in_header = false;
+            want_next = false;
+            continue;
+        }
+        let value = if want_next && line.first().is_some_and(|c| c.is_ascii_whitespace()) {
+            Some(line)
+        } else if line.len() > 11 && line[..11].eq_ignore_ascii_case(b"message-id:") {
+            Some(&line[11..])
+        } else {
+            None
+        };
+        want_next = false;
+        if let Some(v) = value {
+            let v = String::from_utf8_lossy(v);
+            let v = v.trim();
+            if v.is_empty() {
+                want_next = true;
+            } else if let Some(m) = resolve_message_id(v) {
+                out.push(m.as_str().to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// Registers `url` under `name` (default: the URL's last path segment) for
+/// `lpl sync`. Re-adding a name updates its URL and date.
+pub fn sync_add(home: &Path, name: Option<&str>, url: &str, since: Option<&str>) -> Result<SyncList, FetchError> {
+    lpl_lore::url::check(url)?;
+    let url = lpl_lore::url::trim_base(url).to_owned();
+    let name = match name {
+        Some(n) => n.to_owned(),
+        None => lpl_lore::url::inbox_name(&url)
+            .ok_or_else(|| FetchError::Invalid(format!("cannot name the list of {url}; give a name: lpl sync --add NAME URL")))?,
+    };
+    if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
+        return Err(FetchError::Invalid(format!("{name:?} cannot be a list name (it names a directory)")));
+    }
+    if let Some(s) = since {
+        parse_date(s)?;
+    }
+    let mut cfg = LoreConfig::load(home)?;
+    let entry = SyncList { name: name.clone(), url, since: since.map(str::to_owned) };
+    match cfg.lists.iter_mut().find(|l| l.name == name) {
+        Some(l) => *l = entry.clone(),
+        None => cfg.lists.push(entry.clone()),
+    }
+    cfg.save(home)?;
+    Ok(entry)
+}
+
+/// Removes a registered list (its mirror stays on disk).
+pub fn sync_remove(home: &Path, name: &str) -> Result<SyncList, FetchError> {
+    let mut cfg = LoreConfig::load(home)?;
+    let i = cfg.lists.iter().position(|l| l.name == name).ok_or_else(|| FetchError::UnknownList { name: name.to_owned() })?;
+    let l = cfg.lists.remove(i);
+    cfg.save(home)?;
+    Ok(l)
+}
+
+/// Parses `YYYY-MM-DD` to Unix seconds (00:00 UTC).
+pub fn parse_date(s: &str) -> Result<i64, FetchError> {
+    let bad = || FetchError::Invalid(format!("{s:?} is not a date (expected YYYY-MM-DD)"));
+    let mut it = s.trim().splitn(3, '-');
+    let y: i64 = it.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
+    let m: u32 = it.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
+    let d: u32 = it.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return Err(bad());
+    }
+    Ok(crate::time::days_from_civil(y, m, d) * 86_400)
+}
+
+/// One epoch of a sync.
+#[derive(Debug, Clone, Serialize)]
+pub struct EpochReport {
+    /// Its number.
+    pub epoch: u32,
+    /// Its URL.
+    pub url: String,
+    /// The local mirror.
+    pub path: PathBuf,
+    /// Cloned now (not fetched into an existing mirror).
+    pub cloned: bool,
+    /// Commits (messages) that arrived.
+    pub fetched: u64,
+    /// Items the import read (only what it had not read before).
+    pub read: u64,
+    /// New messages stored.
+    pub imported: u64,
+    /// Messages already in the store.
+    pub deduplicated: u64,
+    /// Broken messages skipped.
+    pub skipped: u64,
+    /// What failed, if anything (the other epochs go on).
+    pub error: Option<String>,
+}
+
+/// One list of a sync.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncReport {
+    /// The list.
+    pub list: SyncList,
+    /// Epochs found on the server.
+    pub epochs_found: u32,
+    /// Epochs mirrored and imported.
+    pub epochs: Vec<EpochReport>,
+    /// Why the list could not be synced at all.
+    pub error: Option<String>,
+}
+
+/// Mirrors and imports the registered lists (all, or those named in
+/// `only`), into `mirrors/NAME/git/N.git`. A failing list or epoch is
+/// reported and the others go on.
+#[allow(clippy::too_many_arguments)]
+pub fn sync(
+    store: &mut Store,
+    home: &Path,
+    mirrors: &Path,
+    only: &[String],
+    lore: &Lore,
+    mopts: &mirror::MirrorOptions,
+    opts: &ImportOptions,
+    cancel: &AtomicBool,
+    on_event: &mut dyn FnMut(&FetchEvent),
+) -> Result<Vec<SyncReport>, FetchError> {
+    let cfg = LoreConfig::load(home)?;
+    for n in only {
+        if !cfg.lists.iter().any(|l| &l.name == n) {
+            return Err(FetchError::UnknownList { name: n.clone() });
+        }
+    }
+    let mut out = Vec::new();
+    for list in cfg.lists.iter().filter(|l| only.is_empty() || only.contains(&l.name)) {
+        out.push(sync_list(store, mirrors, list, lore, mopts, opts, cancel, on_event)?);
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sync_list(
+    store: &mut Store,
+    mirrors: &Path,
+    list: &SyncList,
+    lore: &Lore,
+    mopts: &mirror::MirrorOptions,
+    opts: &ImportOptions,
+    cancel: &AtomicBool,
+    on_event: &mut dyn FnMut(&FetchEvent),
+) -> Result<SyncReport, FetchError> {
+    let mut rep = SyncReport { list: list.clone(), epochs_found: 0, epochs: Vec::new(), error: None };
+    let epochs = match lore.epochs(&list.url, cancel) {
+        Ok(e) => e,
+        Err(LoreError::Cancelled) => return Err(LoreError::Cancelled.into()),
+        Err(e) => {
+            rep.error = Some(e.to_string());
+            return Ok(rep);
+        }
+    };
+    rep.epochs_found = epochs.len() as u32;
+    let since = list.since.as_deref().map(parse_date).transpose()?;
+    let last = epochs.iter().map(|e| e.n).max();
+    for ep in epochs {
+        // An epoch last modified before --since holds nothing newer; the
+        // newest epoch is always kept (its date may be unknown).
+        if let (Some(s), Some(m)) = (since, ep.modified)
+            && m < s
+            && Some(ep.n) != last
+        {
+            continue;
+        }
+        let path = mirrors.join(&list.name).join("git").join(format!("{}.git", ep.n));
+        on_event(&FetchEvent::Mirroring { list: list.name.clone(), url: ep.url.clone() });
+        let mut er = EpochReport {
+            epoch: ep.n,
+            url: ep.url.clone(),
+            path: path.clone(),
+            cloned: false,
+            fetched: 0,
+            read: 0,
+            imported: 0,
+            deduplicated: 0,
+            skipped: 0,
+            error: None,
+        };
+        match mirror::mirror_epoch(&ep.url, &path, mopts, cancel) {
+            Ok(m) => {
+                er.cloned = m.cloned;
+                er.fetched = m.new_commits;
+            }
+            Err(LoreError::Cancelled) => return Err(LoreError::Cancelled.into()),
+            Err(e) => er.error = Some(e.to_string()),
+        }
+        // Import even after a failed fetch: what an earlier sync brought may
+        // not have been imported yet (the cursor makes this cheap).
+        if path.join("refs").is_dir() {
+            match import(store, &path, opts, cancel, &mut |e| on_event(&FetchEvent::Import(e.clone()))) {
+                Ok(r) => {
+                    er.read = r.read;
+                    er.imported = r.imported;
+                    er.deduplicated = r.duplicates + r.already;
+                    er.skipped = r.skipped.len() as u64;
+                }
+                Err(CoreError::Cancelled) => return Err(CoreError::Cancelled.into()),
+                Err(e) => {
+                    let msg = e.to_string();
+                    er.error = Some(match er.error.take() {
+                        Some(prev) => format!("{prev}; import: {msg}"),
+                        None => format!("import: {msg}"),
+                    });
+                }
+            }
+        }
+        rep.epochs.push(er);
+    }
+    Ok(rep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("1970-01-02").expect("valid"), 86_400);
+        assert!(parse_date("2024-13-01").is_err());
+        assert!(parse_date("yesterday").is_err());
+    }
+
+    #[test]
+    fn config_roundtrip_and_names() {
+        let dir = std::env::temp_dir().join(format!("lpl-fetch-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        struct D(PathBuf);
+        impl D {
+            fn path(&self) -> &Path {
+                &self.0
+            }
+        }
+        impl Drop for D {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+        let d = D(dir);
+        let l = sync_add(d.path(), None, "https://lore.kernel.org/linux-mm/", Some("2024-01-01")).expect("add");
+        assert_eq!((l.name.as_str(), l.url.as_str()), ("linux-mm", "https://lore.kernel.org/linux-mm"));
+        sync_add(d.path(), Some("mm"), "https://lore.kernel.org/linux-mm", None).expect("add");
+        sync_add(d.path(), Some("mm"), "https://mirror.example/linux-mm", None).expect("update");
+        let cfg = LoreConfig::load(d.path()).expect("load");
+        assert_eq!(cfg.lists.len(), 2);
+        assert_eq!(cfg.lists[1].url, "https://mirror.example/linux-mm");
+        assert!(sync_add(d.path(), Some("../x"), "https://h/x", None).is_err());
+        assert!(sync_add(d.path(), None, "https://h", None).is_err());
+        assert!(sync_remove(d.path(), "nope").is_err());
+        sync_remove(d.path(), "mm").expect("remove");
+        std::fs::write(d.path().join(CONFIG_FILE), "{").expect("write");
+        assert!(matches!(LoreConfig::load(d.path()), Err(FetchError::Config { .. })));
+    }
+}
