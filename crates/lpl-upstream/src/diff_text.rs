@@ -172,7 +172,7 @@ fn push_quoted_path(out: &mut Vec<u8>, prefix: &[u8], path: &[u8]) {
             b'\r' => out.extend_from_slice(b"\\r"),
             b'"' => out.extend_from_slice(b"\\\""),
             b'\\' => out.extend_from_slice(b"\\\\"),
-            b if b < 0x20 || b >= 0x7f => {
+            b if !(0x20..0x7f).contains(&b) => {
                 out.extend_from_slice(format!("\\{b:03o}").as_bytes());
             }
             b => out.push(b),

@@ -5,7 +5,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use gix::objs::FindExt;
 use lpl_mail::patch_id::{PatchId, patch_id_stable};
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diff_text::{DiffBuffers, commit_diff};
@@ -154,7 +153,15 @@ impl Repo {
 
     fn local(&self) -> gix::Repository {
         let mut r = self.inner.to_thread_local();
-        r.object_cache_size_if_unset(16 * 1024 * 1024);
+        // Decoded trees are read twice (as a commit's tree, then as its
+        // child's parent tree); blobs come out of delta chains, so a
+        // git-sized delta base cache (git's default is 96 MiB) matters.
+        r.object_cache_size(32 * 1024 * 1024);
+        r.objects.set_pack_cache(|| {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+                64 * 1024 * 1024,
+            ))
+        });
         r
     }
 
@@ -218,19 +225,32 @@ impl Repo {
         ids: &[CommitId],
         threads: Option<usize>,
     ) -> Vec<Result<IndexedCommit, Error>> {
-        let run = || {
-            ids.par_iter()
-                .with_min_len(32)
-                .map_init(
-                    || (self.local(), DiffBuffers::default(), Vec::new(), Vec::new()),
-                    |(repo, bufs, text, obj), id| index_one(repo, *id, bufs, text, obj),
-                )
-                .collect()
+        // Each worker takes a contiguous run of commits: consecutive commits
+        // share trees and delta bases, so per-thread caches stay warm.
+        let n = threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .clamp(1, 64);
+        let per = ids.len().div_ceil(n).max(1);
+        let work = |part: &[CommitId]| {
+            let repo = self.local();
+            let (mut bufs, mut text, mut obj) = (DiffBuffers::default(), Vec::new(), Vec::new());
+            part.iter()
+                .map(|id| index_one(&repo, *id, &mut bufs, &mut text, &mut obj))
+                .collect::<Vec<_>>()
         };
-        match threads.and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok()) {
-            Some(pool) => pool.install(run),
-            None => run(),
+        if n == 1 || ids.len() < 64 {
+            return work(ids);
         }
+        std::thread::scope(|s| {
+            let handles: Vec<_> = ids
+                .chunks(per)
+                .map(|part| s.spawn(move || work(part)))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("indexing worker does not panic"))
+                .collect()
+        })
     }
 
     /// The diff text of one commit against its first parent, as
@@ -315,7 +335,7 @@ fn index_one(
     obj: &mut Vec<u8>,
 ) -> Result<IndexedCommit, Error> {
     let oid: gix::ObjectId = id.into();
-    let (author_name, author_email, author_date, commit_date, message) = {
+    let (author_name, author_email, author_date, commit_date, message, tree, parent) = {
         let c = repo
             .objects
             .find_commit(&oid, obj)
@@ -331,9 +351,19 @@ fn index_one(
             author_date,
             commit_date,
             String::from_utf8_lossy(c.message).into_owned(),
+            c.tree(),
+            c.parents().next(),
         )
     };
-    let (tree, parent_tree) = trees(repo, oid, obj)?;
+    let parent_tree = match parent {
+        Some(p) => Some(
+            repo.objects
+                .find_commit(&p, obj)
+                .map_err(|e| Error::git(format!("reading commit {p}"), e))?
+                .tree(),
+        ),
+        None => None,
+    };
     text.clear();
     let files = commit_diff(repo, parent_tree, tree, bufs, text)?;
     let patch_id = patch_id_stable(text);

@@ -167,3 +167,54 @@ pub fn by_message(matches: &[Match]) -> HashMap<String, Vec<Match>> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::MatchMethod;
+
+    fn m(id: &str, c: u8, tag: &str) -> Match {
+        Match {
+            message_id: id.into(),
+            commit: CommitId([c; 20]),
+            method: MatchMethod::PatchId,
+            score: 1.0,
+            first_tag: Some(tag.into()),
+        }
+    }
+
+    #[test]
+    fn states() {
+        let chain = vec![
+            SeriesInput {
+                label: "v1".into(),
+                patches: vec!["a1".into(), "b1".into()],
+            },
+            SeriesInput {
+                label: "v2".into(),
+                patches: vec!["a2".into(), "b2".into()],
+            },
+        ];
+        let all = vec![m("a2", 1, "v6.10-rc1"), m("b2", 2, "v6.10-rc2")];
+        let by = by_message(&all);
+        let look = |id: &str| by.get(id).cloned().unwrap_or_default();
+        let order = |t: &str| ["v6.10-rc1", "v6.10-rc2"].iter().position(|x| *x == t);
+        let v2 = series_status(&chain, 1, &look, &order).expect("v2");
+        assert_eq!(v2.state, SeriesState::Merged);
+        assert_eq!(v2.first_tag.as_deref(), Some("v6.10-rc2"));
+        assert_eq!(v2.summary(), "merged in v6.10-rc2 (2/2)");
+        let v1 = series_status(&chain, 0, &look, &order).expect("v1");
+        assert_eq!(v1.state, SeriesState::Superseded { by: "v2".into() });
+
+        let part = vec![m("a2", 1, "v6.10-rc1")];
+        let by = by_message(&part);
+        let look = |id: &str| by.get(id).cloned().unwrap_or_default();
+        let v2 = series_status(&chain, 1, &look, &order).expect("v2");
+        assert_eq!(v2.state, SeriesState::PartiallyMerged);
+        assert_eq!(v2.merged, 1);
+        let none = |_: &str| Vec::new();
+        let v2 = series_status(&chain, 1, &none, &order).expect("v2");
+        assert_eq!(v2.state, SeriesState::NotMerged);
+        assert!(series_status(&chain, 5, &none, &order).is_none());
+    }
+}

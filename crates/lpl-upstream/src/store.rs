@@ -263,8 +263,7 @@ pub fn load_index(conn: &Connection) -> Result<UpstreamIndex, Error> {
         first_tags.push(
             first
                 .get(&id)
-                .map(|o| tag_names.get(*o as usize).cloned())
-                .flatten(),
+                .and_then(|o| tag_names.get(*o as usize).cloned()),
         );
         commits.push(IndexedCommit {
             id: cid,
@@ -283,6 +282,29 @@ pub fn load_index(conn: &Connection) -> Result<UpstreamIndex, Error> {
         });
     }
     Ok(UpstreamIndex::new(commits, first_tags))
+}
+
+/// Rank of each release tag in version order (for
+/// [`crate::series::series_status`]'s `tag_order`).
+pub fn tag_order(conn: &Connection) -> Result<std::collections::HashMap<String, usize>, Error> {
+    Ok(tags(conn)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, (n, _))| (n, i))
+        .collect())
+}
+
+/// Loads the index, matches `patches` and replaces the stored matches with
+/// the result (what `lpl upstream --all` does).
+pub fn match_and_save(
+    conn: &mut Connection,
+    patches: &[crate::PatchInput],
+    opts: &crate::MatchOptions,
+) -> Result<crate::MatchOutcome, Error> {
+    let ix = load_index(conn)?;
+    let out = ix.match_patches(patches, opts);
+    save_matches(conn, &out.matches)?;
+    Ok(out)
 }
 
 /// Replaces stored matches with `matches`.

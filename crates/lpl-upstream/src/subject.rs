@@ -44,10 +44,7 @@ pub fn normalise(subject: &str) -> String {
 pub fn core(subject: &str) -> String {
     let n = normalise(subject);
     let mut rest = n.as_str();
-    loop {
-        let Some((head, tail)) = rest.split_once(": ") else {
-            break;
-        };
+    while let Some((head, tail)) = rest.split_once(": ") {
         let is_prefix = !head.is_empty()
             && head.len() <= 40
             && head
