@@ -91,16 +91,25 @@ impl LoreConfig {
     pub fn load(home: &Path) -> Result<LoreConfig, FetchError> {
         let path = home.join(CONFIG_FILE);
         match std::fs::read(&path) {
-            Ok(b) => serde_json::from_slice(&b).map_err(|e| FetchError::Config { path, reason: e.to_string() }),
+            Ok(b) => serde_json::from_slice(&b).map_err(|e| FetchError::Config {
+                path,
+                reason: e.to_string(),
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(LoreConfig::default()),
-            Err(e) => Err(FetchError::Config { path, reason: e.to_string() }),
+            Err(e) => Err(FetchError::Config {
+                path,
+                reason: e.to_string(),
+            }),
         }
     }
 
     /// Writes `lore.json` into `home` (atomically).
     pub fn save(&self, home: &Path) -> Result<(), FetchError> {
         let path = home.join(CONFIG_FILE);
-        let err = |e: &dyn std::fmt::Display| FetchError::Config { path: path.clone(), reason: e.to_string() };
+        let err = |e: &dyn std::fmt::Display| FetchError::Config {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
         std::fs::create_dir_all(home).map_err(|e| err(&e))?;
         let tmp = home.join(format!(".{CONFIG_FILE}.tmp"));
         let text = serde_json::to_string_pretty(self).map_err(|e| err(&e))?;
@@ -161,8 +170,14 @@ pub struct FetchReport {
 /// overrides it), caching under `home/cache/lore`.
 pub fn client(home: &Path, base_url: Option<&str>) -> Result<Lore, FetchError> {
     let cfg = LoreConfig::load(home)?;
-    let base = base_url.map(str::to_owned).or(cfg.base_url).unwrap_or_else(|| lpl_lore::DEFAULT_BASE_URL.to_owned());
-    Ok(Lore::new(lpl_lore::Config::new(base, home.join("cache").join("lore")))?)
+    let base = base_url
+        .map(str::to_owned)
+        .or(cfg.base_url)
+        .unwrap_or_else(|| lpl_lore::DEFAULT_BASE_URL.to_owned());
+    Ok(Lore::new(lpl_lore::Config::new(
+        base,
+        home.join("cache").join("lore"),
+    ))?)
 }
 
 /// Fetches the thread of `arg` (a Message-ID, `<id>`, `id:...`, or a lore
@@ -175,10 +190,16 @@ pub fn fetch(
     cancel: &AtomicBool,
     on_event: &mut dyn FnMut(&FetchEvent),
 ) -> Result<FetchReport, FetchError> {
-    let mid = resolve_message_id(arg).ok_or_else(|| FetchError::NotAMessageId { arg: arg.to_owned() })?;
-    on_event(&FetchEvent::Downloading { what: format!("<{}>", mid.as_str()) });
+    let mid = resolve_message_id(arg).ok_or_else(|| FetchError::NotAMessageId {
+        arg: arg.to_owned(),
+    })?;
+    on_event(&FetchEvent::Downloading {
+        what: format!("<{}>", mid.as_str()),
+    });
     let d = lore.thread(mid.as_str(), cancel)?;
-    let rep = import(store, &d.path, opts, cancel, &mut |e| on_event(&FetchEvent::Import(e.clone())))?;
+    let rep = import(store, &d.path, opts, cancel, &mut |e| {
+        on_event(&FetchEvent::Import(e.clone()))
+    })?;
     let lib = Library::load(store)?;
     let series = match lib.find_revision(mid.as_str()) {
         Ok(r) => vec![summary(&lib, r)],
@@ -201,15 +222,27 @@ pub fn fetch_query(
     cancel: &AtomicBool,
     on_event: &mut dyn FnMut(&FetchEvent),
 ) -> Result<Option<FetchReport>, FetchError> {
-    on_event(&FetchEvent::Downloading { what: format!("search {query:?}") });
-    let Some(d) = lore.search(query, threads, limit, cancel)? else { return Ok(None) };
-    let rep = import(store, &d.path, opts, cancel, &mut |e| on_event(&FetchEvent::Import(e.clone())))?;
+    on_event(&FetchEvent::Downloading {
+        what: format!("search {query:?}"),
+    });
+    let Some(d) = lore.search(query, threads, limit, cancel)? else {
+        return Ok(None);
+    };
+    let rep = import(store, &d.path, opts, cancel, &mut |e| {
+        on_event(&FetchEvent::Import(e.clone()))
+    })?;
     let lib = Library::load(store)?;
     let series = series_in(&lib, &d.path);
     Ok(Some(report(query, None, &d, rep, series)))
 }
 
-fn report(request: &str, message_id: Option<String>, d: &lpl_lore::Download, rep: ImportReport, series: Vec<SeriesSummary>) -> FetchReport {
+fn report(
+    request: &str,
+    message_id: Option<String>,
+    d: &lpl_lore::Download,
+    rep: ImportReport,
+    series: Vec<SeriesSummary>,
+) -> FetchReport {
     FetchReport {
         request: request.to_owned(),
         message_id,
@@ -218,7 +251,9 @@ fn report(request: &str, message_id: Option<String>, d: &lpl_lore::Download, rep
         dropped: d.dropped,
         from_cache: d.from_cache,
         imported: rep.imported,
-        deduplicated: d.messages.saturating_sub(rep.imported + rep.skipped.len() as u64),
+        deduplicated: d
+            .messages
+            .saturating_sub(rep.imported + rep.skipped.len() as u64),
         skipped: rep.skipped.len() as u64,
         import: rep,
         series,
@@ -246,7 +281,9 @@ fn series_in(lib: &Library, path: &Path) -> Vec<SeriesSummary> {
 
 /// Message-IDs from the header blocks of an mbox (a quick scan, no MIME).
 fn mbox_message_ids(path: &Path) -> Vec<String> {
-    let Ok(bytes) = std::fs::read(path) else { return Vec::new() };
+    let Ok(bytes) = std::fs::read(path) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     let mut in_header = true;
     let mut want_next = false;
@@ -287,22 +324,36 @@ fn mbox_message_ids(path: &Path) -> Vec<String> {
 
 /// Registers `url` under `name` (default: the URL's last path segment) for
 /// `lpl sync`. Re-adding a name updates its URL and date.
-pub fn sync_add(home: &Path, name: Option<&str>, url: &str, since: Option<&str>) -> Result<SyncList, FetchError> {
+pub fn sync_add(
+    home: &Path,
+    name: Option<&str>,
+    url: &str,
+    since: Option<&str>,
+) -> Result<SyncList, FetchError> {
     lpl_lore::url::check(url)?;
     let url = lpl_lore::url::trim_base(url).to_owned();
     let name = match name {
         Some(n) => n.to_owned(),
-        None => lpl_lore::url::inbox_name(&url)
-            .ok_or_else(|| FetchError::Invalid(format!("cannot name the list of {url}; give a name: lpl sync --add NAME URL")))?,
+        None => lpl_lore::url::inbox_name(&url).ok_or_else(|| {
+            FetchError::Invalid(format!(
+                "cannot name the list of {url}; give a name: lpl sync --add NAME URL"
+            ))
+        })?,
     };
     if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
-        return Err(FetchError::Invalid(format!("{name:?} cannot be a list name (it names a directory)")));
+        return Err(FetchError::Invalid(format!(
+            "{name:?} cannot be a list name (it names a directory)"
+        )));
     }
     if let Some(s) = since {
         parse_date(s)?;
     }
     let mut cfg = LoreConfig::load(home)?;
-    let entry = SyncList { name: name.clone(), url, since: since.map(str::to_owned) };
+    let entry = SyncList {
+        name: name.clone(),
+        url,
+        since: since.map(str::to_owned),
+    };
     match cfg.lists.iter_mut().find(|l| l.name == name) {
         Some(l) => *l = entry.clone(),
         None => cfg.lists.push(entry.clone()),
@@ -314,7 +365,13 @@ pub fn sync_add(home: &Path, name: Option<&str>, url: &str, since: Option<&str>)
 /// Removes a registered list (its mirror stays on disk).
 pub fn sync_remove(home: &Path, name: &str) -> Result<SyncList, FetchError> {
     let mut cfg = LoreConfig::load(home)?;
-    let i = cfg.lists.iter().position(|l| l.name == name).ok_or_else(|| FetchError::UnknownList { name: name.to_owned() })?;
+    let i = cfg
+        .lists
+        .iter()
+        .position(|l| l.name == name)
+        .ok_or_else(|| FetchError::UnknownList {
+            name: name.to_owned(),
+        })?;
     let l = cfg.lists.remove(i);
     cfg.save(home)?;
     Ok(l)
@@ -393,8 +450,14 @@ pub fn sync(
         }
     }
     let mut out = Vec::new();
-    for list in cfg.lists.iter().filter(|l| only.is_empty() || only.contains(&l.name)) {
-        out.push(sync_list(store, mirrors, list, lore, mopts, opts, cancel, on_event)?);
+    for list in cfg
+        .lists
+        .iter()
+        .filter(|l| only.is_empty() || only.contains(&l.name))
+    {
+        out.push(sync_list(
+            store, mirrors, list, lore, mopts, opts, cancel, on_event,
+        )?);
     }
     Ok(out)
 }
@@ -410,7 +473,12 @@ fn sync_list(
     cancel: &AtomicBool,
     on_event: &mut dyn FnMut(&FetchEvent),
 ) -> Result<SyncReport, FetchError> {
-    let mut rep = SyncReport { list: list.clone(), epochs_found: 0, epochs: Vec::new(), error: None };
+    let mut rep = SyncReport {
+        list: list.clone(),
+        epochs_found: 0,
+        epochs: Vec::new(),
+        error: None,
+    };
     let epochs = match lore.epochs(&list.url, cancel) {
         Ok(e) => e,
         Err(LoreError::Cancelled) => return Err(LoreError::Cancelled.into()),
@@ -431,8 +499,14 @@ fn sync_list(
         {
             continue;
         }
-        let path = mirrors.join(&list.name).join("git").join(format!("{}.git", ep.n));
-        on_event(&FetchEvent::Mirroring { list: list.name.clone(), url: ep.url.clone() });
+        let path = mirrors
+            .join(&list.name)
+            .join("git")
+            .join(format!("{}.git", ep.n));
+        on_event(&FetchEvent::Mirroring {
+            list: list.name.clone(),
+            url: ep.url.clone(),
+        });
         let mut er = EpochReport {
             epoch: ep.n,
             url: ep.url.clone(),
@@ -456,7 +530,9 @@ fn sync_list(
         // Import even after a failed fetch: what an earlier sync brought may
         // not have been imported yet (the cursor makes this cheap).
         if path.join("refs").is_dir() {
-            match import(store, &path, opts, cancel, &mut |e| on_event(&FetchEvent::Import(e.clone()))) {
+            match import(store, &path, opts, cancel, &mut |e| {
+                on_event(&FetchEvent::Import(e.clone()))
+            }) {
                 Ok(r) => {
                     er.read = r.read;
                     er.imported = r.imported;
@@ -505,10 +581,31 @@ mod tests {
             }
         }
         let d = D(dir);
-        let l = sync_add(d.path(), None, "https://lore.kernel.org/linux-mm/", Some("2024-01-01")).expect("add");
-        assert_eq!((l.name.as_str(), l.url.as_str()), ("linux-mm", "https://lore.kernel.org/linux-mm"));
-        sync_add(d.path(), Some("mm"), "https://lore.kernel.org/linux-mm", None).expect("add");
-        sync_add(d.path(), Some("mm"), "https://mirror.example/linux-mm", None).expect("update");
+        let l = sync_add(
+            d.path(),
+            None,
+            "https://lore.kernel.org/linux-mm/",
+            Some("2024-01-01"),
+        )
+        .expect("add");
+        assert_eq!(
+            (l.name.as_str(), l.url.as_str()),
+            ("linux-mm", "https://lore.kernel.org/linux-mm")
+        );
+        sync_add(
+            d.path(),
+            Some("mm"),
+            "https://lore.kernel.org/linux-mm",
+            None,
+        )
+        .expect("add");
+        sync_add(
+            d.path(),
+            Some("mm"),
+            "https://mirror.example/linux-mm",
+            None,
+        )
+        .expect("update");
         let cfg = LoreConfig::load(d.path()).expect("load");
         assert_eq!(cfg.lists.len(), 2);
         assert_eq!(cfg.lists[1].url, "https://mirror.example/linux-mm");
@@ -517,6 +614,9 @@ mod tests {
         assert!(sync_remove(d.path(), "nope").is_err());
         sync_remove(d.path(), "mm").expect("remove");
         std::fs::write(d.path().join(CONFIG_FILE), "{").expect("write");
-        assert!(matches!(LoreConfig::load(d.path()), Err(FetchError::Config { .. })));
+        assert!(matches!(
+            LoreConfig::load(d.path()),
+            Err(FetchError::Config { .. })
+        ));
     }
 }

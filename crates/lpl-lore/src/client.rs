@@ -9,7 +9,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use flate2::read::MultiGzDecoder;
 
-use crate::http::{HttpResponse, Method, Request, Transport, TransportError, UreqTransport, backoff};
+use crate::http::{
+    HttpResponse, Method, Request, Transport, TransportError, UreqTransport, backoff,
+};
 use crate::mbox::{MboxStats, Sniff, html_title, sniff, write_mbox};
 use crate::{Config, LoreError, url};
 
@@ -60,7 +62,9 @@ pub struct Lore {
 
 impl std::fmt::Debug for Lore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Lore").field("cfg", &self.cfg).finish_non_exhaustive()
+        f.debug_struct("Lore")
+            .field("cfg", &self.cfg)
+            .finish_non_exhaustive()
     }
 }
 
@@ -74,7 +78,11 @@ impl Lore {
     /// A client over another transport.
     pub fn with_transport(cfg: Config, transport: Box<dyn Transport>) -> Result<Lore, LoreError> {
         url::check(&cfg.base_url)?;
-        Ok(Lore { cfg, transport, last_request: Mutex::new(None) })
+        Ok(Lore {
+            cfg,
+            transport,
+            last_request: Mutex::new(None),
+        })
     }
 
     /// The configuration.
@@ -85,25 +93,49 @@ impl Lore {
     /// The whole thread of `msgid` as lore serves it (`t.mbox.gz`).
     pub fn thread(&self, msgid: &str, cancel: &AtomicBool) -> Result<Download, LoreError> {
         let u = url::thread_mbox(&self.cfg.base_url, msgid);
-        let req = Request { method: Method::Get, url: u, form: Vec::new() };
+        let req = Request {
+            method: Method::Get,
+            url: u,
+            form: Vec::new(),
+        };
         self.download(&req, "thread", Expect::Mbox, None, cancel)?
-            .ok_or_else(|| LoreError::NotFound { what: format!("<{msgid}>"), url: req.url.clone() })
+            .ok_or_else(|| LoreError::NotFound {
+                what: format!("<{msgid}>"),
+                url: req.url.clone(),
+            })
     }
 
     /// One message (`/raw`), written as a single-message file.
     pub fn raw(&self, msgid: &str, cancel: &AtomicBool) -> Result<Download, LoreError> {
         let u = url::raw(&self.cfg.base_url, msgid);
-        let req = Request { method: Method::Get, url: u, form: Vec::new() };
+        let req = Request {
+            method: Method::Get,
+            url: u,
+            form: Vec::new(),
+        };
         self.download(&req, "raw", Expect::Message, None, cancel)?
-            .ok_or_else(|| LoreError::NotFound { what: format!("<{msgid}>"), url: req.url.clone() })
+            .ok_or_else(|| LoreError::NotFound {
+                what: format!("<{msgid}>"),
+                url: req.url.clone(),
+            })
     }
 
     /// The results of a search (`POST {base}/?x=m&q=...`, with `t=1` when
     /// `threads`), at most `limit` messages. `None` when nothing matched
     /// (public-inbox answers 404).
-    pub fn search(&self, query: &str, threads: bool, limit: Option<u64>, cancel: &AtomicBool) -> Result<Option<Download>, LoreError> {
+    pub fn search(
+        &self,
+        query: &str,
+        threads: bool,
+        limit: Option<u64>,
+        cancel: &AtomicBool,
+    ) -> Result<Option<Download>, LoreError> {
         let u = url::search(&self.cfg.base_url, query, threads);
-        let req = Request { method: Method::Post, url: u, form: vec![("z".into(), "results only".into())] };
+        let req = Request {
+            method: Method::Post,
+            url: u,
+            form: vec![("z".into(), "results only".into())],
+        };
         self.download(&req, "search", Expect::Mbox, limit, cancel)
     }
 
@@ -113,7 +145,14 @@ impl Lore {
     pub fn epochs(&self, inbox: &str, cancel: &AtomicBool) -> Result<Vec<Epoch>, LoreError> {
         url::check(inbox)?;
         let mu = url::manifest(inbox);
-        let res = self.request(&Request { method: Method::Get, url: mu.clone(), form: Vec::new() }, cancel)?;
+        let res = self.request(
+            &Request {
+                method: Method::Get,
+                url: mu.clone(),
+                form: Vec::new(),
+            },
+            cancel,
+        )?;
         if res.status == 200 {
             let body = read_small(res.body, &mu, 64 << 20)?;
             let json = match sniff(&body) {
@@ -121,7 +160,10 @@ impl Lore {
                     let mut v = Vec::new();
                     MultiGzDecoder::new(&body[..])
                         .read_to_end(&mut v)
-                        .map_err(|e| LoreError::BadGzip { url: mu.clone(), reason: e.to_string() })?;
+                        .map_err(|e| LoreError::BadGzip {
+                            url: mu.clone(),
+                            reason: e.to_string(),
+                        })?;
                     v
                 }
                 _ => body,
@@ -131,21 +173,37 @@ impl Lore {
                 return Ok(found);
             }
         } else if !matches!(res.status, 404 | 410 | 403) {
-            return Err(LoreError::Status { url: mu, status: res.status });
+            return Err(LoreError::Status {
+                url: mu,
+                status: res.status,
+            });
         }
         let mut out = Vec::new();
         for n in 0..1000 {
             let pu = url::epoch_probe(inbox, n);
-            let res = self.request(&Request { method: Method::Get, url: pu.clone(), form: Vec::new() }, cancel)?;
+            let res = self.request(
+                &Request {
+                    method: Method::Get,
+                    url: pu.clone(),
+                    form: Vec::new(),
+                },
+                cancel,
+            )?;
             drop(res.body);
             match res.status {
-                200 => out.push(Epoch { n, url: url::epoch(inbox, n), modified: None }),
+                200 => out.push(Epoch {
+                    n,
+                    url: url::epoch(inbox, n),
+                    modified: None,
+                }),
                 404 | 410 => break,
                 s => return Err(LoreError::Status { url: pu, status: s }),
             }
         }
         if out.is_empty() {
-            return Err(LoreError::NoEpochs { url: inbox.to_owned() });
+            return Err(LoreError::NoEpochs {
+                url: inbox.to_owned(),
+            });
         }
         Ok(out)
     }
@@ -154,7 +212,8 @@ impl Lore {
     fn pace(&self, cancel: &AtomicBool) -> Result<(), LoreError> {
         let wait = {
             let last = self.last_request.lock().map_err(|_| LoreError::Cancelled)?;
-            last.map(|t| self.cfg.pause.saturating_sub(t.elapsed())).unwrap_or_default()
+            last.map(|t| self.cfg.pause.saturating_sub(t.elapsed()))
+                .unwrap_or_default()
         };
         sleep(wait, cancel)?;
         if let Ok(mut last) = self.last_request.lock() {
@@ -178,20 +237,43 @@ impl Lore {
             match self.transport.send(req) {
                 Ok(r) if r.status == 429 || r.status >= 500 => {
                     retry_after = r.retry_after;
-                    last_err = Some(LoreError::Server { url: req.url.clone(), status: r.status, attempts: attempt + 1 });
+                    last_err = Some(LoreError::Server {
+                        url: req.url.clone(),
+                        status: r.status,
+                        attempts: attempt + 1,
+                    });
                 }
                 Ok(r) => return Ok(r),
                 Err(TransportError::HostNotFound) => {
-                    return Err(LoreError::Offline { host, reason: "host not found (DNS)".into() });
+                    return Err(LoreError::Offline {
+                        host,
+                        reason: "host not found (DNS)".into(),
+                    });
                 }
-                Err(TransportError::TooManyRedirects) => return Err(LoreError::RedirectLoop { url: req.url.clone() }),
+                Err(TransportError::TooManyRedirects) => {
+                    return Err(LoreError::RedirectLoop {
+                        url: req.url.clone(),
+                    });
+                }
                 Err(TransportError::Timeout(_)) => {
-                    last_err = Some(LoreError::Timeout { host: host.clone(), url: req.url.clone(), attempts: attempt + 1 });
+                    last_err = Some(LoreError::Timeout {
+                        host: host.clone(),
+                        url: req.url.clone(),
+                        attempts: attempt + 1,
+                    });
                 }
                 Err(TransportError::Connect(reason)) => {
-                    last_err = Some(LoreError::Offline { host: host.clone(), reason });
+                    last_err = Some(LoreError::Offline {
+                        host: host.clone(),
+                        reason,
+                    });
                 }
-                Err(e) => return Err(LoreError::Offline { host, reason: e.to_string() }),
+                Err(e) => {
+                    return Err(LoreError::Offline {
+                        host,
+                        reason: e.to_string(),
+                    });
+                }
             }
             if attempt + 1 < attempts {
                 sleep(backoff(self.cfg.backoff, attempt, retry_after), cancel)?;
@@ -211,20 +293,29 @@ impl Lore {
     ) -> Result<Option<Download>, LoreError> {
         let dir = self.cfg.cache_dir.join(kind);
         std::fs::create_dir_all(&dir).map_err(|e| LoreError::io(&dir, e))?;
-        let ext = if expect == Expect::Mbox { "mbox" } else { "eml" };
+        let ext = if expect == Expect::Mbox {
+            "mbox"
+        } else {
+            "eml"
+        };
         let mut key = cache_key(req);
         if let Some(l) = limit {
             key.push_str(&format!("-limit{l}"));
         }
         let final_path = dir.join(format!("{key}.{ext}"));
-        if let Some(d) = self.from_cache(&final_path, &req.url) {
+        if let Some(d) = self.cached(&final_path, &req.url) {
             return Ok(Some(d));
         }
         let res = self.request(req, cancel)?;
         match res.status {
             200 => {}
             404 | 410 => return Ok(None),
-            s => return Err(LoreError::Status { url: req.url.clone(), status: s }),
+            s => {
+                return Err(LoreError::Status {
+                    url: req.url.clone(),
+                    status: s,
+                });
+            }
         }
         let html_type = res.content_type.as_deref() == Some("text/html");
         // 1. The body as sent, to a private file.
@@ -233,14 +324,20 @@ impl Lore {
             let mut f = BufWriter::new(File::create(&tmp.0).map_err(|e| LoreError::io(&tmp.0, e))?);
             copy_cancellable(res.body, &mut f, cancel).map_err(|e| match e {
                 CopyError::Cancelled => LoreError::Cancelled,
-                CopyError::Read(e) => LoreError::Broken { url: req.url.clone(), reason: e.to_string() },
+                CopyError::Read(e) => LoreError::Broken {
+                    url: req.url.clone(),
+                    reason: e.to_string(),
+                },
                 CopyError::Write(e) => LoreError::io(&tmp.0, e),
             })?;
             f.flush().map_err(|e| LoreError::io(&tmp.0, e))?;
         }
         // 2. Check and decode it.
         let head = read_head(&tmp.0)?;
-        let html_err = |head: &[u8]| LoreError::Html { url: req.url.clone(), title: html_title(head) };
+        let html_err = |head: &[u8]| LoreError::Html {
+            url: req.url.clone(),
+            title: html_title(head),
+        };
         let out = TempFile::new(&dir, &key, "out")?;
         let stats = {
             let src = File::open(&tmp.0).map_err(|e| LoreError::io(&tmp.0, e))?;
@@ -248,17 +345,29 @@ impl Lore {
             let st = match sniff(&head) {
                 Sniff::Gzip => {
                     let r = write_body(MultiGzDecoder::new(src), &mut w, expect, limit);
-                    r.map_err(|e| LoreError::BadGzip { url: req.url.clone(), reason: e.to_string() })?
+                    r.map_err(|e| LoreError::BadGzip {
+                        url: req.url.clone(),
+                        reason: e.to_string(),
+                    })?
                 }
                 Sniff::Html => return Err(html_err(&head)),
-                Sniff::Empty => return Err(LoreError::EmptyThread { url: req.url.clone() }),
+                Sniff::Empty => {
+                    return Err(LoreError::EmptyThread {
+                        url: req.url.clone(),
+                    });
+                }
                 _ if html_type => return Err(html_err(&head)),
-                Sniff::Mbox => write_body(src, &mut w, expect, limit).map_err(|e| LoreError::io(&tmp.0, e))?,
+                Sniff::Mbox => {
+                    write_body(src, &mut w, expect, limit).map_err(|e| LoreError::io(&tmp.0, e))?
+                }
                 Sniff::Other if expect == Expect::Message => {
                     write_body(src, &mut w, expect, limit).map_err(|e| LoreError::io(&tmp.0, e))?
                 }
                 Sniff::Other => {
-                    return Err(LoreError::NotMbox { url: req.url.clone(), start: start_text(&head) });
+                    return Err(LoreError::NotMbox {
+                        url: req.url.clone(),
+                        start: start_text(&head),
+                    });
                 }
             };
             w.flush().map_err(|e| LoreError::io(&out.0, e))?;
@@ -267,9 +376,14 @@ impl Lore {
         if stats.messages == 0 {
             let dhead = read_head(&out.0)?;
             return Err(match sniff(&dhead) {
-                Sniff::Empty => LoreError::EmptyThread { url: req.url.clone() },
+                Sniff::Empty => LoreError::EmptyThread {
+                    url: req.url.clone(),
+                },
                 Sniff::Html => html_err(&dhead),
-                _ => LoreError::NotMbox { url: req.url.clone(), start: start_text(&dhead) },
+                _ => LoreError::NotMbox {
+                    url: req.url.clone(),
+                    start: start_text(&dhead),
+                },
             });
         }
         if expect == Expect::Message && matches!(sniff(&read_head(&out.0)?), Sniff::Html) {
@@ -287,31 +401,53 @@ impl Lore {
         }))
     }
 
-    fn from_cache(&self, path: &Path, url: &str) -> Option<Download> {
+    fn cached(&self, path: &Path, url: &str) -> Option<Download> {
         if self.cfg.cache_ttl.is_zero() {
             return None;
         }
         let meta = std::fs::metadata(path).ok()?;
-        let age = SystemTime::now().duration_since(meta.modified().ok()?).unwrap_or(Duration::MAX);
+        let age = SystemTime::now()
+            .duration_since(meta.modified().ok()?)
+            .unwrap_or(Duration::MAX);
         if age > self.cfg.cache_ttl {
             return None;
         }
         let f = File::open(path).ok()?;
         let st = if path.extension().is_some_and(|e| e == "eml") {
-            MboxStats { messages: 1, bytes: meta.len(), dropped: 0 }
+            MboxStats {
+                messages: 1,
+                bytes: meta.len(),
+                dropped: 0,
+            }
         } else {
             write_mbox(f, &mut std::io::sink(), None).ok()?
         };
-        Some(Download { url: url.to_owned(), path: path.to_owned(), messages: st.messages, bytes: st.bytes, dropped: 0, from_cache: true })
+        Some(Download {
+            url: url.to_owned(),
+            path: path.to_owned(),
+            messages: st.messages,
+            bytes: st.bytes,
+            dropped: 0,
+            from_cache: true,
+        })
     }
 }
 
-fn write_body(r: impl Read, w: &mut impl Write, expect: Expect, limit: Option<u64>) -> std::io::Result<MboxStats> {
+fn write_body(
+    r: impl Read,
+    w: &mut impl Write,
+    expect: Expect,
+    limit: Option<u64>,
+) -> std::io::Result<MboxStats> {
     match expect {
         Expect::Mbox => write_mbox(r, w, limit),
         Expect::Message => {
             let bytes = std::io::copy(&mut { r }, w)?;
-            Ok(MboxStats { messages: u64::from(bytes > 0), bytes, dropped: 0 })
+            Ok(MboxStats {
+                messages: u64::from(bytes > 0),
+                bytes,
+                dropped: 0,
+            })
         }
     }
 }
@@ -337,7 +473,12 @@ fn read_head(path: &Path) -> Result<Vec<u8>, LoreError> {
 
 fn read_small(body: Box<dyn Read + Send>, u: &str, max: u64) -> Result<Vec<u8>, LoreError> {
     let mut v = Vec::new();
-    body.take(max).read_to_end(&mut v).map_err(|e| LoreError::Broken { url: u.to_owned(), reason: e.to_string() })?;
+    body.take(max)
+        .read_to_end(&mut v)
+        .map_err(|e| LoreError::Broken {
+            url: u.to_owned(),
+            reason: e.to_string(),
+        })?;
     Ok(v)
 }
 
@@ -347,7 +488,11 @@ enum CopyError {
     Write(std::io::Error),
 }
 
-fn copy_cancellable(mut r: impl Read, w: &mut impl Write, cancel: &AtomicBool) -> Result<u64, CopyError> {
+fn copy_cancellable(
+    mut r: impl Read,
+    w: &mut impl Write,
+    cancel: &AtomicBool,
+) -> Result<u64, CopyError> {
     let mut buf = vec![0u8; 1 << 16];
     let mut total = 0u64;
     loop {
@@ -394,12 +539,29 @@ fn cache_key(req: &Request) -> String {
         feed(k.as_bytes());
         feed(v.as_bytes());
     }
-    let tail = req.url.split_once("://").map(|(_, r)| r).unwrap_or(&req.url);
+    let tail = req
+        .url
+        .split_once("://")
+        .map(|(_, r)| r)
+        .unwrap_or(&req.url);
     let safe: String = tail
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-._@+".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-._@+".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    let safe: String = safe.chars().rev().take(80).collect::<Vec<_>>().into_iter().rev().collect();
+    let safe: String = safe
+        .chars()
+        .rev()
+        .take(80)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     format!("{safe}-{h:016x}")
 }
 
@@ -408,7 +570,10 @@ struct TempFile(PathBuf, bool);
 
 impl TempFile {
     fn new(dir: &Path, key: &str, what: &str) -> Result<TempFile, LoreError> {
-        let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
         let p = dir.join(format!(".{key}.{what}.{}.{nanos}.part", std::process::id()));
         Ok(TempFile(p, false))
     }

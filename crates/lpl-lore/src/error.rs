@@ -148,12 +148,18 @@ fn title_suffix(t: &Option<String>) -> String {
 
 impl LoreError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> LoreError {
-        LoreError::Io { path: path.into(), source }
+        LoreError::Io {
+            path: path.into(),
+            source,
+        }
     }
 
     /// True when the network (not the answer) is the problem: offline,
     /// timeouts. Callers may suggest `--base-url` or trying later.
     pub fn is_network(&self) -> bool {
-        matches!(self, LoreError::Offline { .. } | LoreError::Timeout { .. } | LoreError::Broken { .. })
+        matches!(
+            self,
+            LoreError::Offline { .. } | LoreError::Timeout { .. } | LoreError::Broken { .. }
+        )
     }
 }

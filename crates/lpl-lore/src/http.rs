@@ -39,7 +39,10 @@ pub struct HttpResponse {
 
 impl std::fmt::Debug for HttpResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpResponse").field("status", &self.status).field("content_type", &self.content_type).finish()
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .finish()
     }
 }
 
@@ -104,7 +107,9 @@ fn map_err(e: ureq::Error) -> TransportError {
         ureq::Error::TooManyRedirects => TransportError::TooManyRedirects,
         ureq::Error::ConnectionFailed => TransportError::Connect("connection failed".into()),
         ureq::Error::Io(io) => match io.kind() {
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => TransportError::Timeout(io.to_string()),
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                TransportError::Timeout(io.to_string())
+            }
             _ => TransportError::Connect(io.to_string()),
         },
         ureq::Error::Tls(t) => TransportError::Connect(format!("TLS: {t}")),
@@ -117,7 +122,10 @@ impl Transport for UreqTransport {
     fn send(&self, req: &Request) -> Result<HttpResponse, TransportError> {
         let res = match req.method {
             Method::Get => self.agent.get(&req.url).call(),
-            Method::Post => self.agent.post(&req.url).send_form(req.form.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+            Method::Post => self
+                .agent
+                .post(&req.url)
+                .send_form(req.form.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
         }
         .map_err(map_err)?;
         let status = res.status().as_u16();
@@ -132,7 +140,12 @@ impl Transport for UreqTransport {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         let body = res.into_body().into_reader();
-        Ok(HttpResponse { status, content_type, retry_after, body: Box::new(body) })
+        Ok(HttpResponse {
+            status,
+            content_type,
+            retry_after,
+            body: Box::new(body),
+        })
     }
 }
 
@@ -140,7 +153,9 @@ impl Transport for UreqTransport {
 /// at most 30 s, or the server's `Retry-After` when it asks for longer (up
 /// to 5 minutes).
 pub(crate) fn backoff(base: Duration, attempt: u32, retry_after: Option<u64>) -> Duration {
-    let exp = base.saturating_mul(1u32 << attempt.min(10)).min(Duration::from_secs(30));
+    let exp = base
+        .saturating_mul(1u32 << attempt.min(10))
+        .min(Duration::from_secs(30));
     match retry_after {
         Some(s) => exp.max(Duration::from_secs(s.min(300))),
         None => exp,

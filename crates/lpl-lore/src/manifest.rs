@@ -5,9 +5,14 @@ use crate::client::Epoch;
 /// Epoch numbers and modification times from a manifest: keys look like
 /// `/linux-mm/git/0.git` (or `/linux-mm/0` on some mirrors).
 pub(crate) fn parse(json: &[u8], inbox: &str, url: &str) -> Result<Vec<Epoch>, crate::LoreError> {
-    let bad = |reason: String| crate::LoreError::BadManifest { url: url.to_owned(), reason };
+    let bad = |reason: String| crate::LoreError::BadManifest {
+        url: url.to_owned(),
+        reason,
+    };
     let v: serde_json::Value = serde_json::from_slice(json).map_err(|e| bad(e.to_string()))?;
-    let obj = v.as_object().ok_or_else(|| bad("not a JSON object".into()))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| bad("not a JSON object".into()))?;
     let mut out: Vec<Epoch> = Vec::new();
     for (key, val) in obj {
         let Some(n) = epoch_number(key) else { continue };
@@ -15,7 +20,11 @@ pub(crate) fn parse(json: &[u8], inbox: &str, url: &str) -> Result<Vec<Epoch>, c
             continue;
         }
         let modified = val.get("modified").and_then(|m| m.as_i64());
-        out.push(Epoch { n, url: crate::url::epoch(inbox, n), modified });
+        out.push(Epoch {
+            n,
+            url: crate::url::epoch(inbox, n),
+            modified,
+        });
     }
     out.sort_by_key(|e| e.n);
     Ok(out)

@@ -16,7 +16,11 @@ pub struct MboxStats {
 /// Copies the mbox read from `input` to `out`, counting messages (a
 /// `From ` line at the start or after an empty line starts one) and
 /// stopping after `limit` messages.
-pub fn write_mbox(input: impl Read, out: &mut impl Write, limit: Option<u64>) -> std::io::Result<MboxStats> {
+pub fn write_mbox(
+    input: impl Read,
+    out: &mut impl Write,
+    limit: Option<u64>,
+) -> std::io::Result<MboxStats> {
     let mut r = BufReader::with_capacity(1 << 16, input);
     let mut line = Vec::with_capacity(256);
     let mut st = MboxStats::default();
@@ -81,7 +85,10 @@ pub(crate) fn html_title(page: &[u8]) -> Option<String> {
     let start = lower.find("<title")?;
     let open_end = start + lower[start..].find('>')? + 1;
     let end = open_end + lower[open_end..].find("</title")?;
-    let t: String = s[open_end..end].split_whitespace().collect::<Vec<_>>().join(" ");
+    let t: String = s[open_end..end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     (!t.is_empty()).then(|| t.chars().take(120).collect())
 }
 
@@ -107,8 +114,14 @@ mod tests {
     fn sniffing() {
         assert_eq!(sniff(&[0x1f, 0x8b, 8]), Sniff::Gzip);
         assert_eq!(sniff(b"  \n<!DOCTYPE html>"), Sniff::Html);
-        assert_eq!(sniff(b"From mboxrd@z Thu Jan  1 00:00:00 1970\n"), Sniff::Mbox);
+        assert_eq!(
+            sniff(b"From mboxrd@z Thu Jan  1 00:00:00 1970\n"),
+            Sniff::Mbox
+        );
         assert_eq!(sniff(b""), Sniff::Empty);
-        assert_eq!(html_title(b"<html><head><TITLE>\n Anubis  check</title>"), Some("Anubis check".into()));
+        assert_eq!(
+            html_title(b"<html><head><TITLE>\n Anubis  check</title>"),
+            Some("Anubis check".into())
+        );
     }
 }

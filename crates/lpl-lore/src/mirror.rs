@@ -47,15 +47,27 @@ pub struct MirrorOutcome {
 ///
 /// Installs rustls' `ring` provider as the process default if none is set
 /// (the git HTTP client needs one).
-pub fn mirror_epoch(url: &str, dest: &Path, opts: &MirrorOptions, cancel: &AtomicBool) -> Result<MirrorOutcome, LoreError> {
+pub fn mirror_epoch(
+    url: &str,
+    dest: &Path,
+    opts: &MirrorOptions,
+    cancel: &AtomicBool,
+) -> Result<MirrorOutcome, LoreError> {
     crate::url::check(url)?;
-    let git = |e: &dyn std::fmt::Display| LoreError::Git { url: url.to_owned(), reason: e.to_string() };
+    let git = |e: &dyn std::fmt::Display| LoreError::Git {
+        url: url.to_owned(),
+        reason: e.to_string(),
+    };
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cloned = !dest.join("HEAD").is_file();
     if cloned {
         std::fs::create_dir_all(dest).map_err(|e| LoreError::io(dest, e))?;
     }
-    let mut repo = if cloned { gix::init_bare(dest).map_err(|e| git(&e))? } else { gix::open(dest).map_err(|e| git(&e))? };
+    let mut repo = if cloned {
+        gix::init_bare(dest).map_err(|e| git(&e))?
+    } else {
+        gix::open(dest).map_err(|e| git(&e))?
+    };
     let old_tips = branch_tips(&repo).map_err(|e| git(&e))?;
     {
         let mut c = repo.config_snapshot_mut();
@@ -69,7 +81,10 @@ pub fn mirror_epoch(url: &str, dest: &Path, opts: &MirrorOptions, cancel: &Atomi
                 format!("http.userAgent={}", opts.user_agent),
                 "http.lowSpeedLimit=1".to_owned(),
                 format!("http.lowSpeedTime={}", opts.stall_timeout.as_secs().max(1)),
-                format!("gitoxide.http.connectTimeout={}", opts.connect_timeout.as_millis()),
+                format!(
+                    "gitoxide.http.connectTimeout={}",
+                    opts.connect_timeout.as_millis()
+                ),
             ]
             .iter()
             .map(String::as_str),
@@ -81,15 +96,24 @@ pub fn mirror_epoch(url: &str, dest: &Path, opts: &MirrorOptions, cancel: &Atomi
     let remote = repo
         .remote_at(url)
         .map_err(|e| git(&e))?
-        .with_refspecs(["+refs/heads/*:refs/heads/*"], gix::remote::Direction::Fetch)
+        .with_refspecs(
+            ["+refs/heads/*:refs/heads/*"],
+            gix::remote::Direction::Fetch,
+        )
         .map_err(|e| git(&e))?;
-    let conn = remote.connect(gix::remote::Direction::Fetch).map_err(|e| offline_or_git(url, &e))?;
+    let conn = remote
+        .connect(gix::remote::Direction::Fetch)
+        .map_err(|e| offline_or_git(url, &e))?;
     let outcome = conn
         .prepare_fetch(gix::progress::Discard, Default::default())
         .map_err(|e| offline_or_git(url, &e))?
         .receive(gix::progress::Discard, cancel)
         .map_err(|e| {
-            if cancel.load(std::sync::atomic::Ordering::Relaxed) { LoreError::Cancelled } else { offline_or_git(url, &e) }
+            if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+                LoreError::Cancelled
+            } else {
+                offline_or_git(url, &e)
+            }
         })?;
     drop(outcome);
     let repo = gix::open(dest).map_err(|e| git(&e))?;
@@ -98,16 +122,28 @@ pub fn mirror_epoch(url: &str, dest: &Path, opts: &MirrorOptions, cancel: &Atomi
         0
     } else {
         repo.rev_walk(new_tips.clone())
-            .with_hidden(old_tips.iter().copied().filter(|t| repo.find_object(*t).is_ok()))
+            .with_hidden(
+                old_tips
+                    .iter()
+                    .copied()
+                    .filter(|t| repo.find_object(*t).is_ok()),
+            )
             .all()
             .map_err(|e| git(&e))?
             .filter_map(Result::ok)
             .count() as u64
     };
-    Ok(MirrorOutcome { url: url.to_owned(), path: dest.to_owned(), cloned, new_commits })
+    Ok(MirrorOutcome {
+        url: url.to_owned(),
+        path: dest.to_owned(),
+        cloned,
+        new_commits,
+    })
 }
 
-fn branch_tips(repo: &gix::Repository) -> Result<Vec<gix::ObjectId>, Box<dyn std::error::Error + Send + Sync>> {
+fn branch_tips(
+    repo: &gix::Repository,
+) -> Result<Vec<gix::ObjectId>, Box<dyn std::error::Error + Send + Sync>> {
     let mut out = Vec::new();
     for r in repo.references()?.local_branches()? {
         let mut r = r?;
@@ -129,10 +165,24 @@ fn offline_or_git(url: &str, e: &dyn std::error::Error) -> LoreError {
         src = s.source();
     }
     let l = chain.to_ascii_lowercase();
-    let network = ["connection refused", "dns error", "failed to lookup", "error trying to connect", "timed out", "connect error", "tcp connect"];
+    let network = [
+        "connection refused",
+        "dns error",
+        "failed to lookup",
+        "error trying to connect",
+        "timed out",
+        "connect error",
+        "tcp connect",
+    ];
     if network.iter().any(|n| l.contains(n)) {
-        LoreError::Offline { host: crate::url::host(url), reason: chain }
+        LoreError::Offline {
+            host: crate::url::host(url),
+            reason: chain,
+        }
     } else {
-        LoreError::Git { url: url.to_owned(), reason: chain }
+        LoreError::Git {
+            url: url.to_owned(),
+            reason: chain,
+        }
     }
 }

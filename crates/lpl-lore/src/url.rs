@@ -74,7 +74,10 @@ pub fn epoch_probe(inbox: &str, n: u32) -> String {
 /// The host of a URL (`lore.kernel.org`, `127.0.0.1:8080`), for messages.
 pub fn host(url: &str) -> String {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    rest.split(['/', '?', '#']).next().unwrap_or(rest).to_owned()
+    rest.split(['/', '?', '#'])
+        .next()
+        .unwrap_or(rest)
+        .to_owned()
 }
 
 /// Checks that `url` is an absolute http(s) URL.
@@ -83,7 +86,10 @@ pub fn check(url: &str) -> Result<(), crate::LoreError> {
     if ok {
         Ok(())
     } else {
-        Err(crate::LoreError::BadUrl { url: url.to_owned(), reason: "expected an http:// or https:// URL".into() })
+        Err(crate::LoreError::BadUrl {
+            url: url.to_owned(),
+            reason: "expected an http:// or https:// URL".into(),
+        })
     }
 }
 
@@ -104,19 +110,37 @@ mod tests {
     fn msgid_slash_and_percent_are_escaped() {
         assert_eq!(escape_msgid("a/b%c@x"), "a%2Fb%25c@x");
         assert_eq!(
-            thread_mbox("https://lore.kernel.org/all/", "20240226205534.1603748-1-zi.yan@sent.com"),
+            thread_mbox(
+                "https://lore.kernel.org/all/",
+                "20240226205534.1603748-1-zi.yan@sent.com"
+            ),
             "https://lore.kernel.org/all/20240226205534.1603748-1-zi.yan@sent.com/t.mbox.gz"
         );
-        assert_eq!(raw("http://h/linux-mm", "x/y@z"), "http://h/linux-mm/x%2Fy@z/raw");
+        assert_eq!(
+            raw("http://h/linux-mm", "x/y@z"),
+            "http://h/linux-mm/x%2Fy@z/raw"
+        );
     }
 
     #[test]
     fn search_and_epochs() {
-        assert_eq!(search("https://l/all", "s:folio d:2.weeks.ago..", true), "https://l/all/?x=m&t=1&q=s%3Afolio+d%3A2.weeks.ago..");
-        assert_eq!(epoch("https://l/linux-mm/", 3), "https://l/linux-mm/git/3.git");
-        assert_eq!(manifest("https://l/linux-mm"), "https://l/linux-mm/manifest.js.gz");
+        assert_eq!(
+            search("https://l/all", "s:folio d:2.weeks.ago..", true),
+            "https://l/all/?x=m&t=1&q=s%3Afolio+d%3A2.weeks.ago.."
+        );
+        assert_eq!(
+            epoch("https://l/linux-mm/", 3),
+            "https://l/linux-mm/git/3.git"
+        );
+        assert_eq!(
+            manifest("https://l/linux-mm"),
+            "https://l/linux-mm/manifest.js.gz"
+        );
         assert_eq!(host("https://lore.kernel.org/all"), "lore.kernel.org");
-        assert_eq!(inbox_name("https://lore.kernel.org/linux-mm/"), Some("linux-mm".into()));
+        assert_eq!(
+            inbox_name("https://lore.kernel.org/linux-mm/"),
+            Some("linux-mm".into())
+        );
         assert_eq!(inbox_name("https://lore.kernel.org"), None);
         assert!(check("ftp://x").is_err());
     }

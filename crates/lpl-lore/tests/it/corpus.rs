@@ -4,8 +4,17 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new("git").arg("-C").arg(dir).args(args).output().expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
 
@@ -22,7 +31,11 @@ pub fn clone_epoch(dest: &Path) {
         .arg(dest)
         .output()
         .expect("git runs");
-    assert!(out.status.success(), "clone: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "clone: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // http-backend serves only repositories that allow it.
     git(dest, &["config", "http.receivepack", "false"]);
     std::fs::write(dest.join("git-daemon-export-ok"), "").expect("export-ok");
@@ -60,7 +73,10 @@ fn header(raw: &[u8], name: &str) -> Option<String> {
             }
             return value;
         }
-        if line.len() > name.len() && line[..name.len()].eq_ignore_ascii_case(name) && line.as_bytes()[name.len()] == b':' {
+        if line.len() > name.len()
+            && line[..name.len()].eq_ignore_ascii_case(name)
+            && line.as_bytes()[name.len()] == b':'
+        {
             value = Some(line[name.len() + 1..].trim().to_owned());
         }
     }
@@ -68,23 +84,44 @@ fn header(raw: &[u8], name: &str) -> Option<String> {
 }
 
 fn ids(v: &str) -> Vec<String> {
-    v.split('<').skip(1).filter_map(|p| p.split_once('>').map(|(id, _)| id.trim().to_owned())).collect()
+    v.split('<')
+        .skip(1)
+        .filter_map(|p| p.split_once('>').map(|(id, _)| id.trim().to_owned()))
+        .collect()
 }
 
 /// Every message (`m` blob) of the commits given.
 pub fn messages(repo: &Path, commits: &[String]) -> Vec<Msg> {
     let mut out = Vec::new();
     for c in commits {
-        let o = Command::new("git").arg("-C").arg(repo).args(["cat-file", "blob", &format!("{c}:m")]).output().expect("git");
+        let o = Command::new("git")
+            .arg("-C")
+            .arg(repo)
+            .args(["cat-file", "blob", &format!("{c}:m")])
+            .output()
+            .expect("git");
         if !o.status.success() {
             continue; // a deletion
         }
         let raw = o.stdout;
-        let Some(mid) = header(&raw, "Message-ID").and_then(|v| ids(&v).into_iter().next()) else { continue };
-        let refs = header(&raw, "References").map(|v| ids(&v)).unwrap_or_default();
+        let Some(mid) = header(&raw, "Message-ID").and_then(|v| ids(&v).into_iter().next()) else {
+            continue;
+        };
+        let refs = header(&raw, "References")
+            .map(|v| ids(&v))
+            .unwrap_or_default();
         let irt = header(&raw, "In-Reply-To").and_then(|v| ids(&v).into_iter().next());
-        let root = refs.first().cloned().or_else(|| irt.clone()).unwrap_or_else(|| mid.clone());
-        out.push(Msg { subject: header(&raw, "Subject").unwrap_or_default(), message_id: mid, root, raw });
+        let root = refs
+            .first()
+            .cloned()
+            .or_else(|| irt.clone())
+            .unwrap_or_else(|| mid.clone());
+        out.push(Msg {
+            subject: header(&raw, "Subject").unwrap_or_default(),
+            message_id: mid,
+            root,
+            raw,
+        });
     }
     out
 }
@@ -107,7 +144,11 @@ pub fn mboxrd<'a>(msgs: impl IntoIterator<Item = &'a Msg>) -> Vec<u8> {
     for m in msgs {
         out.extend_from_slice(b"From mboxrd@z Thu Jan  1 00:00:00 1970\n");
         for line in m.raw.split_inclusive(|&b| b == b'\n') {
-            let stripped = line.iter().skip_while(|&&b| b == b'>').copied().collect::<Vec<u8>>();
+            let stripped = line
+                .iter()
+                .skip_while(|&&b| b == b'>')
+                .copied()
+                .collect::<Vec<u8>>();
             if stripped.starts_with(b"From ") {
                 out.push(b'>');
             }

@@ -44,7 +44,10 @@ impl Server {
     pub fn start(messages: Vec<Msg>) -> Server {
         let l = TcpListener::bind("127.0.0.1:0").expect("bind");
         let base = format!("http://{}", l.local_addr().expect("addr"));
-        let state = Arc::new(Mutex::new(State { messages, ..Default::default() }));
+        let state = Arc::new(Mutex::new(State {
+            messages,
+            ..Default::default()
+        }));
         let flaky = Arc::new(AtomicU32::new(0));
         let (st, fl) = (state.clone(), flaky.clone());
         std::thread::spawn(move || {
@@ -89,14 +92,21 @@ fn read_req(s: &TcpStream) -> std::io::Result<Req> {
         }
     }
     let mut body = Vec::new();
-    if let Some(n) = headers.get("content-length").and_then(|v| v.parse::<usize>().ok()) {
+    if let Some(n) = headers
+        .get("content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+    {
         body.resize(n, 0);
         r.read_exact(&mut body)?;
-    } else if headers.get("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+    } else if headers
+        .get("transfer-encoding")
+        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
+    {
         loop {
             let mut size = String::new();
             r.read_line(&mut size)?;
-            let n = usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+            let n = usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16)
+                .unwrap_or(0);
             if n == 0 {
                 let mut end = String::new();
                 r.read_line(&mut end)?;
@@ -109,11 +119,24 @@ fn read_req(s: &TcpStream) -> std::io::Result<Req> {
             r.read_exact(&mut crlf)?;
         }
     }
-    Ok(Req { method, target, headers, body })
+    Ok(Req {
+        method,
+        target,
+        headers,
+        body,
+    })
 }
 
-fn respond(mut s: &TcpStream, status: &str, headers: &[(&str, String)], body: &[u8]) -> std::io::Result<()> {
-    let mut head = format!("HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+fn respond(
+    mut s: &TcpStream,
+    status: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> std::io::Result<()> {
+    let mut head = format!(
+        "HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -136,23 +159,32 @@ fn decode(s: &str, plus_is_space: bool) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
-        out.push(if plus_is_space && b[i] == b'+' { b' ' } else { b[i] });
+        out.push(if plus_is_space && b[i] == b'+' {
+            b' '
+        } else {
+            b[i]
+        });
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
 }
 
 fn thread_of<'a>(msgs: &'a [Msg], mid: &str) -> Vec<&'a Msg> {
-    let Some(m) = msgs.iter().find(|m| m.message_id == mid) else { return Vec::new() };
+    let Some(m) = msgs.iter().find(|m| m.message_id == mid) else {
+        return Vec::new();
+    };
     let root = m.root.clone();
-    msgs.iter().filter(|x| x.root == root || x.message_id == root).collect()
+    msgs.iter()
+        .filter(|x| x.root == root || x.message_id == root)
+        .collect()
 }
 
 const HTML: &str = "<!DOCTYPE html><html><head><title>Making sure you&#39;re not a bot!</title></head><body>Anubis</body></html>";
@@ -185,32 +217,66 @@ fn handle(s: TcpStream, st: &Mutex<State>, flaky: &AtomicU32) -> std::io::Result
                 (g.manifests.iter().any(|m| m == list), g.git_root.clone())
             };
             let root = root.filter(|_| has);
-            let Some(root) = root else { return respond(&s, "404 Not Found", &[], b"no manifest") };
+            let Some(root) = root else {
+                return respond(&s, "404 Not Found", &[], b"no manifest");
+            };
             let mut obj = serde_json::Map::new();
             for n in 0..100 {
-                if root.join(list).join("git").join(format!("{n}.git")).is_dir() {
-                    obj.insert(format!("/{list}/git/{n}.git"), serde_json::json!({"modified": 1_579_716_035, "fingerprint": "x"}));
+                if root
+                    .join(list)
+                    .join("git")
+                    .join(format!("{n}.git"))
+                    .is_dir()
+                {
+                    obj.insert(
+                        format!("/{list}/git/{n}.git"),
+                        serde_json::json!({"modified": 1_579_716_035, "fingerprint": "x"}),
+                    );
                 }
             }
             let body = gzip(serde_json::Value::Object(obj).to_string().as_bytes());
             respond(&s, "200 OK", &gz, &body)
         }
-        [prefix, ..] if *prefix == "loop" => respond(&s, "302 Found", &[("Location", path.clone())], b""),
-        ["moved", rest @ ..] => respond(&s, "301 Moved Permanently", &[("Location", format!("/all/{}", rest.join("/")))], b""),
+        [prefix, ..] if *prefix == "loop" => {
+            respond(&s, "302 Found", &[("Location", path.clone())], b"")
+        }
+        ["moved", rest @ ..] => respond(
+            &s,
+            "301 Moved Permanently",
+            &[("Location", format!("/all/{}", rest.join("/")))],
+            b"",
+        ),
         [inbox, mid, "t.mbox.gz"] => {
             let mid = pct_decode(mid);
             let t = thread_of(&msgs, &mid);
             match *inbox {
-                "html" => return respond(&s, "200 OK", &[("Content-Type", "text/html".into())], HTML.as_bytes()),
+                "html" => {
+                    return respond(
+                        &s,
+                        "200 OK",
+                        &[("Content-Type", "text/html".into())],
+                        HTML.as_bytes(),
+                    );
+                }
                 "html-gz" => return respond(&s, "200 OK", &gz, &gzip(HTML.as_bytes())),
                 "empty" => return respond(&s, "200 OK", &gz, &gzip(b"")),
                 "flaky" if flaky.fetch_add(1, Ordering::SeqCst) < 2 => {
-                    return respond(&s, "503 Service Unavailable", &[("Retry-After", "0".into())], b"busy");
+                    return respond(
+                        &s,
+                        "503 Service Unavailable",
+                        &[("Retry-After", "0".into())],
+                        b"busy",
+                    );
                 }
                 _ => {}
             }
             if t.is_empty() {
-                return respond(&s, "404 Not Found", &[("Content-Type", "text/html".into())], b"<html>404</html>");
+                return respond(
+                    &s,
+                    "404 Not Found",
+                    &[("Content-Type", "text/html".into())],
+                    b"<html>404</html>",
+                );
             }
             let mut body = gzip(&mboxrd(t));
             if *inbox == "trunc" {
@@ -221,7 +287,12 @@ fn handle(s: TcpStream, st: &Mutex<State>, flaky: &AtomicU32) -> std::io::Result
         [_, mid, "raw"] => {
             let mid = pct_decode(mid);
             match msgs.iter().find(|m| m.message_id == mid) {
-                Some(m) => respond(&s, "200 OK", &[("Content-Type", "text/plain".into())], &m.raw),
+                Some(m) => respond(
+                    &s,
+                    "200 OK",
+                    &[("Content-Type", "text/plain".into())],
+                    &m.raw,
+                ),
                 None => respond(&s, "404 Not Found", &[], b"404"),
             }
         }
@@ -237,13 +308,20 @@ fn handle(s: TcpStream, st: &Mutex<State>, flaky: &AtomicU32) -> std::io::Result
             }
             let q = params.get("q").cloned().unwrap_or_default();
             let hit = |m: &Msg| match q.strip_prefix("s:") {
-                Some(w) => m.subject.to_lowercase().contains(&w.trim_matches('"').to_lowercase()),
+                Some(w) => m
+                    .subject
+                    .to_lowercase()
+                    .contains(&w.trim_matches('"').to_lowercase()),
                 None => String::from_utf8_lossy(&m.raw).contains(&q),
             };
             let hits: Vec<&Msg> = msgs.iter().filter(|m| hit(m)).collect();
             let mut out: Vec<&Msg> = Vec::new();
             for h in hits {
-                let group = if params.get("t").map(String::as_str) == Some("1") { thread_of(&msgs, &h.message_id) } else { vec![h] };
+                let group = if params.get("t").map(String::as_str) == Some("1") {
+                    thread_of(&msgs, &h.message_id)
+                } else {
+                    vec![h]
+                };
                 for m in group {
                     if !out.iter().any(|o| o.message_id == m.message_id) {
                         out.push(m);
@@ -260,9 +338,17 @@ fn handle(s: TcpStream, st: &Mutex<State>, flaky: &AtomicU32) -> std::io::Result
 }
 
 /// Runs `git http-backend` for one request.
-fn cgi(s: &TcpStream, st: &Mutex<State>, req: &Req, path: &str, query: &str) -> std::io::Result<()> {
+fn cgi(
+    s: &TcpStream,
+    st: &Mutex<State>,
+    req: &Req,
+    path: &str,
+    query: &str,
+) -> std::io::Result<()> {
     let root = st.lock().expect("lock").git_root.clone();
-    let Some(root) = root else { return respond(s, "404 Not Found", &[], b"no git") };
+    let Some(root) = root else {
+        return respond(s, "404 Not Found", &[], b"no git");
+    };
     let mut cmd = Command::new("git");
     cmd.arg("http-backend")
         .env_clear()
@@ -295,8 +381,14 @@ fn cgi(s: &TcpStream, st: &Mutex<State>, req: &Req, path: &str, query: &str) -> 
     let out = child.wait_with_output()?;
     let _ = w.join();
     let raw = out.stdout;
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").map(|p| (p, 4)).or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|p| (p, 2)));
-    let Some((p, n)) = split else { return respond(s, "500 Internal Server Error", &[], b"bad cgi") };
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| (p, 4))
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|p| (p, 2)));
+    let Some((p, n)) = split else {
+        return respond(s, "500 Internal Server Error", &[], b"bad cgi");
+    };
     let head = String::from_utf8_lossy(&raw[..p]).into_owned();
     let mut status = "200 OK".to_owned();
     let mut headers = Vec::new();
@@ -309,6 +401,9 @@ fn cgi(s: &TcpStream, st: &Mutex<State>, req: &Req, path: &str, query: &str) -> 
             }
         }
     }
-    let hs: Vec<(&str, String)> = headers.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let hs: Vec<(&str, String)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
     respond(s, &status, &hs, &raw[p + n..])
 }

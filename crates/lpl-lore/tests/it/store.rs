@@ -22,14 +22,33 @@ fn fetch_imports_the_thread_and_again_only_what_is_new() {
     let (cover, thread) = cleanup_thread();
     // lore first knows the thread without its last two replies.
     let n = thread.len();
-    let late: Vec<String> = thread[n - 2..].iter().map(|m| m.message_id.clone()).collect();
-    let early: Vec<Msg> = all_messages().iter().filter(|m| !late.contains(&m.message_id)).cloned().collect();
+    let late: Vec<String> = thread[n - 2..]
+        .iter()
+        .map(|m| m.message_id.clone())
+        .collect();
+    let early: Vec<Msg> = all_messages()
+        .iter()
+        .filter(|m| !late.contains(&m.message_id))
+        .cloned()
+        .collect();
     let srv = Server::start(early);
     let home = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(home.path()).expect("store");
-    let lore = Lore::new(test_config(&format!("{}/all", srv.base), &home.path().join("cache"))).expect("client");
+    let lore = Lore::new(test_config(
+        &format!("{}/all", srv.base),
+        &home.path().join("cache"),
+    ))
+    .expect("client");
     let url = format!("https://lore.kernel.org/io-uring/{}/T/#u", cover.message_id);
-    let r1 = fetch::fetch(&mut store, &lore, &url, &ImportOptions::default(), &no(), &mut |_| {}).expect("fetch");
+    let r1 = fetch::fetch(
+        &mut store,
+        &lore,
+        &url,
+        &ImportOptions::default(),
+        &no(),
+        &mut |_| {},
+    )
+    .expect("fetch");
     assert_eq!(r1.message_id.as_deref(), Some(cover.message_id.as_str()));
     assert_eq!(r1.fetched, (n - 2) as u64);
     assert_eq!(r1.imported + r1.deduplicated + r1.skipped, r1.fetched);
@@ -40,8 +59,15 @@ fn fetch_imports_the_thread_and_again_only_what_is_new() {
     assert!(s.complete, "{s:?}");
     // Later the replies arrived: a second fetch imports just those.
     srv.state.lock().expect("lock").messages = all_messages().to_vec();
-    let r2 = fetch::fetch(&mut store, &lore, &format!("<{}>", cover.message_id), &ImportOptions::default(), &no(), &mut |_| {})
-        .expect("fetch again");
+    let r2 = fetch::fetch(
+        &mut store,
+        &lore,
+        &format!("<{}>", cover.message_id),
+        &ImportOptions::default(),
+        &no(),
+        &mut |_| {},
+    )
+    .expect("fetch again");
     assert_eq!(r2.fetched, n as u64);
     assert_eq!(r2.imported, 2);
     assert_eq!(r2.deduplicated, (n - 2) as u64);
@@ -59,21 +85,68 @@ fn bad_answers_leave_the_store_alone() {
     let srv = Server::start(all_messages().to_vec());
     let home = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(home.path()).expect("store");
-    let good = Lore::new(test_config(&format!("{}/all", srv.base), &home.path().join("cache"))).expect("client");
-    fetch::fetch(&mut store, &good, &cover.message_id, &ImportOptions::default(), &no(), &mut |_| {}).expect("fetch");
+    let good = Lore::new(test_config(
+        &format!("{}/all", srv.base),
+        &home.path().join("cache"),
+    ))
+    .expect("client");
+    fetch::fetch(
+        &mut store,
+        &good,
+        &cover.message_id,
+        &ImportOptions::default(),
+        &no(),
+        &mut |_| {},
+    )
+    .expect("fetch");
     let before = store.stats().expect("stats").messages;
     assert_eq!(before, thread.len() as i64);
     for inbox in ["trunc", "html", "empty", "loop"] {
-        let bad = Lore::new(test_config(&format!("{}/{inbox}", srv.base), &home.path().join("cache"))).expect("client");
-        let e = fetch::fetch(&mut store, &bad, &cover.message_id, &ImportOptions::default(), &no(), &mut |_| {}).expect_err(inbox);
+        let bad = Lore::new(test_config(
+            &format!("{}/{inbox}", srv.base),
+            &home.path().join("cache"),
+        ))
+        .expect("client");
+        let e = fetch::fetch(
+            &mut store,
+            &bad,
+            &cover.message_id,
+            &ImportOptions::default(),
+            &no(),
+            &mut |_| {},
+        )
+        .expect_err(inbox);
         assert!(matches!(e, FetchError::Lore(_)), "{inbox}: {e}");
-        assert_eq!(store.stats().expect("stats").messages, before, "{inbox} changed the store");
+        assert_eq!(
+            store.stats().expect("stats").messages,
+            before,
+            "{inbox} changed the store"
+        );
         println!("{inbox}: {e} (store still {before} messages)");
     }
-    let e = fetch::fetch(&mut store, &good, "not a message id", &ImportOptions::default(), &no(), &mut |_| {}).expect_err("junk");
+    let e = fetch::fetch(
+        &mut store,
+        &good,
+        "not a message id",
+        &ImportOptions::default(),
+        &no(),
+        &mut |_| {},
+    )
+    .expect_err("junk");
     assert!(matches!(e, FetchError::NotAMessageId { .. }), "{e}");
-    let e = fetch::fetch(&mut store, &good, "missing@example.invalid", &ImportOptions::default(), &no(), &mut |_| {}).expect_err("404");
-    assert!(matches!(e, FetchError::Lore(LoreError::NotFound { .. })), "{e}");
+    let e = fetch::fetch(
+        &mut store,
+        &good,
+        "missing@example.invalid",
+        &ImportOptions::default(),
+        &no(),
+        &mut |_| {},
+    )
+    .expect_err("404");
+    assert!(
+        matches!(e, FetchError::Lore(LoreError::NotFound { .. })),
+        "{e}"
+    );
 }
 
 #[test]
@@ -81,21 +154,58 @@ fn search_results_are_imported() {
     let srv = Server::start(all_messages().to_vec());
     let home = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(home.path()).expect("store");
-    let lore = Lore::new(test_config(&format!("{}/all", srv.base), &home.path().join("cache"))).expect("client");
+    let lore = Lore::new(test_config(
+        &format!("{}/all", srv.base),
+        &home.path().join("cache"),
+    ))
+    .expect("client");
     let q = "s:io_uring: don't wait when under-submitting";
-    let r = fetch::fetch_query(&mut store, &lore, q, true, Some(50), &ImportOptions::default(), &no(), &mut |_| {})
-        .expect("search")
-        .expect("hits");
+    let r = fetch::fetch_query(
+        &mut store,
+        &lore,
+        q,
+        true,
+        Some(50),
+        &ImportOptions::default(),
+        &no(),
+        &mut |_| {},
+    )
+    .expect("search")
+    .expect("hits");
     assert!(r.fetched >= 10, "v1..v4 and their replies: {}", r.fetched);
     assert_eq!(r.imported + r.deduplicated + r.skipped, r.fetched);
-    assert!(r.series.iter().any(|s| s.title.contains("don't wait when under-submitting")), "{:?}", r.series);
-    let again = fetch::fetch_query(&mut store, &lore, q, true, Some(50), &ImportOptions::default(), &no(), &mut |_| {})
-        .expect("search")
-        .expect("hits");
+    assert!(
+        r.series
+            .iter()
+            .any(|s| s.title.contains("don't wait when under-submitting")),
+        "{:?}",
+        r.series
+    );
+    let again = fetch::fetch_query(
+        &mut store,
+        &lore,
+        q,
+        true,
+        Some(50),
+        &ImportOptions::default(),
+        &no(),
+        &mut |_| {},
+    )
+    .expect("search")
+    .expect("hits");
     assert_eq!(again.imported, 0);
     assert_eq!(again.deduplicated + again.skipped, again.fetched);
-    let none = fetch::fetch_query(&mut store, &lore, "s:nothing like this", true, None, &ImportOptions::default(), &no(), &mut |_| {})
-        .expect("search");
+    let none = fetch::fetch_query(
+        &mut store,
+        &lore,
+        "s:nothing like this",
+        true,
+        None,
+        &ImportOptions::default(),
+        &no(),
+        &mut |_| {},
+    )
+    .expect("search");
     assert!(none.is_none());
     println!(
         "search: fetched {} imported {} dedup {} ({} series); again: imported {} dedup {}",
@@ -118,7 +228,10 @@ fn sync_clones_then_fetches_only_the_second_half() {
     let commits = corpus::commits(&epoch);
     let half = commits.len() / 2;
     let tip = commits.last().expect("commits").clone();
-    corpus::git(&epoch, &["update-ref", "refs/heads/master", &commits[half - 1]]);
+    corpus::git(
+        &epoch,
+        &["update-ref", "refs/heads/master", &commits[half - 1]],
+    );
     // A second inbox without a manifest: found by probing git/0.git.
     let probe = root.path().join("probe/git/0.git");
     corpus::clone_epoch(&probe);
@@ -130,13 +243,28 @@ fn sync_clones_then_fetches_only_the_second_half() {
     }
     let home = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(home.path()).expect("store");
-    let lore = Lore::new(test_config(&format!("{}/all", srv.base), &home.path().join("cache"))).expect("client");
-    let l = fetch::sync_add(home.path(), None, &format!("{}/io-uring/", srv.base), None).expect("add");
+    let lore = Lore::new(test_config(
+        &format!("{}/all", srv.base),
+        &home.path().join("cache"),
+    ))
+    .expect("client");
+    let l =
+        fetch::sync_add(home.path(), None, &format!("{}/io-uring/", srv.base), None).expect("add");
     assert_eq!(l.name, "io-uring");
     let mirrors = home.path().join("mirrors");
     let sync = |store: &mut Store, only: &[String]| {
-        fetch::sync(store, home.path(), &mirrors, only, &lore, &MirrorOptions::default(), &ImportOptions::default(), &no(), &mut |_| {})
-            .expect("sync")
+        fetch::sync(
+            store,
+            home.path(),
+            &mirrors,
+            only,
+            &lore,
+            &MirrorOptions::default(),
+            &ImportOptions::default(),
+            &no(),
+            &mut |_| {},
+        )
+        .expect("sync")
     };
     let one = ["io-uring".to_owned()];
     let r1 = sync(&mut store, &one);
@@ -162,52 +290,125 @@ fn sync_clones_then_fetches_only_the_second_half() {
     assert_eq!(e2.fetched, rest);
     assert_eq!(e2.read, rest, "only the new commits are read");
     assert_eq!(e2.imported + e2.deduplicated + e2.skipped, rest);
-    assert_eq!(store.stats().expect("stats").messages, after1 + e2.imported as i64);
+    assert_eq!(
+        store.stats().expect("stats").messages,
+        after1 + e2.imported as i64
+    );
     // Nothing new: nothing fetched, nothing read.
     let r3 = sync(&mut store, &one);
     let e3 = &r3[0].epochs[0];
     assert_eq!((e3.fetched, e3.read, e3.imported), (0, 0, 0), "{e3:?}");
     // The mirror is a real epoch: git agrees on the tip.
-    let local_tip = String::from_utf8(corpus::git(&mirrors.join("io-uring/git/0.git"), &["rev-parse", "refs/heads/master"])).expect("hex");
+    let local_tip = String::from_utf8(corpus::git(
+        &mirrors.join("io-uring/git/0.git"),
+        &["rev-parse", "refs/heads/master"],
+    ))
+    .expect("hex");
     assert_eq!(local_tip.trim(), tip);
     // Probing, and syncing every registered list.
     fetch::sync_add(home.path(), None, &format!("{}/probe", srv.base), None).expect("add");
     let all = sync(&mut store, &[]);
     assert_eq!(all.len(), 2);
-    let p = all.iter().find(|r| r.list.name == "probe").expect("probe synced");
+    let p = all
+        .iter()
+        .find(|r| r.list.name == "probe")
+        .expect("probe synced");
     assert_eq!(p.epochs_found, 1);
     assert_eq!(p.epochs[0].fetched, 10);
-    assert_eq!(p.epochs[0].imported, 0, "all 10 are already stored from io-uring");
+    assert_eq!(
+        p.epochs[0].imported, 0,
+        "all 10 are already stored from io-uring"
+    );
     let seen = srv.seen();
-    assert!(seen.iter().any(|s| s.path == "/probe/git/1.git/info/refs?service=git-upload-pack"), "probed for epoch 1");
-    let git_uas: Vec<&str> = seen.iter().filter(|s| s.path.contains("/git/")).map(|s| s.user_agent.as_str()).collect();
+    assert!(
+        seen.iter()
+            .any(|s| s.path == "/probe/git/1.git/info/refs?service=git-upload-pack"),
+        "probed for epoch 1"
+    );
+    let git_uas: Vec<&str> = seen
+        .iter()
+        .filter(|s| s.path.contains("/git/"))
+        .map(|s| s.user_agent.as_str())
+        .collect();
     // Probes go through our HTTP client and name lpl; gix's reqwest backend
     // sends its own fixed User-Agent (lpl's name travels in the git
     // protocol's agent= capability instead).
     assert!(
-        git_uas.iter().all(|ua| ua.contains("lpl/") || ua.starts_with("git/oxide-")),
+        git_uas
+            .iter()
+            .all(|ua| ua.contains("lpl/") || ua.starts_with("git/oxide-")),
         "git requests: {git_uas:?}"
     );
-    assert!(git_uas.iter().any(|ua| ua.contains("lpl/")), "the probes name lpl: {git_uas:?}");
+    assert!(
+        git_uas.iter().any(|ua| ua.contains("lpl/")),
+        "the probes name lpl: {git_uas:?}"
+    );
     println!(
         "sync: run 1 fetched {} imported {} dedup {} skipped {}; run 2 fetched {} read {} imported {} dedup {} skipped {}; run 3 fetched {}; probe list fetched {} dedup {}",
-        e1.fetched, e1.imported, e1.deduplicated, e1.skipped, e2.fetched, e2.read, e2.imported, e2.deduplicated, e2.skipped, e3.fetched,
-        p.epochs[0].fetched, p.epochs[0].deduplicated
+        e1.fetched,
+        e1.imported,
+        e1.deduplicated,
+        e1.skipped,
+        e2.fetched,
+        e2.read,
+        e2.imported,
+        e2.deduplicated,
+        e2.skipped,
+        e3.fetched,
+        p.epochs[0].fetched,
+        p.epochs[0].deduplicated
     );
 }
 
 #[test]
 fn sync_reports_an_unreachable_list_and_goes_on() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
     let home = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(home.path()).expect("store");
-    let lore = Lore::new(test_config("https://lore.kernel.org/all", &home.path().join("cache"))).expect("client");
-    fetch::sync_add(home.path(), Some("gone"), &format!("http://127.0.0.1:{port}/gone"), None).expect("add");
-    let r = fetch::sync(&mut store, home.path(), &home.path().join("mirrors"), &[], &lore, &MirrorOptions::default(), &ImportOptions::default(), &no(), &mut |_| {})
-        .expect("sync runs");
+    let lore = Lore::new(test_config(
+        "https://lore.kernel.org/all",
+        &home.path().join("cache"),
+    ))
+    .expect("client");
+    fetch::sync_add(
+        home.path(),
+        Some("gone"),
+        &format!("http://127.0.0.1:{port}/gone"),
+        None,
+    )
+    .expect("add");
+    let r = fetch::sync(
+        &mut store,
+        home.path(),
+        &home.path().join("mirrors"),
+        &[],
+        &lore,
+        &MirrorOptions::default(),
+        &ImportOptions::default(),
+        &no(),
+        &mut |_| {},
+    )
+    .expect("sync runs");
     let err = r[0].error.as_deref().expect("reported");
-    assert!(err.starts_with(&format!("could not reach 127.0.0.1:{port}")), "{err}");
-    let e = fetch::sync(&mut store, home.path(), &home.path().join("mirrors"), &["nope".into()], &lore, &MirrorOptions::default(), &ImportOptions::default(), &no(), &mut |_| {})
-        .expect_err("unknown list");
+    assert!(
+        err.starts_with(&format!("could not reach 127.0.0.1:{port}")),
+        "{err}"
+    );
+    let e = fetch::sync(
+        &mut store,
+        home.path(),
+        &home.path().join("mirrors"),
+        &["nope".into()],
+        &lore,
+        &MirrorOptions::default(),
+        &ImportOptions::default(),
+        &no(),
+        &mut |_| {},
+    )
+    .expect_err("unknown list");
     assert!(matches!(e, FetchError::UnknownList { .. }));
 }

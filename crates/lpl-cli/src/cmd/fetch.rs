@@ -1,0 +1,400 @@
+//! `lpl fetch MSGID...`, `lpl fetch --query Q` and `lpl sync`.
+
+use std::io::IsTerminal;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use lpl_core::fetch::{self, FetchError, FetchEvent, FetchReport, SyncReport};
+use lpl_core::import::{ImportEvent, ImportOptions};
+use lpl_core::series::SeriesSummary;
+use lpl_core::time;
+use lpl_lore::LoreError;
+
+use crate::app::{App, style};
+use crate::error::{CmdResult, CommandError};
+
+/// Download threads from lore.kernel.org and import them
+///
+/// Give Message-IDs or lore links: a bare id, <id>, id:..., any lore URL
+/// (https://lore.kernel.org/LIST/MSGID/, /all/, /r/, /T/#u, #m anchors) or
+/// https://patch.msgid.link/MSGID. The whole thread is downloaded as lore
+/// serves it (t.mbox.gz), imported, and the series in it are listed.
+/// Fetching again later adds only what is new.
+///
+/// With --query, a lore search is run instead (the same syntax as the search
+/// box on lore: s:subject f:from b:body d:dates ...) and its results are
+/// imported, each hit expanded to its whole thread unless --no-threads.
+///
+/// Downloads are cached for a few minutes in the data directory
+/// (--refresh asks again). --base-url points at a mirror; the default can
+/// be set as "base_url" in lore.json in the data directory.
+///
+/// Examples:
+///   lpl fetch https://lore.kernel.org/linux-mm/20240226205534.1603748-1-zi.yan@sent.com/
+///   lpl fetch 20240409192301.907377-1-david@redhat.com
+///   lpl fetch --query 's:"mapcount for large folios" f:david@redhat.com' --limit 100
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct FetchArgs {
+    /// Message-IDs or lore URLs of threads to fetch
+    #[arg(value_name = "MSGID-OR-URL", required_unless_present = "query")]
+    ids: Vec<String>,
+    /// Run a lore search and import what it finds
+    #[arg(short, long, value_name = "QUERY", conflicts_with = "ids")]
+    query: Option<String>,
+    /// At most this many messages from a search
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    limit: u64,
+    /// Import only the messages that match the search, not their whole threads
+    #[arg(long)]
+    no_threads: bool,
+    /// Server to ask (default https://lore.kernel.org/all, or lore.json's base_url)
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Ask the server again even when a fresh copy is cached
+    #[arg(long)]
+    refresh: bool,
+    /// Print a JSON report
+    #[arg(long)]
+    json: bool,
+}
+
+/// Keep lists mirrored from lore (public-inbox git epochs) and imported
+///
+/// `lpl sync --add [NAME] URL` registers an inbox such as
+/// https://lore.kernel.org/linux-mm (NAME defaults to its last path segment)
+/// and syncs it; `lpl sync` then brings every registered list up to date:
+/// it finds the epochs (manifest.js.gz, else git/0.git, git/1.git ...),
+/// clones or fetches them over HTTPS into the data directory's mirrors/,
+/// and imports only the messages that arrived since the last sync.
+///
+/// Examples:
+///   lpl sync --add https://lore.kernel.org/linux-mm --since 2024-01-01
+///   lpl sync                     # all registered lists
+///   lpl sync linux-mm            # one of them
+///   lpl sync --list
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct SyncArgs {
+    /// Lists to sync (default: all registered)
+    #[arg(value_name = "LIST")]
+    lists: Vec<String>,
+    /// Register an inbox (and sync it): [NAME] URL
+    #[arg(long, num_args = 1..=2, value_names = ["NAME", "URL"], conflicts_with_all = ["remove", "list"])]
+    add: Option<Vec<String>>,
+    /// With --add: only epochs modified since this day (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", requires = "add")]
+    since: Option<String>,
+    /// With --add: register only, do not sync now
+    #[arg(long, requires = "add")]
+    no_sync: bool,
+    /// Forget a registered list (its mirror stays on disk)
+    #[arg(long, value_name = "NAME", conflicts_with = "list")]
+    remove: Option<String>,
+    /// Show the registered lists
+    #[arg(long)]
+    list: bool,
+    /// Print a JSON report
+    #[arg(long)]
+    json: bool,
+}
+
+impl From<FetchError> for CommandError {
+    fn from(e: FetchError) -> Self {
+        match e {
+            FetchError::Lore(l) => lore_error(l),
+            FetchError::Core(c) => c.into(),
+            FetchError::Store(s) => s.into(),
+            FetchError::NotAMessageId { .. } => CommandError::user(e.to_string())
+                .hint("give a Message-ID (with or without <>), id:..., a lore URL or a patch.msgid.link URL"),
+            FetchError::UnknownList { .. } => CommandError::user(e.to_string()).hint("lpl sync --list shows the registered lists"),
+            FetchError::Config { .. } => CommandError::user(e.to_string()).hint("fix or remove the file; lpl sync --add rewrites it"),
+            other => CommandError::user(other.to_string()),
+        }
+    }
+}
+
+fn lore_error(e: LoreError) -> CommandError {
+    let msg = e.to_string();
+    match e {
+        LoreError::NotFound { .. } => CommandError::not_found(msg)
+            .hint("check the Message-ID; a message sent minutes ago may not be archived yet"),
+        LoreError::Offline { .. } | LoreError::Timeout { .. } | LoreError::Broken { .. } => {
+            CommandError::user(msg).hint("check the network, or use a mirror with --base-url URL")
+        }
+        LoreError::Server { .. } => {
+            CommandError::user(msg).hint("the server is busy or down; try again later")
+        }
+        LoreError::Html { .. }
+        | LoreError::BadGzip { .. }
+        | LoreError::NotMbox { .. }
+        | LoreError::EmptyThread { .. } => {
+            CommandError::user(msg).hint("nothing was imported; the archive is unchanged")
+        }
+        LoreError::Cancelled => CommandError::user("interrupted"),
+        _ => CommandError::user(msg),
+    }
+}
+
+fn spinner(json: bool) -> ProgressBar {
+    if json || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(8));
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {pos}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    pb.enable_steady_tick(Duration::from_millis(125));
+    pb
+}
+
+fn on_event(pb: &ProgressBar) -> impl FnMut(&FetchEvent) + '_ {
+    move |e| match e {
+        FetchEvent::Downloading { what } => pb.set_message(format!("downloading {what}")),
+        FetchEvent::Mirroring { list, url } => pb.set_message(format!("{list}: git fetch {url}")),
+        FetchEvent::Import(ImportEvent::Progress(p)) => pb.set_position(p.items),
+        FetchEvent::Import(ImportEvent::Started { .. }) => pb.set_message("importing".to_owned()),
+        _ => {}
+    }
+}
+
+fn series_line(r: &SeriesSummary) -> String {
+    let done = match r.total {
+        Some(t) => format!("{}/{}", r.present, t),
+        None => format!("{}", r.present),
+    };
+    format!(
+        "  {} {} v{} {}{}  {}  {}{}\n",
+        style::paint(style::KEY, &r.id),
+        time::date(r.date),
+        r.revision,
+        done,
+        if r.complete { "" } else { "!" },
+        style::paint(style::BOLD, r.author.as_deref().unwrap_or(&r.email)),
+        if r.rfc { "RFC " } else { "" },
+        r.title
+    )
+}
+
+fn fetch_line(r: &FetchReport) -> String {
+    let what = r
+        .message_id
+        .as_deref()
+        .map(|m| format!("<{m}>"))
+        .unwrap_or_else(|| format!("search {:?}", r.request));
+    let mut s = format!(
+        "{what}: {} fetched, {} imported, {} already stored",
+        r.fetched, r.imported, r.deduplicated
+    );
+    if r.skipped > 0 {
+        s.push_str(&format!(", {} skipped", r.skipped));
+    }
+    if r.dropped > 0 {
+        s.push_str(&format!(", {} left out by --limit", r.dropped));
+    }
+    if r.from_cache {
+        s.push_str(" (cached; --refresh asks again)");
+    }
+    s.push('\n');
+    s
+}
+
+pub fn run_fetch(app: &App, a: FetchArgs) -> CmdResult {
+    let mut lore = fetch::client(&app.home, a.base_url.as_deref())?;
+    if a.refresh {
+        let mut cfg = lore.config().clone();
+        cfg.cache_ttl = Duration::ZERO;
+        lore = lpl_lore::Lore::new(cfg).map_err(lore_error)?;
+    }
+    let mut store = app.open_store()?;
+    let cancel = AtomicBool::new(false);
+    let opts = ImportOptions::default();
+    let mut reports = Vec::new();
+    let mut failures: Vec<(String, CommandError)> = Vec::new();
+    let mut no_results = false;
+    let pb = spinner(a.json);
+    if let Some(q) = &a.query {
+        match fetch::fetch_query(
+            &mut store,
+            &lore,
+            q,
+            !a.no_threads,
+            Some(a.limit),
+            &opts,
+            &cancel,
+            &mut on_event(&pb),
+        ) {
+            Ok(Some(r)) => reports.push(r),
+            Ok(None) => no_results = true,
+            Err(e) => failures.push((format!("search {q:?}"), e.into())),
+        }
+    } else {
+        for id in &a.ids {
+            match fetch::fetch(&mut store, &lore, id, &opts, &cancel, &mut on_event(&pb)) {
+                Ok(r) => reports.push(r),
+                Err(e) => failures.push((id.clone(), e.into())),
+            }
+        }
+    }
+    pb.finish_and_clear();
+    let mut out = app.plain();
+    if a.json {
+        let v = serde_json::json!({
+            "fetches": reports,
+            "totals": {
+                "fetched": reports.iter().map(|r| r.fetched).sum::<u64>(),
+                "imported": reports.iter().map(|r| r.imported).sum::<u64>(),
+                "deduplicated": reports.iter().map(|r| r.deduplicated).sum::<u64>(),
+            },
+            "no_results": no_results,
+            "errors": failures.iter().map(|(w, e)| serde_json::json!({"request": w, "error": e.message, "hints": e.hints})).collect::<Vec<_>>(),
+        });
+        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+    } else {
+        for r in &reports {
+            out.write_str(&fetch_line(r))?;
+            for s in &r.series {
+                out.write_str(&series_line(s))?;
+            }
+        }
+        if no_results {
+            out.write_str("no message matched the search\n")?;
+        }
+    }
+    out.finish()?;
+    if let Some((w, e)) = failures.into_iter().next() {
+        return Err(CommandError {
+            message: format!("cannot fetch {w}: {}", e.message),
+            ..e
+        });
+    }
+    Ok(if no_results { 1 } else { 0 })
+}
+
+fn sync_lines(r: &SyncReport) -> String {
+    let mut s = format!(
+        "{} ({}): ",
+        style::paint(style::BOLD, &r.list.name),
+        r.list.url
+    );
+    if let Some(e) = &r.error {
+        s.push_str(&style::paint(style::WARN, &format!("failed: {e}\n")));
+        return s;
+    }
+    s.push_str(&format!(
+        "{} epochs on the server, {} synced\n",
+        r.epochs_found,
+        r.epochs.len()
+    ));
+    for e in &r.epochs {
+        s.push_str(&format!(
+            "  epoch {}: {} {} new, {} imported, {} already stored",
+            e.epoch,
+            if e.cloned { "cloned," } else { "fetched," },
+            e.fetched,
+            e.imported,
+            e.deduplicated
+        ));
+        if e.skipped > 0 {
+            s.push_str(&format!(", {} skipped", e.skipped));
+        }
+        s.push('\n');
+        if let Some(err) = &e.error {
+            s.push_str(&format!(
+                "    {} {err}\n",
+                style::paint(style::WARN, "error:")
+            ));
+        }
+    }
+    s
+}
+
+pub fn run_sync(app: &App, a: SyncArgs) -> CmdResult {
+    let mut out = app.plain();
+    if let Some(name) = &a.remove {
+        let l = fetch::sync_remove(&app.home, name)?;
+        out.write_str(&format!(
+            "removed {} ({}); its mirror stays in {}\n",
+            l.name,
+            l.url,
+            app.home.join("mirrors").join(&l.name).display()
+        ))?;
+        out.finish()?;
+        return Ok(0);
+    }
+    let mut only = a.lists.clone();
+    if let Some(add) = &a.add {
+        let (name, url) = match add.as_slice() {
+            [url] => (None, url.as_str()),
+            [name, url] => (Some(name.as_str()), url.as_str()),
+            _ => return Err(CommandError::user("--add takes [NAME] URL")),
+        };
+        let l = fetch::sync_add(&app.home, name, url, a.since.as_deref())?;
+        if !a.json {
+            out.write_str(&format!("registered {} ({})\n", l.name, l.url))?;
+        }
+        if a.no_sync {
+            out.finish()?;
+            return Ok(0);
+        }
+        only = vec![l.name];
+    }
+    let cfg = fetch::LoreConfig::load(&app.home)?;
+    if a.list {
+        if a.json {
+            out.write_str(&format!("{}\n", serde_json::to_string_pretty(&cfg.lists)?))?;
+        } else {
+            for l in &cfg.lists {
+                let since = l
+                    .since
+                    .as_deref()
+                    .map(|s| format!(" since {s}"))
+                    .unwrap_or_default();
+                out.write_str(&format!("{} {}{since}\n", l.name, l.url))?;
+            }
+        }
+        out.finish()?;
+        return Ok(if cfg.lists.is_empty() { 1 } else { 0 });
+    }
+    if cfg.lists.is_empty() {
+        return Err(CommandError::user("no list is registered for sync")
+            .hint("lpl sync --add https://lore.kernel.org/LIST registers one"));
+    }
+    let lore = fetch::client(&app.home, None)?;
+    let mut store = app.open_store()?;
+    let cancel = AtomicBool::new(false);
+    let pb = spinner(a.json);
+    let reports = fetch::sync(
+        &mut store,
+        &app.home,
+        &app.home.join("mirrors"),
+        &only,
+        &lore,
+        &lpl_lore::mirror::MirrorOptions::default(),
+        &ImportOptions::default(),
+        &cancel,
+        &mut on_event(&pb),
+    );
+    pb.finish_and_clear();
+    let reports = reports?;
+    let failed = reports
+        .iter()
+        .any(|r| r.error.is_some() || r.epochs.iter().any(|e| e.error.is_some()));
+    if a.json {
+        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&reports)?))?;
+    } else {
+        for r in &reports {
+            out.write_str(&sync_lines(r))?;
+        }
+    }
+    out.finish()?;
+    if failed {
+        return Err(
+            CommandError::user("some lists or epochs could not be synced (see above)")
+                .hint("what was already mirrored is imported; run lpl sync again later"),
+        );
+    }
+    Ok(0)
+}
