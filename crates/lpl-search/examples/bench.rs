@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p lpl-search --example bench -- MAILDIR INDEX_DIR \
-//!     [--notmuch-config FILE] [--muhome DIR] [--skip-index]
+//!     [--notmuch-config FILE] [--muhome DIR] [--skip-index] [--threads N]
 //! ```
 //! MAILDIR holds the messages (`cur/`), e.g. both corpus epochs exported;
 //! INDEX_DIR is (re)created. The peers must already have indexed MAILDIR
@@ -67,7 +67,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
         // Whole import step: parse + build SearchDoc + index + commit.
         let t = Instant::now();
-        let mut index = SearchIndex::open(&index_dir, &IndexOptions { threads: 1, ..IndexOptions::default() })?;
+        let threads = opt("--threads").and_then(|t| t.parse().ok()).unwrap_or(2);
+        println!("indexing threads: {threads}");
+        let mut index = SearchIndex::open(&index_dir, &IndexOptions { threads, ..IndexOptions::default() })?;
         let mut n = 0usize;
         let mut parse_time = Duration::ZERO;
         for (i, raw) in raws.iter().enumerate() {

@@ -15,6 +15,8 @@
 //!   `Z` prefix), so `testing` matches `tests` while `"testing"` and
 //!   `Testing` match only the word itself.
 
+use std::collections::HashMap;
+
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Leading character of stemmed terms (Xapian writes them with a `Z` prefix).
@@ -158,14 +160,28 @@ pub(crate) fn english() -> frostem::Stemmer {
 #[derive(Clone)]
 pub(crate) struct XapianTokenizer {
     tokens: Vec<Token>,
+    stemmer: frostem::Stemmer,
+    /// Word → marked stem; mail vocabulary is Zipfian, so this saves most
+    /// Snowball runs. Cleared when it grows past [`STEM_CACHE_MAX`].
+    stems: HashMap<String, String>,
 }
+
+const STEM_CACHE_MAX: usize = 200_000;
+
+/// Separates values that Xapian indexes with `increase_termpos` in between
+/// (diff lines, body sections): phrases never match across it.
+pub(crate) const VALUE_BREAK: char = '\u{1e}';
 
 /// Name under which [`XapianTokenizer`] is registered in the index.
 pub(crate) const XAPIAN_TOKENIZER: &str = "lpl_xapian";
 
 impl XapianTokenizer {
     pub(crate) fn new() -> Self {
-        Self { tokens: Vec::new() }
+        Self {
+            tokens: Vec::new(),
+            stemmer: english(),
+            stems: HashMap::new(),
+        }
     }
 }
 
@@ -180,29 +196,46 @@ impl Tokenizer for XapianTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         self.tokens.clear();
-        let stemmer = english();
+        if self.stems.len() > STEM_CACHE_MAX {
+            self.stems.clear();
+        }
+        let stemmer = self.stemmer;
         let mut position = 0usize;
         let tokens = &mut self.tokens;
-        words(text, |w| {
-            let stem = should_stem(&w.text).then(|| stem_term(&stemmer, &w.text));
-            tokens.push(Token {
-                offset_from: w.start,
-                offset_to: w.end,
-                position,
-                text: w.text,
-                position_length: 1,
-            });
-            if let Some(stem) = stem {
+        let stems = &mut self.stems;
+        let mut base = 0;
+        for piece in text.split(VALUE_BREAK) {
+            words(piece, |w| {
+                let stem = should_stem(&w.text).then(|| match stems.get(&w.text) {
+                    Some(s) => s.clone(),
+                    None => {
+                        let s = stem_term(&stemmer, &w.text);
+                        stems.insert(w.text.clone(), s.clone());
+                        s
+                    }
+                });
                 tokens.push(Token {
-                    offset_from: w.start,
-                    offset_to: w.end,
+                    offset_from: base + w.start,
+                    offset_to: base + w.end,
                     position,
-                    text: stem,
+                    text: w.text,
                     position_length: 1,
                 });
-            }
+                if let Some(stem) = stem {
+                    tokens.push(Token {
+                        offset_from: base + w.start,
+                        offset_to: base + w.end,
+                        position,
+                        text: stem,
+                        position_length: 1,
+                    });
+                }
+                position += 1;
+            });
+            // Xapian's increase_termpos between values.
             position += 1;
-        });
+            base += piece.len() + VALUE_BREAK.len_utf8();
+        }
         VecTokenStream {
             tokens: &mut self.tokens,
             next: 0,
@@ -272,5 +305,11 @@ mod tests {
             got,
             [("tested".to_owned(), 0), ("\u{1}test".to_owned(), 0), ("42".to_owned(), 1)]
         );
+        let mut s = t.token_stream("1\u{1e}2");
+        let mut got = Vec::new();
+        while s.advance() {
+            got.push((s.token().text.clone(), s.token().position));
+        }
+        assert_eq!(got, [("1".to_owned(), 0), ("2".to_owned(), 2)]);
     }
 }
