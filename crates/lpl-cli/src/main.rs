@@ -5,6 +5,7 @@
 
 mod app;
 mod cmd;
+mod config;
 mod error;
 
 use std::path::PathBuf;
@@ -58,11 +59,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Import(cmd::import::Args),
+    Fetch(cmd::fetch::FetchArgs),
+    Sync(cmd::fetch::SyncArgs),
     Series(cmd::series::ListArgs),
     Show(cmd::show::Args),
     Thread(cmd::series::ThreadArgs),
     Revisions(cmd::series::RevisionsArgs),
     Am(cmd::series::AmArgs),
+    Notebook(cmd::notebook::Args),
     Sources(cmd::sources::Args),
     Quickstart(cmd::quickstart::Args),
     Completions(cmd::completions::Args),
@@ -77,11 +81,14 @@ fn run(cli: Cli) -> Result<i32, CommandError> {
     let app = App { home, home_explicit, color, pager: !cli.no_pager };
     match cli.command {
         Command::Import(a) => cmd::import::run(&app, a),
+        Command::Fetch(a) => cmd::fetch::run_fetch(&app, a),
+        Command::Sync(a) => cmd::fetch::run_sync(&app, a),
         Command::Show(a) => cmd::show::run(&app, a),
         Command::Series(a) => cmd::series::list(&app, a),
         Command::Thread(a) => cmd::series::thread(&app, a),
         Command::Revisions(a) => cmd::series::revisions(&app, a),
         Command::Am(a) => cmd::series::am(&app, a),
+        Command::Notebook(a) => cmd::notebook::run(&app, a),
         Command::Sources(a) => cmd::sources::run(&app, a),
         Command::Quickstart(a) => cmd::quickstart::run(&app, a),
         Command::Completions(a) => cmd::completions::run(a, Cli::command()),

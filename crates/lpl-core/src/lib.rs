@@ -8,7 +8,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod fetch;
 pub mod import;
+pub mod notebook;
 pub mod library;
 pub mod series;
 pub mod show;

@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
 pub mod completions;
+pub mod fetch;
 pub mod import;
+pub mod notebook;
 pub mod quickstart;
 pub mod series;
 pub mod show;

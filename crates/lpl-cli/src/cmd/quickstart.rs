@@ -15,6 +15,9 @@ use crate::error::CmdResult;
 /// (see sample/README.md).
 const SAMPLE: &[u8] = include_bytes!("../../../../sample/linux-mm-sample.mbox");
 
+/// The example notebook: the seed roadmap, repaired by `lpl notebook import`.
+const ROADMAP: &[u8] = include_bytes!("../../../../sample/roadmap.md");
+
 /// Import the bundled sample (real linux-mm threads) and show what lpl understood
 ///
 /// Uses --home or $LPL_HOME when given, else a scratch archive in the
@@ -96,6 +99,39 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
             }
         }
     }
+    // 3. The notebook: the user's roadmap linked to the archive.
+    let nb_path = dir.join("roadmap.md");
+    if std::fs::read(&nb_path).map(|b| b != ROADMAP).unwrap_or(true) {
+        std::fs::write(&nb_path, ROADMAP)?;
+    }
+    let nb = lpl_notebook::Notebook::parse(ROADMAP.to_vec());
+    let arch = lpl_core::notebook::StoreArchive { store: &store, lib: &lib };
+    let rep = lpl_notebook::check::check(&nb, &arch);
+    let stats = lpl_notebook::check::stats(&nb, &rep);
+    p(format!(
+        "\n{} The example roadmap ({}): {} topics, {} entries, {} of them series; {} linked to this archive, {} not in it; {} open questions.\n",
+        style::paint(style::BOLD, "3. Learn."),
+        nb_path.display(),
+        nb.topics().len(),
+        stats.entries,
+        stats.series,
+        stats.found,
+        stats.missing,
+        stats.open_questions
+    ))?;
+    for e in rep.entries.iter().filter(|e| e.series.is_some()) {
+        let revs: Vec<String> = e.revisions.iter().map(|v| format!("v{v}")).collect();
+        p(format!(
+            "   L{:<4} {}\n         in the archive: revisions {}, trailers R{} A{} T{}{}\n",
+            e.line,
+            e.title,
+            revs.join(","),
+            e.trailers.reviewed_by,
+            e.trailers.acked_by,
+            e.trailers.tested_by,
+            if e.stale.is_empty() { String::new() } else { format!("; stale: {}", e.stale.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")) }
+        ))?;
+    }
     let first = list.iter().find(|s| s.title.contains("Split a folio")).or(list.first());
     p(format!("\n{}\n", style::paint(style::BOLD, "Try next:")))?;
     let env = format!("LPL_HOME={}", home.display());
@@ -105,6 +141,8 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
         p(format!("   {env} lpl am {} -o series.mbx   # git am-ready, trailers folded in\n", s.id))?;
     }
     p(format!("   {env} lpl series --all --singles   # every revision and single patch\n"))?;
+    p(format!("   {env} lpl notebook --file {} check   # every entry against the archive\n", nb_path.display()))?;
+    p(format!("   {env} lpl notebook --file {} render --html {}/site\n", nb_path.display(), home.display()))?;
     p("   lpl import ~/lore/linux-mm   # your own mirror: git clone --mirror https://lore.kernel.org/linux-mm/0\n".to_string())?;
     out.finish()?;
     std::io::stdout().flush()?;

@@ -1,0 +1,377 @@
+//! `lpl notebook ...`: the user's Markdown roadmap, linked to the archive.
+
+use std::path::PathBuf;
+
+use lpl_core::library::Library;
+use lpl_core::notebook::StoreArchive;
+use lpl_notebook::check::Found;
+use lpl_notebook::edit::{self, AddOptions, NewEntry, NoteTarget, Status};
+use lpl_notebook::{Notebook, fsio, select};
+
+use crate::app::{App, style};
+use crate::config;
+use crate::error::{CmdResult, CommandError};
+
+/// Your Markdown roadmap of series: check it against the archive, edit it, render it
+///
+/// The notebook is your own file (in your own git repository): lpl reads it,
+/// edits only the lines it must (atomically, keeping FILE.bak, refusing if
+/// the file changed on disk meanwhile), and never moves it. Name it with
+/// --file, or once with `lpl notebook use FILE` (kept in the config file).
+///
+/// Examples:
+///   lpl notebook import roadmap-raw.md -o roadmap.md   # repair double-encoded UTF-8
+///   lpl notebook use ~/notes/roadmap.md
+///   lpl notebook check
+///   lpl notebook add 20240226205534.1603748-1-zi.yan@sent.com --topic THP
+///   lpl notebook note "split a folio" --patch 3 "memcg split handled per order"
+///   lpl notebook ask "split a folio" "why is order-1 special?"
+///   lpl notebook status "split a folio" merged
+///   lpl notebook render --html site/
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The notebook file (default: notebook.file in the config file)
+    #[arg(long, global = true, value_name = "FILE")]
+    file: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Sub,
+}
+
+#[derive(clap::Subcommand)]
+enum Sub {
+    /// Repair a double-encoded (mojibake) file exactly, reporting where bytes were lost
+    Import {
+        /// The file as received
+        raw: PathBuf,
+        /// Where to write the repaired notebook (default: FILE itself, keeping FILE.bak)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remember FILE as your notebook (in the config file)
+    Use { path: PathBuf },
+    /// Per entry: in the archive or not, revisions known, trailers, open questions, what looks stale
+    Check {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+        /// Only entries with something to look at (stale, not found, open questions)
+        #[arg(long)]
+        todo: bool,
+    },
+    /// Entries per topic, found/missing in the archive, open questions
+    Stats {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a series as a dated entry in a topic, in your own style
+    Add {
+        /// Series (short id, Message-ID or lore URL)
+        series: String,
+        /// Topic (heading) to put it in
+        #[arg(long)]
+        topic: String,
+        /// Create the topic if it does not exist
+        #[arg(long)]
+        create_topic: bool,
+        /// Mark it as work in progress (🚧)
+        #[arg(long)]
+        wip: bool,
+        /// Print what would change, write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Add a note under an entry (or under one of its patches)
+    Note {
+        /// Entry: Message-ID, lore URL, or words of its title
+        entry: String,
+        /// Note on patch N of the series
+        #[arg(long, value_name = "N")]
+        patch: Option<u32>,
+        /// The note
+        text: String,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Add an open question ([ ]) under an entry
+    Ask {
+        /// Entry: Message-ID, lore URL, or words of its title
+        entry: String,
+        /// The question
+        text: String,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Mark a question as answered ([x])
+    Answer {
+        /// Words of the question, or L<line>
+        question: String,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Set an entry's status: wip (🚧), merged (✅) or none
+    Status {
+        /// Entry: Message-ID, lore URL, or words of its title
+        entry: String,
+        #[arg(value_parser = ["wip", "merged", "none"])]
+        status: String,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write a static HTML site: timeline by topic, each entry beside its series
+    Render {
+        /// Output directory
+        #[arg(long, value_name = "DIR")]
+        html: PathBuf,
+    },
+}
+
+fn notebook_path(a: &Option<PathBuf>) -> CmdResult<PathBuf> {
+    if let Some(p) = a {
+        return Ok(p.clone());
+    }
+    match config::get("notebook", "file") {
+        Some(p) => Ok(PathBuf::from(p)),
+        None => Err(CommandError::user("no notebook file named")
+            .hint("pass --file FILE, or remember it once: lpl notebook use FILE")),
+    }
+}
+
+fn load(path: &PathBuf) -> CmdResult<(fsio::Loaded, Notebook)> {
+    let loaded = fsio::load(path).map_err(|e| CommandError::user(e.to_string()))?;
+    let nb = Notebook::parse(loaded.bytes.clone());
+    Ok((loaded, nb))
+}
+
+fn sel_err(e: select::SelectError) -> CommandError {
+    CommandError::user(e.to_string()).hint("name an entry by its Message-ID, lore URL, or more words of its title")
+}
+
+fn apply(app: &App, loaded: &fsio::Loaded, ed: Result<edit::Edit, edit::EditError>, dry_run: bool) -> CmdResult {
+    let ed = ed.map_err(|e| CommandError::user(e.to_string()))?;
+    let mut out = app.plain();
+    out.write_str(&format!("{ed}"))?;
+    if !ed.to_string().ends_with('\n') {
+        out.write_str("\n")?;
+    }
+    if dry_run {
+        out.write_str(&style::paint(style::DIM, "(dry run: nothing written)\n"))?;
+        return Ok(0);
+    }
+    let backup = fsio::save(loaded, &ed.bytes).map_err(|e| {
+        CommandError::user(e.to_string()).hint("the file changed since it was read, or is not writable: nothing was written")
+    })?;
+    out.write_str(&style::paint(style::DIM, &format!("written {} (previous version: {})\n", loaded.path.display(), backup.display())))?;
+    Ok(0)
+}
+
+pub fn run(app: &App, a: Args) -> CmdResult {
+    match a.cmd {
+        Sub::Import { raw, output, json } => {
+            let bytes = std::fs::read(&raw).map_err(|e| CommandError::user(format!("cannot read {}: {e}", raw.display())))?;
+            let r = lpl_notebook::mojibake::repair(&bytes);
+            let mut out = app.plain();
+            if json {
+                let lost: Vec<_> = r
+                    .lost
+                    .iter()
+                    .map(|l| serde_json::json!({"line": l.line, "column": l.column, "missing_bytes": l.missing, "detail": l.to_string()}))
+                    .collect();
+                out.write_str(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "detected": r.detected, "code_page": format!("{:?}", r.code_page),
+                        "restored": r.restored, "lost": lost,
+                    }))?
+                ))?;
+            } else if r.detected {
+                out.write_str(&format!(
+                    "{}: double-encoded UTF-8 (read as {:?}): {} characters restored exactly, {} spots where bytes were lost (marked U+FFFD):\n",
+                    raw.display(),
+                    r.code_page,
+                    r.restored,
+                    r.lost.len()
+                ))?;
+                for l in &r.lost {
+                    out.write_str(&format!("  {l}\n"))?;
+                }
+            } else {
+                out.write_str(&format!("{}: no double encoding found; nothing to repair\n", raw.display()))?;
+            }
+            let target = output.unwrap_or(raw.clone());
+            if r.detected || target != raw {
+                if target == raw {
+                    let loaded = fsio::Loaded { path: raw.clone(), bytes };
+                    fsio::save(&loaded, &r.text).map_err(|e| CommandError::user(e.to_string()))?;
+                } else {
+                    std::fs::write(&target, &r.text)?;
+                }
+                if !json {
+                    out.write_str(&format!("wrote {}\n", target.display()))?;
+                }
+            }
+            Ok(0)
+        }
+        Sub::Use { path } => {
+            let abs = std::fs::canonicalize(&path).map_err(|e| CommandError::user(format!("{}: {e}", path.display())))?;
+            let cfg = config::set("notebook", "file", &abs.to_string_lossy())?;
+            eprintln!("notebook: {} (recorded in {})", abs.display(), cfg.display());
+            Ok(0)
+        }
+        Sub::Check { json, todo } => {
+            let path = notebook_path(&a.file)?;
+            let (_, nb) = load(&path)?;
+            let store = app.open_existing_store()?;
+            let lib = Library::load(&store)?;
+            let arch = StoreArchive { store: &store, lib: &lib };
+            let rep = lpl_notebook::check::check(&nb, &arch);
+            if json {
+                let mut out = app.plain();
+                out.write_str(&format!("{}\n", serde_json::to_string_pretty(&rep.entries)?))?;
+                return Ok(0);
+            }
+            let mut s = String::new();
+            for e in &rep.entries {
+                let interesting = !e.stale.is_empty() || e.open_questions > 0 || e.found == Found::NotFound;
+                if todo && !interesting {
+                    continue;
+                }
+                if e.found == Found::NotASeries && !todo {
+                    continue;
+                }
+                let badge = match e.found {
+                    Found::ByMessageId | Found::ByOtherRevision | Found::BySubject => style::paint(style::ADD, "found"),
+                    Found::NotFound => style::paint(style::WARN, "not in archive"),
+                    Found::NotASeries => style::paint(style::DIM, "link"),
+                };
+                s.push_str(&format!("L{:<4} {badge}  {}  {}\n", e.line, style::paint(style::DIM, &e.topic), e.title));
+                if !e.revisions.is_empty() {
+                    let revs: Vec<String> = e.revisions.iter().map(|v| format!("v{v}")).collect();
+                    s.push_str(&format!(
+                        "       revisions {} (linked {}, latest {})  trailers R{} A{} T{}\n",
+                        revs.join(","),
+                        e.linked_revision.map(|v| format!("v{v}")).unwrap_or("?".into()),
+                        e.latest.map(|v| format!("v{v}")).unwrap_or("?".into()),
+                        e.trailers.reviewed_by,
+                        e.trailers.acked_by,
+                        e.trailers.tested_by
+                    ));
+                }
+                if e.open_questions > 0 {
+                    s.push_str(&format!("       {} open question(s)\n", e.open_questions));
+                }
+                for st in &e.stale {
+                    s.push_str(&format!("       {} {st}\n", style::paint(style::WARN, "stale:")));
+                }
+            }
+            let stats = lpl_notebook::check::stats(&nb, &rep);
+            s.push_str(&format!(
+                "{} entries: {} series, {} found in the archive, {} not; {} open questions\n",
+                stats.entries, stats.series, stats.found, stats.missing, stats.open_questions
+            ));
+            let mut out = app.output();
+            out.write_str(&s)?;
+            out.finish()?;
+            Ok(0)
+        }
+        Sub::Stats { json } => {
+            let path = notebook_path(&a.file)?;
+            let (_, nb) = load(&path)?;
+            let store = app.open_existing_store()?;
+            let lib = Library::load(&store)?;
+            let arch = StoreArchive { store: &store, lib: &lib };
+            let rep = lpl_notebook::check::check(&nb, &arch);
+            let st = lpl_notebook::check::stats(&nb, &rep);
+            let mut out = app.plain();
+            if json {
+                out.write_str(&format!("{}\n", serde_json::to_string_pretty(&st)?))?;
+                return Ok(0);
+            }
+            let mut s = format!("{:<40} {:>7} {:>7} {:>6} {:>8} {:>5}\n", "topic", "entries", "series", "found", "missing", "open?");
+            for t in &st.topics {
+                s.push_str(&format!(
+                    "{:<40} {:>7} {:>7} {:>6} {:>8} {:>5}\n",
+                    t.path.chars().take(40).collect::<String>(),
+                    t.entries,
+                    t.series,
+                    t.found,
+                    t.missing,
+                    t.open_questions
+                ));
+            }
+            s.push_str(&format!(
+                "{:<40} {:>7} {:>7} {:>6} {:>8} {:>5}\n",
+                "total", st.entries, st.series, st.found, st.missing, st.open_questions
+            ));
+            out.write_str(&s)?;
+            Ok(0)
+        }
+        Sub::Add { series, topic, create_topic, wip, dry_run } => {
+            let path = notebook_path(&a.file)?;
+            let (loaded, nb) = load(&path)?;
+            let store = app.open_existing_store()?;
+            let lib = Library::load(&store)?;
+            let r = lib.find_revision(&series)?;
+            let key = lib.revisions()[r].key_message();
+            let arch = StoreArchive { store: &store, lib: &lib };
+            let id = lpl_notebook::MessageId::new(lib.metas[key].message_id.as_str())
+                .ok_or_else(|| CommandError::internal("series has an unusable Message-ID"))?;
+            let view = lpl_notebook::Archive::series_by_message_id(&arch, &id)
+                .ok_or_else(|| CommandError::not_found("series not found in the archive"))?;
+            let list = lib.metas[key].list.as_deref().and_then(|l| l.split('.').next()).map(|l| match l {
+                "cgroups" | "linux-mm" | "io-uring" => l.to_owned(),
+                other => other.to_owned(),
+            });
+            let new = NewEntry::from_series(&view, list.as_deref(), if wip { Status::Wip } else { Status::None });
+            let ed = edit::add_entry(&nb, &new, &AddOptions { topic, create_topic });
+            apply(app, &loaded, ed, dry_run)
+        }
+        Sub::Note { entry, patch, text, dry_run } => {
+            let path = notebook_path(&a.file)?;
+            let (loaded, nb) = load(&path)?;
+            let e = select::find_entry(&nb, &entry, None).map_err(sel_err)?;
+            let target = match patch {
+                Some(counter) => NoteTarget::Patch { counter, label: None },
+                None => NoteTarget::Entry,
+            };
+            apply(app, &loaded, edit::add_note(&nb, e, &target, &text), dry_run)
+        }
+        Sub::Ask { entry, text, dry_run } => {
+            let path = notebook_path(&a.file)?;
+            let (loaded, nb) = load(&path)?;
+            let e = select::find_entry(&nb, &entry, None).map_err(sel_err)?;
+            apply(app, &loaded, edit::ask(&nb, e, &text), dry_run)
+        }
+        Sub::Answer { question, dry_run } => {
+            let path = notebook_path(&a.file)?;
+            let (loaded, nb) = load(&path)?;
+            let q = select::find_question(&nb, &question).map_err(sel_err)?;
+            apply(app, &loaded, edit::answer(&nb, q), dry_run)
+        }
+        Sub::Status { entry, status, dry_run } => {
+            let path = notebook_path(&a.file)?;
+            let (loaded, nb) = load(&path)?;
+            let e = select::find_entry(&nb, &entry, None).map_err(sel_err)?;
+            let st = match status.as_str() {
+                "wip" => Status::Wip,
+                "merged" => Status::Merged,
+                _ => Status::None,
+            };
+            apply(app, &loaded, edit::set_status(&nb, e, st), dry_run)
+        }
+        Sub::Render { html } => {
+            let path = notebook_path(&a.file)?;
+            let (_, nb) = load(&path)?;
+            let store = app.open_existing_store()?;
+            let lib = Library::load(&store)?;
+            let arch = StoreArchive { store: &store, lib: &lib };
+            fsio::render_html(&nb, &arch, &html).map_err(|e| CommandError::user(e.to_string()))?;
+            eprintln!("wrote {} (open {}/index.html)", html.display(), html.display());
+            Ok(0)
+        }
+    }
+}
