@@ -6,7 +6,10 @@ fn main() {
     };
     let mut raw = std::fs::read(&path).expect("readable file");
     if raw.starts_with(b"From ") {
-        let nl = raw.iter().position(|&b| b == b'\n').map_or(raw.len(), |n| n + 1);
+        let nl = raw
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(raw.len(), |n| n + 1);
         raw.drain(..nl);
     }
     println!("{:#?}", lpl_mail::parse(&raw));

@@ -19,7 +19,9 @@ pub mod subject;
 pub mod trailer;
 
 pub use id::MessageId;
-pub use message::{Address, Diagnostic, DiagnosticKind, MailDate, Message, ParsedMessage, content_hash, parse};
+pub use message::{
+    Address, Diagnostic, DiagnosticKind, MailDate, Message, ParsedMessage, content_hash, parse,
+};
 pub use patch::Patch;
 pub use patch_id::PatchId;
 pub use subject::SubjectTags;

@@ -16,7 +16,10 @@ fn load(rel: &str) -> Vec<u8> {
     let p = corpus().join(rel);
     let raw = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     if raw.starts_with(b"From ") {
-        let nl = raw.iter().position(|&b| b == b'\n').expect("From line ends");
+        let nl = raw
+            .iter()
+            .position(|&b| b == b'\n')
+            .expect("From line ends");
         raw[nl + 1..].to_vec()
     } else {
         raw
@@ -24,7 +27,9 @@ fn load(rel: &str) -> Vec<u8> {
 }
 
 fn pw(name: &str) -> lpl_mail::ParsedMessage {
-    parse(&load(&format!("patchwork/patchwork/tests/data/mail/{name}")))
+    parse(&load(&format!(
+        "patchwork/patchwork/tests/data/mail/{name}"
+    )))
 }
 
 #[test]
@@ -36,7 +41,10 @@ fn every_corpus_file_parses_without_panic() {
             let p = e.expect("entry").path();
             if p.is_dir() {
                 stack.push(p);
-            } else if std::fs::metadata(&p).map(|m| m.len() < 8 << 20).unwrap_or(false) {
+            } else if std::fs::metadata(&p)
+                .map(|m| m.len() < 8 << 20)
+                .unwrap_or(false)
+            {
                 let raw = std::fs::read(&p).expect("read");
                 let _ = parse(&raw);
                 n += 1;
@@ -48,10 +56,17 @@ fn every_corpus_file_parses_without_panic() {
 
 #[test]
 fn patchwork_pull_requests() {
-    for name in ["0001-git-pull-request.mbox", "0002-git-pull-request-wrapped.mbox", "0017-git-pull-request-git-2-14-3.mbox"] {
+    for name in [
+        "0001-git-pull-request.mbox",
+        "0002-git-pull-request-wrapped.mbox",
+        "0017-git-pull-request-git-2-14-3.mbox",
+    ] {
         let m = pw(name).message;
         assert!(m.is_pull_request, "{name}");
-        assert!(m.patch.is_none(), "{name}: a pull request without a diff is not a patch");
+        assert!(
+            m.patch.is_none(),
+            "{name}: a pull request without a diff is not a patch"
+        );
     }
     let m = pw("0003-git-pull-request-with-diff.mbox").message;
     assert!(m.is_pull_request);
@@ -68,33 +83,66 @@ fn patchwork_cvs_diff() {
 
 #[test]
 fn patchwork_renames_and_modes() {
-    let p = pw("0008-git-rename.mbox").message.patch.expect("pure rename is a patch");
-    assert!(matches!(p.files[0].change, FileChange::Renamed { similarity: Some(100) }), "{:?}", p.files[0]);
-    let p = pw("0009-git-rename-with-diff.mbox").message.patch.expect("rename with diff");
+    let p = pw("0008-git-rename.mbox")
+        .message
+        .patch
+        .expect("pure rename is a patch");
+    assert!(
+        matches!(
+            p.files[0].change,
+            FileChange::Renamed {
+                similarity: Some(100)
+            }
+        ),
+        "{:?}",
+        p.files[0]
+    );
+    let p = pw("0009-git-rename-with-diff.mbox")
+        .message
+        .patch
+        .expect("rename with diff");
     assert!(matches!(p.files[0].change, FileChange::Renamed { .. }));
     assert!(!p.files[0].hunks.is_empty());
-    let p = pw("0022-git-mode-change.mbox").message.patch.expect("mode change");
+    let p = pw("0022-git-mode-change.mbox")
+        .message
+        .patch
+        .expect("mode change");
     assert_eq!(p.files[0].old_mode.as_deref(), Some("100644"));
     assert_eq!(p.files[0].new_mode.as_deref(), Some("100755"));
-    let p = pw("0021-git-empty-new-file.mbox").message.patch.expect("empty new file");
+    let p = pw("0021-git-empty-new-file.mbox")
+        .message
+        .patch
+        .expect("empty new file");
     assert_eq!(p.files[0].change, FileChange::Added);
 }
 
 #[test]
 fn patchwork_binary_files() {
-    let p = pw("0025-git-add-binary-file.mbox").message.patch.expect("binary patch");
+    let p = pw("0025-git-add-binary-file.mbox")
+        .message
+        .patch
+        .expect("binary patch");
     assert!(p.files[0].binary);
-    let p = pw("0026-git-add-mixed-binary-text-files.mbox").message.patch.expect("mixed");
+    let p = pw("0026-git-add-mixed-binary-text-files.mbox")
+        .message
+        .patch
+        .expect("mixed");
     assert_eq!(p.files.iter().filter(|f| f.binary).count(), 1);
     assert_eq!(p.files.iter().filter(|f| !f.binary).count(), 1);
-    let p = pw("0027-git-modify-binary-file.mbox").message.patch.expect("modify binary");
+    let p = pw("0027-git-modify-binary-file.mbox")
+        .message
+        .patch
+        .expect("modify binary");
     assert!(p.files[0].binary);
 }
 
 #[test]
 fn patchwork_charsets_and_headers() {
     let p = pw("0010-invalid-charset.mbox");
-    assert!(p.message.patch.is_some(), "charset=\"none\" must not lose the patch");
+    assert!(
+        p.message.patch.is_some(),
+        "charset=\"none\" must not lose the patch"
+    );
     let m = pw("0014-with-unencoded-utf8-headers.mbox").message;
     assert!(m.subject.contains("Rafał Miłecki"), "{}", m.subject);
     let p = pw("0015-with-invalid-utf8-headers.mbox");
@@ -112,8 +160,14 @@ fn patchwork_charsets_and_headers() {
 #[test]
 fn patchwork_multipart() {
     let m = pw("0019-multipart-patch.mbox").message;
-    assert!(m.patch.is_some(), "patch in the text part of multipart/alternative");
-    assert!(!m.body.contains("<div"), "HTML alternative must not be the body");
+    assert!(
+        m.patch.is_some(),
+        "patch in the text part of multipart/alternative"
+    );
+    assert!(
+        !m.body.contains("<div"),
+        "HTML alternative must not be the body"
+    );
     let m = pw("0020-multipart-comment.mbox").message;
     assert!(m.patch.is_none());
     assert!(m.tags.is_reply);
@@ -122,14 +176,24 @@ fn patchwork_multipart() {
 #[test]
 fn public_inbox_charsets_and_attachments() {
     let m = parse(&load("public-inbox/t/iso-2202-jp.eml")).message;
-    assert!(m.body.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c) || ('\u{4e00}'..='\u{9fff}').contains(&c)), "{}", m.body);
+    assert!(
+        m.body
+            .chars()
+            .any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)
+                || ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{}",
+        m.body
+    );
     let m = parse(&load("public-inbox/t/plack-attached-patch.eml")).message;
     // An inline text part named foo&.patch, with a sloppy hunk header
     // (`@@ -49, 7 +49,34 @@`): public-inbox indexes it as a patch, so do we.
     let p = m.patch.expect("a patch sent as a text part is a patch");
     assert_eq!(p.files[0].path(), "file");
     let m = parse(&load("public-inbox/t/plack-qp.eml")).message;
-    assert!(!m.body.contains("=\n"), "quoted-printable soft breaks decoded");
+    assert!(
+        !m.body.contains("=\n"),
+        "quoted-printable soft breaks decoded"
+    );
     let p = parse(&load("public-inbox/t/x-unknown-alpine.eml"));
     assert!(!p.message.body.is_empty());
 }
@@ -141,18 +205,26 @@ fn old_style_subjects_and_patches() {
     assert!(m.patch.is_some());
     let m = parse(&load("curated-old-style/x86-lam-PATCHv12-01of16.eml")).message;
     assert_eq!(m.tags.revision, Some(12));
-    assert!(m.patch.as_ref().is_some_and(|p| p.trailers.iter().any(|t| t.kind() == TrailerKind::SignedOffBy)));
+    assert!(m.patch.as_ref().is_some_and(|p| {
+        p.trailers
+            .iter()
+            .any(|t| t.kind() == TrailerKind::SignedOffBy)
+    }));
 }
 
 #[test]
 fn b4_followup_trailers() {
     // b4's sample: the patch plus follow-ups carrying trailers.
-    let raw = std::fs::read(corpus().join("b4/src/tests/samples/trailers-followup-single.mbox")).expect("sample");
+    let raw = std::fs::read(corpus().join("b4/src/tests/samples/trailers-followup-single.mbox"))
+        .expect("sample");
     let msgs: Vec<&[u8]> = split_mbox(&raw);
     assert!(msgs.len() >= 2);
     let first = parse(msgs[0]).message;
     assert!(first.patch.is_some());
-    let given: usize = msgs[1..].iter().map(|m| lpl_mail::trailer::parse_reply_trailers(&parse(m).message.body).len()).sum();
+    let given: usize = msgs[1..]
+        .iter()
+        .map(|m| lpl_mail::trailer::parse_reply_trailers(&parse(m).message.body).len())
+        .sum();
     assert!(given >= 1, "follow-ups give trailers");
 }
 
@@ -174,7 +246,10 @@ fn split_mbox(raw: &[u8]) -> Vec<&[u8]> {
         .map(|(k, &s)| {
             let e = starts.get(k + 1).copied().unwrap_or(raw.len());
             let body = &raw[s..e];
-            let nl = body.iter().position(|&b| b == b'\n').map_or(body.len(), |n| n + 1);
+            let nl = body
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(body.len(), |n| n + 1);
             &body[nl..]
         })
         .collect()
@@ -186,16 +261,26 @@ fn impossible_dates_are_flagged_not_fatal() {
     let p = parse(raw);
     let d = p.message.date.expect("a best reading");
     assert!(d.suspect);
-    assert!(p.diagnostics.iter().any(|d| d.kind == DiagnosticKind::ImpossibleDate));
+    assert!(
+        p.diagnostics
+            .iter()
+            .any(|d| d.kind == DiagnosticKind::ImpossibleDate)
+    );
     let p = parse(b"Message-ID: <d@x>\nFrom: A <a@x>\nSubject: t\nDate: yesterday-ish\n\nbody\n");
     assert!(p.message.date.is_none());
-    assert!(p.diagnostics.iter().any(|d| d.kind == DiagnosticKind::BadDate));
+    assert!(
+        p.diagnostics
+            .iter()
+            .any(|d| d.kind == DiagnosticKind::BadDate)
+    );
 }
 
 #[test]
 fn garbage_is_not_a_message() {
     let p = parse(b"");
-    assert!(p.diagnostics.iter().any(|d| d.kind == DiagnosticKind::NotAMessage || d.kind == DiagnosticKind::MissingMessageId));
+    assert!(p.diagnostics.iter().any(
+        |d| d.kind == DiagnosticKind::NotAMessage || d.kind == DiagnosticKind::MissingMessageId
+    ));
     let p = parse(&[0xff, 0xfe, 0x00, 0x01]);
     assert!(p.message.message_id.is_none());
 }
