@@ -244,11 +244,8 @@ impl Lore {
                     });
                 }
                 Ok(r) => return Ok(r),
-                Err(TransportError::HostNotFound) => {
-                    return Err(LoreError::Offline {
-                        host,
-                        reason: "host not found (DNS)".into(),
-                    });
+                Err(TransportError::HostNotFound(reason)) => {
+                    return Err(LoreError::Offline { host, reason });
                 }
                 Err(TransportError::TooManyRedirects) => {
                     return Err(LoreError::RedirectLoop {

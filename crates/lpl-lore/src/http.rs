@@ -51,8 +51,8 @@ impl std::fmt::Debug for HttpResponse {
 #[non_exhaustive]
 pub enum TransportError {
     /// Name resolution failed: retrying will not help soon.
-    #[error("host not found")]
-    HostNotFound,
+    #[error("{0}")]
+    HostNotFound(String),
     /// Connection refused, reset, TLS failure.
     #[error("{0}")]
     Connect(String),
@@ -102,7 +102,7 @@ impl UreqTransport {
 
 fn map_err(e: ureq::Error) -> TransportError {
     match e {
-        ureq::Error::HostNotFound => TransportError::HostNotFound,
+        ureq::Error::HostNotFound => TransportError::HostNotFound("host not found".into()),
         ureq::Error::Timeout(t) => TransportError::Timeout(t.to_string()),
         ureq::Error::TooManyRedirects => TransportError::TooManyRedirects,
         ureq::Error::ConnectionFailed => TransportError::Connect("connection failed".into()),
@@ -110,6 +110,8 @@ fn map_err(e: ureq::Error) -> TransportError {
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
                 TransportError::Timeout(io.to_string())
             }
+            // getaddrinfo failures arrive as plain I/O errors.
+            _ if is_dns_failure(&io.to_string()) => TransportError::HostNotFound(io.to_string()),
             _ => TransportError::Connect(io.to_string()),
         },
         ureq::Error::Tls(t) => TransportError::Connect(format!("TLS: {t}")),
@@ -149,6 +151,18 @@ impl Transport for UreqTransport {
     }
 }
 
+fn is_dns_failure(msg: &str) -> bool {
+    let m = msg.to_ascii_lowercase();
+    [
+        "failed to lookup address",
+        "name or service not known",
+        "temporary failure in name resolution",
+        "no address associated",
+    ]
+    .iter()
+    .any(|p| m.contains(p))
+}
+
 /// The backoff before retry number `attempt` (0-based): `base * 2^attempt`,
 /// at most 30 s, or the server's `Retry-After` when it asks for longer (up
 /// to 5 minutes).
@@ -159,5 +173,23 @@ pub(crate) fn backoff(base: Duration, attempt: u32, retry_after: Option<u64>) ->
     match retry_after {
         Some(s) => exp.max(Duration::from_secs(s.min(300))),
         None => exp,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_failures_are_recognised_and_backoff_grows() {
+        assert!(is_dns_failure(
+            "failed to lookup address information: Name or service not known"
+        ));
+        assert!(!is_dns_failure("Connection refused (os error 111)"));
+        let b = Duration::from_millis(100);
+        assert_eq!(backoff(b, 0, None), b);
+        assert_eq!(backoff(b, 3, None), Duration::from_millis(800));
+        assert_eq!(backoff(b, 20, None), Duration::from_secs(30));
+        assert_eq!(backoff(b, 0, Some(7)), Duration::from_secs(7));
     }
 }
