@@ -230,7 +230,7 @@ fn handle(s: TcpStream, st: &Mutex<State>, flaky: &AtomicU32) -> std::io::Result
                 {
                     obj.insert(
                         format!("/{list}/git/{n}.git"),
-                        serde_json::json!({"modified": 1_579_716_035, "fingerprint": "x"}),
+                        serde_json::json!({"modified": 1_579_716_035 + 100_000_000 * n, "fingerprint": "x"}),
                     );
                 }
             }

@@ -412,3 +412,55 @@ fn sync_reports_an_unreachable_list_and_goes_on() {
     .expect_err("unknown list");
     assert!(matches!(e, FetchError::UnknownList { .. }));
 }
+
+#[test]
+fn since_skips_epochs_last_modified_before_it() {
+    let srv = Server::start(Vec::new());
+    let root = tempfile::tempdir().expect("tempdir");
+    // Two epochs; the manifest dates epoch 0 2020-01-22 and epoch 1 2023-03-25.
+    for n in 0..2 {
+        let e = root.path().join(format!("mm/git/{n}.git"));
+        corpus::clone_epoch(&e);
+        let commits = corpus::commits(&e);
+        corpus::git(
+            &e,
+            &["update-ref", "refs/heads/master", &commits[5 * n + 4]],
+        );
+    }
+    {
+        let mut st = srv.state.lock().expect("lock");
+        st.git_root = Some(root.path().to_owned());
+        st.manifests = vec!["mm".into()];
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(home.path()).expect("store");
+    let lore = Lore::new(test_config(
+        &format!("{}/all", srv.base),
+        &home.path().join("cache"),
+    ))
+    .expect("client");
+    fetch::sync_add(
+        home.path(),
+        None,
+        &format!("{}/mm", srv.base),
+        Some("2022-01-01"),
+    )
+    .expect("add");
+    let r = fetch::sync(
+        &mut store,
+        home.path(),
+        &home.path().join("mirrors"),
+        &[],
+        &lore,
+        &MirrorOptions::default(),
+        &ImportOptions::default(),
+        &no(),
+        &mut |_| {},
+    )
+    .expect("sync");
+    assert_eq!(r[0].epochs_found, 2);
+    let synced: Vec<u32> = r[0].epochs.iter().map(|e| e.epoch).collect();
+    assert_eq!(synced, vec![1], "epoch 0 predates --since");
+    assert_eq!(r[0].epochs[0].fetched, 10);
+    assert!(!home.path().join("mirrors/mm/git/0.git").exists());
+}
