@@ -30,7 +30,7 @@ pub struct ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        ImportOptions { batch_size: 1000, kind: None }
+        ImportOptions { batch_size: 500, kind: None }
     }
 }
 

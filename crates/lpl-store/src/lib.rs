@@ -111,7 +111,7 @@ impl Store {
                  PRAGMA synchronous = NORMAL;
                  PRAGMA foreign_keys = ON;
                  PRAGMA busy_timeout = 10000;
-                 PRAGMA cache_size = -65536;
+                 PRAGMA cache_size = -16384;
                  PRAGMA temp_store = MEMORY;",
             )
             .map_err(self.err())

@@ -45,7 +45,7 @@ pub struct Args {
     #[arg(short, long)]
     verbose: bool,
     /// Messages per transaction (smaller: finer resume points)
-    #[arg(long, default_value_t = 1000, hide = true)]
+    #[arg(long, default_value_t = 500, hide = true)]
     batch_size: usize,
 }
 
