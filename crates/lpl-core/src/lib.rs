@@ -15,6 +15,7 @@ pub mod library;
 pub mod series;
 pub mod show;
 pub mod time;
+pub mod upstream;
 
 pub use lpl_store::Store;
 

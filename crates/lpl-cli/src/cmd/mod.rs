@@ -8,3 +8,4 @@ pub mod quickstart;
 pub mod series;
 pub mod show;
 pub mod sources;
+pub mod upstream;

@@ -1,0 +1,100 @@
+//! `lpl upstream`: index a local git repository, match the archive's
+//! patches to its commits, and tell a series' merge status.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use serde::Serialize;
+
+use lpl_store::Store;
+use lpl_upstream::{IndexOptions, IndexReport, Match, MatchOptions, PatchInput, SeriesInput, SeriesStatus};
+
+use crate::CoreError;
+use crate::library::Library;
+
+fn up(e: lpl_upstream::Error) -> CoreError {
+    CoreError::Invalid(e.to_string())
+}
+
+/// Indexes `repo` (incrementally) into the store's `up_*` tables.
+pub fn index(
+    store: &mut Store,
+    repo: &Path,
+    revs: Vec<String>,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(lpl_upstream::Progress),
+) -> Result<IndexReport, CoreError> {
+    let opts = IndexOptions { revs, ..Default::default() };
+    lpl_upstream::index::index_repository(store.conn_mut(), repo, &opts, cancel, progress).map_err(up)
+}
+
+/// Outcome of matching every patch of the archive.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchAllReport {
+    /// Patches considered.
+    pub patches: usize,
+    /// Patches with at least one matching commit.
+    pub matched: usize,
+    /// Every match (Message-ID, commit, method, score, first tag).
+    pub matches: Vec<Match>,
+    /// Patches that could only be matched partly, with the reason.
+    pub problems: Vec<lpl_upstream::matching::PatchProblem>,
+}
+
+/// Matches every patch in the archive against the indexed repository.
+pub fn match_all(store: &mut Store, lib: &Library, opts: &MatchOptions) -> Result<MatchAllReport, CoreError> {
+    lpl_upstream::store::migrate(store.conn()).map_err(up)?;
+    let mut inputs = Vec::new();
+    for (i, m) in lib.metas.iter().enumerate() {
+        if !m.has_patch {
+            continue;
+        }
+        let raw = store.raw(lib.rows[i])?;
+        let msg = lpl_mail::parse(&raw).message;
+        let series = lib.analysis.assembly.revision_of_message(i).map(|r| lib.short_id(r));
+        if let Some(p) = PatchInput::from_message(&msg, series) {
+            inputs.push(p);
+        }
+    }
+    let out = lpl_upstream::store::match_and_save(store.conn_mut(), &inputs, opts).map_err(up)?;
+    let mut matched: Vec<&str> = out.matches.iter().map(|m| m.message_id.as_str()).collect();
+    matched.sort_unstable();
+    matched.dedup();
+    Ok(MatchAllReport { patches: inputs.len(), matched: matched.len(), matches: out.matches.clone(), problems: out.problems })
+}
+
+/// Merge status of revision `r` (with its chain, for "superseded").
+pub fn status(store: &Store, lib: &Library, r: usize) -> Result<Option<SeriesStatus>, CoreError> {
+    lpl_upstream::store::migrate(store.conn()).map_err(up)?;
+    let chain = lib.analysis.chains.chain(r);
+    let inputs: Vec<SeriesInput> = chain
+        .iter()
+        .map(|&c| {
+            let rev = &lib.revisions()[c];
+            SeriesInput {
+                label: format!("v{}", rev.revision),
+                patches: rev
+                    .patches
+                    .iter()
+                    .filter(|p| p.inherited_from.is_none() || c == r)
+                    .map(|p| lib.metas[p.message].message_id.as_str().to_owned())
+                    .collect(),
+            }
+        })
+        .collect();
+    let which = chain.iter().position(|&c| c == r).unwrap_or(0);
+    let order = lpl_upstream::store::tag_order(store.conn()).map_err(up)?;
+    let conn = store.conn();
+    let matches = |mid: &str| lpl_upstream::store::matches_for(conn, mid).unwrap_or_default();
+    let tag_order = |t: &str| order.get(t).copied();
+    Ok(lpl_upstream::series::series_status(&inputs, which, &matches, &tag_order))
+}
+
+/// Whether an upstream index exists in this store.
+pub fn has_index(store: &Store) -> bool {
+    store
+        .conn()
+        .query_row("SELECT count(*) FROM up_matches", [], |r| r.get::<_, i64>(0))
+        .map(|n| n > 0)
+        .unwrap_or(false)
+}
