@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p lpl-search --example bench -- MAILDIR INDEX_DIR \
-//!     [--notmuch-config FILE] [--muhome DIR] [--skip-index] [--threads N]
+//!     [--notmuch-config FILE] [--muhome DIR] [--skip-index] [--threads N] [--writer-mb MB]
 //! ```
 //! MAILDIR holds the messages (`cur/`), e.g. both corpus epochs exported;
 //! INDEX_DIR is (re)created. The peers must already have indexed MAILDIR
@@ -27,10 +27,16 @@ fn ms(d: Duration) -> f64 {
 fn maildir_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<(u64, PathBuf)> = Vec::new();
     for sub in ["cur", "new"] {
-        let Ok(rd) = std::fs::read_dir(dir.join(sub)) else { continue };
+        let Ok(rd) = std::fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            let n = name.split('.').next().and_then(|n| n.parse().ok()).unwrap_or(u64::MAX);
+            let n = name
+                .split('.')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(u64::MAX);
             files.push((n, e.path()));
         }
     }
@@ -40,7 +46,12 @@ fn maildir_files(dir: &Path) -> Vec<PathBuf> {
 
 fn dir_size(p: &Path) -> u64 {
     std::fs::read_dir(p)
-        .map(|rd| rd.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
         .unwrap_or(0)
 }
 
@@ -54,7 +65,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let maildir = PathBuf::from(args.first().ok_or("usage: bench MAILDIR INDEX_DIR [...]")?);
     let index_dir = PathBuf::from(args.get(1).ok_or("usage: bench MAILDIR INDEX_DIR [...]")?);
-    let opt = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let opt = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let skip_index = args.iter().any(|a| a == "--skip-index");
 
     if !skip_index {
@@ -63,42 +79,91 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let files = maildir_files(&maildir);
         let raws: Vec<Vec<u8>> = files.iter().filter_map(|f| std::fs::read(f).ok()).collect();
         let bytes: usize = raws.iter().map(Vec::len).sum();
-        println!("read {} files ({} MB) in {:.2?}", raws.len(), bytes >> 20, t.elapsed());
-
-        // Whole import step: parse + build SearchDoc + index + commit.
-        let t = Instant::now();
-        let threads = opt("--threads").and_then(|t| t.parse().ok()).unwrap_or(2);
-        println!("indexing threads: {threads}");
-        let mut index = SearchIndex::open(&index_dir, &IndexOptions { threads, ..IndexOptions::default() })?;
-        let mut n = 0usize;
-        let mut parse_time = Duration::ZERO;
-        for (i, raw) in raws.iter().enumerate() {
-            let tp = Instant::now();
-            let parsed = lpl_mail::parse(raw);
-            let key = parsed
-                .message
-                .message_id
-                .as_ref()
-                .map_or_else(|| format!("noid-{i}"), |m| m.as_str().to_owned());
-            let doc = SearchDoc::from_message(DocKey::new(key), &parsed.message);
-            parse_time += tp.elapsed();
-            index.add(&doc)?;
-            n += 1;
-        }
-        index.commit()?;
-        let total = t.elapsed();
         println!(
-            "import (parse + index + commit): {n} msgs in {:.2?} = {:.0} msgs/s ({:.1} MB/s); parse+doc part {:.2?}; index size {} MB",
-            total,
+            "read {} files ({} MB) in {:.2?}",
+            raws.len(),
+            bytes >> 20,
+            t.elapsed()
+        );
+
+        // Whole import step: parse + build SearchDoc (2 threads, as an import
+        // pipeline would), then index + commit.
+        let threads = opt("--threads")
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(2usize);
+        println!("threads: {threads}");
+        let t = Instant::now();
+        let chunk = raws.len().div_ceil(threads);
+        let docs: Vec<SearchDoc> = std::thread::scope(|s| {
+            let handles: Vec<_> = raws
+                .chunks(chunk.max(1))
+                .enumerate()
+                .map(|(c, part)| {
+                    s.spawn(move || {
+                        part.iter()
+                            .enumerate()
+                            .map(|(i, raw)| {
+                                let parsed = lpl_mail::parse(raw);
+                                let key = parsed.message.message_id.as_ref().map_or_else(
+                                    || format!("noid-{}", c * chunk + i),
+                                    |m| m.as_str().to_owned(),
+                                );
+                                SearchDoc::from_message(DocKey::new(key), &parsed.message)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("parser thread"))
+                .collect()
+        });
+        let parse_time = t.elapsed();
+        let t = Instant::now();
+        let writer_memory = opt("--writer-mb")
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(256usize)
+            << 20;
+        let mut index = SearchIndex::open(
+            &index_dir,
+            &IndexOptions {
+                threads,
+                writer_memory,
+                ..IndexOptions::default()
+            },
+        )?;
+        let n = docs.len();
+        for doc in &docs {
+            index.add(doc)?;
+        }
+        let added = t.elapsed();
+        index.commit()?;
+        println!(
+            "adds done after {added:.2?}, commit {:.2?}",
+            t.elapsed() - added
+        );
+        let index_time = t.elapsed();
+        let total = parse_time + index_time;
+        println!(
+            "parse+SearchDoc: {n} msgs in {parse_time:.2?} = {:.0} msgs/s",
+            n as f64 / parse_time.as_secs_f64()
+        );
+        println!(
+            "index+commit:    {n} msgs in {index_time:.2?} = {:.0} msgs/s",
+            n as f64 / index_time.as_secs_f64()
+        );
+        println!(
+            "import total:    {n} msgs in {total:.2?} = {:.0} msgs/s ({:.1} MB/s); index size {} MB",
             n as f64 / total.as_secs_f64(),
             bytes as f64 / 1e6 / total.as_secs_f64(),
-            parse_time,
             dir_size(&index_dir) >> 20
         );
         println!("docs in index: {}", index.num_docs());
     }
 
-    let tsv = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/queries.tsv"))?;
+    let tsv =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/queries.tsv"))?;
     let rows: Vec<Vec<String>> = tsv
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -106,18 +171,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     println!("{} queries", rows.len());
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() as i64;
-    let search = SearchOptions { limit: 50, offset: 0, order: Order::DateDesc, now };
+    let search = SearchOptions {
+        limit: 50,
+        offset: 0,
+        order: Order::DateDesc,
+        now,
+    };
 
     // Ours, cold-ish: open the index and run one query, like one `lpl search` process.
     let mut cold = Vec::new();
     for row in &rows {
         let t = Instant::now();
-        let index = SearchIndex::open(&index_dir, &IndexOptions { writable: false, ..IndexOptions::default() })?;
+        let index = SearchIndex::open(
+            &index_dir,
+            &IndexOptions {
+                writable: false,
+                ..IndexOptions::default()
+            },
+        )?;
         index.search(&row[0], &search)?;
         cold.push(t.elapsed());
     }
     // Ours, warm: an open index (TUI, web, or a long-running CLI).
-    let index = SearchIndex::open(&index_dir, &IndexOptions { writable: false, ..IndexOptions::default() })?;
+    let index = SearchIndex::open(
+        &index_dir,
+        &IndexOptions {
+            writable: false,
+            ..IndexOptions::default()
+        },
+    )?;
     let mut warm = Vec::new();
     let mut totals = Vec::new();
     for row in &rows {
@@ -133,7 +215,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut ours_rel = Vec::new();
     for row in &rows {
         let t = Instant::now();
-        index.search(&row[0], &SearchOptions { order: Order::Relevance, ..search.clone() })?;
+        index.search(
+            &row[0],
+            &SearchOptions {
+                order: Order::Relevance,
+                ..search.clone()
+            },
+        )?;
         ours_rel.push(t.elapsed());
     }
 
@@ -144,8 +232,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             column: 1,
             cmd: Box::new(move |q| {
                 let mut c = Command::new("notmuch");
-                c.env("NOTMUCH_CONFIG", &cfg)
-                    .args(["search", "--output=messages", "--limit=50", "--sort=newest-first", q]);
+                c.env("NOTMUCH_CONFIG", &cfg).args([
+                    "search",
+                    "--output=messages",
+                    "--limit=50",
+                    "--sort=newest-first",
+                    q,
+                ]);
                 c
             }),
         });
@@ -156,19 +249,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             column: 2,
             cmd: Box::new(move |q| {
                 let mut c = Command::new("mu");
-                c.arg("find")
-                    .arg(format!("--muhome={home}"))
-                    .args(["--maxnum=50", "--sortfield=date", "--reverse", "--fields=i", q]);
+                c.arg("find").arg(format!("--muhome={home}")).args([
+                    "--maxnum=50",
+                    "--sortfield=date",
+                    "--reverse",
+                    "--fields=i",
+                    q,
+                ]);
                 c
             }),
         });
     }
-    println!("{:<28} {:>8} {:>9} {:>9} {:>8}", "engine", "queries", "p50 ms", "p99 ms", "max ms");
+    println!(
+        "{:<28} {:>8} {:>9} {:>9} {:>8}",
+        "engine", "queries", "p50 ms", "p99 ms", "max ms"
+    );
     let line = |name: &str, v: &mut Vec<Duration>| {
         let n = v.len();
         let (p50, p99) = (pct(v, 0.5), pct(v, 0.99));
         let max = *v.iter().max().unwrap_or(&Duration::ZERO);
-        println!("{name:<28} {n:>8} {:>9.2} {:>9.2} {:>8.2}", ms(p50), ms(p99), ms(max));
+        println!(
+            "{name:<28} {n:>8} {:>9.2} {:>9.2} {:>8.2}",
+            ms(p50),
+            ms(p99),
+            ms(max)
+        );
     };
     line("lpl-search (open index)", &mut warm);
     line("lpl-search relevance", &mut ours_rel);
@@ -177,11 +282,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut times = Vec::new();
         let mut ran = 0;
         for row in &rows {
-            let Some(q) = row.get(p.column).filter(|q| q.as_str() != "-") else { continue };
+            let Some(q) = row.get(p.column).filter(|q| q.as_str() != "-") else {
+                continue;
+            };
             ran += 1;
             for _ in 0..3 {
                 let t = Instant::now();
-                let _ = (p.cmd)(q).stdout(Stdio::null()).stderr(Stdio::null()).status()?;
+                let _ = (p.cmd)(q)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()?;
                 times.push(t.elapsed());
             }
         }
@@ -197,6 +307,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     line("lpl-search (peer subset)", &mut subset);
-    println!("hit totals (first 10): {:?}", &totals[..totals.len().min(10)]);
+    println!(
+        "hit totals (first 10): {:?}",
+        &totals[..totals.len().min(10)]
+    );
     Ok(())
 }

@@ -13,7 +13,11 @@ use std::path::PathBuf;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 fn main() -> Result<(), String> {
-    let inbox = PathBuf::from(std::env::args().nth(1).ok_or("usage: differential INBOX_DIR")?);
+    let inbox = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .ok_or("usage: differential INBOX_DIR")?,
+    );
     let t = Instant::now();
     let msgs = pi::read_messages(&inbox.join("git/0.git"))?;
     println!("read {} messages in {:.1?}", msgs.len(), t.elapsed());
@@ -27,17 +31,31 @@ fn main() -> Result<(), String> {
         .as_secs() as i64;
     let results = pi::compare(&inbox, &ours, &queries, now)?;
     let mut same = 0;
-    println!("{:<50} {:>7} {:>7} {:>6} {:>6}", "query", "theirs", "ours", "-th", "-ours");
+    println!(
+        "{:<50} {:>7} {:>7} {:>6} {:>6}",
+        "query", "theirs", "ours", "-th", "-ours"
+    );
     for c in &results {
         let (t, o) = (
-            c.theirs.as_ref().map_or_else(|e| format!("ERR {e}"), |s| s.len().to_string()),
-            c.ours.as_ref().map_or_else(|e| format!("ERR {e}"), |s| s.len().to_string()),
+            c.theirs
+                .as_ref()
+                .map_or_else(|e| format!("ERR {e}"), |s| s.len().to_string()),
+            c.ours
+                .as_ref()
+                .map_or_else(|e| format!("ERR {e}"), |s| s.len().to_string()),
         );
         let (ot, oo) = (c.only_theirs(), c.only_ours());
         if ot.is_empty() && oo.is_empty() && c.theirs.is_ok() && c.ours.is_ok() {
             same += 1;
         }
-        println!("{:<50} {:>7} {:>7} {:>6} {:>6}", c.query, t, o, ot.len(), oo.len());
+        println!(
+            "{:<50} {:>7} {:>7} {:>6} {:>6}",
+            c.query,
+            t,
+            o,
+            ot.len(),
+            oo.len()
+        );
         for m in ot.iter().take(3) {
             println!("    only theirs: {m}");
         }

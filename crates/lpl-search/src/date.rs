@@ -55,7 +55,9 @@ fn parse_day(s: &str) -> Option<Option<DateSpec>> {
     } else if b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
     {
         (&s[..4], &s[5..7], &s[8..])
     } else {
@@ -63,7 +65,13 @@ fn parse_day(s: &str) -> Option<Option<DateSpec>> {
     };
     let (y, m, d) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
     let date = Date::new(y, m, d).ok();
-    Some(date.map(|d| if compact { DateSpec::Day(d) } else { DateSpec::IsoDay(d) }))
+    Some(date.map(|d| {
+        if compact {
+            DateSpec::Day(d)
+        } else {
+            DateSpec::IsoDay(d)
+        }
+    }))
 }
 
 fn unit_span(n: i64, unit: &str) -> Option<Span> {
@@ -95,10 +103,16 @@ fn parse_spec(s: &str) -> Result<DateSpec, String> {
     match parts.as_slice() {
         ["now"] | ["today"] => return Ok(DateSpec::Ago(Span::new().into())),
         ["yesterday"] => return Ok(DateSpec::Ago(Span::new().days(1).into())),
-        ["last", unit] => return unit_span(1, unit).map(|s| DateSpec::Ago(s.into())).ok_or_else(bad),
+        ["last", unit] => {
+            return unit_span(1, unit)
+                .map(|s| DateSpec::Ago(s.into()))
+                .ok_or_else(bad);
+        }
         [n, unit] | [n, unit, "ago"] => {
             if let Ok(n) = n.parse::<i64>() {
-                return unit_span(n, unit).map(|s| DateSpec::Ago(s.into())).ok_or_else(bad);
+                return unit_span(n, unit)
+                    .map(|s| DateSpec::Ago(s.into()))
+                    .ok_or_else(bad);
             }
         }
         _ => {}
@@ -233,26 +247,47 @@ mod tests {
     #[test]
     fn plain_days_compare_days() {
         let r = parse_range("2024-01-01..20240301").expect("parses");
-        assert_eq!(r.resolve(NOW), Resolved::Day(Some(20240101), Some(20240301)));
+        assert_eq!(
+            r.resolve(NOW),
+            Resolved::Day(Some(20240101), Some(20240301))
+        );
         let r = parse_range("20240101..").expect("parses");
         assert_eq!(r.resolve(NOW), Resolved::Day(Some(20240101), None));
         // Single day: that day and the next, as public-inbox does.
         let r = parse_range("20240229").expect("parses");
-        assert_eq!(r.resolve(NOW), Resolved::Day(Some(20240229), Some(20240301)));
+        assert_eq!(
+            r.resolve(NOW),
+            Resolved::Day(Some(20240229), Some(20240301))
+        );
     }
 
     #[test]
     fn approxidates_match_git() {
         let r = parse_range("..2.weeks.ago").expect("parses");
-        assert_eq!(r.resolve(NOW), Resolved::Second(None, Some(secs("1794465224"))));
+        assert_eq!(
+            r.resolve(NOW),
+            Resolved::Second(None, Some(secs("1794465224")))
+        );
         let r = parse_range("last.month..").expect("parses");
-        assert_eq!(r.resolve(NOW), Resolved::Second(Some(secs("1792996424")), None));
+        assert_eq!(
+            r.resolve(NOW),
+            Resolved::Second(Some(secs("1792996424")), None)
+        );
         let r = parse_range("yesterday..").expect("parses");
-        assert_eq!(r.resolve(NOW), Resolved::Second(Some(secs("1795588424")), None));
+        assert_eq!(
+            r.resolve(NOW),
+            Resolved::Second(Some(secs("1795588424")), None)
+        );
         let r = parse_range("last.week..").expect("parses");
-        assert_eq!(r.resolve(NOW), Resolved::Second(Some(secs("1795070024")), None));
+        assert_eq!(
+            r.resolve(NOW),
+            Resolved::Second(Some(secs("1795070024")), None)
+        );
         let r = parse_range("2024-01-01.12:00:00..").expect("parses");
-        assert_eq!(r.resolve(NOW), Resolved::Second(Some(secs("1704110400")), None));
+        assert_eq!(
+            r.resolve(NOW),
+            Resolved::Second(Some(secs("1704110400")), None)
+        );
         // Mixed: a YYYY-MM-DD end takes the time of day of `now`, like git,
         // a YYYYMMDD end is midnight.
         let r = parse_range("20240101..yesterday").expect("parses");

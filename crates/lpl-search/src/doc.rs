@@ -9,7 +9,7 @@ use std::fmt;
 /// The caller's identity of an indexed document (a store row id, a
 /// Message-ID, a notebook anchor ...). Adding a document whose key is already
 /// indexed replaces it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct DocKey(String);
 
 impl DocKey {
@@ -136,12 +136,6 @@ pub struct SearchDoc {
     pub patch_id: Option<String>,
 }
 
-impl Default for DocKey {
-    fn default() -> Self {
-        Self(String::new())
-    }
-}
-
 fn looks_like_diff(text: &str) -> bool {
     text.lines()
         .any(|l| l.starts_with("diff ") || l.starts_with("--- ") || l.starts_with("+++ "))
@@ -179,7 +173,7 @@ fn unquote_c(s: &str) -> String {
                 i += 2;
                 continue;
             }
-            if i + 3 < b.len() + 0 && (b'0'..=b'3').contains(&c) {
+            if i + 3 < b.len() && (b'0'..=b'3').contains(&c) {
                 let oct = &s[i + 1..i + 4];
                 if let Ok(v) = u8::from_str_radix(oct, 8) {
                     out.push(v);
@@ -196,9 +190,8 @@ fn unquote_c(s: &str) -> String {
 
 fn is_base85_line(l: &str) -> bool {
     !l.is_empty()
-        && l.bytes().all(|c| {
-            c.is_ascii_alphanumeric() || b"!#$%&()*+-;<=>?@^_`{|}~".contains(&c)
-        })
+        && l.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"!#$%&()*+-;<=>?@^_`{|}~".contains(&c))
 }
 
 impl BodyText {
@@ -252,13 +245,14 @@ impl BodyText {
         let mut in_diff: Option<String> = None;
         let mut lines = text.lines().peekable();
         let d = &mut self.diff;
-        let mut add_file = |name: String, d: &mut DiffText, xnq: &mut String, uq: &mut Vec<String>| {
-            if !seen.contains(&name) {
-                seen.push(name.clone());
-                flush(xnq, uq);
-                d.files.push(name);
-            }
-        };
+        let mut add_file =
+            |name: String, d: &mut DiffText, xnq: &mut String, uq: &mut Vec<String>| {
+                if !seen.contains(&name) {
+                    seen.push(name.clone());
+                    flush(xnq, uq);
+                    d.files.push(name);
+                }
+            };
         let push_xnq = |xnq: &mut String, l: &str| {
             if !xnq.is_empty() {
                 xnq.push('\n');
@@ -388,7 +382,9 @@ fn traditional_diff(line: &str) -> Option<(&str, &str, &str)> {
 }
 
 fn first_word(s: &str) -> Option<&str> {
-    s.split_whitespace().next().filter(|w| !w.is_empty() && s.starts_with(w))
+    s.split_whitespace()
+        .next()
+        .filter(|w| !w.is_empty() && s.starts_with(w))
 }
 
 /// public-inbox `index_old_diff_fn`: the longest common path suffix.
@@ -482,7 +478,10 @@ index 0123456789ab..ba9876543210 100644
         assert_eq!(b.diff.removed, ["\tret = old_call(req);"]);
         assert_eq!(b.diff.added, ["\tret = new_call(req);"]);
         assert_eq!(b.diff.context, ["\tint ret;", "\treturn ret;"]);
-        assert_eq!(b.diff.hunk_headers, ["static int io_rw_init(struct io_kiocb *req)"]);
+        assert_eq!(
+            b.diff.hunk_headers,
+            ["static int io_rw_init(struct io_kiocb *req)"]
+        );
         assert_eq!(b.diff.pre_blobs, ["0123456789ab"]);
         assert_eq!(b.diff.post_blobs, ["ba9876543210"]);
         assert!(b.unquoted[0].starts_with("Fix the thing."));
@@ -504,6 +503,9 @@ index 0123456789ab..ba9876543210 100644
         );
         assert_eq!(b.diff.files, ["dir/sp ace.c"]);
         assert_eq!(hunk_header("@@ -1 +1 @@"), Some(None));
-        assert_eq!(old_diff_name("linux-old/mm/x.c", "linux/mm/x.c"), Some("mm/x.c".into()));
+        assert_eq!(
+            old_diff_name("linux-old/mm/x.c", "linux/mm/x.c"),
+            Some("mm/x.c".into())
+        );
     }
 }

@@ -249,7 +249,10 @@ fn lex(q: &str) -> Result<Vec<Lexed>, QueryError> {
     let mut i = 0;
     let is_quote = |c: char| matches!(c, '"' | '\u{201c}' | '\u{201d}');
     while i < b.len() {
-        let c = q[i..].chars().next().expect("i is a char boundary below len");
+        let c = q[i..]
+            .chars()
+            .next()
+            .expect("i is a char boundary below len");
         if c.is_whitespace() {
             i += c.len_utf8();
             continue;
@@ -344,7 +347,11 @@ fn lex(q: &str) -> Result<Vec<Lexed>, QueryError> {
             }
             _ => {
                 let name = prefix.map_or_else(|| "-".to_owned(), |(_, n)| n);
-                return Err(QueryError::at(q, offset, QueryErrorKind::MissingValue(name)));
+                return Err(QueryError::at(
+                    q,
+                    offset,
+                    QueryErrorKind::MissingValue(name),
+                ));
             }
         };
         let tok = match (&prefix, &value, neg) {
@@ -447,7 +454,11 @@ impl Parser<'_> {
         Ok(flatten_and(parts))
     }
 
-    fn seq(&mut self, field: Option<Prefix>, after: Option<(&str, usize)>) -> Result<Node, QueryError> {
+    fn seq(
+        &mut self,
+        field: Option<Prefix>,
+        after: Option<(&str, usize)>,
+    ) -> Result<Node, QueryError> {
         let mut parts = Vec::new();
         loop {
             match self.peek() {
@@ -587,7 +598,11 @@ impl fmt::Display for Node {
             }
             Node::Date(r) => write!(f, "{r}"),
             Node::And(v) | Node::Or(v) => {
-                let op = if matches!(self, Node::And(_)) { " AND " } else { " OR " };
+                let op = if matches!(self, Node::And(_)) {
+                    " AND "
+                } else {
+                    " OR "
+                };
                 write!(f, "(")?;
                 for (i, n) in v.iter().enumerate() {
                     if i > 0 {
@@ -625,20 +640,35 @@ mod tests {
     fn operators_and_precedence() {
         assert_eq!(show("a b OR c"), "((Default:a AND Default:b) OR Default:c)");
         assert_eq!(show("a OR b c"), "(Default:a OR (Default:b AND Default:c))");
-        assert_eq!(show("a AND b OR c AND d"), "((Default:a AND Default:b) OR (Default:c AND Default:d))");
+        assert_eq!(
+            show("a AND b OR c AND d"),
+            "((Default:a AND Default:b) OR (Default:c AND Default:d))"
+        );
         assert_eq!(show("a NOT b"), "(Default:a AND -Default:b)");
         assert_eq!(show("a AND NOT b"), "(Default:a AND -Default:b)");
         assert_eq!(show("a -b +c"), "(Default:a AND -Default:b AND Default:c)");
-        assert_eq!(show("(a OR b) c"), "((Default:a OR Default:b) AND Default:c)");
+        assert_eq!(
+            show("(a OR b) c"),
+            "((Default:a OR Default:b) AND Default:c)"
+        );
         assert_eq!(show("s:(a OR b)"), "(Subject:a OR Subject:b)");
         assert_eq!(show("NOT a"), "-Default:a");
-        assert_eq!(show("a and b or c"), "(Default:a AND Default:and AND Default:b AND Default:or AND Default:c)");
-        assert_eq!(show("foo-bar - x"), "(Default:foo-bar AND Default:- AND Default:x)");
+        assert_eq!(
+            show("a and b or c"),
+            "(Default:a AND Default:and AND Default:b AND Default:or AND Default:c)"
+        );
+        assert_eq!(
+            show("foo-bar - x"),
+            "(Default:foo-bar AND Default:- AND Default:x)"
+        );
     }
 
     #[test]
     fn dates_parse() {
-        assert!(matches!(parse("d:2024-01-01..2024-03-01"), Ok(Node::Date(_))));
+        assert!(matches!(
+            parse("d:2024-01-01..2024-03-01"),
+            Ok(Node::Date(_))
+        ));
         assert!(matches!(parse("d:20240101.."), Ok(Node::Date(_))));
         assert!(matches!(parse("d:..2.weeks.ago"), Ok(Node::Date(_))));
         assert!(matches!(parse("(d:last.month..)"), Ok(Node::Date(_))));
@@ -647,17 +677,47 @@ mod tests {
 
     #[test]
     fn bad_queries_point_at_the_problem() {
-        assert_eq!(show("(s:foo OR b:bar"), "error: unbalanced parenthesis at column 1");
-        assert_eq!(show("s:foo OR b:bar)"), "error: unbalanced parenthesis at column 15");
-        assert_eq!(show("s:foo (b:bar OR (x)"), "error: unbalanced parenthesis at column 7");
-        assert_eq!(show("s:\"open phrase"), "error: unterminated phrase at column 3");
-        assert_eq!(show("f:willy s:"), "error: missing value after `s:` at column 9");
-        assert_eq!(show("a AND"), "error: `AND` needs an expression on both sides at column 3");
-        assert_eq!(show("OR a"), "error: `OR` needs an expression on both sides at column 1");
-        assert_eq!(show("a OR OR b"), "error: `OR` needs an expression on both sides at column 3");
-        assert_eq!(show("a NOT"), "error: `NOT` needs an expression on both sides at column 3");
+        assert_eq!(
+            show("(s:foo OR b:bar"),
+            "error: unbalanced parenthesis at column 1"
+        );
+        assert_eq!(
+            show("s:foo OR b:bar)"),
+            "error: unbalanced parenthesis at column 15"
+        );
+        assert_eq!(
+            show("s:foo (b:bar OR (x)"),
+            "error: unbalanced parenthesis at column 7"
+        );
+        assert_eq!(
+            show("s:\"open phrase"),
+            "error: unterminated phrase at column 3"
+        );
+        assert_eq!(
+            show("f:willy s:"),
+            "error: missing value after `s:` at column 9"
+        );
+        assert_eq!(
+            show("a AND"),
+            "error: `AND` needs an expression on both sides at column 3"
+        );
+        assert_eq!(
+            show("OR a"),
+            "error: `OR` needs an expression on both sides at column 1"
+        );
+        assert_eq!(
+            show("a OR OR b"),
+            "error: `OR` needs an expression on both sides at column 3"
+        );
+        assert_eq!(
+            show("a NOT"),
+            "error: `NOT` needs an expression on both sides at column 3"
+        );
         assert_eq!(show("d:"), "error: missing value after `d:` at column 1");
-        assert_eq!(show("x d:2024-13-45.."), "error: bad date: `2024-13-45` at column 3");
+        assert_eq!(
+            show("x d:2024-13-45.."),
+            "error: bad date: `2024-13-45` at column 3"
+        );
         assert_eq!(show("d:soon"), "error: bad date: `soon` at column 1");
         assert_eq!(show("a ()"), "error: empty parentheses at column 3");
         assert_eq!(show("   "), "error: empty query at column 1");

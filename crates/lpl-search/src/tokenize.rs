@@ -13,7 +13,9 @@
 //! - every word that starts with a letter is also indexed as its Snowball
 //!   English stem, at the same position, marked with [`STEM_MARK`] (Xapian's
 //!   `Z` prefix), so `testing` matches `tests` while `"testing"` and
-//!   `Testing` match only the word itself.
+//!   `Testing` match only the word itself. To halve the postings, the marked
+//!   stem is left out when it equals the word; queries for a stem `s`
+//!   therefore search the marked `s` and the plain word `s`.
 
 use std::collections::HashMap;
 
@@ -66,8 +68,14 @@ fn infix_digit(c: char) -> Option<Option<char>> {
 }
 
 /// Splits `text` into words the way Xapian's `TermGenerator` does.
-pub(crate) fn words(text: &str, mut sink: impl FnMut(Word)) {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
+pub(crate) fn words(text: &str, sink: impl FnMut(Word)) {
+    words_with(&mut Vec::new(), text, sink);
+}
+
+/// [`words`] with a caller-owned buffer (the tokenizer reuses it).
+fn words_with(chars: &mut Vec<(usize, char)>, text: &str, mut sink: impl FnMut(Word)) {
+    chars.clear();
+    chars.extend(text.char_indices());
     let n = chars.len();
     let mut i = 0;
     while i < n {
@@ -160,10 +168,11 @@ pub(crate) fn english() -> frostem::Stemmer {
 #[derive(Clone)]
 pub(crate) struct XapianTokenizer {
     tokens: Vec<Token>,
+    chars: Vec<(usize, char)>,
     stemmer: frostem::Stemmer,
     /// Word → marked stem; mail vocabulary is Zipfian, so this saves most
     /// Snowball runs. Cleared when it grows past [`STEM_CACHE_MAX`].
-    stems: HashMap<String, String>,
+    stems: HashMap<String, Option<String>>,
 }
 
 const STEM_CACHE_MAX: usize = 200_000;
@@ -179,6 +188,7 @@ impl XapianTokenizer {
     pub(crate) fn new() -> Self {
         Self {
             tokens: Vec::new(),
+            chars: Vec::new(),
             stemmer: english(),
             stems: HashMap::new(),
         }
@@ -203,17 +213,32 @@ impl Tokenizer for XapianTokenizer {
         let mut position = 0usize;
         let tokens = &mut self.tokens;
         let stems = &mut self.stems;
+        let chars = &mut self.chars;
         let mut base = 0;
+        // `position` also advances per word inside the closure, so it is not
+        // a plain loop counter.
+        #[allow(clippy::explicit_counter_loop)]
         for piece in text.split(VALUE_BREAK) {
-            words(piece, |w| {
-                let stem = should_stem(&w.text).then(|| match stems.get(&w.text) {
-                    Some(s) => s.clone(),
-                    None => {
-                        let s = stem_term(&stemmer, &w.text);
-                        stems.insert(w.text.clone(), s.clone());
-                        s
+            words_with(chars, piece, |w| {
+                // Only stems that differ from the word are indexed: a query
+                // for stem `s` searches the marked term and the word `s`.
+                let stem = if should_stem(&w.text) {
+                    match stems.get(&w.text) {
+                        Some(s) => s.clone(),
+                        None => {
+                            let s = stem_term(&stemmer, &w.text);
+                            let s = if s[STEM_MARK.len_utf8()..] == w.text {
+                                None
+                            } else {
+                                Some(s)
+                            };
+                            stems.insert(w.text.clone(), s.clone());
+                            s
+                        }
                     }
-                });
+                } else {
+                    None
+                };
                 tokens.push(Token {
                     offset_from: base + w.start,
                     offset_to: base + w.end,
@@ -274,9 +299,15 @@ mod tests {
 
     #[test]
     fn splits_like_xapian() {
-        assert_eq!(terms("kmalloc_array(CONFIG_FOO)"), ["kmalloc_array", "config_foo"]);
+        assert_eq!(
+            terms("kmalloc_array(CONFIG_FOO)"),
+            ["kmalloc_array", "config_foo"]
+        );
         assert_eq!(terms("Linux 6.12-rc1"), ["linux", "6.12", "rc1"]);
-        assert_eq!(terms("don't use C++ or fish+chips"), ["don't", "use", "c++", "or", "fish", "chips"]);
+        assert_eq!(
+            terms("don't use C++ or fish+chips"),
+            ["don't", "use", "c++", "or", "fish", "chips"]
+        );
         assert_eq!(terms("david@redhat.com"), ["david", "redhat", "com"]);
         assert_eq!(terms("mm/huge_memory.c"), ["mm", "huge_memory", "c"]);
         assert_eq!(terms("AT&T, 1,000."), ["at&t", "1,000"]);
@@ -296,14 +327,19 @@ mod tests {
     #[test]
     fn token_stream_puts_stems_at_the_same_position() {
         let mut t = XapianTokenizer::new();
-        let mut s = t.token_stream("Tested 42");
+        let mut s = t.token_stream("Tested 42 test");
         let mut got = Vec::new();
         while s.advance() {
             got.push((s.token().text.clone(), s.token().position));
         }
         assert_eq!(
             got,
-            [("tested".to_owned(), 0), ("\u{1}test".to_owned(), 0), ("42".to_owned(), 1)]
+            [
+                ("tested".to_owned(), 0),
+                ("\u{1}test".to_owned(), 0),
+                ("42".to_owned(), 1),
+                ("test".to_owned(), 2)
+            ]
         );
         let mut s = t.token_stream("1\u{1e}2");
         let mut got = Vec::new();

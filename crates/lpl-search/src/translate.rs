@@ -140,7 +140,10 @@ impl Translator<'_> {
         if t.prefix.is_boolean() {
             let fields = self.fields.exact_fields(t.prefix);
             let text = t.text.as_str();
-            return or(fields.into_iter().map(|f| filter(term_query(f, text))).collect());
+            return or(fields
+                .into_iter()
+                .map(|f| filter(term_query(f, text)))
+                .collect());
         }
         let (fields, raw_ids) = self.fields.text_fields(t.prefix);
         let mut words: Vec<Word> = Vec::new();
@@ -167,9 +170,8 @@ impl Translator<'_> {
                 let mut groups: Vec<Vec<Word>> = Vec::new();
                 let mut prev_end = None;
                 for w in words {
-                    let joined = prev_end.is_some_and(|e: usize| {
-                        is_phrase_generator(&t.text[e..w.start])
-                    });
+                    let joined =
+                        prev_end.is_some_and(|e: usize| is_phrase_generator(&t.text[e..w.start]));
                     prev_end = Some(w.end);
                     match groups.last_mut() {
                         Some(g) if joined => g.push(w),
@@ -180,13 +182,17 @@ impl Translator<'_> {
                 for g in groups {
                     let q = if let [w] = g.as_slice() {
                         let stem = !w.capitalised && tokenize::should_stem(&w.text);
-                        let text = if stem {
-                            tokenize::stem_term(&self.stemmer, &w.text)
+                        let mut alts: Vec<Q> = Vec::new();
+                        if stem {
+                            let marked = tokenize::stem_term(&self.stemmer, &w.text);
+                            let plain = &marked[tokenize::STEM_MARK.len_utf8()..];
+                            for &f in &fields {
+                                alts.push(term_query(f, &marked));
+                                alts.push(term_query(f, plain));
+                            }
                         } else {
-                            w.text.clone()
-                        };
-                        let mut alts: Vec<Q> =
-                            fields.iter().map(|&f| term_query(f, &text)).collect();
+                            alts.extend(fields.iter().map(|&f| term_query(f, &w.text)));
+                        }
                         if raw_ids {
                             for f in [self.fields.dfpre, self.fields.dfpost, self.fields.patchid] {
                                 alts.push(term_query(f, &w.text));

@@ -47,10 +47,11 @@ pub fn clone_epoch(bundle: &Path, dest: &Path, limit: Option<usize>) -> Result<(
         .arg(bundle)
         .arg(dest))?;
     if let Some(n) = limit {
-        let revs = run(Command::new("git")
-            .arg("-C")
-            .arg(dest)
-            .args(["rev-list", "--reverse", "HEAD"]))?;
+        let revs =
+            run(Command::new("git")
+                .arg("-C")
+                .arg(dest)
+                .args(["rev-list", "--reverse", "HEAD"]))?;
         let commit = revs
             .lines()
             .nth(n.saturating_sub(1))
@@ -66,10 +67,11 @@ pub fn clone_epoch(bundle: &Path, dest: &Path, limit: Option<usize>) -> Result<(
 
 /// Raw messages (`m` blobs) of an epoch, oldest first.
 pub fn read_messages(epoch: &Path) -> Result<Vec<Vec<u8>>, String> {
-    let revs = run(Command::new("git")
-        .arg("-C")
-        .arg(epoch)
-        .args(["rev-list", "--reverse", "HEAD"]))?;
+    let revs =
+        run(Command::new("git")
+            .arg("-C")
+            .arg(epoch)
+            .args(["rev-list", "--reverse", "HEAD"]))?;
     let revs: Vec<String> = revs.lines().map(str::to_owned).collect();
     let mut child = Command::new("git")
         .arg("-C")
@@ -136,7 +138,10 @@ pub fn make_inbox(epoch: &Path, inbox: &Path, home: &Path) -> Result<(), String>
 }
 
 /// public-inbox's answer to each query: the Message-IDs, or its error.
-pub fn pi_query(inbox: &Path, queries: &[String]) -> Result<Vec<Result<BTreeSet<String>, String>>, String> {
+pub fn pi_query(
+    inbox: &Path,
+    queries: &[String],
+) -> Result<Vec<Result<BTreeSet<String>, String>>, String> {
     let mut child = Command::new("perl")
         .arg(crate_dir().join("tests/pi_query.pl"))
         .arg(inbox)
@@ -250,7 +255,12 @@ impl Comparison {
 }
 
 /// Runs every query on both sides.
-pub fn compare(inbox: &Path, ours: &SearchIndex, queries: &[String], now: i64) -> Result<Vec<Comparison>, String> {
+pub fn compare(
+    inbox: &Path,
+    ours: &SearchIndex,
+    queries: &[String],
+    now: i64,
+) -> Result<Vec<Comparison>, String> {
     let theirs = pi_query(inbox, queries)?;
     Ok(queries
         .iter()
