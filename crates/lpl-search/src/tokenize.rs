@@ -68,12 +68,32 @@ fn infix_digit(c: char) -> Option<Option<char>> {
 }
 
 /// Splits `text` into words the way Xapian's `TermGenerator` does.
-pub(crate) fn words(text: &str, sink: impl FnMut(Word)) {
-    words_with(&mut Vec::new(), text, sink);
+pub(crate) fn words(text: &str, mut sink: impl FnMut(Word)) {
+    words_with(&mut Vec::new(), &mut String::new(), text, |w| {
+        sink(Word {
+            text: w.text.to_owned(),
+            capitalised: w.capitalised,
+            start: w.start,
+            end: w.end,
+        })
+    });
+}
+
+/// A word borrowed from the splitter's buffer.
+struct WordRef<'a> {
+    text: &'a str,
+    capitalised: bool,
+    start: usize,
+    end: usize,
 }
 
 /// [`words`] with a caller-owned buffer (the tokenizer reuses it).
-fn words_with(chars: &mut Vec<(usize, char)>, text: &str, mut sink: impl FnMut(Word)) {
+fn words_with(
+    chars: &mut Vec<(usize, char)>,
+    term: &mut String,
+    text: &str,
+    mut sink: impl FnMut(WordRef<'_>),
+) {
     chars.clear();
     chars.extend(text.char_indices());
     let n = chars.len();
@@ -85,7 +105,7 @@ fn words_with(chars: &mut Vec<(usize, char)>, text: &str, mut sink: impl FnMut(W
         }
         let start = chars[i].0;
         let capitalised = chars[i].1.is_uppercase();
-        let mut term = String::new();
+        term.clear();
         let mut prev;
         loop {
             // A run of word characters.
@@ -133,7 +153,7 @@ fn words_with(chars: &mut Vec<(usize, char)>, text: &str, mut sink: impl FnMut(W
         }
         let end = if i < n { chars[i].0 } else { text.len() };
         if term.len() <= MAX_WORD_BYTES {
-            sink(Word {
+            sink(WordRef {
                 text: term,
                 capitalised,
                 start,
@@ -169,6 +189,7 @@ pub(crate) fn english() -> frostem::Stemmer {
 pub(crate) struct XapianTokenizer {
     tokens: Vec<Token>,
     chars: Vec<(usize, char)>,
+    term: String,
     stemmer: frostem::Stemmer,
     /// Word → marked stem; mail vocabulary is Zipfian, so this saves most
     /// Snowball runs. Cleared when it grows past [`STEM_CACHE_MAX`].
@@ -189,6 +210,7 @@ impl XapianTokenizer {
         Self {
             tokens: Vec::new(),
             chars: Vec::new(),
+            term: String::new(),
             stemmer: english(),
             stems: HashMap::new(),
         }
@@ -197,15 +219,43 @@ impl XapianTokenizer {
 
 /// Token stream over a pre-computed token list.
 pub(crate) struct VecTokenStream<'a> {
-    tokens: &'a mut Vec<Token>,
+    tokens: &'a mut [Token],
     next: usize,
+}
+
+/// Writes a token into `tokens[*used]`, reusing its string allocation.
+fn emit(
+    tokens: &mut Vec<Token>,
+    used: &mut usize,
+    text: &str,
+    from: usize,
+    to: usize,
+    position: usize,
+) {
+    if let Some(t) = tokens.get_mut(*used) {
+        t.text.clear();
+        t.text.push_str(text);
+        t.offset_from = from;
+        t.offset_to = to;
+        t.position = position;
+        t.position_length = 1;
+    } else {
+        tokens.push(Token {
+            offset_from: from,
+            offset_to: to,
+            position,
+            text: text.to_owned(),
+            position_length: 1,
+        });
+    }
+    *used += 1;
 }
 
 impl Tokenizer for XapianTokenizer {
     type TokenStream<'a> = VecTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        self.tokens.clear();
+        let mut used = 0usize;
         if self.stems.len() > STEM_CACHE_MAX {
             self.stems.clear();
         }
@@ -214,46 +264,27 @@ impl Tokenizer for XapianTokenizer {
         let tokens = &mut self.tokens;
         let stems = &mut self.stems;
         let chars = &mut self.chars;
+        let term = &mut self.term;
+        let used_ref = &mut used;
         let mut base = 0;
         // `position` also advances per word inside the closure, so it is not
         // a plain loop counter.
         #[allow(clippy::explicit_counter_loop)]
         for piece in text.split(VALUE_BREAK) {
-            words_with(chars, piece, |w| {
+            words_with(chars, term, piece, |w| {
                 // Only stems that differ from the word are indexed: a query
                 // for stem `s` searches the marked term and the word `s`.
-                let stem = if should_stem(&w.text) {
-                    match stems.get(&w.text) {
-                        Some(s) => s.clone(),
-                        None => {
-                            let s = stem_term(&stemmer, &w.text);
-                            let s = if s[STEM_MARK.len_utf8()..] == w.text {
-                                None
-                            } else {
-                                Some(s)
-                            };
-                            stems.insert(w.text.clone(), s.clone());
-                            s
-                        }
+                let (from, to) = (base + w.start, base + w.end);
+                emit(tokens, used_ref, w.text, from, to, position);
+                if should_stem(w.text) {
+                    if !stems.contains_key(w.text) {
+                        let s = stem_term(&stemmer, w.text);
+                        let s = (s[STEM_MARK.len_utf8()..] != *w.text).then_some(s);
+                        stems.insert(w.text.to_owned(), s);
                     }
-                } else {
-                    None
-                };
-                tokens.push(Token {
-                    offset_from: base + w.start,
-                    offset_to: base + w.end,
-                    position,
-                    text: w.text,
-                    position_length: 1,
-                });
-                if let Some(stem) = stem {
-                    tokens.push(Token {
-                        offset_from: base + w.start,
-                        offset_to: base + w.end,
-                        position,
-                        text: stem,
-                        position_length: 1,
-                    });
+                    if let Some(Some(stem)) = stems.get(w.text) {
+                        emit(tokens, used_ref, stem, from, to, position);
+                    }
                 }
                 position += 1;
             });
@@ -262,7 +293,7 @@ impl Tokenizer for XapianTokenizer {
             base += piece.len() + VALUE_BREAK.len_utf8();
         }
         VecTokenStream {
-            tokens: &mut self.tokens,
+            tokens: &mut self.tokens[..used],
             next: 0,
         }
     }
