@@ -58,13 +58,14 @@ fn have(tool: &str) -> bool {
     Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().map(|o| o.status.success()).unwrap_or(false)
 }
 
-/// Exports every message of `epoch` into `maildir/cur` (one file each).
-fn export_maildir(epoch: &Path, maildir: &Path) -> (u64, u64) {
+/// Exports the messages of `epoch` (the first `limit`, oldest first, when
+/// given) into `maildir/cur` (one file each).
+fn export_maildir(epoch: &Path, maildir: &Path, limit: Option<usize>) -> (u64, u64) {
     for d in ["cur", "new", "tmp"] {
         std::fs::create_dir_all(maildir.join(d)).expect("mkdir");
     }
-    let revs = sh(Command::new("git").arg("-C").arg(epoch).args(["rev-list", "--all"]));
-    let input: String = revs.lines().map(|c| format!("{c}:m\n")).collect();
+    let revs = sh(Command::new("git").arg("-C").arg(epoch).args(["rev-list", "--reverse", "--all"]));
+    let input: String = revs.lines().take(limit.unwrap_or(usize::MAX)).map(|c| format!("{c}:m\n")).collect();
     let tmp = maildir.join("revs.txt");
     std::fs::write(&tmp, input).expect("write");
     let out = Command::new("git")
@@ -117,9 +118,16 @@ fn main() {
         epochs.push(ep);
     }
     // One Maildir with both epochs (for the peers and for lpl alike).
-    let maildir = work.join("maildir");
+    // mu and notmuch index tens of messages per second on this machine:
+    // LPL_BENCH_MESSAGES=N puts only the first N messages of each list in
+    // the Maildir that every tool (lpl too) indexes side by side.
+    let limit: Option<usize> = std::env::var("LPL_BENCH_MESSAGES").ok().and_then(|v| v.parse().ok());
+    let maildir = work.join(match limit {
+        Some(n) => format!("maildir-{n}"),
+        None => "maildir".to_owned(),
+    });
     let (mut n_all, mut b_all) = (0u64, 0u64);
-    let counts_file = work.join("maildir.counts");
+    let counts_file = maildir.with_extension("counts");
     if let Ok(s) = std::fs::read_to_string(&counts_file) {
         let v: Vec<u64> = s.split_whitespace().filter_map(|x| x.parse().ok()).collect();
         if v.len() == 2 {
@@ -129,14 +137,14 @@ fn main() {
     if n_all == 0 {
         let _ = std::fs::remove_dir_all(&maildir);
         for (list, ep) in lists.iter().zip(&epochs) {
-            let (n, b) = export_maildir(ep, &maildir.join(list));
+            let (n, b) = export_maildir(ep, &maildir.join(list), limit);
             n_all += n;
             b_all += b;
         }
         std::fs::write(&counts_file, format!("{n_all} {b_all}")).expect("write counts");
     }
     // Warm the page cache for everyone.
-    sh(Command::new("sh").arg("-c").arg(format!("cat {}/*/cur/* {}/*/objects/pack/* > /dev/null", maildir.display(), work.display())));
+    sh(Command::new("sh").arg("-c").arg(format!("find {} {} -type f -print0 | xargs -0 cat > /dev/null", maildir.display(), work.display())));
 
     // lpl: each epoch cold (fresh home), then both epochs into one home, then the Maildir.
     for (list, ep) in lists.iter().zip(&epochs) {

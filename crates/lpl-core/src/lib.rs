@@ -12,6 +12,7 @@ pub mod fetch;
 pub mod import;
 pub mod notebook;
 pub mod library;
+pub mod search;
 pub mod series;
 pub mod show;
 pub mod time;

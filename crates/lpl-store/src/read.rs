@@ -251,3 +251,31 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// A value of the small state table.
+    pub fn state(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM state WHERE key = ?1", params![key], |r| r.get(0))
+            .optional()
+            .map_err(self.err())
+    }
+
+    /// Sets a value of the small state table.
+    pub fn set_state(&self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .execute("INSERT OR REPLACE INTO state(key, value) VALUES (?1, ?2)", params![key, value])
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// Row ids of messages after `after`, in order, at most `limit`.
+    pub fn message_ids_after(&self, after: i64, limit: usize) -> Result<Vec<i64>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2")
+            .map_err(self.err())?;
+        let rows = st.query_map(params![after, limit as i64], |r| r.get(0)).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.err())
+    }
+}

@@ -129,4 +129,11 @@ CREATE TABLE revision_overrides (
     PRIMARY KEY (older, newer)
 ) WITHOUT ROWID;
 "#,
+    // 3: small key/value state (search index watermark ...).
+    r#"
+CREATE TABLE state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+"#,
 ];

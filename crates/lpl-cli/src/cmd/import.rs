@@ -142,6 +142,11 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             }
         }
     }
+    // Bring the full-text index up to date with what was stored.
+    let pb = progress_bar(a.json);
+    pb.set_prefix("search index");
+    let indexed = lpl_core::search::update_index(&store, &app.home, &mut |n| pb.set_position(n))?;
+    pb.finish_and_clear();
     let mut out = app.plain();
     if a.json {
         let v = serde_json::json!({
@@ -154,6 +159,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                 "skipped": reports.iter().map(|r| r.skipped.len()).sum::<usize>(),
             },
             "errors": failures.iter().map(|(p, e)| serde_json::json!({"source": p, "error": e.message, "hints": e.hints})).collect::<Vec<_>>(),
+            "indexed": indexed,
             "store": store.stats()?,
         });
         out.write_str(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
@@ -172,10 +178,11 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         }
         let st = store.stats()?;
         out.write_str(&format!(
-            "archive {}: {} messages, {} patches\n",
+            "archive {}: {} messages, {} patches; {} newly indexed for search\n",
             app.home.display(),
             st.messages,
-            st.patches
+            st.patches,
+            indexed
         ))?;
     }
     out.finish()?;

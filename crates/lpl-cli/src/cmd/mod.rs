@@ -5,6 +5,7 @@ pub mod fetch;
 pub mod import;
 pub mod notebook;
 pub mod quickstart;
+pub mod search;
 pub mod series;
 pub mod show;
 pub mod sources;
