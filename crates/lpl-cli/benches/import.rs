@@ -27,7 +27,11 @@ struct Run {
 
 fn sh(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -43,19 +47,31 @@ fn timed(cmd: &[&str], env: &[(&str, &Path)]) -> Option<(f64, f64)> {
     let secs = t.elapsed().as_secs_f64();
     let err = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
-        eprintln!("  {} failed: {}", cmd[0], err.lines().rev().take(12).collect::<Vec<_>>().join(" | "));
+        eprintln!(
+            "  {} failed: {}",
+            cmd[0],
+            err.lines().rev().take(12).collect::<Vec<_>>().join(" | ")
+        );
         return None;
     }
     let rss_kb: f64 = err
         .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0.0);
     Some((secs, rss_kb / 1024.0))
 }
 
 fn have(tool: &str) -> bool {
-    Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().map(|o| o.status.success()).unwrap_or(false)
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
 }
 
 /// Exports the messages of `epoch` (the first `limit`, oldest first, when
@@ -64,8 +80,16 @@ fn export_maildir(epoch: &Path, maildir: &Path, limit: Option<usize>) -> (u64, u
     for d in ["cur", "new", "tmp"] {
         std::fs::create_dir_all(maildir.join(d)).expect("mkdir");
     }
-    let revs = sh(Command::new("git").arg("-C").arg(epoch).args(["rev-list", "--reverse", "--all"]));
-    let input: String = revs.lines().take(limit.unwrap_or(usize::MAX)).map(|c| format!("{c}:m\n")).collect();
+    let revs =
+        sh(Command::new("git")
+            .arg("-C")
+            .arg(epoch)
+            .args(["rev-list", "--reverse", "--all"]));
+    let input: String = revs
+        .lines()
+        .take(limit.unwrap_or(usize::MAX))
+        .map(|c| format!("{c}:m\n"))
+        .collect();
     let tmp = maildir.join("revs.txt");
     std::fs::write(&tmp, input).expect("write");
     let out = Command::new("git")
@@ -79,7 +103,11 @@ fn export_maildir(epoch: &Path, maildir: &Path, limit: Option<usize>) -> (u64, u
     let b = out.stdout;
     let (mut i, mut n, mut bytes) = (0usize, 0u64, 0u64);
     while i < b.len() {
-        let nl = b[i..].iter().position(|&x| x == b'\n').map(|p| i + p).unwrap_or(b.len());
+        let nl = b[i..]
+            .iter()
+            .position(|&x| x == b'\n')
+            .map(|p| i + p)
+            .unwrap_or(b.len());
         let hdr = String::from_utf8_lossy(&b[i..nl]).into_owned();
         i = nl + 1;
         let parts: Vec<&str> = hdr.split(' ').collect();
@@ -91,7 +119,13 @@ fn export_maildir(epoch: &Path, maildir: &Path, limit: Option<usize>) -> (u64, u
         i += size + 1;
         n += 1;
         bytes += size as u64;
-        std::fs::write(maildir.join("cur").join(format!("{n}.{}:2,S", &parts[0][..12])), body).expect("write");
+        std::fs::write(
+            maildir
+                .join("cur")
+                .join(format!("{n}.{}:2,S", &parts[0][..12])),
+            body,
+        )
+        .expect("write");
     }
     (n, bytes)
 }
@@ -103,7 +137,9 @@ fn main() {
         eprintln!("bench: {} is missing; nothing to measure", shared.display());
         return;
     }
-    let work = std::env::var_os("LPL_BENCH_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target/bench-work"));
+    let work = std::env::var_os("LPL_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/bench-work"));
     std::fs::create_dir_all(&work).expect("work dir");
     let lpl = env!("CARGO_BIN_EXE_lpl");
     let mut runs: Vec<Run> = Vec::new();
@@ -113,7 +149,10 @@ fn main() {
         let ep = work.join(format!("{list}.0.git"));
         if !ep.exists() {
             let b = shared.join(format!("{list}.vger.kernel.org.0.bundle"));
-            sh(Command::new("git").args(["clone", "-q", "--mirror"]).arg(&b).arg(&ep));
+            sh(Command::new("git")
+                .args(["clone", "-q", "--mirror"])
+                .arg(&b)
+                .arg(&ep));
         }
         epochs.push(ep);
     }
@@ -121,7 +160,9 @@ fn main() {
     // mu and notmuch index tens of messages per second on this machine:
     // LPL_BENCH_MESSAGES=N puts only the first N messages of each list in
     // the Maildir that every tool (lpl too) indexes side by side.
-    let limit: Option<usize> = std::env::var("LPL_BENCH_MESSAGES").ok().and_then(|v| v.parse().ok());
+    let limit: Option<usize> = std::env::var("LPL_BENCH_MESSAGES")
+        .ok()
+        .and_then(|v| v.parse().ok());
     let maildir = work.join(match limit {
         Some(n) => format!("maildir-{n}"),
         None => "maildir".to_owned(),
@@ -129,7 +170,10 @@ fn main() {
     let (mut n_all, mut b_all) = (0u64, 0u64);
     let counts_file = maildir.with_extension("counts");
     if let Ok(s) = std::fs::read_to_string(&counts_file) {
-        let v: Vec<u64> = s.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+        let v: Vec<u64> = s
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
         if v.len() == 2 {
             (n_all, b_all) = (v[0], v[1]);
         }
@@ -144,13 +188,23 @@ fn main() {
         std::fs::write(&counts_file, format!("{n_all} {b_all}")).expect("write counts");
     }
     // Warm the page cache for everyone.
-    sh(Command::new("sh").arg("-c").arg(format!("find {} {} -type f -print0 | xargs -0 cat > /dev/null", maildir.display(), work.display())));
+    sh(Command::new("sh").arg("-c").arg(format!(
+        "find {} {} -type f -print0 | xargs -0 cat > /dev/null",
+        maildir.display(),
+        work.display()
+    )));
 
     // lpl: each epoch cold (fresh home), then both epochs into one home, then the Maildir.
     for (list, ep) in lists.iter().zip(&epochs) {
         let home = work.join(format!("home-{list}"));
         let _ = std::fs::remove_dir_all(&home);
-        let n: u64 = sh(Command::new("git").arg("-C").arg(ep).args(["rev-list", "--count", "--all"])).trim().parse().unwrap_or(0);
+        let n: u64 = sh(Command::new("git")
+            .arg("-C")
+            .arg(ep)
+            .args(["rev-list", "--count", "--all"]))
+        .trim()
+        .parse()
+        .unwrap_or(0);
         let bytes: u64 = sh(Command::new("sh").arg("-c").arg(format!(
             "git -C {} rev-list --all | sed 's/$/:m/' | git -C {} cat-file --batch-check='%(objectsize)' | awk '{{s+=$1}} END {{print s}}'",
             ep.display(),
@@ -159,17 +213,39 @@ fn main() {
         .trim()
         .parse()
         .unwrap_or(0);
-        if let Some((s, rss)) = timed(&[lpl, "import", &ep.to_string_lossy()], &[("LPL_HOME", &home)]) {
-            runs.push(Run { tool: "lpl import".into(), input: format!("{list} epoch (git)"), messages: n, bytes, seconds: s, peak_rss_mb: rss });
+        if let Some((s, rss)) = timed(
+            &[lpl, "import", &ep.to_string_lossy()],
+            &[("LPL_HOME", &home)],
+        ) {
+            runs.push(Run {
+                tool: "lpl import".into(),
+                input: format!("{list} epoch (git)"),
+                messages: n,
+                bytes,
+                seconds: s,
+                peak_rss_mb: rss,
+            });
         }
     }
     let home = work.join("home-maildir");
     let _ = std::fs::remove_dir_all(&home);
     if let Some((s, rss)) = timed(
-        &[lpl, "import", &maildir.join("cgroups").to_string_lossy(), &maildir.join("io-uring").to_string_lossy()],
+        &[
+            lpl,
+            "import",
+            &maildir.join("cgroups").to_string_lossy(),
+            &maildir.join("io-uring").to_string_lossy(),
+        ],
         &[("LPL_HOME", &home)],
     ) {
-        runs.push(Run { tool: "lpl import".into(), input: "both, Maildir".into(), messages: n_all, bytes: b_all, seconds: s, peak_rss_mb: rss });
+        runs.push(Run {
+            tool: "lpl import".into(),
+            input: "both, Maildir".into(),
+            messages: n_all,
+            bytes: b_all,
+            seconds: s,
+            peak_rss_mb: rss,
+        });
     }
 
     // notmuch new
@@ -177,9 +253,23 @@ fn main() {
         let cfg = work.join("notmuch-config");
         let db = maildir.join(".notmuch");
         let _ = std::fs::remove_dir_all(&db);
-        std::fs::write(&cfg, format!("[database]\npath={}\n[new]\ntags=new\n[maildir]\nsynchronize_flags=false\n", maildir.display())).expect("cfg");
+        std::fs::write(
+            &cfg,
+            format!(
+                "[database]\npath={}\n[new]\ntags=new\n[maildir]\nsynchronize_flags=false\n",
+                maildir.display()
+            ),
+        )
+        .expect("cfg");
         if let Some((s, rss)) = timed(&["notmuch", "new", "--quiet"], &[("NOTMUCH_CONFIG", &cfg)]) {
-            runs.push(Run { tool: "notmuch new".into(), input: "both, Maildir".into(), messages: n_all, bytes: b_all, seconds: s, peak_rss_mb: rss });
+            runs.push(Run {
+                tool: "notmuch new".into(),
+                input: "both, Maildir".into(),
+                messages: n_all,
+                bytes: b_all,
+                seconds: s,
+                peak_rss_mb: rss,
+            });
         }
         let _ = std::fs::remove_dir_all(&db);
     } else {
@@ -191,10 +281,17 @@ fn main() {
         let _ = std::fs::remove_dir_all(&muhome);
         let md = maildir.to_string_lossy().into_owned();
         let mh = format!("--muhome={}", muhome.display());
-        if timed(&["mu", "init", &mh, &format!("--maildir={md}")], &[]).is_some() {
-            if let Some((s, rss)) = timed(&["mu", "index", &mh, "--quiet"], &[]) {
-                runs.push(Run { tool: "mu index".into(), input: "both, Maildir".into(), messages: n_all, bytes: b_all, seconds: s, peak_rss_mb: rss });
-            }
+        if timed(&["mu", "init", &mh, &format!("--maildir={md}")], &[]).is_some()
+            && let Some((s, rss)) = timed(&["mu", "index", &mh, "--quiet"], &[])
+        {
+            runs.push(Run {
+                tool: "mu index".into(),
+                input: "both, Maildir".into(),
+                messages: n_all,
+                bytes: b_all,
+                seconds: s,
+                peak_rss_mb: rss,
+            });
         }
     } else {
         eprintln!("bench: mu not installed (apt-get install maildir-utils); left out");
@@ -206,15 +303,30 @@ fn main() {
         let _ = std::fs::remove_file(&db);
         std::fs::write(
             &rc,
-            format!("base={}\nmaildir=cgroups...:io-uring...\nmfolder={}/mairix-results\ndatabase={}\n", maildir.display(), work.display(), db.display()),
+            format!(
+                "base={}\nmaildir=cgroups...:io-uring...\nmfolder={}/mairix-results\ndatabase={}\n",
+                maildir.display(),
+                work.display(),
+                db.display()
+            ),
         )
         .expect("rc");
         if let Some((s, rss)) = timed(&["mairix", "-f", &rc.to_string_lossy()], &[]) {
-            runs.push(Run { tool: "mairix".into(), input: "both, Maildir".into(), messages: n_all, bytes: b_all, seconds: s, peak_rss_mb: rss });
+            runs.push(Run {
+                tool: "mairix".into(),
+                input: "both, Maildir".into(),
+                messages: n_all,
+                bytes: b_all,
+                seconds: s,
+                peak_rss_mb: rss,
+            });
         }
     }
 
-    println!("\n{:<14} {:<22} {:>8} {:>9} {:>10} {:>8} {:>10}", "tool", "input", "msgs", "seconds", "msgs/s", "MB/s", "peak RSS");
+    println!(
+        "\n{:<14} {:<22} {:>8} {:>9} {:>10} {:>8} {:>10}",
+        "tool", "input", "msgs", "seconds", "msgs/s", "MB/s", "peak RSS"
+    );
     for r in &runs {
         println!(
             "{:<14} {:<22} {:>8} {:>9.2} {:>10.0} {:>8.1} {:>7.0} MB",
@@ -228,7 +340,9 @@ fn main() {
         );
     }
     let rate = |tool: &str, input: &str| {
-        runs.iter().find(|r| r.tool == tool && r.input == input).map(|r| r.messages as f64 / r.seconds)
+        runs.iter()
+            .find(|r| r.tool == tool && r.input == input)
+            .map(|r| r.messages as f64 / r.seconds)
     };
     let ours = rate("lpl import", "both, Maildir");
     let mut ratios = Vec::new();
@@ -258,7 +372,11 @@ fn main() {
     std::fs::create_dir_all(&out).expect("results dir");
     std::fs::write(
         out.join("import.json"),
-        format!("{{\"runs\": [\n  {}\n], \"lpl_over_peer\": {{{}}}}}\n", json_runs.join(",\n  "), ratios.join(", ")),
+        format!(
+            "{{\"runs\": [\n  {}\n], \"lpl_over_peer\": {{{}}}}}\n",
+            json_runs.join(",\n  "),
+            ratios.join(", ")
+        ),
     )
     .expect("write results");
     println!("figures written to {}", out.join("import.json").display());

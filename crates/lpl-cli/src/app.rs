@@ -58,8 +58,10 @@ impl App {
     /// say what to do instead of creating an empty database).
     pub fn open_existing_store(&self) -> CmdResult<Store> {
         if !self.home.join(lpl_store::DB_FILE).exists() {
-            return Err(CommandError::user(format!("no archive at {} yet", self.home.display()))
-                .hint("import something first: lpl import PATH (or try: lpl quickstart)"));
+            return Err(
+                CommandError::user(format!("no archive at {} yet", self.home.display()))
+                    .hint("import something first: lpl import PATH (or try: lpl quickstart)"),
+            );
         }
         self.open_store()
     }
@@ -76,17 +78,20 @@ impl App {
     /// terminal (and paging is on), else straight to stdout.
     pub fn output(&self) -> Output {
         let tty = std::io::stdout().is_terminal();
-        if tty && self.pager {
-            if let Some(child) = spawn_pager() {
-                let color = match self.color {
-                    ColorChoice::Never => anstream::ColorChoice::Never,
-                    _ if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) && self.color == ColorChoice::Auto => {
-                        anstream::ColorChoice::Never
-                    }
-                    _ => anstream::ColorChoice::Always,
-                };
-                return Output::Pager { child, color };
-            }
+        if tty
+            && self.pager
+            && let Some(child) = spawn_pager()
+        {
+            let color = match self.color {
+                ColorChoice::Never => anstream::ColorChoice::Never,
+                _ if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+                    && self.color == ColorChoice::Auto =>
+                {
+                    anstream::ColorChoice::Never
+                }
+                _ => anstream::ColorChoice::Always,
+            };
+            return Output::Pager { child, color };
         }
         Output::Stdout(AutoStream::new(std::io::stdout(), self.anstream_choice()))
     }
@@ -98,7 +103,9 @@ impl App {
 }
 
 fn spawn_pager() -> Option<Child> {
-    let cmd = std::env::var("LPL_PAGER").or_else(|_| std::env::var("PAGER")).unwrap_or_else(|_| "less".to_owned());
+    let cmd = std::env::var("LPL_PAGER")
+        .or_else(|_| std::env::var("PAGER"))
+        .unwrap_or_else(|_| "less".to_owned());
     let cmd = cmd.trim();
     if cmd.is_empty() || cmd == "cat" {
         return None;
@@ -116,7 +123,10 @@ fn spawn_pager() -> Option<Child> {
 /// Where a command writes its output.
 pub enum Output {
     Stdout(AutoStream<std::io::Stdout>),
-    Pager { child: Child, color: anstream::ColorChoice },
+    Pager {
+        child: Child,
+        color: anstream::ColorChoice,
+    },
 }
 
 impl Output {
@@ -125,7 +135,10 @@ impl Output {
         match self {
             Output::Stdout(w) => w.write_all(s.as_bytes()),
             Output::Pager { child, color } => {
-                let stdin = child.stdin.as_mut().ok_or_else(|| std::io::Error::other("pager has no stdin"))?;
+                let stdin = child
+                    .stdin
+                    .as_mut()
+                    .ok_or_else(|| std::io::Error::other("pager has no stdin"))?;
                 if *color == anstream::ColorChoice::Never {
                     stdin.write_all(anstream::adapter::strip_str(s).to_string().as_bytes())
                 } else {

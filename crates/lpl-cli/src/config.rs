@@ -20,12 +20,17 @@ pub fn path() -> Option<PathBuf> {
     if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(x).join("lpl/config.toml"));
     }
-    std::env::var_os("HOME").filter(|p| !p.is_empty()).map(|h| PathBuf::from(h).join(".config/lpl/config.toml"))
+    std::env::var_os("HOME")
+        .filter(|p| !p.is_empty())
+        .map(|h| PathBuf::from(h).join(".config/lpl/config.toml"))
 }
 
 fn unquote(v: &str) -> String {
     let v = v.trim();
-    let v = v.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(v);
+    let v = v
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(v);
     v.replace("\\\"", "\"").replace("\\\\", "\\")
 }
 
@@ -42,10 +47,11 @@ pub fn get(section: &str, key: &str) -> Option<String> {
             cur = s.trim().to_owned();
             continue;
         }
-        if let Some((k, v)) = l.split_once('=') {
-            if cur == section && k.trim() == key {
-                return Some(unquote(v.split(" #").next().unwrap_or(v)));
-            }
+        if let Some((k, v)) = l.split_once('=')
+            && cur == section
+            && k.trim() == key
+        {
+            return Some(unquote(v.split(" #").next().unwrap_or(v)));
         }
     }
     None
@@ -53,7 +59,9 @@ pub fn get(section: &str, key: &str) -> Option<String> {
 
 /// Sets `section.key = value`, keeping the rest of the file.
 pub fn set(section: &str, key: &str, value: &str) -> CmdResult<PathBuf> {
-    let p = path().ok_or_else(|| CommandError::user("cannot locate the config file: set $LPL_CONFIG or $HOME"))?;
+    let p = path().ok_or_else(|| {
+        CommandError::user("cannot locate the config file: set $LPL_CONFIG or $HOME")
+    })?;
     let text = std::fs::read_to_string(&p).unwrap_or_default();
     let quoted = format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""));
     let mut out: Vec<String> = Vec::new();
@@ -69,7 +77,8 @@ pub fn set(section: &str, key: &str, value: &str) -> CmdResult<PathBuf> {
             }
             cur = s.trim().to_owned();
             section_seen |= cur == section;
-        } else if cur == section && l.split_once('=').is_some_and(|(k, _)| k.trim() == key) && !done {
+        } else if cur == section && l.split_once('=').is_some_and(|(k, _)| k.trim() == key) && !done
+        {
             out.push(format!("{key} = {quoted}"));
             done = true;
             continue;

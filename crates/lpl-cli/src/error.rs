@@ -43,13 +43,25 @@ pub struct CommandError {
 
 impl CommandError {
     pub fn user(message: impl Into<String>) -> Self {
-        CommandError { kind: Kind::User, message: message.into(), hints: Vec::new() }
+        CommandError {
+            kind: Kind::User,
+            message: message.into(),
+            hints: Vec::new(),
+        }
     }
     pub fn not_found(message: impl Into<String>) -> Self {
-        CommandError { kind: Kind::NotFound, message: message.into(), hints: Vec::new() }
+        CommandError {
+            kind: Kind::NotFound,
+            message: message.into(),
+            hints: Vec::new(),
+        }
     }
     pub fn internal(message: impl Into<String>) -> Self {
-        CommandError { kind: Kind::Internal, message: message.into(), hints: Vec::new() }
+        CommandError {
+            kind: Kind::Internal,
+            message: message.into(),
+            hints: Vec::new(),
+        }
     }
     pub fn hint(mut self, h: impl Into<String>) -> Self {
         self.hints.push(h.into());

@@ -15,7 +15,8 @@ use clap::{CommandFactory, Parser, Subcommand};
 use app::{App, ColorChoice};
 use error::{CommandError, exit};
 
-const ABOUT: &str = "Archive, understand and learn Linux kernel patch series from the mailing lists";
+const ABOUT: &str =
+    "Archive, understand and learn Linux kernel patch series from the mailing lists";
 
 const LONG_ABOUT: &str = "\
 lpl keeps a local archive of kernel mailing lists (public-inbox epochs as lore
@@ -77,10 +78,20 @@ enum Command {
 
 fn run(cli: Cli) -> Result<i32, CommandError> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let color = if no_color && cli.color == ColorChoice::Auto { ColorChoice::Never } else { cli.color };
-    let home_explicit = cli.home.is_some() || std::env::var_os("LPL_HOME").is_some_and(|h| !h.is_empty());
+    let color = if no_color && cli.color == ColorChoice::Auto {
+        ColorChoice::Never
+    } else {
+        cli.color
+    };
+    let home_explicit =
+        cli.home.is_some() || std::env::var_os("LPL_HOME").is_some_and(|h| !h.is_empty());
     let home = app::resolve_home(cli.home)?;
-    let app = App { home, home_explicit, color, pager: !cli.no_pager };
+    let app = App {
+        home,
+        home_explicit,
+        color,
+        pager: !cli.no_pager,
+    };
     match cli.command {
         Command::Import(a) => cmd::import::run(&app, a),
         Command::Fetch(a) => cmd::fetch::run_fetch(&app, a),
@@ -113,10 +124,18 @@ fn main() {
             let mut err = anstream::stderr();
             let _ = std::io::Write::write_all(
                 &mut err,
-                format!("{}: {}\n", app::style::paint(app::style::DEL, "error"), e.message).as_bytes(),
+                format!(
+                    "{}: {}\n",
+                    app::style::paint(app::style::DEL, "error"),
+                    e.message
+                )
+                .as_bytes(),
             );
             for h in &e.hints {
-                let _ = std::io::Write::write_all(&mut err, format!("  {}: {h}\n", app::style::paint(app::style::KEY, "hint")).as_bytes());
+                let _ = std::io::Write::write_all(
+                    &mut err,
+                    format!("  {}: {h}\n", app::style::paint(app::style::KEY, "hint")).as_bytes(),
+                );
             }
             e.exit_code()
         }

@@ -30,7 +30,10 @@ pub struct ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        ImportOptions { batch_size: 500, kind: None }
+        ImportOptions {
+            batch_size: 500,
+            kind: None,
+        }
     }
 }
 
@@ -101,7 +104,12 @@ struct RawBatch {
 }
 
 enum Item {
-    Message { raw: Vec<u8>, parsed: Box<lpl_mail::ParsedMessage>, hash: [u8; 20], location: String },
+    Message {
+        raw: Vec<u8>,
+        parsed: Box<lpl_mail::ParsedMessage>,
+        hash: [u8; 20],
+        location: String,
+    },
     Skip(Skip),
     Deleted(Deletion),
 }
@@ -114,24 +122,45 @@ struct ParsedBatch {
 
 fn parse_item(it: Result<Event, lpl_archive::ReadError>) -> Item {
     match it {
-        Err(e) => Item::Skip(Skip { location: e.location().to_string(), reason: e.to_string() }),
+        Err(e) => Item::Skip(Skip {
+            location: e.location().to_string(),
+            reason: e.to_string(),
+        }),
         Ok(Event::Message(m)) => {
             let location = m.location.to_string();
             let parsed = lpl_mail::parse(&m.bytes);
-            if parsed.diagnostics.iter().any(|d| d.kind == lpl_mail::DiagnosticKind::NotAMessage) {
-                return Item::Skip(Skip { location, reason: "not a mail message (no header found)".to_owned() });
+            if parsed
+                .diagnostics
+                .iter()
+                .any(|d| d.kind == lpl_mail::DiagnosticKind::NotAMessage)
+            {
+                return Item::Skip(Skip {
+                    location,
+                    reason: "not a mail message (no header found)".to_owned(),
+                });
             }
             let hash = lpl_mail::content_hash(&parsed.message);
-            Item::Message { raw: m.bytes, parsed: Box::new(parsed), hash, location }
+            Item::Message {
+                raw: m.bytes,
+                parsed: Box::new(parsed),
+                hash,
+                location,
+            }
         }
         Ok(Event::Deleted { location, bytes }) => {
             let message_id = bytes
                 .as_deref()
                 .and_then(|b| lpl_mail::parse(b).message.message_id)
                 .map(|m| m.as_str().to_owned());
-            Item::Deleted(Deletion { location: location.to_string(), message_id })
+            Item::Deleted(Deletion {
+                location: location.to_string(),
+                message_id,
+            })
         }
-        Ok(_) => Item::Skip(Skip { location: "?".into(), reason: "unknown archive event".into() }),
+        Ok(_) => Item::Skip(Skip {
+            location: "?".into(),
+            reason: "unknown archive event".into(),
+        }),
     }
 }
 
@@ -140,7 +169,10 @@ pub fn source_key(path: &Path) -> String {
     if path.as_os_str() == "-" {
         return "-".to_owned();
     }
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()).to_string_lossy().into_owned()
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_owned())
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Imports `path` (`-` for standard input) into `store`.
@@ -163,10 +195,16 @@ pub fn import(
             Some(k) => k,
             None => lpl_archive::detect(path)?,
         };
-        let cursor = store.source_by_path(&key)?.and_then(|s| s.cursor).map(lpl_archive::Cursor::new);
+        let cursor = store
+            .source_by_path(&key)?
+            .and_then(|s| s.cursor)
+            .map(lpl_archive::Cursor::new);
         let mut o = lpl_archive::Options::default();
         o.kind = Some(kind);
-        (lpl_archive::open(path, cursor.as_ref(), &o)?, kind.name().to_owned())
+        (
+            lpl_archive::open(path, cursor.as_ref(), &o)?,
+            kind.name().to_owned(),
+        )
     };
     let source = store.source_for(&kind_name, &key)?;
     let resume = match reader.resume() {
@@ -179,9 +217,19 @@ pub fn import(
     on_event(&ImportEvent::Started {
         kind: kind_name.clone(),
         resume: resume.clone(),
-        progress: ImportProgress { items: 0, bytes: 0, total_items: est.messages, total_bytes: est.bytes },
+        progress: ImportProgress {
+            items: 0,
+            bytes: 0,
+            total_items: est.messages,
+            total_bytes: est.bytes,
+        },
     });
-    let mut report = ImportReport { source: path.display().to_string(), kind: kind_name, resume, ..Default::default() };
+    let mut report = ImportReport {
+        source: path.display().to_string(),
+        kind: kind_name,
+        resume,
+        ..Default::default()
+    };
 
     let batch_size = opts.batch_size.max(1);
     let (raw_tx, raw_rx) = bounded::<RawBatch>(2);
@@ -190,11 +238,19 @@ pub fn import(
 
     let result = std::thread::scope(|s| -> Result<(), CoreError> {
         let stop = &stop;
-        let reader_thread = s.spawn(move || read_batches(reader, batch_size, raw_tx, stop, is_stdin));
+        let reader_thread =
+            s.spawn(move || read_batches(reader, batch_size, raw_tx, stop, is_stdin));
         let parser_thread = s.spawn(move || {
             for b in raw_rx {
                 let items: Vec<Item> = b.items.into_par_iter().map(parse_item).collect();
-                if parsed_tx.send(ParsedBatch { items, cursor: b.cursor, progress: b.progress }).is_err() {
+                if parsed_tx
+                    .send(ParsedBatch {
+                        items,
+                        cursor: b.cursor,
+                        progress: b.progress,
+                    })
+                    .is_err()
+                {
                     break;
                 }
             }
@@ -231,8 +287,12 @@ pub fn import(
         // Drain so the other stages can finish after a stop.
         stop.store(true, Ordering::Relaxed);
         for _ in parsed_rx.iter() {}
-        reader_thread.join().map_err(|_| CoreError::Internal("reader thread panicked".into()))?;
-        parser_thread.join().map_err(|_| CoreError::Internal("parser thread panicked".into()))?;
+        reader_thread
+            .join()
+            .map_err(|_| CoreError::Internal("reader thread panicked".into()))?;
+        parser_thread
+            .join()
+            .map_err(|_| CoreError::Internal("parser thread panicked".into()))?;
         outcome
     });
     result?;
@@ -270,7 +330,11 @@ fn read_batches(
         if full || (done && !items.is_empty()) {
             let batch = RawBatch {
                 items: std::mem::take(&mut items),
-                cursor: if is_stdin { None } else { Some(reader.cursor().into_string()) },
+                cursor: if is_stdin {
+                    None
+                } else {
+                    Some(reader.cursor().into_string())
+                },
                 progress: reader.progress(),
             };
             bytes_in_batch = 0;
@@ -285,25 +349,42 @@ fn read_batches(
     }
 }
 
-fn write(store: &mut Store, source: i64, b: &ParsedBatch, report: &mut ImportReport) -> Result<(), CoreError> {
+fn write(
+    store: &mut Store,
+    source: i64,
+    b: &ParsedBatch,
+    report: &mut ImportReport,
+) -> Result<(), CoreError> {
     let mut incoming = Vec::with_capacity(b.items.len());
     let mut skips = Vec::new();
     let mut deletions = Vec::new();
     for it in &b.items {
         match it {
-            Item::Message { raw, parsed, hash, location } => {
-                incoming.push(Incoming { raw, parsed, content_hash: *hash, location: location.clone() })
-            }
+            Item::Message {
+                raw,
+                parsed,
+                hash,
+                location,
+            } => incoming.push(Incoming {
+                raw,
+                parsed,
+                content_hash: *hash,
+                location: location.clone(),
+            }),
             Item::Skip(s) => skips.push(s.clone()),
             Item::Deleted(d) => deletions.push(d.clone()),
         }
     }
-    let out: BatchOutcome = store.write_batch(source, &incoming, &skips, &deletions, b.cursor.as_deref())?;
+    let out: BatchOutcome =
+        store.write_batch(source, &incoming, &skips, &deletions, b.cursor.as_deref())?;
     report.imported += out.imported;
     report.duplicates += out.duplicates;
     report.already += out.already;
     report.deleted += out.deleted;
-    report.with_diagnostics += incoming.iter().filter(|i| !i.parsed.diagnostics.is_empty()).count() as u64;
+    report.with_diagnostics += incoming
+        .iter()
+        .filter(|i| !i.parsed.diagnostics.is_empty())
+        .count() as u64;
     report.skipped.extend(skips);
     Ok(())
 }

@@ -10,8 +10,8 @@
 
 pub mod fetch;
 pub mod import;
-pub mod notebook;
 pub mod library;
+pub mod notebook;
 pub mod search;
 pub mod series;
 pub mod show;

@@ -26,16 +26,25 @@ pub struct Library {
 
 fn meta_of(r: MetaRow) -> Option<MessageMeta> {
     let message_id = MessageId::new(&r.message_id)?;
-    let tags: SubjectTags = serde_json::from_str(&r.tags_json).unwrap_or_else(|_| lpl_mail::subject::parse(&r.subject));
+    let tags: SubjectTags =
+        serde_json::from_str(&r.tags_json).unwrap_or_else(|_| lpl_mail::subject::parse(&r.subject));
     let (mut patch_trailers, mut reply_trailers) = (Vec::new(), Vec::new());
     for (key, value, in_patch) in r.trailers {
         let t = Trailer { key, value };
-        if in_patch { patch_trailers.push(t) } else { reply_trailers.push(t) }
+        if in_patch {
+            patch_trailers.push(t)
+        } else {
+            reply_trailers.push(t)
+        }
     }
     Some(MessageMeta {
         message_id,
         in_reply_to: r.in_reply_to.as_deref().and_then(MessageId::new),
-        references: r.references.iter().filter_map(|s| MessageId::new(s)).collect(),
+        references: r
+            .references
+            .iter()
+            .filter_map(|s| MessageId::new(s))
+            .collect(),
         subject: r.subject,
         tags,
         from_name: r.from_name,
@@ -43,7 +52,10 @@ fn meta_of(r: MetaRow) -> Option<MessageMeta> {
         date: r.date.unwrap_or(0),
         has_patch: r.is_patch,
         is_pull_request: r.is_pull,
-        patch_id: r.patch_id.as_deref().and_then(|p| p.parse::<PatchId>().ok()),
+        patch_id: r
+            .patch_id
+            .as_deref()
+            .and_then(|p| p.parse::<PatchId>().ok()),
         files: r.files,
         change_id: r.change_id,
         patch_trailers,
@@ -80,20 +92,34 @@ impl Library {
             .into_iter()
             .filter_map(|(older, newer, kind)| {
                 Some(Override {
-                    kind: if kind == "unlink" { OverrideKind::Unlink } else { OverrideKind::Link },
+                    kind: if kind == "unlink" {
+                        OverrideKind::Unlink
+                    } else {
+                        OverrideKind::Link
+                    },
                     older: MessageId::new(&older)?,
                     newer: MessageId::new(&newer)?,
                 })
             })
             .collect();
         let analysis = lpl_series::analyse(&metas, &overrides);
-        let trailers =
-            lpl_series::collect(&metas, &analysis.threads, &analysis.assembly, &analysis.chains);
+        let trailers = lpl_series::collect(
+            &metas,
+            &analysis.threads,
+            &analysis.assembly,
+            &analysis.chains,
+        );
         let mut by_mid: HashMap<MessageId, Vec<usize>> = HashMap::new();
         for (i, m) in metas.iter().enumerate() {
             by_mid.entry(m.message_id.clone()).or_default().push(i);
         }
-        Ok(Library { rows, metas, analysis, trailers, by_mid })
+        Ok(Library {
+            rows,
+            metas,
+            analysis,
+            trailers,
+            by_mid,
+        })
     }
 
     /// The revisions.
@@ -108,7 +134,11 @@ impl Library {
 
     /// The short id of revision `r`.
     pub fn short_id(&self, r: usize) -> String {
-        short_id(self.metas[self.revisions()[r].key_message()].message_id.as_str())
+        short_id(
+            self.metas[self.revisions()[r].key_message()]
+                .message_id
+                .as_str(),
+        )
     }
 
     /// Finds the revision named by `arg`: the short id `lpl series` prints,
@@ -117,20 +147,30 @@ impl Library {
     pub fn find_revision(&self, arg: &str) -> Result<usize, CoreError> {
         let a = arg.trim();
         if a.len() >= 4 && a.len() <= 8 && a.bytes().all(|b| b.is_ascii_hexdigit()) {
-            let hits: Vec<usize> =
-                (0..self.revisions().len()).filter(|&r| self.short_id(r).starts_with(&a.to_ascii_lowercase())).collect();
+            let hits: Vec<usize> = (0..self.revisions().len())
+                .filter(|&r| self.short_id(r).starts_with(&a.to_ascii_lowercase()))
+                .collect();
             match hits.len() {
                 1 => return Ok(hits[0]),
                 0 => {}
-                _ => return Err(CoreError::Invalid(format!("short id {a} is ambiguous ({} series); give more digits", hits.len()))),
+                _ => {
+                    return Err(CoreError::Invalid(format!(
+                        "short id {a} is ambiguous ({} series); give more digits",
+                        hits.len()
+                    )));
+                }
             }
         }
         let id = resolve_message_id(a).ok_or_else(|| {
-            CoreError::Invalid(format!("{a:?} is neither a series id (as `lpl series` prints) nor a Message-ID or lore URL"))
+            CoreError::Invalid(format!(
+                "{a:?} is neither a series id (as `lpl series` prints) nor a Message-ID or lore URL"
+            ))
         })?;
         let msgs = self.messages(&id);
         if msgs.is_empty() {
-            return Err(CoreError::NotFound(format!("no message <{id}> in the archive; import it first (lpl import PATH)")));
+            return Err(CoreError::NotFound(format!(
+                "no message <{id}> in the archive; import it first (lpl import PATH)"
+            )));
         }
         for &m in msgs {
             if let Some(r) = self.analysis.assembly.revision_of_message(m) {
@@ -143,6 +183,8 @@ impl Library {
                 }
             }
         }
-        Err(CoreError::NotFound(format!("<{id}> is in the archive but belongs to no series (a discussion without patches?)")))
+        Err(CoreError::NotFound(format!(
+            "<{id}> is in the archive but belongs to no series (a discussion without patches?)"
+        )))
     }
 }

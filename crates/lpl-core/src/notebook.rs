@@ -20,7 +20,12 @@ fn nb_id(s: &str) -> Option<NbId> {
 }
 
 fn counts(c: &lpl_series::Counts) -> TrailerCounts {
-    TrailerCounts { reviewed_by: c.reviewed, acked_by: c.acked, tested_by: c.tested, other: 0 }
+    TrailerCounts {
+        reviewed_by: c.reviewed,
+        acked_by: c.acked,
+        tested_by: c.tested,
+        other: 0,
+    }
 }
 
 impl StoreArchive<'_> {
@@ -47,17 +52,21 @@ impl StoreArchive<'_> {
         let mut patches = Vec::new();
         for (i, p) in rev.patches.iter().enumerate() {
             let m = &lib.metas[p.message];
-            let diffstat = self
-                .store
-                .raw(lib.rows[p.message])
-                .ok()
-                .and_then(|raw| lpl_mail::parse(&raw).message.patch.and_then(|pt| pt.diffstat));
+            let diffstat = self.store.raw(lib.rows[p.message]).ok().and_then(|raw| {
+                lpl_mail::parse(&raw)
+                    .message
+                    .patch
+                    .and_then(|pt| pt.diffstat)
+            });
             patches.push(PatchView {
                 counter: p.counter,
                 subject: m.subject.clone(),
                 message_id: nb_id(m.message_id.as_str())?,
                 diffstat,
-                trailers: rt.and_then(|t| t.patch_counts.get(i)).map(counts).unwrap_or_default(),
+                trailers: rt
+                    .and_then(|t| t.patch_counts.get(i))
+                    .map(counts)
+                    .unwrap_or_default(),
             });
         }
         let cover_body = rev
@@ -66,7 +75,10 @@ impl StoreArchive<'_> {
             .map(|raw| lpl_mail::parse(&raw).message.body);
         Some(SeriesView {
             title: lib.metas[key].subject.clone(),
-            author: rev.sender_name.clone().unwrap_or_else(|| rev.sender_email.clone()),
+            author: rev
+                .sender_name
+                .clone()
+                .unwrap_or_else(|| rev.sender_email.clone()),
             date: Some(rev.date),
             revision: rev.revision,
             message_id: nb_id(lib.metas[key].message_id.as_str())?,
@@ -97,7 +109,11 @@ impl Archive for StoreArchive<'_> {
                 let rev = &self.lib.revisions()[r];
                 rev.normalized_title == want
                     && author.as_deref().is_none_or(|a| {
-                        rev.sender_name.as_deref().unwrap_or("").to_lowercase().contains(a)
+                        rev.sender_name
+                            .as_deref()
+                            .unwrap_or("")
+                            .to_lowercase()
+                            .contains(a)
                             || rev.sender_email.to_lowercase().contains(a)
                     })
             })

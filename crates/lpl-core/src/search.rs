@@ -28,19 +28,31 @@ fn se(e: lpl_search::Error) -> CoreError {
 ///
 /// Crash-safe: the watermark (last row id indexed) is advanced only after
 /// the index commit, and re-adding a key replaces the document.
-pub fn update_index(store: &Store, home: &Path, on_progress: &mut dyn FnMut(u64)) -> Result<u64, CoreError> {
+pub fn update_index(
+    store: &Store,
+    home: &Path,
+    on_progress: &mut dyn FnMut(u64),
+) -> Result<u64, CoreError> {
     let mut index = SearchIndex::open(&index_dir(home), &IndexOptions::default()).map_err(se)?;
-    let mut after: i64 = store.state(WATERMARK)?.and_then(|v| v.parse().ok()).unwrap_or(0);
+    let mut after: i64 = store
+        .state(WATERMARK)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let mut done = 0u64;
     loop {
         let ids = store.message_ids_after(after, 2000)?;
         if ids.is_empty() {
             break;
         }
-        let raws: Vec<(i64, Vec<u8>)> = ids.iter().map(|&id| Ok((id, store.raw(id)?))).collect::<Result<_, CoreError>>()?;
+        let raws: Vec<(i64, Vec<u8>)> = ids
+            .iter()
+            .map(|&id| Ok((id, store.raw(id)?)))
+            .collect::<Result<_, CoreError>>()?;
         let docs: Vec<SearchDoc> = raws
             .par_iter()
-            .map(|(id, raw)| SearchDoc::from_message(DocKey::new(id.to_string()), &lpl_mail::parse(raw).message))
+            .map(|(id, raw)| {
+                SearchDoc::from_message(DocKey::new(id.to_string()), &lpl_mail::parse(raw).message)
+            })
             .collect();
         for d in &docs {
             index.add(d).map_err(se)?;
@@ -83,35 +95,74 @@ pub struct SearchResults {
 }
 
 /// Runs `query` over the index.
-pub fn search(store: &Store, lib: &Library, home: &Path, query: &str, limit: usize, by_date: bool, now: i64) -> Result<SearchResults, CoreError> {
+pub fn search(
+    store: &Store,
+    lib: &Library,
+    home: &Path,
+    query: &str,
+    limit: usize,
+    by_date: bool,
+    now: i64,
+) -> Result<SearchResults, CoreError> {
     let dir = index_dir(home);
     if !dir.exists() {
-        return Err(CoreError::NotFound("no search index yet: run `lpl import` (or `lpl search --reindex`)".into()));
+        return Err(CoreError::NotFound(
+            "no search index yet: run `lpl import` (or `lpl search --reindex`)".into(),
+        ));
     }
     // Read-only: no writer lock, so a search can run beside an import.
-    let index = SearchIndex::open(&dir, &IndexOptions { writable: false, ..Default::default() }).map_err(se)?;
-    let opts = SearchOptions { limit, order: if by_date { Order::DateDesc } else { Order::Relevance }, now, ..Default::default() };
+    let index = SearchIndex::open(
+        &dir,
+        &IndexOptions {
+            writable: false,
+            ..Default::default()
+        },
+    )
+    .map_err(se)?;
+    let opts = SearchOptions {
+        limit,
+        order: if by_date {
+            Order::DateDesc
+        } else {
+            Order::Relevance
+        },
+        now,
+        ..Default::default()
+    };
     let hits = index.search(query, &opts).map_err(|e| match e {
         lpl_search::Error::Query(q) => CoreError::Invalid(q.to_string()),
         other => se(other),
     })?;
-    let pos: std::collections::HashMap<i64, usize> = lib.rows.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+    let pos: std::collections::HashMap<i64, usize> =
+        lib.rows.iter().enumerate().map(|(i, &r)| (r, i)).collect();
     let mut out = Vec::new();
     for h in hits.hits {
-        let Ok(id) = h.key.as_str().parse::<i64>() else { continue };
+        let Ok(id) = h.key.as_str().parse::<i64>() else {
+            continue;
+        };
         let Some(&i) = pos.get(&id) else { continue };
         let m = &lib.metas[i];
-        let root = lib.analysis.threads.root(lib.analysis.threads.node_of_message(i));
+        let root = lib
+            .analysis
+            .threads
+            .root(lib.analysis.threads.node_of_message(i));
         out.push(SearchHit {
             message_id: m.message_id.as_str().to_owned(),
             subject: m.subject.clone(),
             from: m.from_name.clone().unwrap_or_else(|| m.from_email.clone()),
             date: Some(m.date),
             score: h.score,
-            series: lib.analysis.assembly.revision_of_message(i).map(|r| lib.short_id(r)),
+            series: lib
+                .analysis
+                .assembly
+                .revision_of_message(i)
+                .map(|r| lib.short_id(r)),
             thread: Some(lib.analysis.threads.node(root).id.as_str().to_owned()),
         });
     }
     let _ = store;
-    Ok(SearchResults { total: hits.total, hits: out })
+    Ok(SearchResults {
+        total: hits.total,
+        hits: out,
+    })
 }

@@ -126,7 +126,12 @@ pub fn list(lib: &Library, f: &SeriesFilter) -> Vec<SeriesSummary> {
             }
             if let Some(l) = &f.list {
                 let key = rev.key_message();
-                if !lib.metas[key].list.as_deref().unwrap_or("").contains(l.as_str()) {
+                if !lib.metas[key]
+                    .list
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains(l.as_str())
+                {
                     return false;
                 }
             }
@@ -134,7 +139,11 @@ pub fn list(lib: &Library, f: &SeriesFilter) -> Vec<SeriesSummary> {
         })
         .map(|r| summary(lib, r))
         .collect();
-    out.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| b.revision.cmp(&a.revision)));
+    out.sort_by(|a, b| {
+        b.date
+            .cmp(&a.date)
+            .then_with(|| b.revision.cmp(&a.revision))
+    });
     if let Some(n) = f.limit {
         out.truncate(n);
     }
@@ -275,9 +284,17 @@ pub fn pick_version(lib: &Library, r: usize, v: Option<u32>) -> Result<usize, Co
             .copied()
             .find(|&c| lib.revisions()[c].revision == v)
             .ok_or_else(|| {
-                let have: Vec<String> =
-                    lib.analysis.chains.chain(r).iter().map(|&c| format!("v{}", lib.revisions()[c].revision)).collect();
-                CoreError::NotFound(format!("no v{v} in this chain (known: {})", have.join(", ")))
+                let have: Vec<String> = lib
+                    .analysis
+                    .chains
+                    .chain(r)
+                    .iter()
+                    .map(|&c| format!("v{}", lib.revisions()[c].revision))
+                    .collect();
+                CoreError::NotFound(format!(
+                    "no v{v} in this chain (known: {})",
+                    have.join(", ")
+                ))
             }),
     }
 }
@@ -289,7 +306,10 @@ pub fn show(store: &Store, lib: &Library, r: usize) -> Result<SeriesView, CoreEr
     let cover = match rev.cover {
         Some(c) => {
             let raw = store.raw(lib.rows[c])?;
-            Some((lib.metas[c].message_id.as_str().to_owned(), lpl_mail::parse(&raw).message.body))
+            Some((
+                lib.metas[c].message_id.as_str().to_owned(),
+                lpl_mail::parse(&raw).message.body,
+            ))
         }
         None => None,
     };
@@ -301,7 +321,12 @@ pub fn show(store: &Store, lib: &Library, r: usize) -> Result<SeriesView, CoreEr
         let files = parsed
             .patch
             .as_ref()
-            .map(|pt| pt.files.iter().map(|f| (f.path().to_owned(), f.added, f.removed)).collect())
+            .map(|pt| {
+                pt.files
+                    .iter()
+                    .map(|f| (f.path().to_owned(), f.added, f.removed))
+                    .collect()
+            })
             .unwrap_or_default();
         patches.push(PatchItem {
             counter: p.counter,
@@ -310,7 +335,9 @@ pub fn show(store: &Store, lib: &Library, r: usize) -> Result<SeriesView, CoreEr
             inherited: p.inherited_from.is_some(),
             files,
             patch_id: m.patch_id.map(|x| x.to_string()),
-            counts: rt.and_then(|t| t.patch_counts.get(i).copied()).unwrap_or_default(),
+            counts: rt
+                .and_then(|t| t.patch_counts.get(i).copied())
+                .unwrap_or_default(),
             trailers: rt
                 .and_then(|t| t.patches.get(i))
                 .map(|v| v.iter().map(|t| trailer_view(lib, t)).collect())
@@ -320,10 +347,16 @@ pub fn show(store: &Store, lib: &Library, r: usize) -> Result<SeriesView, CoreEr
     Ok(SeriesView {
         summary: summary(lib, r),
         cover,
-        cover_trailers: rt.map(|t| t.cover.iter().map(|c| trailer_view(lib, c)).collect()).unwrap_or_default(),
+        cover_trailers: rt
+            .map(|t| t.cover.iter().map(|c| trailer_view(lib, c)).collect())
+            .unwrap_or_default(),
         patches,
         chain: chain(lib, r),
-        duplicates: rev.duplicates.iter().map(|&d| lib.metas[d].message_id.as_str().to_owned()).collect(),
+        duplicates: rev
+            .duplicates
+            .iter()
+            .map(|&d| lib.metas[d].message_id.as_str().to_owned())
+            .collect(),
         unthreaded: rev.unthreaded,
     })
 }
@@ -349,11 +382,11 @@ pub struct ThreadLine {
 pub fn thread(lib: &Library, arg: &str) -> Result<Vec<ThreadLine>, CoreError> {
     let id = crate::show::resolve_message_id(arg)
         .ok_or_else(|| CoreError::Invalid(format!("{arg:?} is not a Message-ID or lore URL")))?;
-    let entries = lib
-        .analysis
-        .threads
-        .thread_of(&id)
-        .ok_or_else(|| CoreError::NotFound(format!("no message <{id}> in the archive; import it first (lpl import PATH)")))?;
+    let entries = lib.analysis.threads.thread_of(&id).ok_or_else(|| {
+        CoreError::NotFound(format!(
+            "no message <{id}> in the archive; import it first (lpl import PATH)"
+        ))
+    })?;
     Ok(entries
         .into_iter()
         .map(|e| {
@@ -365,7 +398,12 @@ pub fn thread(lib: &Library, arg: &str) -> Result<Vec<ThreadLine>, CoreError> {
                 from: m.map(|m| m.from_name.clone().unwrap_or_else(|| m.from_email.clone())),
                 date: m.map(|m| m.date),
                 trailers: m
-                    .map(|m| m.reply_trailers.iter().map(|t| format!("{}: {}", t.key, t.value)).collect())
+                    .map(|m| {
+                        m.reply_trailers
+                            .iter()
+                            .map(|t| format!("{}: {}", t.key, t.value))
+                            .collect()
+                    })
                     .unwrap_or_default(),
             }
         })
@@ -376,17 +414,26 @@ pub fn thread(lib: &Library, arg: &str) -> Result<Vec<ThreadLine>, CoreError> {
 pub fn am(store: &Store, lib: &Library, r: usize) -> Result<(Vec<u8>, usize), CoreError> {
     let rev = &lib.revisions()[r];
     if rev.patches.is_empty() {
-        return Err(CoreError::NotFound("this revision has no patches to apply".into()));
+        return Err(CoreError::NotFound(
+            "this revision has no patches to apply".into(),
+        ));
     }
     let rt = lib.trailers.get(r);
-    let raws: Vec<Vec<u8>> = rev.patches.iter().map(|p| store.raw(lib.rows[p.message])).collect::<Result<_, _>>()?;
+    let raws: Vec<Vec<u8>> = rev
+        .patches
+        .iter()
+        .map(|p| store.raw(lib.rows[p.message]))
+        .collect::<Result<_, _>>()?;
     let patches: Vec<lpl_series::am::AmPatch<'_>> = rev
         .patches
         .iter()
         .enumerate()
         .map(|(i, p)| {
             let m = &lib.metas[p.message];
-            let collected = rt.and_then(|t| t.patches.get(i)).map(|v| v.as_slice()).unwrap_or(&[]);
+            let collected = rt
+                .and_then(|t| t.patches.get(i))
+                .map(|v| v.as_slice())
+                .unwrap_or(&[]);
             lpl_series::am::AmPatch {
                 raw: &raws[i],
                 subject: lpl_series::am::am_subject(rev, p.counter, &m.tags.title),

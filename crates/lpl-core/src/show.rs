@@ -92,7 +92,10 @@ pub struct MessageView {
 pub fn resolve_message_id(arg: &str) -> Option<MessageId> {
     let a = arg.trim();
     let a = a.strip_prefix("id:").unwrap_or(a);
-    if let Some(rest) = a.strip_prefix("https://").or_else(|| a.strip_prefix("http://")) {
+    if let Some(rest) = a
+        .strip_prefix("https://")
+        .or_else(|| a.strip_prefix("http://"))
+    {
         let rest = rest.split(['#', '?']).next().unwrap_or(rest);
         let mut parts = rest.split('/').filter(|p| !p.is_empty());
         let host = parts.next()?;
@@ -101,7 +104,11 @@ pub fn resolve_message_id(arg: &str) -> Option<MessageId> {
             segs.first().copied()
         } else {
             // lore: /LIST/ID/... ; /r/ID ; /all/ID
-            segs.iter().skip(1).find(|s| s.contains('@')).copied().or_else(|| segs.iter().find(|s| s.contains('@')).copied())
+            segs.iter()
+                .skip(1)
+                .find(|s| s.contains('@'))
+                .copied()
+                .or_else(|| segs.iter().find(|s| s.contains('@')).copied())
         }?;
         return MessageId::new(&percent_decode(id));
     }
@@ -113,12 +120,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(b[i]);
         i += 1;
@@ -152,7 +160,10 @@ pub fn show_message(store: &Store, arg: &str) -> Result<Vec<MessageView>, CoreEr
         let p = lpl_mail::parse(&raw);
         let m = p.message;
         let patch = m.patch.as_ref().map(|p| PatchView {
-            author: p.author.clone().filter(|a| Some(&a.email) != m.from.as_ref().map(|f| &f.email)),
+            author: p
+                .author
+                .clone()
+                .filter(|a| Some(&a.email) != m.from.as_ref().map(|f| &f.email)),
             commit_message: p.commit_message.clone(),
             trailers: p.trailers.clone(),
             notes: p.notes.clone(),
@@ -162,11 +173,19 @@ pub fn show_message(store: &Store, arg: &str) -> Result<Vec<MessageView>, CoreEr
                 .iter()
                 .map(|f| FileView {
                     path: f.path().to_owned(),
-                    old_path: f.old_path.clone().filter(|o| Some(o) != f.new_path.as_ref()),
+                    old_path: f
+                        .old_path
+                        .clone()
+                        .filter(|o| Some(o) != f.new_path.as_ref()),
                     change: f.change.clone(),
                     added: f.added,
                     removed: f.removed,
-                    functions: dedup(f.hunks.iter().map(|h| h.header_context.clone()).filter(|c| !c.is_empty())),
+                    functions: dedup(
+                        f.hunks
+                            .iter()
+                            .map(|h| h.header_context.clone())
+                            .filter(|c| !c.is_empty()),
+                    ),
                     binary: f.binary,
                 })
                 .collect(),
@@ -174,7 +193,11 @@ pub fn show_message(store: &Store, arg: &str) -> Result<Vec<MessageView>, CoreEr
             from_attachment: p.from_attachment,
             diff: p.diff.clone(),
         });
-        let reply_trailers = if m.patch.is_none() { lpl_mail::trailer::parse_reply_trailers(&m.body) } else { Vec::new() };
+        let reply_trailers = if m.patch.is_none() {
+            lpl_mail::trailer::parse_reply_trailers(&m.body)
+        } else {
+            Vec::new()
+        };
         out.push(MessageView {
             id: r.id,
             message_id: r.message_id,
@@ -214,7 +237,13 @@ mod tests {
             "https://lore.kernel.org/linux-mm/20240226205534.1603748-1-zi.yan%40sent.com/#m1234",
             "https://patch.msgid.link/20240226205534.1603748-1-zi.yan@sent.com",
         ] {
-            assert_eq!(resolve_message_id(arg).map(|m| m.as_str().to_owned()).as_deref(), Some(want), "{arg}");
+            assert_eq!(
+                resolve_message_id(arg)
+                    .map(|m| m.as_str().to_owned())
+                    .as_deref(),
+                Some(want),
+                "{arg}"
+            );
         }
         assert!(resolve_message_id("https://lore.kernel.org/linux-mm/").is_none());
     }

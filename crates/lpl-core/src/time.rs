@@ -40,7 +40,13 @@ pub fn datetime(ts: i64, offset_minutes: i32) -> String {
     let secs = local.rem_euclid(86_400);
     let sign = if offset_minutes < 0 { '-' } else { '+' };
     let off = offset_minutes.abs();
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} {sign}{:02}{:02}", secs / 3600, secs % 3600 / 60, off / 60, off % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} {sign}{:02}{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        off / 60,
+        off % 60
+    )
 }
 
 #[cfg(test)]

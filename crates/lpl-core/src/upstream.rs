@@ -7,7 +7,9 @@ use std::sync::atomic::AtomicBool;
 use serde::Serialize;
 
 use lpl_store::Store;
-use lpl_upstream::{IndexOptions, IndexReport, Match, MatchOptions, PatchInput, SeriesInput, SeriesStatus};
+use lpl_upstream::{
+    IndexOptions, IndexReport, Match, MatchOptions, PatchInput, SeriesInput, SeriesStatus,
+};
 
 use crate::CoreError;
 use crate::library::Library;
@@ -24,8 +26,12 @@ pub fn index(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(lpl_upstream::Progress),
 ) -> Result<IndexReport, CoreError> {
-    let opts = IndexOptions { revs, ..Default::default() };
-    lpl_upstream::index::index_repository(store.conn_mut(), repo, &opts, cancel, progress).map_err(up)
+    let opts = IndexOptions {
+        revs,
+        ..Default::default()
+    };
+    lpl_upstream::index::index_repository(store.conn_mut(), repo, &opts, cancel, progress)
+        .map_err(up)
 }
 
 /// Outcome of matching every patch of the archive.
@@ -42,7 +48,11 @@ pub struct MatchAllReport {
 }
 
 /// Matches every patch in the archive against the indexed repository.
-pub fn match_all(store: &mut Store, lib: &Library, opts: &MatchOptions) -> Result<MatchAllReport, CoreError> {
+pub fn match_all(
+    store: &mut Store,
+    lib: &Library,
+    opts: &MatchOptions,
+) -> Result<MatchAllReport, CoreError> {
     lpl_upstream::store::migrate(store.conn()).map_err(up)?;
     let mut inputs = Vec::new();
     for (i, m) in lib.metas.iter().enumerate() {
@@ -51,7 +61,11 @@ pub fn match_all(store: &mut Store, lib: &Library, opts: &MatchOptions) -> Resul
         }
         let raw = store.raw(lib.rows[i])?;
         let msg = lpl_mail::parse(&raw).message;
-        let series = lib.analysis.assembly.revision_of_message(i).map(|r| lib.short_id(r));
+        let series = lib
+            .analysis
+            .assembly
+            .revision_of_message(i)
+            .map(|r| lib.short_id(r));
         if let Some(p) = PatchInput::from_message(&msg, series) {
             inputs.push(p);
         }
@@ -60,7 +74,12 @@ pub fn match_all(store: &mut Store, lib: &Library, opts: &MatchOptions) -> Resul
     let mut matched: Vec<&str> = out.matches.iter().map(|m| m.message_id.as_str()).collect();
     matched.sort_unstable();
     matched.dedup();
-    Ok(MatchAllReport { patches: inputs.len(), matched: matched.len(), matches: out.matches.clone(), problems: out.problems })
+    Ok(MatchAllReport {
+        patches: inputs.len(),
+        matched: matched.len(),
+        matches: out.matches.clone(),
+        problems: out.problems,
+    })
 }
 
 /// Merge status of revision `r` (with its chain, for "superseded").
@@ -87,14 +106,18 @@ pub fn status(store: &Store, lib: &Library, r: usize) -> Result<Option<SeriesSta
     let conn = store.conn();
     let matches = |mid: &str| lpl_upstream::store::matches_for(conn, mid).unwrap_or_default();
     let tag_order = |t: &str| order.get(t).copied();
-    Ok(lpl_upstream::series::series_status(&inputs, which, &matches, &tag_order))
+    Ok(lpl_upstream::series::series_status(
+        &inputs, which, &matches, &tag_order,
+    ))
 }
 
 /// Whether an upstream index exists in this store.
 pub fn has_index(store: &Store) -> bool {
     store
         .conn()
-        .query_row("SELECT count(*) FROM up_matches", [], |r| r.get::<_, i64>(0))
+        .query_row("SELECT count(*) FROM up_matches", [], |r| {
+            r.get::<_, i64>(0)
+        })
         .map(|n| n > 0)
         .unwrap_or(false)
 }

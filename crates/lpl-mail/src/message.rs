@@ -339,7 +339,10 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
 
     // Some mailers write a bare ID without brackets or even without `@`.
     let message_id = raw_header_str(&m, HeaderName::MessageId).and_then(|v| {
-        parse_id_list(&v).into_iter().next().or_else(|| MessageId::new(v.trim()))
+        parse_id_list(&v)
+            .into_iter()
+            .next()
+            .or_else(|| MessageId::new(v.trim()))
     });
     if message_id.is_none() {
         diag(

@@ -256,7 +256,11 @@ impl Store {
     /// A value of the small state table.
     pub fn state(&self, key: &str) -> Result<Option<String>> {
         self.conn
-            .query_row("SELECT value FROM state WHERE key = ?1", params![key], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM state WHERE key = ?1",
+                params![key],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(self.err())
     }
@@ -264,7 +268,10 @@ impl Store {
     /// Sets a value of the small state table.
     pub fn set_state(&self, key: &str, value: &str) -> Result<()> {
         self.conn
-            .execute("INSERT OR REPLACE INTO state(key, value) VALUES (?1, ?2)", params![key, value])
+            .execute(
+                "INSERT OR REPLACE INTO state(key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )
             .map_err(self.err())?;
         Ok(())
     }
@@ -275,7 +282,10 @@ impl Store {
             .conn
             .prepare_cached("SELECT id FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2")
             .map_err(self.err())?;
-        let rows = st.query_map(params![after, limit as i64], |r| r.get(0)).map_err(self.err())?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(self.err())
+        let rows = st
+            .query_map(params![after, limit as i64], |r| r.get(0))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(self.err())
     }
 }

@@ -55,17 +55,27 @@ fn progress_bar(json: bool) -> ProgressBar {
     }
     let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(8));
     pb.set_style(
-        ProgressStyle::with_template("{spinner} {prefix} [{bar:30}] {pos}/{len} msgs  {msg}  ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} {prefix} [{bar:30}] {pos}/{len} msgs  {msg}  ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     pb.enable_steady_tick(Duration::from_millis(125));
     pb
 }
 
 fn summary_line(r: &ImportReport) -> String {
-    let rate = if r.seconds > 0.0 { r.read as f64 / r.seconds } else { 0.0 };
-    let mbs = if r.seconds > 0.0 { r.bytes as f64 / 1e6 / r.seconds } else { 0.0 };
+    let rate = if r.seconds > 0.0 {
+        r.read as f64 / r.seconds
+    } else {
+        0.0
+    };
+    let mbs = if r.seconds > 0.0 {
+        r.bytes as f64 / 1e6 / r.seconds
+    } else {
+        0.0
+    };
     let mut s = format!(
         "{}: {} read, {} imported, {} duplicates",
         r.source, r.read, r.imported, r.duplicates
@@ -77,7 +87,10 @@ fn summary_line(r: &ImportReport) -> String {
     if r.deleted > 0 {
         s.push_str(&format!(", {} deletions", r.deleted));
     }
-    s.push_str(&format!(" in {:.1} s ({rate:.0} msg/s, {mbs:.1} MB/s)", r.seconds));
+    s.push_str(&format!(
+        " in {:.1} s ({rate:.0} msg/s, {mbs:.1} MB/s)",
+        r.seconds
+    ));
     if r.resume != "fresh" {
         s.push_str(&format!(" [{}]", r.resume));
     }
@@ -88,8 +101,17 @@ fn skip_reasons(r: &ImportReport) -> Vec<(String, usize)> {
     let mut counts: Vec<(String, usize)> = Vec::new();
     for s in &r.skipped {
         // Group by the reason without its location prefix.
-        let reason = s.reason.strip_prefix(&format!("{}: ", s.location)).unwrap_or(&s.reason);
-        let key: String = reason.split(" (").next().unwrap_or(reason).chars().take(60).collect();
+        let reason = s
+            .reason
+            .strip_prefix(&format!("{}: ", s.location))
+            .unwrap_or(&s.reason);
+        let key: String = reason
+            .split(" (")
+            .next()
+            .unwrap_or(reason)
+            .chars()
+            .take(60)
+            .collect();
         match counts.iter_mut().find(|(k, _)| *k == key) {
             Some((_, n)) => *n += 1,
             None => counts.push((key, 1)),
@@ -101,13 +123,20 @@ fn skip_reasons(r: &ImportReport) -> Vec<(String, usize)> {
 pub fn run(app: &App, a: Args) -> CmdResult {
     let mut store = app.open_store()?;
     let cancel = AtomicBool::new(false);
-    let opts = ImportOptions { batch_size: a.batch_size, ..Default::default() };
+    let opts = ImportOptions {
+        batch_size: a.batch_size,
+        ..Default::default()
+    };
     let mut reports = Vec::new();
     let mut failures: Vec<(String, CommandError)> = Vec::new();
     let mut err = anstream::stderr();
     for path in &a.paths {
         let pb = progress_bar(a.json);
-        pb.set_prefix(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string()));
+        pb.set_prefix(
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string()),
+        );
         let verbose = a.verbose && !a.json;
         let mut on_event = |e: &ImportEvent| match e {
             ImportEvent::Started { progress, .. } => {
@@ -125,7 +154,8 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                     pb.suspend(|| {
                         let _ = std::io::Write::write_all(
                             &mut err,
-                            format!("{} {}\n", style::paint(style::WARN, "skipped"), s.reason).as_bytes(),
+                            format!("{} {}\n", style::paint(style::WARN, "skipped"), s.reason)
+                                .as_bytes(),
                         );
                     });
                 }
@@ -187,7 +217,10 @@ pub fn run(app: &App, a: Args) -> CmdResult {
     }
     out.finish()?;
     if let Some((p, e)) = failures.into_iter().next() {
-        return Err(CommandError { message: format!("cannot import {p}: {}", e.message), ..e });
+        return Err(CommandError {
+            message: format!("cannot import {p}: {}", e.message),
+            ..e
+        });
     }
     Ok(0)
 }

@@ -141,17 +141,23 @@ fn notebook_path(a: &Option<PathBuf>) -> CmdResult<PathBuf> {
     }
 }
 
-fn load(path: &PathBuf) -> CmdResult<(fsio::Loaded, Notebook)> {
+fn load(path: &std::path::Path) -> CmdResult<(fsio::Loaded, Notebook)> {
     let loaded = fsio::load(path).map_err(|e| CommandError::user(e.to_string()))?;
     let nb = Notebook::parse(loaded.bytes.clone());
     Ok((loaded, nb))
 }
 
 fn sel_err(e: select::SelectError) -> CommandError {
-    CommandError::user(e.to_string()).hint("name an entry by its Message-ID, lore URL, or more words of its title")
+    CommandError::user(e.to_string())
+        .hint("name an entry by its Message-ID, lore URL, or more words of its title")
 }
 
-fn apply(app: &App, loaded: &fsio::Loaded, ed: Result<edit::Edit, edit::EditError>, dry_run: bool) -> CmdResult {
+fn apply(
+    app: &App,
+    loaded: &fsio::Loaded,
+    ed: Result<edit::Edit, edit::EditError>,
+    dry_run: bool,
+) -> CmdResult {
     let ed = ed.map_err(|e| CommandError::user(e.to_string()))?;
     let mut out = app.plain();
     out.write_str(&format!("{ed}"))?;
@@ -163,16 +169,25 @@ fn apply(app: &App, loaded: &fsio::Loaded, ed: Result<edit::Edit, edit::EditErro
         return Ok(0);
     }
     let backup = fsio::save(loaded, &ed.bytes).map_err(|e| {
-        CommandError::user(e.to_string()).hint("the file changed since it was read, or is not writable: nothing was written")
+        CommandError::user(e.to_string())
+            .hint("the file changed since it was read, or is not writable: nothing was written")
     })?;
-    out.write_str(&style::paint(style::DIM, &format!("written {} (previous version: {})\n", loaded.path.display(), backup.display())))?;
+    out.write_str(&style::paint(
+        style::DIM,
+        &format!(
+            "written {} (previous version: {})\n",
+            loaded.path.display(),
+            backup.display()
+        ),
+    ))?;
     Ok(0)
 }
 
 pub fn run(app: &App, a: Args) -> CmdResult {
     match a.cmd {
         Sub::Import { raw, output, json } => {
-            let bytes = std::fs::read(&raw).map_err(|e| CommandError::user(format!("cannot read {}: {e}", raw.display())))?;
+            let bytes = std::fs::read(&raw)
+                .map_err(|e| CommandError::user(format!("cannot read {}: {e}", raw.display())))?;
             let r = lpl_notebook::mojibake::repair(&bytes);
             let mut out = app.plain();
             if json {
@@ -200,12 +215,18 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                     out.write_str(&format!("  {l}\n"))?;
                 }
             } else {
-                out.write_str(&format!("{}: no double encoding found; nothing to repair\n", raw.display()))?;
+                out.write_str(&format!(
+                    "{}: no double encoding found; nothing to repair\n",
+                    raw.display()
+                ))?;
             }
             let target = output.unwrap_or(raw.clone());
             if r.detected || target != raw {
                 if target == raw {
-                    let loaded = fsio::Loaded { path: raw.clone(), bytes };
+                    let loaded = fsio::Loaded {
+                        path: raw.clone(),
+                        bytes,
+                    };
                     fsio::save(&loaded, &r.text).map_err(|e| CommandError::user(e.to_string()))?;
                 } else {
                     std::fs::write(&target, &r.text)?;
@@ -217,9 +238,14 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             Ok(0)
         }
         Sub::Use { path } => {
-            let abs = std::fs::canonicalize(&path).map_err(|e| CommandError::user(format!("{}: {e}", path.display())))?;
+            let abs = std::fs::canonicalize(&path)
+                .map_err(|e| CommandError::user(format!("{}: {e}", path.display())))?;
             let cfg = config::set("notebook", "file", &abs.to_string_lossy())?;
-            eprintln!("notebook: {} (recorded in {})", abs.display(), cfg.display());
+            eprintln!(
+                "notebook: {} (recorded in {})",
+                abs.display(),
+                cfg.display()
+            );
             Ok(0)
         }
         Sub::Check { json, todo } => {
@@ -227,16 +253,23 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             let (_, nb) = load(&path)?;
             let store = app.open_existing_store()?;
             let lib = Library::load(&store)?;
-            let arch = StoreArchive { store: &store, lib: &lib };
+            let arch = StoreArchive {
+                store: &store,
+                lib: &lib,
+            };
             let rep = lpl_notebook::check::check(&nb, &arch);
             if json {
                 let mut out = app.plain();
-                out.write_str(&format!("{}\n", serde_json::to_string_pretty(&rep.entries)?))?;
+                out.write_str(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&rep.entries)?
+                ))?;
                 return Ok(0);
             }
             let mut s = String::new();
             for e in &rep.entries {
-                let interesting = !e.stale.is_empty() || e.open_questions > 0 || e.found == Found::NotFound;
+                let interesting =
+                    !e.stale.is_empty() || e.open_questions > 0 || e.found == Found::NotFound;
                 if todo && !interesting {
                     continue;
                 }
@@ -244,17 +277,26 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                     continue;
                 }
                 let badge = match e.found {
-                    Found::ByMessageId | Found::ByOtherRevision | Found::BySubject => style::paint(style::ADD, "found"),
+                    Found::ByMessageId | Found::ByOtherRevision | Found::BySubject => {
+                        style::paint(style::ADD, "found")
+                    }
                     Found::NotFound => style::paint(style::WARN, "not in archive"),
                     Found::NotASeries => style::paint(style::DIM, "link"),
                 };
-                s.push_str(&format!("L{:<4} {badge}  {}  {}\n", e.line, style::paint(style::DIM, &e.topic), e.title));
+                s.push_str(&format!(
+                    "L{:<4} {badge}  {}  {}\n",
+                    e.line,
+                    style::paint(style::DIM, &e.topic),
+                    e.title
+                ));
                 if !e.revisions.is_empty() {
                     let revs: Vec<String> = e.revisions.iter().map(|v| format!("v{v}")).collect();
                     s.push_str(&format!(
                         "       revisions {} (linked {}, latest {})  trailers R{} A{} T{}\n",
                         revs.join(","),
-                        e.linked_revision.map(|v| format!("v{v}")).unwrap_or("?".into()),
+                        e.linked_revision
+                            .map(|v| format!("v{v}"))
+                            .unwrap_or("?".into()),
                         e.latest.map(|v| format!("v{v}")).unwrap_or("?".into()),
                         e.trailers.reviewed_by,
                         e.trailers.acked_by,
@@ -265,7 +307,10 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                     s.push_str(&format!("       {} open question(s)\n", e.open_questions));
                 }
                 for st in &e.stale {
-                    s.push_str(&format!("       {} {st}\n", style::paint(style::WARN, "stale:")));
+                    s.push_str(&format!(
+                        "       {} {st}\n",
+                        style::paint(style::WARN, "stale:")
+                    ));
                 }
             }
             let stats = lpl_notebook::check::stats(&nb, &rep);
@@ -283,7 +328,10 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             let (_, nb) = load(&path)?;
             let store = app.open_existing_store()?;
             let lib = Library::load(&store)?;
-            let arch = StoreArchive { store: &store, lib: &lib };
+            let arch = StoreArchive {
+                store: &store,
+                lib: &lib,
+            };
             let rep = lpl_notebook::check::check(&nb, &arch);
             let st = lpl_notebook::check::stats(&nb, &rep);
             let mut out = app.plain();
@@ -291,7 +339,10 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                 out.write_str(&format!("{}\n", serde_json::to_string_pretty(&st)?))?;
                 return Ok(0);
             }
-            let mut s = format!("{:<40} {:>7} {:>7} {:>6} {:>8} {:>5}\n", "topic", "entries", "series", "found", "missing", "open?");
+            let mut s = format!(
+                "{:<40} {:>7} {:>7} {:>6} {:>8} {:>5}\n",
+                "topic", "entries", "series", "found", "missing", "open?"
+            );
             for t in &st.topics {
                 s.push_str(&format!(
                     "{:<40} {:>7} {:>7} {:>6} {:>8} {:>5}\n",
@@ -310,37 +361,78 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             out.write_str(&s)?;
             Ok(0)
         }
-        Sub::Add { series, topic, create_topic, wip, dry_run } => {
+        Sub::Add {
+            series,
+            topic,
+            create_topic,
+            wip,
+            dry_run,
+        } => {
             let path = notebook_path(&a.file)?;
             let (loaded, nb) = load(&path)?;
             let store = app.open_existing_store()?;
             let lib = Library::load(&store)?;
             let r = lib.find_revision(&series)?;
             let key = lib.revisions()[r].key_message();
-            let arch = StoreArchive { store: &store, lib: &lib };
+            let arch = StoreArchive {
+                store: &store,
+                lib: &lib,
+            };
             let id = lpl_notebook::MessageId::new(lib.metas[key].message_id.as_str())
                 .ok_or_else(|| CommandError::internal("series has an unusable Message-ID"))?;
             let view = lpl_notebook::Archive::series_by_message_id(&arch, &id)
                 .ok_or_else(|| CommandError::not_found("series not found in the archive"))?;
-            let list = lib.metas[key].list.as_deref().and_then(|l| l.split('.').next()).map(|l| match l {
-                "cgroups" | "linux-mm" | "io-uring" => l.to_owned(),
-                other => other.to_owned(),
-            });
-            let new = NewEntry::from_series(&view, list.as_deref(), if wip { Status::Wip } else { Status::None });
-            let ed = edit::add_entry(&nb, &new, &AddOptions { topic, create_topic });
+            let list = lib.metas[key]
+                .list
+                .as_deref()
+                .and_then(|l| l.split('.').next())
+                .map(|l| match l {
+                    "cgroups" | "linux-mm" | "io-uring" => l.to_owned(),
+                    other => other.to_owned(),
+                });
+            let new = NewEntry::from_series(
+                &view,
+                list.as_deref(),
+                if wip { Status::Wip } else { Status::None },
+            );
+            let ed = edit::add_entry(
+                &nb,
+                &new,
+                &AddOptions {
+                    topic,
+                    create_topic,
+                },
+            );
             apply(app, &loaded, ed, dry_run)
         }
-        Sub::Note { entry, patch, text, dry_run } => {
+        Sub::Note {
+            entry,
+            patch,
+            text,
+            dry_run,
+        } => {
             let path = notebook_path(&a.file)?;
             let (loaded, nb) = load(&path)?;
             let e = select::find_entry(&nb, &entry, None).map_err(sel_err)?;
             let target = match patch {
-                Some(counter) => NoteTarget::Patch { counter, label: None },
+                Some(counter) => NoteTarget::Patch {
+                    counter,
+                    label: None,
+                },
                 None => NoteTarget::Entry,
             };
-            apply(app, &loaded, edit::add_note(&nb, e, &target, &text), dry_run)
+            apply(
+                app,
+                &loaded,
+                edit::add_note(&nb, e, &target, &text),
+                dry_run,
+            )
         }
-        Sub::Ask { entry, text, dry_run } => {
+        Sub::Ask {
+            entry,
+            text,
+            dry_run,
+        } => {
             let path = notebook_path(&a.file)?;
             let (loaded, nb) = load(&path)?;
             let e = select::find_entry(&nb, &entry, None).map_err(sel_err)?;
@@ -352,7 +444,11 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             let q = select::find_question(&nb, &question).map_err(sel_err)?;
             apply(app, &loaded, edit::answer(&nb, q), dry_run)
         }
-        Sub::Status { entry, status, dry_run } => {
+        Sub::Status {
+            entry,
+            status,
+            dry_run,
+        } => {
             let path = notebook_path(&a.file)?;
             let (loaded, nb) = load(&path)?;
             let e = select::find_entry(&nb, &entry, None).map_err(sel_err)?;
@@ -368,9 +464,16 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             let (_, nb) = load(&path)?;
             let store = app.open_existing_store()?;
             let lib = Library::load(&store)?;
-            let arch = StoreArchive { store: &store, lib: &lib };
+            let arch = StoreArchive {
+                store: &store,
+                lib: &lib,
+            };
             fsio::render_html(&nb, &arch, &html).map_err(|e| CommandError::user(e.to_string()))?;
-            eprintln!("wrote {} (open {}/index.html)", html.display(), html.display());
+            eprintln!(
+                "wrote {} (open {}/index.html)",
+                html.display(),
+                html.display()
+            );
             Ok(0)
         }
     }

@@ -27,8 +27,17 @@ const ROADMAP: &[u8] = include_bytes!("../../../../sample/roadmap.md");
 pub struct Args {}
 
 pub fn run(app: &App, _a: Args) -> CmdResult {
-    let home = if app.home_explicit { app.home.clone() } else { std::env::temp_dir().join("lpl-quickstart") };
-    let qs = App { home: home.clone(), home_explicit: true, color: app.color, pager: false };
+    let home = if app.home_explicit {
+        app.home.clone()
+    } else {
+        std::env::temp_dir().join("lpl-quickstart")
+    };
+    let qs = App {
+        home: home.clone(),
+        home_explicit: true,
+        color: app.color,
+        pager: false,
+    };
     let mut store = qs.open_store()?;
     let dir = home.join("sample");
     std::fs::create_dir_all(&dir)?;
@@ -38,11 +47,23 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
     }
     let mut out = qs.plain();
     let mut p = |s: String| out.write_str(&s);
-    p(format!("{}\n", style::paint(style::HEADER, "lpl quickstart: the bundled sample of real linux-mm mail")))?;
+    p(format!(
+        "{}\n",
+        style::paint(
+            style::HEADER,
+            "lpl quickstart: the bundled sample of real linux-mm mail"
+        )
+    ))?;
     p(format!("archive: {}\n\n", home.display()))?;
 
     let cancel = AtomicBool::new(false);
-    let r = import(&mut store, &mbox, &ImportOptions::default(), &cancel, &mut |_| {})?;
+    let r = import(
+        &mut store,
+        &mbox,
+        &ImportOptions::default(),
+        &cancel,
+        &mut |_| {},
+    )?;
     let st = store.stats()?;
     p(format!(
         "{} {} messages read from the sample mbox: {} new, {} already there, {} skipped; the archive holds {} messages, {} of them patches.\n\n",
@@ -87,7 +108,10 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
                     Some(why) => format!(
                         "v{} ({})",
                         c.revision,
-                        serde_json::to_value(why).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+                        serde_json::to_value(why)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default()
                     ),
                     None => format!("v{}", c.revision),
                 })
@@ -95,17 +119,27 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
             p(format!("             revisions: {}\n", parts.join(" -> ")))?;
             let titles: Vec<&str> = chain.iter().map(|c| c.title.as_str()).collect();
             if titles.windows(2).any(|w| w[0] != w[1]) {
-                p(format!("             (title changed on the way: \"{}\" -> \"{}\")\n", titles[0], titles[titles.len() - 1]))?;
+                p(format!(
+                    "             (title changed on the way: \"{}\" -> \"{}\")\n",
+                    titles[0],
+                    titles[titles.len() - 1]
+                ))?;
             }
         }
     }
     // 3. The notebook: the user's roadmap linked to the archive.
     let nb_path = dir.join("roadmap.md");
-    if std::fs::read(&nb_path).map(|b| b != ROADMAP).unwrap_or(true) {
+    if std::fs::read(&nb_path)
+        .map(|b| b != ROADMAP)
+        .unwrap_or(true)
+    {
         std::fs::write(&nb_path, ROADMAP)?;
     }
     let nb = lpl_notebook::Notebook::parse(ROADMAP.to_vec());
-    let arch = lpl_core::notebook::StoreArchive { store: &store, lib: &lib };
+    let arch = lpl_core::notebook::StoreArchive {
+        store: &store,
+        lib: &lib,
+    };
     let rep = lpl_notebook::check::check(&nb, &arch);
     let stats = lpl_notebook::check::stats(&nb, &rep);
     p(format!(
@@ -129,20 +163,52 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
             e.trailers.reviewed_by,
             e.trailers.acked_by,
             e.trailers.tested_by,
-            if e.stale.is_empty() { String::new() } else { format!("; stale: {}", e.stale.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")) }
+            if e.stale.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; stale: {}",
+                    e.stale
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
         ))?;
     }
-    let first = list.iter().find(|s| s.title.contains("Split a folio")).or(list.first());
+    let first = list
+        .iter()
+        .find(|s| s.title.contains("Split a folio"))
+        .or(list.first());
     p(format!("\n{}\n", style::paint(style::BOLD, "Try next:")))?;
     let env = format!("LPL_HOME={}", home.display());
     if let Some(s) = first {
-        p(format!("   {env} lpl show {}            # cover, patches, trailers, revisions\n", s.id))?;
-        p(format!("   {env} lpl thread {}   # the reply tree\n", s.message_id))?;
-        p(format!("   {env} lpl am {} -o series.mbx   # git am-ready, trailers folded in\n", s.id))?;
+        p(format!(
+            "   {env} lpl show {}            # cover, patches, trailers, revisions\n",
+            s.id
+        ))?;
+        p(format!(
+            "   {env} lpl thread {}   # the reply tree\n",
+            s.message_id
+        ))?;
+        p(format!(
+            "   {env} lpl am {} -o series.mbx   # git am-ready, trailers folded in\n",
+            s.id
+        ))?;
     }
-    p(format!("   {env} lpl series --all --singles   # every revision and single patch\n"))?;
-    p(format!("   {env} lpl notebook --file {} check   # every entry against the archive\n", nb_path.display()))?;
-    p(format!("   {env} lpl notebook --file {} render --html {}/site\n", nb_path.display(), home.display()))?;
+    p(format!(
+        "   {env} lpl series --all --singles   # every revision and single patch\n"
+    ))?;
+    p(format!(
+        "   {env} lpl notebook --file {} check   # every entry against the archive\n",
+        nb_path.display()
+    ))?;
+    p(format!(
+        "   {env} lpl notebook --file {} render --html {}/site\n",
+        nb_path.display(),
+        home.display()
+    ))?;
     p("   lpl import ~/lore/linux-mm   # your own mirror: git clone --mirror https://lore.kernel.org/linux-mm/0\n".to_string())?;
     out.finish()?;
     std::io::stdout().flush()?;

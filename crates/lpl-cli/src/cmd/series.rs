@@ -14,8 +14,14 @@ fn parse_day(s: &str) -> Result<i64, CommandError> {
     let bad = || CommandError::user(format!("bad date {s:?}: expected YYYY-MM-DD"));
     let mut it = s.trim().splitn(3, '-');
     let y: i64 = it.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-    let m: u32 = it.next().map_or(Some(1), |x| x.parse().ok()).ok_or_else(bad)?;
-    let d: u32 = it.next().map_or(Some(1), |x| x.parse().ok()).ok_or_else(bad)?;
+    let m: u32 = it
+        .next()
+        .map_or(Some(1), |x| x.parse().ok())
+        .ok_or_else(bad)?;
+    let d: u32 = it
+        .next()
+        .map_or(Some(1), |x| x.parse().ok())
+        .ok_or_else(bad)?;
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return Err(bad());
     }
@@ -91,7 +97,12 @@ pub fn list(app: &App, a: ListArgs) -> CmdResult {
         author: a.author,
         list: a.list,
         since: a.since.as_deref().map(parse_day).transpose()?,
-        until: a.until.as_deref().map(parse_day).transpose()?.map(|u| u + 86_399),
+        until: a
+            .until
+            .as_deref()
+            .map(parse_day)
+            .transpose()?
+            .map(|u| u + 86_399),
         all_revisions: a.all,
         singles: a.singles,
         limit: a.limit,
@@ -104,11 +115,16 @@ pub fn list(app: &App, a: ListArgs) -> CmdResult {
         return Ok(if rows.is_empty() { 1 } else { 0 });
     }
     if rows.is_empty() {
-        return Err(CommandError::not_found("no series matched").hint("lpl series --all --singles lists everything"));
+        return Err(CommandError::not_found("no series matched")
+            .hint("lpl series --all --singles lists everything"));
     }
     let mut s = String::new();
     for r in &rows {
-        let done = if r.complete { completeness(r) } else { style::paint(style::WARN, &format!("{}!", completeness(r))) };
+        let done = if r.complete {
+            completeness(r)
+        } else {
+            style::paint(style::WARN, &format!("{}!", completeness(r)))
+        };
         s.push_str(&format!(
             "{} {} {:<12} {:>6} {} {}  {}{}\n",
             style::paint(style::KEY, &r.id),
@@ -136,7 +152,10 @@ pub fn render_series(v: &SeriesView) -> String {
         style::paint(style::KEY, "series"),
         sm.id,
         time::date(sm.date),
-        sm.author.as_deref().map(|n| format!("{n} <{}>", sm.email)).unwrap_or_else(|| sm.email.clone()),
+        sm.author
+            .as_deref()
+            .map(|n| format!("{n} <{}>", sm.email))
+            .unwrap_or_else(|| sm.email.clone()),
         completeness(sm),
         if sm.missing.is_empty() {
             String::new()
@@ -146,15 +165,27 @@ pub fn render_series(v: &SeriesView) -> String {
         counts(&sm.trailers)
     ));
     if v.unthreaded {
-        s.push_str(&format!("{}\n", style::paint(style::DIM, "(sent without threading: assembled by sender, revision and time)")));
+        s.push_str(&format!(
+            "{}\n",
+            style::paint(
+                style::DIM,
+                "(sent without threading: assembled by sender, revision and time)"
+            )
+        ));
     }
     if let Some((id, body)) = &v.cover {
-        s.push_str(&format!("\n{} <{id}>\n", style::paint(style::BOLD, "Cover letter")));
+        s.push_str(&format!(
+            "\n{} <{id}>\n",
+            style::paint(style::BOLD, "Cover letter")
+        ));
         for l in body.lines().take(40) {
             s.push_str(&format!("    {l}\n"));
         }
         if body.lines().count() > 40 {
-            s.push_str(&format!("    {}\n", style::paint(style::DIM, &format!("... (lpl show {id} --body for all)"))));
+            s.push_str(&format!(
+                "    {}\n",
+                style::paint(style::DIM, &format!("... (lpl show {id} --body for all)"))
+            ));
         }
         for t in &v.cover_trailers {
             s.push_str(&format!(
@@ -175,9 +206,16 @@ pub fn render_series(v: &SeriesView) -> String {
             style::paint(style::ADD, &format!("+{add}")),
             style::paint(style::DEL, &format!("-{del}")),
             style::paint(style::DIM, &counts(&p.counts)),
-            if p.inherited { style::paint(style::DIM, "  (from the previous revision)") } else { String::new() }
+            if p.inherited {
+                style::paint(style::DIM, "  (from the previous revision)")
+            } else {
+                String::new()
+            }
         ));
-        s.push_str(&format!("      {}\n", style::paint(style::DIM, &format!("<{}>", p.message_id))));
+        s.push_str(&format!(
+            "      {}\n",
+            style::paint(style::DIM, &format!("<{}>", p.message_id))
+        ));
         for f in &p.files {
             s.push_str(&format!("      {}  +{} -{}\n", f.0, f.1, f.2));
         }
@@ -192,7 +230,12 @@ pub fn render_series(v: &SeriesView) -> String {
             if t.giver_is_not_sender {
                 note.push_str(" (given by someone else than the reply's sender)");
             }
-            s.push_str(&format!("      {}: {}{}\n", style::paint(style::KEY, &t.key), t.value, style::paint(style::WARN, &note)));
+            s.push_str(&format!(
+                "      {}: {}{}\n",
+                style::paint(style::KEY, &t.key),
+                t.value,
+                style::paint(style::WARN, &note)
+            ));
         }
     }
     if v.chain.len() > 1 {
@@ -207,7 +250,10 @@ fn render_chain(chain: &[series::ChainItem]) -> String {
     for c in chain {
         let why = match (c.reason, c.confidence) {
             (Some(r), Some(p)) => {
-                let r = serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                let r = serde_json::to_value(r)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
                 format!("  <- {r} ({:.0}%)", p * 100.0)
             }
             _ => String::new(),
@@ -269,7 +315,11 @@ pub fn thread(app: &App, a: ThreadArgs) -> CmdResult {
     let mut s = String::new();
     for l in &lines {
         let indent = "  ".repeat(l.depth.min(20) as usize);
-        let mark = if Some(&l.message_id) == want.as_ref() { ">" } else { " " };
+        let mark = if Some(&l.message_id) == want.as_ref() {
+            ">"
+        } else {
+            " "
+        };
         match &l.subject {
             Some(subj) => s.push_str(&format!(
                 "{mark}{} {indent}{}  {}\n",
@@ -279,11 +329,17 @@ pub fn thread(app: &App, a: ThreadArgs) -> CmdResult {
             )),
             None => s.push_str(&format!(
                 "{mark}           {indent}{}\n",
-                style::paint(style::DIM, &format!("[not in the archive] <{}>", l.message_id))
+                style::paint(
+                    style::DIM,
+                    &format!("[not in the archive] <{}>", l.message_id)
+                )
             )),
         }
         for t in &l.trailers {
-            s.push_str(&format!("             {indent}  {}\n", style::paint(style::ADD, t)));
+            s.push_str(&format!(
+                "             {indent}  {}\n",
+                style::paint(style::ADD, t)
+            ));
         }
     }
     let mut out = app.output();
@@ -323,18 +379,33 @@ pub struct RevisionsArgs {
 pub fn revisions(app: &App, a: RevisionsArgs) -> CmdResult {
     let mut store = app.open_existing_store()?;
     let lib = Library::load(&store)?;
-    if let Some((pair, kind)) = a.link.as_ref().map(|p| (p, "link")).or_else(|| a.unlink.as_ref().map(|p| (p, "unlink"))) {
+    if let Some((pair, kind)) = a
+        .link
+        .as_ref()
+        .map(|p| (p, "link"))
+        .or_else(|| a.unlink.as_ref().map(|p| (p, "unlink")))
+    {
         let older = lib.find_revision(&pair[0])?;
         let newer = lib.find_revision(&pair[1])?;
-        let key = |r: usize| lib.metas[lib.revisions()[r].key_message()].message_id.as_str().to_owned();
+        let key = |r: usize| {
+            lib.metas[lib.revisions()[r].key_message()]
+                .message_id
+                .as_str()
+                .to_owned()
+        };
         store.set_revision_override(&key(older), &key(newer), kind)?;
         let lib = Library::load(&store)?;
         let r = lib.find_revision(&pair[1])?;
         let mut out = app.plain();
-        out.write_str(&format!("{kind}ed; the chain is now:\n{}", render_chain(&series::chain(&lib, r))))?;
+        out.write_str(&format!(
+            "{kind}ed; the chain is now:\n{}",
+            render_chain(&series::chain(&lib, r))
+        ))?;
         return Ok(0);
     }
-    let arg = a.series.ok_or_else(|| CommandError::user("name a series, or use --link/--unlink OLDER NEWER"))?;
+    let arg = a
+        .series
+        .ok_or_else(|| CommandError::user("name a series, or use --link/--unlink OLDER NEWER"))?;
     let r = lib.find_revision(&arg)?;
     let c = series::chain(&lib, r);
     let mut out = app.plain();
@@ -376,8 +447,14 @@ pub fn am(app: &App, a: AmArgs) -> CmdResult {
     let sm = series::summary(&lib, r);
     match a.output {
         Some(p) => {
-            std::fs::write(&p, &mbox).map_err(|e| CommandError::user(format!("cannot write {}: {e}", p.display())))?;
-            eprintln!("wrote {n} patches of v{} \"{}\" to {}", sm.revision, sm.title, p.display());
+            std::fs::write(&p, &mbox)
+                .map_err(|e| CommandError::user(format!("cannot write {}: {e}", p.display())))?;
+            eprintln!(
+                "wrote {n} patches of v{} \"{}\" to {}",
+                sm.revision,
+                sm.title,
+                p.display()
+            );
         }
         None => {
             use std::io::Write;
@@ -387,7 +464,10 @@ pub fn am(app: &App, a: AmArgs) -> CmdResult {
         }
     }
     if !sm.complete {
-        eprintln!("warning: this revision is incomplete (missing patches {:?})", sm.missing);
+        eprintln!(
+            "warning: this revision is incomplete (missing patches {:?})",
+            sm.missing
+        );
     }
     Ok(0)
 }

@@ -47,7 +47,10 @@ pub struct Args {
 }
 
 fn line(s: &mut String, key: &str, value: &str) {
-    s.push_str(&format!("{} {value}\n", style::paint(style::KEY, &format!("{key:>11}:"))));
+    s.push_str(&format!(
+        "{} {value}\n",
+        style::paint(style::KEY, &format!("{key:>11}:"))
+    ));
 }
 
 fn render(v: &MessageView, a: &Args, s: &mut String) {
@@ -59,15 +62,34 @@ fn render(v: &MessageView, a: &Args, s: &mut String) {
     if let Some(d) = &v.date {
         let mut t = time::datetime(d.timestamp, d.offset_minutes);
         if d.suspect {
-            t.push_str(&format!(" {}", style::paint(style::WARN, "(impossible Date header; best reading)")));
+            t.push_str(&format!(
+                " {}",
+                style::paint(style::WARN, "(impossible Date header; best reading)")
+            ));
         }
         line(s, "Date", &t);
     }
     if !v.to.is_empty() {
-        line(s, "To", &v.to.iter().map(|a| a.display()).collect::<Vec<_>>().join(", "));
+        line(
+            s,
+            "To",
+            &v.to
+                .iter()
+                .map(|a| a.display())
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
     }
     if !v.cc.is_empty() {
-        line(s, "Cc", &v.cc.iter().map(|a| a.display()).collect::<Vec<_>>().join(", "));
+        line(
+            s,
+            "Cc",
+            &v.cc
+                .iter()
+                .map(|a| a.display())
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
     }
     if let Some(l) = &v.list_id {
         line(s, "List-Id", l);
@@ -99,7 +121,11 @@ fn render(v: &MessageView, a: &Args, s: &mut String) {
         tags.push(format!("{c}/{n}"));
     }
     tags.extend(t.extra.iter().cloned());
-    line(s, "Tags", &format!("{}  title: {}", tags.join(" "), t.title));
+    line(
+        s,
+        "Tags",
+        &format!("{}  title: {}", tags.join(" "), t.title),
+    );
     for (src, loc) in &v.locations {
         line(s, "Source", &format!("{loc}  ({src})"));
     }
@@ -108,9 +134,16 @@ fn render(v: &MessageView, a: &Args, s: &mut String) {
     }
     if !v.reply_trailers.is_empty() {
         s.push('\n');
-        s.push_str(&format!("{}\n", style::paint(style::BOLD, "Trailers given in this reply:")));
+        s.push_str(&format!(
+            "{}\n",
+            style::paint(style::BOLD, "Trailers given in this reply:")
+        ));
         for tr in &v.reply_trailers {
-            s.push_str(&format!("  {}: {}\n", style::paint(style::KEY, &tr.key), tr.value));
+            s.push_str(&format!(
+                "  {}: {}\n",
+                style::paint(style::KEY, &tr.key),
+                tr.value
+            ));
         }
     }
     match &v.patch {
@@ -133,7 +166,10 @@ fn render(v: &MessageView, a: &Args, s: &mut String) {
                 }
             }
             s.push('\n');
-            let (add, del) = p.files.iter().fold((0, 0), |(a, d), f| (a + f.added, d + f.removed));
+            let (add, del) = p
+                .files
+                .iter()
+                .fold((0, 0), |(a, d), f| (a + f.added, d + f.removed));
             s.push_str(&format!(
                 "{} {} files, {} {}\n",
                 style::paint(style::BOLD, "Files:"),
@@ -148,29 +184,47 @@ fn render(v: &MessageView, a: &Args, s: &mut String) {
                 };
                 let change = serde_json::to_value(&f.change)
                     .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned).or_else(|| v.as_object().and_then(|o| o.keys().next().cloned())))
+                    .and_then(|v| {
+                        v.as_str()
+                            .map(str::to_owned)
+                            .or_else(|| v.as_object().and_then(|o| o.keys().next().cloned()))
+                    })
                     .unwrap_or_default();
                 s.push_str(&format!(
                     "  {what}  {} {}{}{}\n",
                     style::paint(style::ADD, &format!("+{}", f.added)),
                     style::paint(style::DEL, &format!("-{}", f.removed)),
-                    if change == "modified" { String::new() } else { format!("  ({change})") },
+                    if change == "modified" {
+                        String::new()
+                    } else {
+                        format!("  ({change})")
+                    },
                     if f.binary { "  (binary)" } else { "" }
                 ));
                 for func in &f.functions {
-                    s.push_str(&format!("      {} {func}\n", style::paint(style::DIM, "@@")));
+                    s.push_str(&format!(
+                        "      {} {func}\n",
+                        style::paint(style::DIM, "@@")
+                    ));
                 }
             }
             if !p.trailers.is_empty() {
                 s.push_str(&format!("{}\n", style::paint(style::BOLD, "Trailers:")));
                 for tr in &p.trailers {
-                    s.push_str(&format!("  {}: {}\n", style::paint(style::KEY, &tr.key), tr.value));
+                    s.push_str(&format!(
+                        "  {}: {}\n",
+                        style::paint(style::KEY, &tr.key),
+                        tr.value
+                    ));
                 }
             }
             if !a.stat {
                 s.push('\n');
                 for l in p.diff.lines() {
-                    let painted = if l.starts_with("diff --git") || l.starts_with("+++ ") || l.starts_with("--- ") {
+                    let painted = if l.starts_with("diff --git")
+                        || l.starts_with("+++ ")
+                        || l.starts_with("--- ")
+                    {
                         style::paint(style::BOLD, l)
                     } else if l.starts_with("@@") {
                         style::paint(style::HUNK, l)
@@ -210,13 +264,22 @@ pub fn run(app: &App, a: Args) -> CmdResult {
     }
     let views = show_message(&store, &a.msgid)?;
     // A cover letter stands for its series.
-    if !a.message && views.len() == 1 && views[0].patch.is_none() && views[0].tags.counter == Some(0) && !views[0].tags.is_reply {
+    if !a.message
+        && views.len() == 1
+        && views[0].patch.is_none()
+        && views[0].tags.counter == Some(0)
+        && !views[0].tags.is_reply
+    {
         drop(store);
         return crate::cmd::series::show(app, &a.msgid, a.json, None);
     }
     if a.json {
         let mut out = app.plain();
-        let v = if views.len() == 1 { serde_json::to_value(&views[0])? } else { serde_json::to_value(&views)? };
+        let v = if views.len() == 1 {
+            serde_json::to_value(&views[0])?
+        } else {
+            serde_json::to_value(&views)?
+        };
         out.write_str(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
         return Ok(0);
     }
@@ -225,7 +288,10 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         if i > 0 {
             s.push_str(&format!(
                 "\n{}\n\n",
-                style::paint(style::WARN, "another message with the same Message-ID but different content:")
+                style::paint(
+                    style::WARN,
+                    "another message with the same Message-ID but different content:"
+                )
             ));
         }
         render(v, &a, &mut s);

@@ -53,7 +53,10 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         ));
         if a.skipped {
             for (loc, why) in store.skipped(src.id)? {
-                s.push_str(&format!("    {} {loc}: {why}\n", style::paint(style::WARN, "skipped")));
+                s.push_str(&format!(
+                    "    {} {loc}: {why}\n",
+                    style::paint(style::WARN, "skipped")
+                ));
             }
         }
     }

@@ -32,8 +32,16 @@ fn sample_import_is_idempotent_and_dedupes_across_sources() {
     assert_eq!(other["totals"]["imported"], 0, "{other}");
     assert_eq!(other["totals"]["duplicates"], 340, "{other}");
     assert_eq!(totals(&home)["messages"], 340);
-    let shown = json(&home, &["show", "--json", "20240226205534.1603748-1-zi.yan@sent.com"]);
-    assert_eq!(shown["locations"].as_array().map(|a| a.len()), Some(2), "{}", shown["locations"]);
+    let shown = json(
+        &home,
+        &["show", "--json", "20240226205534.1603748-1-zi.yan@sent.com"],
+    );
+    assert_eq!(
+        shown["locations"].as_array().map(|a| a.len()),
+        Some(2),
+        "{}",
+        shown["locations"]
+    );
 }
 
 #[test]
@@ -44,10 +52,17 @@ fn same_message_id_different_content_is_kept() {
     let b = t.path().join("b.eml");
     std::fs::write(&a, "Message-ID: <reused@example.org>\nFrom: A <a@example.org>\nSubject: first\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\none\n").expect("write");
     std::fs::write(&b, "Message-ID: <reused@example.org>\nFrom: B <b@example.org>\nSubject: second\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\ntwo\n").expect("write");
-    lpl_ok(&home, &["import", &a.to_string_lossy(), &b.to_string_lossy()]);
+    lpl_ok(
+        &home,
+        &["import", &a.to_string_lossy(), &b.to_string_lossy()],
+    );
     assert_eq!(totals(&home)["messages"], 2);
     let shown = json(&home, &["show", "--json", "reused@example.org"]);
-    assert_eq!(shown.as_array().map(|a| a.len()), Some(2), "both copies are shown");
+    assert_eq!(
+        shown.as_array().map(|a| a.len()),
+        Some(2),
+        "both copies are shown"
+    );
 }
 
 #[test]
@@ -58,18 +73,39 @@ fn bad_input_is_counted_not_fatal_and_exit_codes_hold() {
     for sub in ["cur", "new", "tmp"] {
         std::fs::create_dir_all(dir.join(sub)).expect("mkdir");
     }
-    std::fs::write(dir.join("new/1.eml"), "Message-ID: <ok@x>\nFrom: a@x\nSubject: fine\n\nbody\n").expect("w");
-    std::fs::write(dir.join("new/2.eml"), b"\x00\x01\x02 not mail at all \xff\xfe").expect("w");
+    std::fs::write(
+        dir.join("new/1.eml"),
+        "Message-ID: <ok@x>\nFrom: a@x\nSubject: fine\n\nbody\n",
+    )
+    .expect("w");
+    std::fs::write(
+        dir.join("new/2.eml"),
+        b"\x00\x01\x02 not mail at all \xff\xfe",
+    )
+    .expect("w");
     std::fs::write(dir.join("cur/3:2,S"), "Message-ID: <ok2@x>\nFrom: b@x\nSubject: also fine\nDate: Tue, 4 Jun 2019 10:00:00 +1700\n\nbody\n").expect("w");
     let v = json(&home, &["import", "--json", &dir.to_string_lossy()]);
     assert_eq!(v["totals"]["imported"], 2, "{v}");
     assert_eq!(v["totals"]["skipped"], 1, "{v}");
     let skipped = &v["sources"][0]["skipped"][0];
-    assert!(skipped["location"].as_str().is_some_and(|l| l.contains("2.eml")), "{skipped}");
+    assert!(
+        skipped["location"]
+            .as_str()
+            .is_some_and(|l| l.contains("2.eml")),
+        "{skipped}"
+    );
 
     // Exit codes: 1 not found, 2 bad input.
-    assert_eq!(lpl(&home, &["show", "nothing-here@x"]).status.code(), Some(1));
-    assert_eq!(lpl(&home, &["import", "/definitely/not/here"]).status.code(), Some(2));
+    assert_eq!(
+        lpl(&home, &["show", "nothing-here@x"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        lpl(&home, &["import", "/definitely/not/here"])
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(lpl(&home, &["show", "not a msgid"]).status.code(), Some(2));
 }
 
@@ -84,7 +120,10 @@ fn epoch_import_is_incremental() {
     let n1 = totals(&home)["messages"].as_u64().expect("n");
     advance(&ep, "io-uring", 2000);
     let second = json(&home, &["import", "--json", &p]);
-    assert_eq!(second["totals"]["read"], 500, "only the new commits are read: {second}");
+    assert_eq!(
+        second["totals"]["read"], 500,
+        "only the new commits are read: {second}"
+    );
     let n2 = totals(&home)["messages"].as_u64().expect("n");
     assert_eq!(n2 - n1, second["totals"]["imported"].as_u64().expect("n"));
 }
@@ -101,7 +140,10 @@ fn killed_import_resumes_to_the_same_counts() {
     let want = totals(&clean);
 
     let killed = t.path().join("killed");
-    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(7);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(7);
     let mut rng = seed | 1;
     let mut kills = 0;
     for _ in 0..5 {
@@ -134,9 +176,15 @@ fn killed_import_resumes_to_the_same_counts() {
     eprintln!("seed {seed}: {kills} kills; clean {want}; resumed {got}");
     assert!(kills > 0, "no import was killed mid-way (seed {seed})");
     for k in ["messages", "patches", "skipped", "raw_bytes"] {
-        assert_eq!(got[k], want[k], "{k} differs after {kills} kills (seed {seed})");
+        assert_eq!(
+            got[k], want[k],
+            "{k} differs after {kills} kills (seed {seed})"
+        );
     }
     let store = lpl_store::Store::open(&killed).expect("open");
-    let ok: String = store.conn().query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
+    let ok: String = store
+        .conn()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("check");
     assert_eq!(ok, "ok");
 }

@@ -44,7 +44,11 @@ pub fn sample() -> PathBuf {
 
 fn git(args: &[&str]) -> String {
     let out = Command::new("git").args(args).output().expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -53,12 +57,22 @@ fn git(args: &[&str]) -> String {
 pub fn epoch(list: &str, dir: &Path, n: Option<usize>) -> PathBuf {
     let bundle = shared().join(format!("corpus/lists/{list}.vger.kernel.org.0.bundle"));
     let dest = dir.join(format!("{list}.0.git"));
-    git(&["clone", "-q", "--mirror", &bundle.to_string_lossy(), &dest.to_string_lossy()]);
+    git(&[
+        "clone",
+        "-q",
+        "--mirror",
+        &bundle.to_string_lossy(),
+        &dest.to_string_lossy(),
+    ]);
     if let Some(n) = n {
         let d = dest.to_string_lossy();
         let head = git(&["-C", &d, "symbolic-ref", "HEAD"]).trim().to_owned();
         let revs = git(&["-C", &d, "rev-list", "--reverse", "--first-parent", &head]);
-        let cut = revs.lines().nth(n - 1).expect("epoch has n commits").to_owned();
+        let cut = revs
+            .lines()
+            .nth(n - 1)
+            .expect("epoch has n commits")
+            .to_owned();
         git(&["-C", &d, "update-ref", &head, &cut]);
         for r in git(&["-C", &d, "for-each-ref", "--format=%(refname)"]).lines() {
             if r != head {
@@ -72,10 +86,16 @@ pub fn epoch(list: &str, dir: &Path, n: Option<usize>) -> PathBuf {
 /// Moves an epoch's branch forward to its first `n` commits of `full`.
 pub fn advance(epoch: &Path, full_bundle_list: &str, n: usize) {
     let d = epoch.to_string_lossy();
-    let bundle = shared().join(format!("corpus/lists/{full_bundle_list}.vger.kernel.org.0.bundle"));
+    let bundle = shared().join(format!(
+        "corpus/lists/{full_bundle_list}.vger.kernel.org.0.bundle"
+    ));
     let head = git(&["-C", &d, "symbolic-ref", "HEAD"]).trim().to_owned();
     let heads = git(&["bundle", "list-heads", &bundle.to_string_lossy()]);
-    let tip = heads.split_whitespace().next().expect("bundle head").to_owned();
+    let tip = heads
+        .split_whitespace()
+        .next()
+        .expect("bundle head")
+        .to_owned();
     let revs = git(&["-C", &d, "rev-list", "--reverse", "--first-parent", &tip]);
     let cut = revs.lines().nth(n - 1).expect("enough commits").to_owned();
     git(&["-C", &d, "update-ref", &head, &cut]);

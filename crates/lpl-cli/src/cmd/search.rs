@@ -1,0 +1,144 @@
+//! `lpl search QUERY`: lore/lei query language over the local archive.
+
+use lpl_core::library::Library;
+use lpl_core::time;
+
+use crate::app::{App, style};
+use crate::error::{CmdResult, CommandError};
+
+/// Search the archive with lore's query language
+///
+/// Prefixes (as on lore.kernel.org and in lei): s: subject, f: from, t: to,
+/// c: cc, a: any address, tc: to+cc, l: list-id, b: body, bs: subject+body,
+/// nq: non-quoted text, q: quoted text, m: Message-ID, d: date range
+/// (d:2024-01-01..2024-03-01, d:20240101.., d:..2.weeks.ago, d:last.month..),
+/// and on patches: dfn: file name, dfa: removed lines, dfb: added lines,
+/// dfctx: context lines, dfhh: hunk header (the function), dfpre:/dfpost:
+/// blob ids, patchid:. Combine with AND, OR, NOT, -, (...), "phrases" and
+/// trailing *. Bare words search subject and body.
+///
+/// Examples:
+///   lpl search 's:folio f:willy d:2024-01-01..'
+///   lpl search 'dfn:mm/huge_memory.c dfhh:split_huge_page' --series
+///   lpl search 'b:"deferred split" -s:Re' --date --limit 20 --json
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The query
+    #[arg(required_unless_present = "reindex")]
+    query: Vec<String>,
+    /// At most this many results
+    #[arg(long, short = 'n', default_value_t = 50)]
+    limit: usize,
+    /// Newest first instead of best match first
+    #[arg(long)]
+    date: bool,
+    /// Group hits by thread
+    #[arg(short = 't', long, conflicts_with = "series")]
+    threads: bool,
+    /// Group hits by series (revision, completeness, trailers)
+    #[arg(long)]
+    series: bool,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+    /// Bring the index up to date first (import does this by itself)
+    #[arg(long)]
+    reindex: bool,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+pub fn run(app: &App, a: Args) -> CmdResult {
+    let store = app.open_existing_store()?;
+    if a.reindex {
+        let n = lpl_core::search::update_index(&store, &app.home, &mut |_| {})?;
+        eprintln!("indexed {n} messages");
+        if a.query.is_empty() {
+            return Ok(0);
+        }
+    }
+    let lib = Library::load(&store)?;
+    let q = a.query.join(" ");
+    let res = lpl_core::search::search(&store, &lib, &app.home, &q, a.limit, a.date, now())
+        .map_err(|e| CommandError::from(e).hint("see `lpl search --help` for the prefixes"))?;
+    if a.json {
+        let mut out = app.plain();
+        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&res)?))?;
+        return Ok(if res.hits.is_empty() { 1 } else { 0 });
+    }
+    if res.hits.is_empty() {
+        return Err(CommandError::not_found(format!("no message matches {q:?}")));
+    }
+    let mut s = String::new();
+    if a.series {
+        let mut seen: Vec<String> = Vec::new();
+        for h in &res.hits {
+            let Some(id) = &h.series else { continue };
+            if seen.contains(id) {
+                continue;
+            }
+            seen.push(id.clone());
+            if let Ok(r) = lib.find_revision(id) {
+                let sm = lpl_core::series::summary(&lib, r);
+                s.push_str(&format!(
+                    "{} {} v{:<3} {}/{} A{} R{} T{}  {}  {}\n",
+                    style::paint(style::KEY, &sm.id),
+                    time::date(sm.date),
+                    sm.revision,
+                    sm.present,
+                    sm.total.map(|t| t.to_string()).unwrap_or("?".into()),
+                    sm.trailers.acked,
+                    sm.trailers.reviewed,
+                    sm.trailers.tested,
+                    style::paint(style::BOLD, sm.author.as_deref().unwrap_or(&sm.email)),
+                    sm.title
+                ));
+            }
+        }
+    } else if a.threads {
+        let mut seen: Vec<String> = Vec::new();
+        for h in &res.hits {
+            let t = h.thread.clone().unwrap_or_default();
+            if seen.contains(&t) {
+                continue;
+            }
+            seen.push(t.clone());
+            let n = res
+                .hits
+                .iter()
+                .filter(|x| x.thread.as_deref() == Some(&t))
+                .count();
+            s.push_str(&format!(
+                "{} {:>3} hits  thread <{t}>\n      {}\n",
+                time::date(h.date.unwrap_or(0)),
+                n,
+                h.subject
+            ));
+        }
+    } else {
+        for h in &res.hits {
+            s.push_str(&format!(
+                "{} {}  {}\n      {}\n",
+                time::date(h.date.unwrap_or(0)),
+                h.subject,
+                style::paint(style::KEY, &h.from),
+                style::paint(style::DIM, &format!("<{}>", h.message_id))
+            ));
+        }
+    }
+    s.push_str(&format!(
+        "{} of {} matching messages shown\n",
+        res.hits.len(),
+        res.total
+    ));
+    let mut out = app.output();
+    out.write_str(&s)?;
+    out.finish()?;
+    Ok(0)
+}

@@ -1,0 +1,158 @@
+//! `lpl upstream`: was it merged, as which commits, first in which release.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use lpl_core::library::Library;
+use lpl_upstream::MatchOptions;
+
+use crate::app::{App, style};
+use crate::error::{CmdResult, CommandError};
+
+/// Tell whether and where a series was merged, from your clone of linux.git
+///
+/// First index the repository (incremental: later runs read only new
+/// commits), then match the archive's patches to its commits, strongest
+/// method first: a Link:/Message-ID: trailer naming the mail, an equal
+/// patch-id, the same subject and author, then diff similarity.
+///
+/// Examples:
+///   lpl upstream index --repo ~/src/linux
+///   lpl upstream --all                 # match every patch; --json lists each match
+///   lpl upstream 20240226205534.1603748-1-zi.yan@sent.com
+///   lpl upstream --all --no-link-trailers --json    # score the inferred methods
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment, args_conflicts_with_subcommands = true)]
+pub struct Args {
+    #[command(subcommand)]
+    cmd: Option<Sub>,
+    /// Series to report on (short id, Message-ID or lore URL)
+    series: Option<String>,
+    /// Match every patch of the archive
+    #[arg(long)]
+    all: bool,
+    /// Ignore Link:/Message-ID: trailers (to score the other methods honestly)
+    #[arg(long)]
+    no_link_trailers: bool,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Subcommand)]
+enum Sub {
+    /// Index a local git repository (non-merge commits, patch-ids, release tags)
+    Index {
+        /// The repository (a clone of linux.git, or any git repository)
+        #[arg(long, value_name = "DIR")]
+        repo: PathBuf,
+        /// Revisions to index besides release tags (default: HEAD)
+        #[arg(long = "rev", value_name = "REV")]
+        revs: Vec<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(app: &App, a: Args) -> CmdResult {
+    if let Some(Sub::Index { repo, revs, json }) = a.cmd {
+        let mut store = app.open_store()?;
+        let cancel = AtomicBool::new(false);
+        let rep = lpl_core::upstream::index(&mut store, &repo, revs, &cancel, &mut |_| {})
+            .map_err(|e| {
+                CommandError::from(e).hint("the repository must be a full (not shallow) git clone")
+            })?;
+        let mut out = app.plain();
+        if json {
+            out.write_str(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "repo": rep.repo, "new_commits": rep.new_commits, "total_commits": rep.total_commits,
+                    "release_tags": rep.release_tags, "tags_recomputed": rep.tags_recomputed,
+                    "warnings": rep.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+                }))?
+            ))?;
+        } else {
+            out.write_str(&format!(
+                "{}: {} new commits indexed, {} in all, {} release tags\n",
+                rep.repo.display(),
+                rep.new_commits,
+                rep.total_commits,
+                rep.release_tags
+            ))?;
+            for w in &rep.warnings {
+                out.write_str(&format!("{} {w}\n", style::paint(style::WARN, "warning:")))?;
+            }
+        }
+        return Ok(0);
+    }
+    let mut store = app.open_existing_store()?;
+    let lib = Library::load(&store)?;
+    if a.all {
+        let opts = MatchOptions {
+            no_link_trailers: a.no_link_trailers,
+            ..Default::default()
+        };
+        let rep = lpl_core::upstream::match_all(&mut store, &lib, &opts).map_err(|e| {
+            CommandError::from(e).hint("index a repository first: lpl upstream index --repo DIR")
+        })?;
+        let mut out = app.plain();
+        if a.json {
+            out.write_str(&format!("{}\n", serde_json::to_string_pretty(&rep)?))?;
+        } else {
+            let mut by: std::collections::BTreeMap<&str, usize> = Default::default();
+            for m in &rep.matches {
+                *by.entry(m.method.as_str()).or_default() += 1;
+            }
+            out.write_str(&format!(
+                "{} of {} patches matched to upstream commits\n",
+                rep.matched, rep.patches
+            ))?;
+            for (k, n) in by {
+                out.write_str(&format!("  {k}: {n} matches\n"))?;
+            }
+        }
+        return Ok(0);
+    }
+    let arg = a.series.ok_or_else(|| {
+        CommandError::user("name a series, or use --all, or `lpl upstream index --repo DIR`")
+    })?;
+    let r = lib.find_revision(&arg)?;
+    let st = lpl_core::upstream::status(&store, &lib, r)?
+        .ok_or_else(|| CommandError::not_found("no upstream status for this series"))?;
+    let mut out = app.plain();
+    if a.json {
+        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&st)?))?;
+        return Ok(0);
+    }
+    let sm = lpl_core::series::summary(&lib, r);
+    out.write_str(&format!(
+        "{}  {}: {}\n",
+        style::paint(style::KEY, &sm.id),
+        sm.subject,
+        style::paint(style::BOLD, &st.summary())
+    ))?;
+    for p in &st.patches {
+        match p.matches.first() {
+            Some(m) => out.write_str(&format!(
+                "  {}  <{}>  {} ({}, {:.2}){}\n",
+                style::paint(style::ADD, "merged"),
+                p.message_id,
+                &m.commit.to_string()[..12],
+                m.method.as_str(),
+                m.score,
+                m.first_tag
+                    .as_deref()
+                    .map(|t| format!(" in {t}"))
+                    .unwrap_or_default()
+            ))?,
+            None => out.write_str(&format!(
+                "  {}  <{}>\n",
+                style::paint(style::WARN, "not merged"),
+                p.message_id
+            ))?,
+        }
+    }
+    Ok(0)
+}
