@@ -166,3 +166,80 @@ pub fn search(
         hits: out,
     })
 }
+
+/// A notebook item that matched.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotebookHit {
+    /// `entry`, `note` or `question`.
+    pub kind: String,
+    /// Stable anchor in the notebook (and the rendered site).
+    pub anchor: String,
+    /// 1-based line in the notebook file.
+    pub line: usize,
+    /// Topic path.
+    pub topic: String,
+    /// The text.
+    pub text: String,
+}
+
+/// Runs `query` over the notebook's entries, notes and questions.
+///
+/// The notebook is small (hundreds of items) and is the user's file, which
+/// changes outside lpl: it is indexed in memory at each search, so results
+/// never lag behind the file.
+pub fn search_notebook(
+    nb: &lpl_notebook::Notebook,
+    query: &str,
+    limit: usize,
+    now: i64,
+) -> Result<Vec<NotebookHit>, CoreError> {
+    use lpl_notebook::search::ItemKind;
+    let mut index = SearchIndex::in_memory(&IndexOptions::default()).map_err(se)?;
+    let items: Vec<_> = lpl_notebook::search::search_items(nb).collect();
+    for (i, it) in items.iter().enumerate() {
+        let kind = match it.kind {
+            ItemKind::Entry => lpl_search::DocKind::Entry,
+            ItemKind::Note => lpl_search::DocKind::Note,
+            ItemKind::Question => lpl_search::DocKind::Question,
+        };
+        index
+            .add(&SearchDoc {
+                key: DocKey::new(i.to_string()),
+                kind,
+                anchor: Some(it.anchor.clone()),
+                message_id: it.message_id.as_ref().map(|m| m.as_str().to_owned()),
+                subject: it.text.clone(),
+                body: lpl_search::BodyText::from_text(&it.text),
+                ..SearchDoc::default()
+            })
+            .map_err(se)?;
+    }
+    index.commit().map_err(se)?;
+    let hits = index
+        .search(
+            query,
+            &SearchOptions {
+                limit,
+                now,
+                ..Default::default()
+            },
+        )
+        .map_err(|e| match e {
+            lpl_search::Error::Query(q) => CoreError::Invalid(q.to_string()),
+            other => se(other),
+        })?;
+    Ok(hits
+        .hits
+        .iter()
+        .filter_map(|h| {
+            let it = items.get(h.key.as_str().parse::<usize>().ok()?)?;
+            Some(NotebookHit {
+                kind: format!("{:?}", it.kind).to_lowercase(),
+                anchor: it.anchor.clone(),
+                line: it.line,
+                topic: it.topic.clone(),
+                text: it.text.clone(),
+            })
+        })
+        .collect())
+}

@@ -99,7 +99,8 @@ pub fn resolve_message_id(arg: &str) -> Option<MessageId> {
         let rest = rest.split(['#', '?']).next().unwrap_or(rest);
         let mut parts = rest.split('/').filter(|p| !p.is_empty());
         let host = parts.next()?;
-        let segs: Vec<&str> = parts.collect();
+        let segs: Vec<String> = parts.map(percent_decode).collect();
+        let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
         let id = if host == "patch.msgid.link" {
             segs.first().copied()
         } else {
@@ -110,7 +111,7 @@ pub fn resolve_message_id(arg: &str) -> Option<MessageId> {
                 .copied()
                 .or_else(|| segs.iter().find(|s| s.contains('@')).copied())
         }?;
-        return MessageId::new(&percent_decode(id));
+        return MessageId::new(id);
     }
     MessageId::new(a)
 }

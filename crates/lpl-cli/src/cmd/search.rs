@@ -45,6 +45,9 @@ pub struct Args {
     /// Bring the index up to date first (import does this by itself)
     #[arg(long)]
     reindex: bool,
+    /// Also search this notebook (default: notebook.file from the config file)
+    #[arg(long, value_name = "FILE")]
+    notebook: Option<std::path::PathBuf>,
 }
 
 fn now() -> i64 {
@@ -67,15 +70,61 @@ pub fn run(app: &App, a: Args) -> CmdResult {
     let q = a.query.join(" ");
     let res = lpl_core::search::search(&store, &lib, &app.home, &q, a.limit, a.date, now())
         .map_err(|e| CommandError::from(e).hint("see `lpl search --help` for the prefixes"))?;
+    let nb_path = a
+        .notebook
+        .clone()
+        .or_else(|| crate::config::get("notebook", "file").map(Into::into));
+    let nb_hits = match &nb_path {
+        Some(p) => match std::fs::read(p) {
+            Ok(bytes) => lpl_core::search::search_notebook(
+                &lpl_notebook::Notebook::parse(bytes),
+                &q,
+                a.limit,
+                now(),
+            )?,
+            Err(e) => {
+                return Err(CommandError::user(format!(
+                    "cannot read notebook {}: {e}",
+                    p.display()
+                )));
+            }
+        },
+        None => Vec::new(),
+    };
     if a.json {
         let mut out = app.plain();
-        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&res)?))?;
-        return Ok(if res.hits.is_empty() { 1 } else { 0 });
+        let mut v = serde_json::to_value(&res)?;
+        v["notebook"] = serde_json::to_value(&nb_hits)?;
+        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+        return Ok(if res.hits.is_empty() && nb_hits.is_empty() {
+            1
+        } else {
+            0
+        });
     }
-    if res.hits.is_empty() {
+    if res.hits.is_empty() && nb_hits.is_empty() {
         return Err(CommandError::not_found(format!("no message matches {q:?}")));
     }
     let mut s = String::new();
+    if !nb_hits.is_empty() {
+        s.push_str(&format!(
+            "{}\n",
+            style::paint(style::BOLD, "In your notebook:")
+        ));
+        for h in &nb_hits {
+            s.push_str(&format!(
+                "  L{:<4} {:<8} {}  {}\n",
+                h.line,
+                h.kind,
+                h.text,
+                style::paint(style::DIM, &h.topic)
+            ));
+        }
+        s.push_str(&format!(
+            "{}\n",
+            style::paint(style::BOLD, "In the archive:")
+        ));
+    }
     if a.series {
         let mut seen: Vec<String> = Vec::new();
         for h in &res.hits {

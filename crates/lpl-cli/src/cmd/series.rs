@@ -279,13 +279,30 @@ pub fn show(app: &App, arg: &str, json: bool, version: Option<u32>) -> CmdResult
     let lib = Library::load(&store)?;
     let r = series::pick_version(&lib, lib.find_revision(arg)?, version)?;
     let v = series::show(&store, &lib, r)?;
+    let upstream = if lpl_core::upstream::has_index(&store) {
+        lpl_core::upstream::status(&store, &lib, r)?
+    } else {
+        None
+    };
     if json {
         let mut out = app.plain();
-        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+        let mut val = serde_json::to_value(&v)?;
+        val["upstream"] = serde_json::to_value(&upstream)?;
+        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&val)?))?;
         return Ok(0);
     }
     let mut out = app.output();
-    out.write_str(&render_series(&v))?;
+    let mut text = render_series(&v);
+    if let Some(st) = &upstream {
+        let line = format!(
+            "{} {}\n",
+            style::paint(style::KEY, "upstream:"),
+            style::paint(style::BOLD, &st.summary())
+        );
+        let at = text.find('\n').map(|i| i + 1).unwrap_or(0);
+        text.insert_str(at, &line);
+    }
+    out.write_str(&text)?;
     out.finish()?;
     Ok(0)
 }

@@ -34,7 +34,12 @@ fn sample_import_is_idempotent_and_dedupes_across_sources() {
     assert_eq!(totals(&home)["messages"], 340);
     let shown = json(
         &home,
-        &["show", "--json", "20240226205534.1603748-1-zi.yan@sent.com"],
+        &[
+            "show",
+            "--json",
+            "--message",
+            "20240226205534.1603748-1-zi.yan@sent.com",
+        ],
     );
     assert_eq!(
         shown["locations"].as_array().map(|a| a.len()),
@@ -187,4 +192,70 @@ fn killed_import_resumes_to_the_same_counts() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .expect("check");
     assert_eq!(ok, "ok");
+}
+
+/// Both whole epochs of ../shared/corpus/lists into one archive: every
+/// commit accounted for (stored, duplicate or skipped with a location).
+#[test]
+fn both_full_epochs_import() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let home = t.path().join("home");
+    let mut read_total = 0;
+    for list in ["cgroups", "io-uring"] {
+        let ep = epoch(list, t.path(), None);
+        let commits: u64 = String::from_utf8_lossy(
+            &std::process::Command::new("git")
+                .arg("-C")
+                .arg(&ep)
+                .args(["rev-list", "--count", "--all"])
+                .output()
+                .expect("git")
+                .stdout,
+        )
+        .trim()
+        .parse()
+        .expect("count");
+        let v = json(&home, &["import", "--json", &ep.to_string_lossy()]);
+        let tot = &v["totals"];
+        let read = tot["read"].as_u64().expect("read");
+        assert_eq!(read, commits, "{list}: every commit read once");
+        let accounted = tot["imported"].as_u64().expect("n")
+            + tot["duplicates"].as_u64().expect("n")
+            + tot["already"].as_u64().expect("n")
+            + tot["skipped"].as_u64().expect("n")
+            + v["sources"][0]["deleted"].as_u64().unwrap_or(0);
+        assert_eq!(accounted, read, "{list}: {v}");
+        for s in v["sources"][0]["skipped"].as_array().into_iter().flatten() {
+            assert!(
+                s["location"].as_str().is_some_and(|l| l.contains(".git@")),
+                "skip without location: {s}"
+            );
+        }
+        read_total += read;
+    }
+    assert!(read_total > 69_000);
+    let t2 = totals(&home);
+    assert!(t2["messages"].as_u64().expect("n") > 68_000, "{t2}");
+    // A known seed-roadmap series from each epoch is understood.
+    let v = json(
+        &home,
+        &[
+            "show",
+            "--json",
+            "--series",
+            "20250827220141.262669-1-david@redhat.com",
+        ],
+    );
+    assert_eq!(v["summary"]["revision"], 1, "{}", v["summary"]);
+    assert_eq!(v["summary"]["total"], 36);
+    let v = json(
+        &home,
+        &["show", "--json", "20240226205534.1603748-1-zi.yan@sent.com"],
+    );
+    assert_eq!(
+        v["summary"]["revisions"],
+        serde_json::json!([1, 2, 3, 4, 5]),
+        "{}",
+        v["summary"]
+    );
 }
