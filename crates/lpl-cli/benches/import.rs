@@ -214,6 +214,20 @@ fn main() {
         .parse()
         .unwrap_or(0);
         if let Some((s, rss)) = timed(
+            &[lpl, "import", "--no-index", &ep.to_string_lossy()],
+            &[("LPL_HOME", &home)],
+        ) {
+            runs.push(Run {
+                tool: "lpl import --no-index".into(),
+                input: format!("{list} epoch (git)"),
+                messages: n,
+                bytes,
+                seconds: s,
+                peak_rss_mb: rss,
+            });
+        }
+        let _ = std::fs::remove_dir_all(&home);
+        if let Some((s, rss)) = timed(
             &[lpl, "import", &ep.to_string_lossy()],
             &[("LPL_HOME", &home)],
         ) {
@@ -329,7 +343,7 @@ fn main() {
     );
     for r in &runs {
         println!(
-            "{:<14} {:<22} {:>8} {:>9.2} {:>10.0} {:>8.1} {:>7.0} MB",
+            "{:<22} {:<22} {:>8} {:>9.2} {:>10.0} {:>8.1} {:>7.0} MB",
             r.tool,
             r.input,
             r.messages,

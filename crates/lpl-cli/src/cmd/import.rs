@@ -44,6 +44,9 @@ pub struct Args {
     /// List every skipped message with its location and reason
     #[arg(short, long)]
     verbose: bool,
+    /// Do not update the search index now (the next import or `lpl search --reindex` will)
+    #[arg(long)]
+    no_index: bool,
     /// Messages per transaction (smaller: finer resume points)
     #[arg(long, default_value_t = 500, hide = true)]
     batch_size: usize,
@@ -175,7 +178,11 @@ pub fn run(app: &App, a: Args) -> CmdResult {
     // Bring the full-text index up to date with what was stored.
     let pb = progress_bar(a.json);
     pb.set_prefix("search index");
-    let indexed = lpl_core::search::update_index(&store, &app.home, &mut |n| pb.set_position(n))?;
+    let indexed = if a.no_index {
+        0
+    } else {
+        lpl_core::search::update_index(&store, &app.home, &mut |n| pb.set_position(n))?
+    };
     pb.finish_and_clear();
     let mut out = app.plain();
     if a.json {
