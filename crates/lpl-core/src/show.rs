@@ -92,47 +92,13 @@ pub struct MessageView {
 pub fn resolve_message_id(arg: &str) -> Option<MessageId> {
     let a = arg.trim();
     let a = a.strip_prefix("id:").unwrap_or(a);
-    if let Some(rest) = a
-        .strip_prefix("https://")
-        .or_else(|| a.strip_prefix("http://"))
-    {
-        let rest = rest.split(['#', '?']).next().unwrap_or(rest);
-        let mut parts = rest.split('/').filter(|p| !p.is_empty());
-        let host = parts.next()?;
-        let segs: Vec<String> = parts.map(percent_decode).collect();
-        let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
-        let id = if host == "patch.msgid.link" {
-            segs.first().copied()
-        } else {
-            // lore: /LIST/ID/... ; /r/ID ; /all/ID
-            segs.iter()
-                .skip(1)
-                .find(|s| s.contains('@'))
-                .copied()
-                .or_else(|| segs.iter().find(|s| s.contains('@')).copied())
-        }?;
-        return MessageId::new(id);
+    if a.starts_with("https://") || a.starts_with("http://") {
+        // One URL parser for the whole tool: the notebook's, which knows
+        // every lore form (also msgid.link and lkml.kernel.org/r).
+        let id = lpl_notebook::lore::message_id_from_url(a)?;
+        return MessageId::new(id.as_str());
     }
     MessageId::new(a)
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn dedup(v: impl Iterator<Item = String>) -> Vec<String> {
