@@ -24,9 +24,9 @@ use crate::error::{CmdResult, CommandError};
 ///   lpl notebook use ~/notes/roadmap.md
 ///   lpl notebook check
 ///   lpl notebook add 20240226205534.1603748-1-zi.yan@sent.com --topic THP
-///   lpl notebook note "split a folio" --patch 3 "memcg split handled per order"
-///   lpl notebook ask "split a folio" "why is order-1 special?"
-///   lpl notebook status "split a folio" merged
+///   lpl notebook note "lower order folios" --patch 3 "memcg split handled per order"
+///   lpl notebook ask "lower order folios" "why is order-1 special?"
+///   lpl notebook status "lower order folios" merged
 ///   lpl notebook render --html site/
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -147,6 +147,17 @@ fn load(path: &std::path::Path) -> CmdResult<(fsio::Loaded, Notebook)> {
     Ok((loaded, nb))
 }
 
+/// The notebook plus the analysed archive it is checked against.
+fn with_archive(
+    app: &App,
+    file: &Option<PathBuf>,
+) -> CmdResult<(Notebook, lpl_core::Store, Library)> {
+    let (_, nb) = load(&notebook_path(file)?)?;
+    let store = app.open_existing_store()?;
+    let lib = Library::load(&store)?;
+    Ok((nb, store, lib))
+}
+
 fn sel_err(e: select::SelectError) -> CommandError {
     CommandError::user(e.to_string())
         .hint("name an entry by its Message-ID, lore URL, or more words of its title")
@@ -249,10 +260,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             Ok(0)
         }
         Sub::Check { json, todo } => {
-            let path = notebook_path(&a.file)?;
-            let (_, nb) = load(&path)?;
-            let store = app.open_existing_store()?;
-            let lib = Library::load(&store)?;
+            let (nb, store, lib) = with_archive(app, &a.file)?;
             let arch = StoreArchive {
                 store: &store,
                 lib: &lib,
@@ -324,10 +332,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             Ok(0)
         }
         Sub::Stats { json } => {
-            let path = notebook_path(&a.file)?;
-            let (_, nb) = load(&path)?;
-            let store = app.open_existing_store()?;
-            let lib = Library::load(&store)?;
+            let (nb, store, lib) = with_archive(app, &a.file)?;
             let arch = StoreArchive {
                 store: &store,
                 lib: &lib,
@@ -368,8 +373,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             wip,
             dry_run,
         } => {
-            let path = notebook_path(&a.file)?;
-            let (loaded, nb) = load(&path)?;
+            let (loaded, nb) = load(&notebook_path(&a.file)?)?;
             let store = app.open_existing_store()?;
             let lib = Library::load(&store)?;
             let r = lib.find_revision(&series)?;
@@ -411,8 +415,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             text,
             dry_run,
         } => {
-            let path = notebook_path(&a.file)?;
-            let (loaded, nb) = load(&path)?;
+            let (loaded, nb) = load(&notebook_path(&a.file)?)?;
             let e = select::find_entry(&nb, &entry, None).map_err(sel_err)?;
             let target = match patch {
                 Some(counter) => NoteTarget::Patch {
@@ -433,14 +436,12 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             text,
             dry_run,
         } => {
-            let path = notebook_path(&a.file)?;
-            let (loaded, nb) = load(&path)?;
+            let (loaded, nb) = load(&notebook_path(&a.file)?)?;
             let e = select::find_entry(&nb, &entry, None).map_err(sel_err)?;
             apply(app, &loaded, edit::ask(&nb, e, &text), dry_run)
         }
         Sub::Answer { question, dry_run } => {
-            let path = notebook_path(&a.file)?;
-            let (loaded, nb) = load(&path)?;
+            let (loaded, nb) = load(&notebook_path(&a.file)?)?;
             let q = select::find_question(&nb, &question).map_err(sel_err)?;
             apply(app, &loaded, edit::answer(&nb, q), dry_run)
         }
@@ -449,8 +450,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             status,
             dry_run,
         } => {
-            let path = notebook_path(&a.file)?;
-            let (loaded, nb) = load(&path)?;
+            let (loaded, nb) = load(&notebook_path(&a.file)?)?;
             let e = select::find_entry(&nb, &entry, None).map_err(sel_err)?;
             let st = match status.as_str() {
                 "wip" => Status::Wip,
@@ -460,10 +460,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             apply(app, &loaded, edit::set_status(&nb, e, st), dry_run)
         }
         Sub::Render { html } => {
-            let path = notebook_path(&a.file)?;
-            let (_, nb) = load(&path)?;
-            let store = app.open_existing_store()?;
-            let lib = Library::load(&store)?;
+            let (nb, store, lib) = with_archive(app, &a.file)?;
             let arch = StoreArchive {
                 store: &store,
                 lib: &lib,
