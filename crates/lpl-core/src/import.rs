@@ -109,6 +109,8 @@ enum Item {
         parsed: Box<lpl_mail::ParsedMessage>,
         hash: [u8; 20],
         location: String,
+        /// The search document, when the import feeds the index.
+        doc: Option<Box<lpl_search::SearchDoc>>,
     },
     Skip(Skip),
     Deleted(Deletion),
@@ -120,7 +122,7 @@ struct ParsedBatch {
     progress: lpl_archive::Progress,
 }
 
-fn parse_item(it: Result<Event, lpl_archive::ReadError>) -> Item {
+fn parse_item(it: Result<Event, lpl_archive::ReadError>, with_doc: bool) -> Item {
     match it {
         Err(e) => Item::Skip(Skip {
             location: e.location().to_string(),
@@ -140,11 +142,20 @@ fn parse_item(it: Result<Event, lpl_archive::ReadError>) -> Item {
                 });
             }
             let hash = lpl_mail::content_hash(&parsed.message);
+            // Built here, in parallel, from the one parse; keyed by its row
+            // once stored.
+            let doc = with_doc.then(|| {
+                Box::new(lpl_search::SearchDoc::from_message(
+                    lpl_search::DocKey::default(),
+                    &parsed.message,
+                ))
+            });
             Item::Message {
                 raw: m.bytes,
                 parsed: Box::new(parsed),
                 hash,
                 location,
+                doc,
             }
         }
         Ok(Event::Deleted { location, bytes }) => {
@@ -181,6 +192,22 @@ pub fn import(
     path: &Path,
     opts: &ImportOptions,
     cancel: &AtomicBool,
+    on_event: &mut dyn FnMut(&ImportEvent),
+) -> Result<ImportReport, CoreError> {
+    import_indexed(store, path, opts, cancel, None, on_event)
+}
+
+/// [`import`], also adding each new message to the search index as it is
+/// stored (one parse for both). The caller commits the index
+/// ([`crate::search::Indexer::commit`]) when its imports are done; until
+/// then the store is ahead of the index, which the next
+/// [`crate::search::Indexer::catch_up`] repairs.
+pub fn import_indexed(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    cancel: &AtomicBool,
+    mut index: Option<&mut crate::search::Indexer>,
     on_event: &mut dyn FnMut(&ImportEvent),
 ) -> Result<ImportReport, CoreError> {
     let start = Instant::now();
@@ -235,6 +262,7 @@ pub fn import(
     let (raw_tx, raw_rx) = bounded::<RawBatch>(2);
     let (parsed_tx, parsed_rx) = bounded::<ParsedBatch>(2);
     let stop = AtomicBool::new(false);
+    let with_doc = index.is_some();
 
     let result = std::thread::scope(|s| -> Result<(), CoreError> {
         let stop = &stop;
@@ -242,7 +270,11 @@ pub fn import(
             s.spawn(move || read_batches(reader, batch_size, raw_tx, stop, is_stdin));
         let parser_thread = s.spawn(move || {
             for b in raw_rx {
-                let items: Vec<Item> = b.items.into_par_iter().map(parse_item).collect();
+                let items: Vec<Item> = b
+                    .items
+                    .into_par_iter()
+                    .map(|it| parse_item(it, with_doc))
+                    .collect();
                 if parsed_tx
                     .send(ParsedBatch {
                         items,
@@ -256,19 +288,26 @@ pub fn import(
             }
         });
         let mut outcome = Ok(());
-        for b in parsed_rx.iter() {
+        for mut b in parsed_rx.iter() {
             if cancel.load(Ordering::Relaxed) {
                 stop.store(true, Ordering::Relaxed);
                 outcome = Err(CoreError::Cancelled);
                 break;
             }
-            match write(store, source.id, &b, &mut report) {
-                Ok(()) => {}
+            let new_rows = match write(store, source.id, &b, &mut report) {
+                Ok(rows) => rows,
                 Err(e) => {
                     stop.store(true, Ordering::Relaxed);
                     outcome = Err(e);
                     break;
                 }
+            };
+            if let Some(ix) = index.as_deref_mut()
+                && let Err(e) = index_rows(ix, &mut b, &new_rows)
+            {
+                stop.store(true, Ordering::Relaxed);
+                outcome = Err(e);
+                break;
             }
             for it in &b.items {
                 if let Item::Skip(sk) = it {
@@ -349,12 +388,35 @@ fn read_batches(
     }
 }
 
+/// Hands the documents of the newly stored rows to the index.
+fn index_rows(
+    ix: &mut crate::search::Indexer,
+    b: &mut ParsedBatch,
+    new_rows: &[(usize, i64)],
+) -> Result<(), CoreError> {
+    // `new_rows` indexes the batch's messages (skips and deletions left out).
+    let mut docs: Vec<Option<&mut Box<lpl_search::SearchDoc>>> = b
+        .items
+        .iter_mut()
+        .filter_map(|it| match it {
+            Item::Message { doc, .. } => Some(doc.as_mut()),
+            _ => None,
+        })
+        .collect();
+    for &(i, row) in new_rows {
+        if let Some(Some(doc)) = docs.get_mut(i) {
+            ix.add_row(row, doc)?;
+        }
+    }
+    Ok(())
+}
+
 fn write(
     store: &mut Store,
     source: i64,
     b: &ParsedBatch,
     report: &mut ImportReport,
-) -> Result<(), CoreError> {
+) -> Result<Vec<(usize, i64)>, CoreError> {
     let mut incoming = Vec::with_capacity(b.items.len());
     let mut skips = Vec::new();
     let mut deletions = Vec::new();
@@ -365,6 +427,7 @@ fn write(
                 parsed,
                 hash,
                 location,
+                ..
             } => incoming.push(Incoming {
                 raw,
                 parsed,
@@ -386,5 +449,5 @@ fn write(
         .filter(|i| !i.parsed.diagnostics.is_empty())
         .count() as u64;
     report.skipped.extend(skips);
-    Ok(())
+    Ok(out.new_rows)
 }

@@ -24,46 +24,141 @@ fn se(e: lpl_search::Error) -> CoreError {
     CoreError::Invalid(e.to_string())
 }
 
-/// Adds every message stored since the last update to the index.
+/// The writer side of the index during an import: catches up with rows
+/// stored earlier, then takes each new row as the import stores it (parsed
+/// once, for the store and the index alike), and commits at the end.
 ///
-/// Crash-safe: the watermark (last row id indexed) is advanced only after
-/// the index commit, and re-adding a key replaces the document.
+/// The watermark (last row id indexed; rows are numbered in insertion
+/// order) is the payload of the tantivy commit, so it can never disagree
+/// with the index: after a crash the next run re-indexes from the stored
+/// raw messages whatever the index had not committed.
+pub struct Indexer {
+    index: SearchIndex,
+    through: i64,
+    added: u64,
+}
+
+impl std::fmt::Debug for Indexer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Indexer")
+            .field("through", &self.through)
+            .field("added", &self.added)
+            .finish_non_exhaustive()
+    }
+}
+
+fn parse_watermark(v: Option<String>) -> Option<i64> {
+    v.and_then(|v| v.parse().ok())
+}
+
+impl Indexer {
+    /// Opens the index for writing (tantivy's writer lock: one writer at a
+    /// time; searches still run).
+    pub fn open(store: &Store, home: &Path) -> Result<Self, CoreError> {
+        let index = SearchIndex::open(
+            &index_dir(home),
+            &IndexOptions {
+                // Bounded: the import's own memory plus this stays < 300 MB.
+                writer_memory: 128 << 20,
+                threads: 2,
+                ..IndexOptions::default()
+            },
+        )
+        .map_err(se)?;
+        // Indexes written before the watermark moved into the commit
+        // payload kept it in the store.
+        let through = match parse_watermark(index.payload().map_err(se)?) {
+            Some(w) => w,
+            None => parse_watermark(store.state(WATERMARK)?).unwrap_or(0),
+        };
+        Ok(Self {
+            index,
+            through,
+            added: 0,
+        })
+    }
+
+    /// Indexes every stored row above the watermark, reading the raw
+    /// messages back from the store (rows stored by an import that ran
+    /// without the index, or was killed before its index commit).
+    pub fn catch_up(
+        &mut self,
+        store: &Store,
+        on_progress: &mut dyn FnMut(u64),
+    ) -> Result<u64, CoreError> {
+        let mut done = 0u64;
+        loop {
+            let ids = store.message_ids_after(self.through, 2000)?;
+            if ids.is_empty() {
+                break;
+            }
+            let raws: Vec<(i64, Vec<u8>)> = ids
+                .iter()
+                .map(|&id| Ok((id, store.raw(id)?)))
+                .collect::<Result<_, CoreError>>()?;
+            let mut docs: Vec<(i64, SearchDoc)> = raws
+                .par_iter()
+                .map(|(id, raw)| {
+                    let doc = SearchDoc::from_message(
+                        DocKey::new(id.to_string()),
+                        &lpl_mail::parse(raw).message,
+                    );
+                    (*id, doc)
+                })
+                .collect();
+            for (id, d) in &mut docs {
+                self.add_row(*id, d)?;
+            }
+            done += ids.len() as u64;
+            on_progress(done);
+        }
+        Ok(done)
+    }
+
+    /// Adds the document of a row stored after everything indexed so far
+    /// (its key is set to the row). Rows at or below the watermark are
+    /// already indexed and ignored.
+    pub fn add_row(&mut self, row: i64, doc: &mut SearchDoc) -> Result<(), CoreError> {
+        if row <= self.through {
+            return Ok(());
+        }
+        doc.key = DocKey::new(row.to_string());
+        // Above the committed watermark the key cannot be indexed yet: add
+        // without the replace.
+        self.index.add_new(doc).map_err(se)?;
+        self.through = row;
+        self.added += 1;
+        Ok(())
+    }
+
+    /// Documents added since [`Indexer::open`].
+    pub fn added(&self) -> u64 {
+        self.added
+    }
+
+    /// Makes everything added durable and searchable, with the watermark.
+    pub fn commit(&mut self, store: &Store) -> Result<(), CoreError> {
+        self.index
+            .commit_with_payload(&self.through.to_string())
+            .map_err(se)?;
+        // Informational copy (older versions read it from here).
+        store.set_state(WATERMARK, &self.through.to_string())?;
+        Ok(())
+    }
+}
+
+/// Adds every message stored since the last update to the index.
 pub fn update_index(
     store: &Store,
     home: &Path,
     on_progress: &mut dyn FnMut(u64),
 ) -> Result<u64, CoreError> {
-    let mut index = SearchIndex::open(&index_dir(home), &IndexOptions::default()).map_err(se)?;
-    let mut after: i64 = store
-        .state(WATERMARK)?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut done = 0u64;
-    loop {
-        let ids = store.message_ids_after(after, 2000)?;
-        if ids.is_empty() {
-            break;
-        }
-        let raws: Vec<(i64, Vec<u8>)> = ids
-            .iter()
-            .map(|&id| Ok((id, store.raw(id)?)))
-            .collect::<Result<_, CoreError>>()?;
-        let docs: Vec<SearchDoc> = raws
-            .par_iter()
-            .map(|(id, raw)| {
-                SearchDoc::from_message(DocKey::new(id.to_string()), &lpl_mail::parse(raw).message)
-            })
-            .collect();
-        for d in &docs {
-            index.add(d).map_err(se)?;
-        }
-        index.commit().map_err(se)?;
-        after = *ids.last().unwrap_or(&after);
-        store.set_state(WATERMARK, &after.to_string())?;
-        done += ids.len() as u64;
-        on_progress(done);
+    let mut ix = Indexer::open(store, home)?;
+    let n = ix.catch_up(store, on_progress)?;
+    if n > 0 {
+        ix.commit(store)?;
     }
-    Ok(done)
+    Ok(n)
 }
 
 /// One hit, as shown.

@@ -125,6 +125,7 @@ pub struct Hits {
 
 /// A full-text index directory.
 pub struct SearchIndex {
+    index: Index,
     reader: IndexReader,
     writer: Option<IndexWriter>,
     fields: Fields,
@@ -182,6 +183,7 @@ impl SearchIndex {
             None
         };
         Ok(Self {
+            index,
             reader,
             writer,
             fields,
@@ -202,6 +204,35 @@ impl SearchIndex {
         w.add_document(tdoc)?;
         self.dirty = true;
         Ok(())
+    }
+
+    /// Adds a document whose key is known not to be indexed yet (no
+    /// replace): the bulk path of an import, where keys are new store rows
+    /// above the committed watermark ([`SearchIndex::payload`]). Skipping
+    /// the delete saves tantivy a term lookup per document at commit.
+    pub fn add_new(&mut self, doc: &SearchDoc) -> Result<(), Error> {
+        let tdoc = self.to_tantivy(doc);
+        self.writer()?.add_document(tdoc)?;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Commits like [`SearchIndex::commit`], storing `payload` atomically
+    /// with the commit (e.g. the last store row indexed).
+    pub fn commit_with_payload(&mut self, payload: &str) -> Result<(), Error> {
+        if let Some(w) = self.writer.as_mut() {
+            let mut prepared = w.prepare_commit()?;
+            prepared.set_payload(payload);
+            prepared.commit()?;
+            self.dirty = false;
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The payload of the last commit, if any.
+    pub fn payload(&self) -> Result<Option<String>, Error> {
+        Ok(self.index.load_metas()?.payload)
     }
 
     /// Removes the document with `key`, if any. Visible after commit.

@@ -17,8 +17,6 @@
 //!   stem is left out when it equals the word; queries for a stem `s`
 //!   therefore search the marked `s` and the plain word `s`.
 
-use std::collections::HashMap;
-
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Leading character of stemmed terms (Xapian writes them with a `Z` prefix).
@@ -69,7 +67,7 @@ fn infix_digit(c: char) -> Option<Option<char>> {
 
 /// Splits `text` into words the way Xapian's `TermGenerator` does.
 pub(crate) fn words(text: &str, mut sink: impl FnMut(Word)) {
-    words_with(&mut Vec::new(), &mut String::new(), text, |w| {
+    words_with(&mut String::new(), text, |w| {
         sink(Word {
             text: w.text.to_owned(),
             capitalised: w.capitalised,
@@ -87,42 +85,66 @@ struct WordRef<'a> {
     end: usize,
 }
 
+/// The character at byte `i` of `text` and its length (ASCII fast path).
+#[inline]
+fn char_at(text: &str, i: usize) -> (char, usize) {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        return (b as char, 1);
+    }
+    // `i` is always on a char boundary: every step advances by a char.
+    let c = text[i..].chars().next().unwrap_or('\u{fffd}');
+    (c, c.len_utf8())
+}
+
+#[inline]
+fn push_lower(term: &mut String, c: char) {
+    if c.is_ascii() {
+        term.push(c.to_ascii_lowercase());
+    } else {
+        term.extend(c.to_lowercase());
+    }
+}
+
 /// [`words`] with a caller-owned buffer (the tokenizer reuses it).
-fn words_with(
-    chars: &mut Vec<(usize, char)>,
-    term: &mut String,
-    text: &str,
-    mut sink: impl FnMut(WordRef<'_>),
-) {
-    chars.clear();
-    chars.extend(text.char_indices());
-    let n = chars.len();
+///
+/// Walks the bytes of `text` once (mail text is mostly ASCII; other
+/// characters are decoded where they occur).
+fn words_with(term: &mut String, text: &str, mut sink: impl FnMut(WordRef<'_>)) {
+    let n = text.len();
     let mut i = 0;
     while i < n {
-        if !is_word_char(chars[i].1) {
-            i += 1;
+        let (c0, l0) = char_at(text, i);
+        if !is_word_char(c0) {
+            i += l0;
             continue;
         }
-        let start = chars[i].0;
-        let capitalised = chars[i].1.is_uppercase();
+        let start = i;
+        let capitalised = c0.is_uppercase();
         term.clear();
         let mut prev;
         loop {
             // A run of word characters.
             loop {
-                let c = chars[i].1;
-                term.extend(c.to_lowercase());
+                let (c, l) = char_at(text, i);
+                push_lower(term, c);
                 prev = c;
-                i += 1;
-                if i >= n || !is_word_char(chars[i].1) {
+                i += l;
+                if i >= n || !is_word_char(char_at(text, i).0) {
                     break;
                 }
             }
-            if i + 1 >= n || !is_word_char(chars[i + 1].1) {
+            if i >= n {
                 break;
             }
-            let c = chars[i].1;
-            let next = chars[i + 1].1;
+            let (c, l) = char_at(text, i);
+            if i + l >= n {
+                break;
+            }
+            let next = char_at(text, i + l).0;
+            if !is_word_char(next) {
+                break;
+            }
             let joined = if prev.is_numeric() && next.is_numeric() {
                 infix_digit(c)
             } else {
@@ -133,25 +155,25 @@ fn words_with(
                 Some(Some(j)) => term.push(j),
                 Some(None) => {}
             }
-            i += 1;
+            i += l;
         }
         // Suffixes such as C++ and C#.
         let len = term.len();
         let mut count = 0;
-        while i < n && matches!(chars[i].1, '+' | '#') {
+        while i < n && matches!(text.as_bytes()[i], b'+' | b'#') {
             count += 1;
             if count > 3 {
                 term.truncate(len);
                 break;
             }
-            term.push(chars[i].1);
+            term.push(text.as_bytes()[i] as char);
             i += 1;
         }
-        if count > 0 && i < n && is_word_char(chars[i].1) {
+        if count > 0 && i < n && is_word_char(char_at(text, i).0) {
             // "fish+chips" is not "fish+" and "chips".
             term.truncate(len);
         }
-        let end = if i < n { chars[i].0 } else { text.len() };
+        let end = i.min(n);
         if term.len() <= MAX_WORD_BYTES {
             sink(WordRef {
                 text: term,
@@ -188,15 +210,124 @@ pub(crate) fn english() -> frostem::Stemmer {
 #[derive(Clone)]
 pub(crate) struct XapianTokenizer {
     tokens: Vec<Token>,
-    chars: Vec<(usize, char)>,
     term: String,
+    stem_buf: String,
     stemmer: frostem::Stemmer,
-    /// Word → marked stem; mail vocabulary is Zipfian, so this saves most
-    /// Snowball runs. Cleared when it grows past [`STEM_CACHE_MAX`].
-    stems: HashMap<String, Option<String>>,
+    stems: StemCache,
 }
 
-const STEM_CACHE_MAX: usize = 200_000;
+/// Longest word kept in the stem cache (longer ones are stemmed each time).
+const SLOT_WORD: usize = 29;
+
+/// One slot: a word and its stem, inline (no pointer to chase).
+#[derive(Clone, Copy)]
+struct StemSlot {
+    /// Hash tag; 0 = empty.
+    tag: u32,
+    word_len: u8,
+    /// 0: the stem is the word itself (nothing to index).
+    stem_len: u8,
+    word: [u8; SLOT_WORD],
+    stem: [u8; SLOT_WORD],
+}
+
+/// Word → stem, direct-mapped and small enough for the CPU cache: one
+/// lookup per token, so a general hash map (a cache miss or two per
+/// lookup on a vocabulary of 10^5+ words) cost more than Snowball itself on
+/// the few misses. Mail vocabulary is Zipfian: the common words stay.
+#[derive(Clone)]
+struct StemCache {
+    slots: Vec<StemSlot>,
+}
+
+const STEM_SLOTS: usize = 1 << 12;
+
+impl StemCache {
+    fn new() -> Self {
+        Self {
+            slots: vec![
+                StemSlot {
+                    tag: 0,
+                    word_len: 0,
+                    stem_len: 0,
+                    word: [0; SLOT_WORD],
+                    stem: [0; SLOT_WORD],
+                };
+                STEM_SLOTS
+            ],
+        }
+    }
+
+    #[inline]
+    fn hash(word: &[u8]) -> u64 {
+        // FNV-1a over the bytes, then a multiply to spread the high bits.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in word {
+            h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+        h.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
+    /// The stem of `word` (without the mark), `None` when it is the word
+    /// itself. `scratch` receives a stem computed on a miss.
+    #[inline]
+    fn get<'a>(
+        &'a mut self,
+        stemmer: &frostem::Stemmer,
+        word: &str,
+        scratch: &'a mut String,
+    ) -> Option<&'a str> {
+        let wb = word.as_bytes();
+        let compute = |scratch: &mut String| -> bool {
+            let st = stemmer.stem(word);
+            scratch.clear();
+            scratch.push_str(&st);
+            *scratch != word
+        };
+        if wb.len() > SLOT_WORD {
+            return if compute(scratch) {
+                Some(scratch.as_str())
+            } else {
+                None
+            };
+        }
+        let h = Self::hash(wb);
+        let tag = ((h >> 32) as u32) | 1;
+        let i = (h as usize) & (STEM_SLOTS - 1);
+        let hit = {
+            let slot = &self.slots[i];
+            slot.tag == tag
+                && usize::from(slot.word_len) == wb.len()
+                && &slot.word[..wb.len()] == wb
+        };
+        if !hit {
+            let differs = compute(scratch);
+            let slot = &mut self.slots[i];
+            slot.tag = tag;
+            slot.word_len = wb.len() as u8;
+            slot.word[..wb.len()].copy_from_slice(wb);
+            // A stem is never longer than its word (Snowball only removes
+            // or replaces suffixes); keep the slot consistent regardless.
+            if differs && scratch.len() <= SLOT_WORD {
+                slot.stem_len = scratch.len() as u8;
+                slot.stem[..scratch.len()].copy_from_slice(scratch.as_bytes());
+            } else {
+                slot.stem_len = 0;
+                slot.tag = if differs { 0 } else { tag };
+            }
+            return if differs {
+                Some(scratch.as_str())
+            } else {
+                None
+            };
+        }
+        let slot = &self.slots[i];
+        if slot.stem_len == 0 {
+            return None;
+        }
+        std::str::from_utf8(&slot.stem[..usize::from(slot.stem_len)]).ok()
+    }
+}
 
 /// Separates values that Xapian indexes with `increase_termpos` in between
 /// (diff lines, body sections): phrases never match across it.
@@ -209,10 +340,10 @@ impl XapianTokenizer {
     pub(crate) fn new() -> Self {
         Self {
             tokens: Vec::new(),
-            chars: Vec::new(),
             term: String::new(),
+            stem_buf: String::new(),
             stemmer: english(),
-            stems: HashMap::new(),
+            stems: StemCache::new(),
         }
     }
 }
@@ -223,31 +354,30 @@ pub(crate) struct VecTokenStream<'a> {
     next: usize,
 }
 
-/// Writes a token into `tokens[*used]`, reusing its string allocation.
+/// Writes a token (`mark` then `text`) into `tokens[*used]`, reusing its
+/// string allocation.
 fn emit(
     tokens: &mut Vec<Token>,
     used: &mut usize,
+    mark: Option<char>,
     text: &str,
     from: usize,
     to: usize,
     position: usize,
 ) {
-    if let Some(t) = tokens.get_mut(*used) {
-        t.text.clear();
-        t.text.push_str(text);
-        t.offset_from = from;
-        t.offset_to = to;
-        t.position = position;
-        t.position_length = 1;
-    } else {
-        tokens.push(Token {
-            offset_from: from,
-            offset_to: to,
-            position,
-            text: text.to_owned(),
-            position_length: 1,
-        });
+    if *used == tokens.len() {
+        tokens.push(Token::default());
     }
+    let t = &mut tokens[*used];
+    t.text.clear();
+    if let Some(m) = mark {
+        t.text.push(m);
+    }
+    t.text.push_str(text);
+    t.offset_from = from;
+    t.offset_to = to;
+    t.position = position;
+    t.position_length = 1;
     *used += 1;
 }
 
@@ -256,14 +386,11 @@ impl Tokenizer for XapianTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         let mut used = 0usize;
-        if self.stems.len() > STEM_CACHE_MAX {
-            self.stems.clear();
-        }
         let stemmer = self.stemmer;
         let mut position = 0usize;
         let tokens = &mut self.tokens;
         let stems = &mut self.stems;
-        let chars = &mut self.chars;
+        let stem_buf = &mut self.stem_buf;
         let term = &mut self.term;
         let used_ref = &mut used;
         let mut base = 0;
@@ -271,20 +398,15 @@ impl Tokenizer for XapianTokenizer {
         // a plain loop counter.
         #[allow(clippy::explicit_counter_loop)]
         for piece in text.split(VALUE_BREAK) {
-            words_with(chars, term, piece, |w| {
+            words_with(term, piece, |w| {
                 // Only stems that differ from the word are indexed: a query
                 // for stem `s` searches the marked term and the word `s`.
                 let (from, to) = (base + w.start, base + w.end);
-                emit(tokens, used_ref, w.text, from, to, position);
-                if should_stem(w.text) {
-                    if !stems.contains_key(w.text) {
-                        let s = stem_term(&stemmer, w.text);
-                        let s = (s[STEM_MARK.len_utf8()..] != *w.text).then_some(s);
-                        stems.insert(w.text.to_owned(), s);
-                    }
-                    if let Some(Some(stem)) = stems.get(w.text) {
-                        emit(tokens, used_ref, stem, from, to, position);
-                    }
+                emit(tokens, used_ref, None, w.text, from, to, position);
+                if should_stem(w.text)
+                    && let Some(stem) = stems.get(&stemmer, w.text, stem_buf)
+                {
+                    emit(tokens, used_ref, Some(STEM_MARK), stem, from, to, position);
                 }
                 position += 1;
             });
@@ -353,6 +475,30 @@ mod tests {
         assert!(!should_stem("6.12"));
         assert!(!should_stem("_foo"));
         assert_eq!(stem_term(&s, "testing"), "\u{1}test");
+    }
+
+    #[test]
+    fn stem_cache_agrees_with_snowball() {
+        // More distinct words than slots, each seen twice: every lookup,
+        // hit, miss or evicted, must give Snowball's answer.
+        let stemmer = english();
+        let mut cache = StemCache::new();
+        let mut scratch = String::new();
+        let suffixes = ["", "s", "ing", "ed", "ation", "ies", "ly", "ness"];
+        for round in 0..2 {
+            for i in 0..(STEM_SLOTS + 5000) {
+                let w = format!("w{}{}", i, suffixes[(i + round) % suffixes.len()]);
+                let want = stemmer.stem(&w).into_owned();
+                let got = cache
+                    .get(&stemmer, &w, &mut scratch)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| w.clone());
+                assert_eq!(got, want, "{w}");
+            }
+        }
+        let long = "a".repeat(SLOT_WORD + 3) + "ing";
+        let got = cache.get(&stemmer, &long, &mut scratch).map(str::to_owned);
+        assert_eq!(got.as_deref(), Some(&*stemmer.stem(&long)));
     }
 
     #[test]

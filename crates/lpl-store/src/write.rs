@@ -36,7 +36,7 @@ pub struct Deletion {
 }
 
 /// Counts of one batch.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct BatchOutcome {
     /// New messages stored.
     pub imported: u64,
@@ -49,6 +49,9 @@ pub struct BatchOutcome {
     pub skipped: u64,
     /// Deletions recorded.
     pub deleted: u64,
+    /// The messages stored as new rows: (index in the batch's items, row id),
+    /// in row order (what a live search index adds).
+    pub new_rows: Vec<(usize, i64)>,
 }
 
 /// A stored source (an epoch, an mbox ...).
@@ -143,7 +146,7 @@ impl Store {
                 .prepare_cached("INSERT INTO diagnostics(message, kind, detail) VALUES (?1,?2,?3)")
                 .map_err(&err)?;
 
-            for it in items {
+            for (idx, it) in items.iter().enumerate() {
                 let m = &it.parsed.message;
                 let (mid, synthetic) = match &m.message_id {
                     Some(id) => (id.as_str().to_owned(), false),
@@ -216,6 +219,7 @@ impl Store {
                     ])
                     .map_err(&err)?;
                 let id = tx.last_insert_rowid();
+                out.new_rows.push((idx, id));
                 link.execute(params![id, source, it.location])
                     .map_err(&err)?;
                 for (i, r) in m.references.iter().enumerate() {

@@ -6,7 +6,8 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use lpl_core::import::{ImportEvent, ImportOptions, ImportReport, import};
+use lpl_core::import::{ImportEvent, ImportOptions, ImportReport, import_indexed};
+use lpl_core::search::Indexer;
 
 use crate::app::{App, style};
 use crate::error::{CmdResult, CommandError};
@@ -133,6 +134,19 @@ pub fn run(app: &App, a: Args) -> CmdResult {
     let mut reports = Vec::new();
     let mut failures: Vec<(String, CommandError)> = Vec::new();
     let mut err = anstream::stderr();
+    // The search index is fed as messages are stored (one parse for both).
+    // First it catches up with rows an earlier `--no-index` or interrupted
+    // import left unindexed, so its watermark stays contiguous.
+    let mut indexer = if a.no_index {
+        None
+    } else {
+        let mut ix = Indexer::open(&store, &app.home)?;
+        let pb = progress_bar(a.json);
+        pb.set_prefix("search index (catching up)");
+        ix.catch_up(&store, &mut |n| pb.set_position(n))?;
+        pb.finish_and_clear();
+        Some(ix)
+    };
     for path in &a.paths {
         let pb = progress_bar(a.json);
         pb.set_prefix(
@@ -164,7 +178,14 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                 }
             }
         };
-        match import(&mut store, path, &opts, &cancel, &mut on_event) {
+        match import_indexed(
+            &mut store,
+            path,
+            &opts,
+            &cancel,
+            indexer.as_mut(),
+            &mut on_event,
+        ) {
             Ok(r) => {
                 pb.finish_and_clear();
                 reports.push(r);
@@ -175,15 +196,18 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             }
         }
     }
-    // Bring the full-text index up to date with what was stored.
-    let pb = progress_bar(a.json);
-    pb.set_prefix("search index");
-    let indexed = if a.no_index {
-        0
-    } else {
-        lpl_core::search::update_index(&store, &app.home, &mut |n| pb.set_position(n))?
+    // Make the index durable and searchable (also after a failed source:
+    // what was stored is indexed).
+    let indexed = match indexer.as_mut() {
+        Some(ix) => {
+            let pb = progress_bar(a.json);
+            pb.set_prefix("search index (committing)");
+            ix.commit(&store)?;
+            pb.finish_and_clear();
+            ix.added()
+        }
+        None => 0,
     };
-    pb.finish_and_clear();
     let mut out = app.plain();
     if a.json {
         let v = serde_json::json!({
