@@ -20,7 +20,8 @@ pub mod trailer;
 
 pub use id::MessageId;
 pub use message::{
-    Address, Diagnostic, DiagnosticKind, MailDate, Message, ParsedMessage, content_hash, parse,
+    Address, Diagnostic, DiagnosticKind, MailDate, Message, ParsedMessage, TextPart, content_hash,
+    parse,
 };
 pub use patch::Patch;
 pub use patch_id::PatchId;

@@ -1,5 +1,7 @@
 //! One message: headers, chosen text body, patch.
 
+use std::borrow::Cow;
+
 use mail_parser::{HeaderName, HeaderValue, MessageParser, MimeHeaders, PartType};
 use serde::Serialize;
 
@@ -130,8 +132,14 @@ pub struct Message {
     pub date: Option<MailDate>,
     /// `List-Id` (the part in angle brackets).
     pub list_id: Option<String>,
-    /// The chosen text body, decoded.
+    /// The chosen text body, decoded: the inline text parts in order (HTML
+    /// only when there is no text).
     pub body: String,
+    /// Every other text part, in message order (see [`TextPart`]): text
+    /// attachments (`text/x-patch`, a second `text/plain`, `text/x-csrc`
+    /// ...), text parts of forwarded messages. Together with `body` this is
+    /// the text public-inbox indexes.
+    pub extra_text: Vec<TextPart>,
     /// The patch carried by the message, if any.
     pub patch: Option<Patch>,
     /// `change-id:` (b4) found in the body.
@@ -140,6 +148,29 @@ pub struct Message {
     pub base_commit: Option<String>,
     /// The body looks like `git request-pull` output.
     pub is_pull_request: bool,
+}
+
+/// A text part of a message besides the ones making up [`Message::body`].
+///
+/// Which parts count follows public-inbox (`PublicInbox::MsgIter::msg_part_text`):
+/// every leaf part, in message order, including those of attached
+/// `message/rfc822` messages, whose type is `text/*` (except `text/html` and
+/// `text/xhtml`), or that declares a `charset`, or that is
+/// `application/octet-stream` and decodes to printable text. The text is
+/// decoded like the body (transfer encoding, then the rules of
+/// [`crate::charset`]), with CRLF line ends turned into LF.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TextPart {
+    /// The declared MIME type, lower case (`text/x-patch`); `text/plain`
+    /// when the part declares none.
+    pub mime_type: String,
+    /// The file name (`Content-Disposition` `filename` or `Content-Type`
+    /// `name`), if any.
+    pub filename: Option<String>,
+    /// The decoded text.
+    pub text: String,
+    /// [`Message::patch`] was read from this part.
+    pub is_patch: bool,
 }
 
 impl Message {
@@ -281,6 +312,107 @@ fn is_texty_attachment(part: &mail_parser::MessagePart<'_>) -> bool {
             t == "text" && st != "html" || st.contains("patch") || st.contains("diff")
         }
         None => false,
+    }
+}
+
+/// public-inbox's `$mime_nesting_limit`.
+const MAX_NESTING: usize = 20;
+
+/// A [`TextPart`] being collected, with what its decoding reported.
+struct Extra {
+    /// Index in the top-level message's `parts` (`None` inside a forwarded
+    /// message).
+    part_id: Option<usize>,
+    part: TextPart,
+    diags: Vec<Diagnostic>,
+}
+
+/// Whether `b` (transfer-decoded bytes of an `application/octet-stream`
+/// part) may be text: no control bytes but whitespace. The decoded text is
+/// checked again for C1 controls.
+fn may_be_text(b: &[u8]) -> bool {
+    !b.iter()
+        .any(|&c| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)) || c == 0x7f)
+}
+
+/// The text parts of `m` other than those of `skip` (the body), in order,
+/// as public-inbox's `msg_part_text` picks them; recurses into attached
+/// messages.
+fn collect_extra(
+    m: &mail_parser::Message<'_>,
+    skip: &[u32],
+    top: bool,
+    depth: usize,
+    out: &mut Vec<Extra>,
+) {
+    for (id, part) in m.parts.iter().enumerate() {
+        if skip.contains(&(id as u32)) {
+            continue;
+        }
+        if let PartType::Message(sub) = &part.body {
+            if depth < MAX_NESTING {
+                collect_extra(sub, &[], false, depth + 1, out);
+            }
+            continue;
+        }
+        if matches!(part.body, PartType::Multipart(_)) {
+            continue;
+        }
+        let ct = part.content_type();
+        let (ctype, subtype) = match ct {
+            Some(ct) => (
+                ct.ctype().to_ascii_lowercase(),
+                ct.subtype().unwrap_or("").to_ascii_lowercase(),
+            ),
+            None => ("text".to_owned(), "plain".to_owned()),
+        };
+        if ctype == "text" && (subtype == "html" || subtype == "xhtml") {
+            continue;
+        }
+        let has_charset = ct.is_some_and(|ct| ct.attribute("charset").is_some());
+        let octet_stream = ctype == "application" && subtype == "octet-stream";
+        let wanted = ctype == "text"
+            || has_charset
+            || (top && ctype == "multipart" && subtype == "mixed")
+            || octet_stream;
+        if !wanted {
+            continue;
+        }
+        if octet_stream
+            && !has_charset
+            && let PartType::Binary(b) | PartType::InlineBinary(b) = &part.body
+            && !may_be_text(b)
+        {
+            continue;
+        }
+        let mut diags = Vec::new();
+        let text = match &part.body {
+            PartType::Text(_)
+            | PartType::Html(_)
+            | PartType::Binary(_)
+            | PartType::InlineBinary(_) => decode_part_text(m, part, &mut diags),
+            _ => None,
+        };
+        let Some(mut text) = text else { continue };
+        if octet_stream
+            && !has_charset
+            && text.chars().any(|c| c.is_control() && !c.is_whitespace())
+        {
+            continue;
+        }
+        if text.contains('\r') {
+            text = text.replace("\r\n", "\n");
+        }
+        out.push(Extra {
+            part_id: top.then_some(id),
+            part: TextPart {
+                mime_type: format!("{ctype}/{subtype}"),
+                filename: part.attachment_name().map(str::to_owned),
+                text,
+                is_patch: false,
+            },
+            diags,
+        });
     }
 }
 
@@ -473,6 +605,9 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
         body = body.replace("\r\n", "\n");
     }
 
+    let mut extra = Vec::new();
+    collect_extra(&m, &m.text_body, true, 0, &mut extra);
+
     let mut patch = patch::split(&body, false);
     if patch.is_none() {
         for &id in &m.attachments {
@@ -482,14 +617,24 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
             if !is_texty_attachment(part) {
                 continue;
             }
-            let text = match &part.body {
-                PartType::Text(_) | PartType::Binary(_) | PartType::InlineBinary(_) => {
-                    decode_part_text(&m, part, &mut diags)
+            if !matches!(
+                part.body,
+                PartType::Text(_) | PartType::Binary(_) | PartType::InlineBinary(_)
+            ) {
+                continue;
+            }
+            // A text part already decoded above is not decoded twice.
+            let seen = extra.iter_mut().find(|e| e.part_id == Some(id as usize));
+            let text = match seen {
+                Some(e) => {
+                    diags.append(&mut e.diags);
+                    Some(Cow::Borrowed(e.part.text.as_str()))
                 }
-                _ => None,
+                None => decode_part_text(&m, part, &mut diags)
+                    .map(|t| Cow::Owned(t.replace("\r\n", "\n"))),
             };
             if let Some(t) = text {
-                let t = strip_attached_headers(&t.replace("\r\n", "\n"));
+                let t = strip_attached_headers(&t);
                 if let Some(mut p) = patch::split(&t, true) {
                     if p.commit_message.trim().is_empty() || p.trailers.is_empty() {
                         // Commit message is in the mail body when the attachment is a bare diff.
@@ -499,11 +644,24 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
                         }
                     }
                     patch = Some(p);
+                    if let Some(e) = extra.iter_mut().find(|e| e.part_id == Some(id as usize)) {
+                        e.part.is_patch = true;
+                    }
                     break;
                 }
             }
         }
     }
+    let extra_text = extra
+        .into_iter()
+        .map(|mut e| {
+            for mut d in e.diags.drain(..) {
+                d.detail = format!("{} part: {}", e.part.mime_type, d.detail);
+                diags.push(d);
+            }
+            e.part
+        })
+        .collect();
 
     let tags = subject::parse(&subject);
     let change_id = body_field(&body, "change-id: ");
@@ -523,6 +681,7 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
         date,
         list_id,
         body,
+        extra_text,
         patch,
         change_id,
         base_commit,
@@ -548,6 +707,7 @@ fn empty_message() -> Message {
         date: None,
         list_id: None,
         body: String::new(),
+        extra_text: Vec::new(),
         patch: None,
         change_id: None,
         base_commit: None,

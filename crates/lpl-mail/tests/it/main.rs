@@ -284,3 +284,82 @@ fn garbage_is_not_a_message() {
     let p = parse(&[0xff, 0xfe, 0x00, 0x01]);
     assert!(p.message.message_id.is_none());
 }
+
+/// public-inbox's own test mail (`t/search.t`, `t/filter_base.t`): text
+/// attachments are text parts; `text/xhtml` is not.
+#[test]
+fn extra_text_parts_like_public_inbox() {
+    let m = parse(&load("public-inbox/t/search-amsg.eml")).message;
+    let texts: Vec<&str> = m.extra_text.iter().map(|t| t.text.as_str()).collect();
+    assert_eq!(texts, ["inside the attachment", "inside another"]);
+    assert_eq!(
+        m.extra_text[0].filename.as_deref(),
+        Some("attached_fart.txt")
+    );
+    assert_eq!(m.extra_text[1].mime_type, "text/plain");
+
+    let m = parse(&load("public-inbox/t/filter_base-xhtml.eml")).message;
+    assert!(m.extra_text.is_empty(), "{:?}", m.extra_text);
+    assert!(m.body.contains("hi = \"bye\""));
+
+    // Inline text parts are the body, not extra text; the binary part is
+    // neither.
+    let m = parse(&load("public-inbox/t/psgi_attach.eml")).message;
+    assert!(m.body.contains("dotfile") && m.body.contains("pass"));
+    assert!(m.extra_text.is_empty(), "{:?}", m.extra_text);
+
+    // The attached patch is one of the text parts, and marked so.
+    let m = parse(&load("public-inbox/t/plack-attached-patch.eml")).message;
+    let patch_parts = m.extra_text.iter().filter(|t| t.is_patch).count();
+    let from_attachment = m.patch.as_ref().is_some_and(|p| p.from_attachment);
+    assert_eq!(patch_parts, usize::from(from_attachment));
+}
+
+fn mime(parts: &str) -> String {
+    format!(
+        "From: a@example.com\nSubject: s\nMessage-ID: <m@x>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\
+         MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n{parts}--b--\n"
+    )
+}
+
+#[test]
+fn extra_text_types_charsets_and_forwarded_mail() {
+    let raw = mime(concat!(
+        "--b\nContent-Type: text/plain\n\nsomething like this?\n\n",
+        "--b\nContent-Type: text/x-patch; name=fix.patch\nContent-Disposition: attachment; filename=fix.patch\n\n",
+        "diff --git a/x.c b/x.c\n--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-a\n+b\n\n",
+        "--b\nContent-Type: text/plain; charset=iso-8859-1; name=notes.txt\n",
+        "Content-Transfer-Encoding: quoted-printable\n\ncaf=E9 cr=E8me\n\n",
+        "--b\nContent-Type: text/html\nContent-Disposition: attachment\n\n<p>html</p>\n\n",
+        "--b\nContent-Type: image/png\nContent-Transfer-Encoding: base64\n\niVBORw0KGgo=\n\n",
+        "--b\nContent-Type: application/octet-stream; name=config\n",
+        "Content-Transfer-Encoding: base64\n\nQ09ORklHX0lPX1VSSU5HPXkK\n\n",
+        "--b\nContent-Type: application/octet-stream; name=blob\n",
+        "Content-Transfer-Encoding: base64\n\nAAECAwQ=\n\n",
+        "--b\nContent-Type: message/rfc822\n\n",
+        "From: c@example.com\nSubject: fwd\n\nforwarded words\n\n",
+    ));
+    let p = parse(raw.as_bytes());
+    let m = &p.message;
+    assert_eq!(m.body.trim_end(), "something like this?");
+    let got: Vec<(&str, &str, bool)> = m
+        .extra_text
+        .iter()
+        .map(|t| (t.mime_type.as_str(), t.text.trim_end(), t.is_patch))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "text/x-patch",
+                "diff --git a/x.c b/x.c\n--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-a\n+b",
+                true
+            ),
+            ("text/plain", "café crème", false),
+            ("application/octet-stream", "CONFIG_IO_URING=y", false),
+            ("text/plain", "forwarded words", false),
+        ]
+    );
+    assert!(m.patch.as_ref().is_some_and(|p| p.from_attachment));
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+}
