@@ -60,9 +60,22 @@ pub fn lookup(label: &str) -> Option<&'static Encoding> {
 
 /// Decodes `bytes` declared as `label` (if any).
 pub fn decode(bytes: &[u8], label: Option<&str>) -> (String, Decoded) {
-    let utf8 = std::str::from_utf8(bytes).ok();
-    let has_high = bytes.iter().any(|&b| b >= 0x80);
-    let is_iso2022 = bytes.contains(&0x1b);
+    decode_with(bytes, std::str::from_utf8(bytes).ok(), label)
+}
+
+/// [`decode`] of text already known to be valid UTF-8 (saves validating it
+/// again); same result as `decode(text.as_bytes(), label)`.
+pub fn decode_utf8(text: &str, label: Option<&str>) -> (String, Decoded) {
+    decode_with(text.as_bytes(), Some(text), label)
+}
+
+/// [`decode`] with `utf8` = `std::str::from_utf8(bytes).ok()` given.
+fn decode_with(bytes: &[u8], utf8: Option<&str>, label: Option<&str>) -> (String, Decoded) {
+    // Only needed for declared non-UTF-8 charsets: computed there.
+    let has_high = || match utf8 {
+        Some(s) => !s.is_ascii(),
+        None => !bytes.is_ascii(),
+    };
     match label.map(str::trim).filter(|l| !l.is_empty()) {
         Some(l) => match lookup(l) {
             Some(enc) if enc == encoding_rs::UTF_8 => match utf8 {
@@ -70,6 +83,8 @@ pub fn decode(bytes: &[u8], label: Option<&str>) -> (String, Decoded) {
                 None => guess(bytes, Decoded::Malformed("UTF-8")),
             },
             Some(enc) => {
+                let has_high = has_high();
+                let is_iso2022 = memchr::memchr(0x1b, bytes).is_some();
                 if let (Some(s), true, true) = (utf8, has_high, enc.is_single_byte()) {
                     return (s.to_owned(), Decoded::Utf8DespiteLabel(l.to_owned()));
                 }
@@ -92,7 +107,7 @@ pub fn decode(bytes: &[u8], label: Option<&str>) -> (String, Decoded) {
             None => match utf8 {
                 Some(s) => (
                     s.to_owned(),
-                    if has_high {
+                    if has_high() {
                         Decoded::UnknownLabel {
                             label: l.to_owned(),
                             used: "UTF-8",
@@ -180,6 +195,28 @@ mod tests {
         let (s, how) = decode(&b, None);
         assert_eq!(s, text);
         assert!(matches!(how, Decoded::Guessed(_)));
+    }
+
+    #[test]
+    fn decode_utf8_is_decode() {
+        for text in ["plain", "Résumé", "a\u{1b}$B", "日本語", ""] {
+            for label in [
+                None,
+                Some("utf-8"),
+                Some("iso-8859-1"),
+                Some("us-ascii"),
+                Some("gb2312"),
+                Some("iso-2022-jp"),
+                Some("x-bogus"),
+                Some(" "),
+            ] {
+                assert_eq!(
+                    decode_utf8(text, label),
+                    decode(text.as_bytes(), label),
+                    "{text:?} {label:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -136,7 +136,7 @@ pub fn find_start(text: &str) -> Option<usize> {
     let mut offset = 0;
     let mut prev_minus: Option<usize> = None;
     let mut candidate: Option<usize> = None; // `Index:` or `diff -u` line
-    for line in text.split_inclusive('\n') {
+    for line in crate::lines::lines_inclusive(text) {
         let l = line.trim_end_matches(['\n', '\r']);
         if l.starts_with("diff --git ") {
             return Some(offset);
@@ -340,7 +340,7 @@ pub fn parse(text: &str) -> Diff {
     let mut in_binary = false;
     let mut end = 0usize;
     let mut offset = 0usize;
-    let mut lines = text.split_inclusive('\n').peekable();
+    let mut lines = crate::lines::lines_inclusive(text).peekable();
     while let Some(line) = lines.next() {
         let start = offset;
         offset += line.len();

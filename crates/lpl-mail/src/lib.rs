@@ -12,6 +12,7 @@
 pub mod charset;
 pub mod diff;
 pub mod id;
+mod lines;
 pub mod message;
 pub mod patch;
 pub mod patch_id;

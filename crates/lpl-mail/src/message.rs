@@ -1,8 +1,9 @@
 //! One message: headers, chosen text body, patch.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
-use mail_parser::{HeaderName, HeaderValue, MessageParser, MimeHeaders, PartType};
+use mail_parser::{HeaderName, MessageParser, MimeHeaders, PartType};
 use serde::Serialize;
 
 use crate::charset::{self, Decoded};
@@ -238,18 +239,18 @@ fn decode_part_text(
     let raw = m
         .raw_message
         .get(part.offset_body as usize..part.offset_end as usize)?;
-    let decoded: Vec<u8> = match part.encoding {
-        mail_parser::Encoding::None => raw.to_vec(),
+    let decoded: Cow<'_, [u8]> = match part.encoding {
+        mail_parser::Encoding::None => Cow::Borrowed(raw),
         mail_parser::Encoding::QuotedPrintable => {
             match mail_parser::decoders::quoted_printable::quoted_printable_decode(raw) {
-                Some(v) => v,
+                Some(v) => Cow::Owned(v),
                 None => {
                     diag(
                         diags,
                         DiagnosticKind::BrokenMime,
                         "bad quoted-printable body; kept as is",
                     );
-                    raw.to_vec()
+                    Cow::Borrowed(raw)
                 }
             }
         }
@@ -260,7 +261,7 @@ fn decode_part_text(
                 .filter(|b| !b.is_ascii_whitespace())
                 .collect();
             match mail_parser::decoders::base64::base64_decode(&cleaned) {
-                Some(v) => v,
+                Some(v) => Cow::Owned(v),
                 None => {
                     diag(
                         diags,
@@ -275,11 +276,17 @@ fn decode_part_text(
             }
         }
     };
-    let label = part
-        .content_type()
-        .and_then(|ct| ct.attribute("charset"))
-        .map(str::to_owned);
-    let (text, how) = charset::decode(&decoded, label.as_deref());
+    let label = part.content_type().and_then(|ct| ct.attribute("charset"));
+    let (text, how) = match (&decoded, &part.body) {
+        // mail-parser borrowed the very same bytes as valid UTF-8: no need
+        // to validate them again.
+        (Cow::Borrowed(b), PartType::Text(Cow::Borrowed(t)))
+            if t.as_ptr() == b.as_ptr() && t.len() == b.len() =>
+        {
+            charset::decode_utf8(t, label)
+        }
+        _ => charset::decode(&decoded, label),
+    };
     if how.is_fallback() {
         diag(diags, DiagnosticKind::CharsetFallback, describe(&how));
     }
@@ -446,18 +453,67 @@ fn strip_attached_headers(text: &str) -> String {
     }
 }
 
+/// The value of the first line starting with `key` (ASCII), trimmed; `None`
+/// when there is no such line or its value is empty. Same answer as
+/// `body.lines().find_map(|l| l.strip_prefix(key))`, found with a vectorised
+/// substring search instead of visiting every line.
 fn body_field(body: &str, key: &str) -> Option<String> {
-    body.lines()
-        .find_map(|l| l.strip_prefix(key))
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
+    let b = body.as_bytes();
+    let finder = memchr::memmem::Finder::new(key.as_bytes());
+    let mut from = 0;
+    while let Some(i) = finder.find(&b[from..]) {
+        let at = from + i;
+        if at == 0 || b[at - 1] == b'\n' {
+            let rest = &body[at + key.len()..];
+            let line = rest.split('\n').next().unwrap_or("");
+            return Some(line.trim().to_owned()).filter(|v| !v.is_empty());
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Whether the body looks like `git request-pull` output.
+fn is_pull_request(body: &str) -> bool {
+    const LEAD: &[u8] = b"are available in the ";
+    let b = body.as_bytes();
+    let finder = memchr::memmem::Finder::new(LEAD);
+    let mut from = 0;
+    while let Some(i) = finder.find(&b[from..]) {
+        let rest = &b[from + i + LEAD.len()..];
+        if rest.starts_with(b"Git repository at:") || rest.starts_with(b"git repository at:") {
+            return true;
+        }
+        from += i + 1;
+    }
+    false
+}
+
+/// The header parser: only the headers read through mail-parser's parsed
+/// values are parsed (Subject, From, To, Cc, Date and the MIME headers that
+/// drive body decoding); every other header (Received, DKIM-Signature,
+/// ARC-*, X-*, List-*, Message-ID ...) is skipped and, where needed, read
+/// raw from its byte offsets, which skipping keeps.
+fn parser() -> &'static MessageParser {
+    static PARSER: OnceLock<MessageParser> = OnceLock::new();
+    PARSER.get_or_init(|| {
+        MessageParser::new()
+            .header_text(HeaderName::Subject)
+            .header_address(HeaderName::From)
+            .header_address(HeaderName::To)
+            .header_address(HeaderName::Cc)
+            .header_date(HeaderName::Date)
+            .header_content_type(HeaderName::ContentType)
+            .header_content_type(HeaderName::ContentDisposition)
+            .header_text(HeaderName::ContentTransferEncoding)
+            .default_header_ignore()
+    })
 }
 
 /// Parses one raw RFC 5322 message. Never fails: problems become diagnostics.
 pub fn parse(raw: &[u8]) -> ParsedMessage {
     let mut diags = Vec::new();
-    let parser = MessageParser::default();
-    let Some(m) = parser.parse(raw) else {
+    let Some(m) = parser().parse(raw) else {
         diag(
             &mut diags,
             DiagnosticKind::NotAMessage,
@@ -666,8 +722,7 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
     let tags = subject::parse(&subject);
     let change_id = body_field(&body, "change-id: ");
     let base_commit = body_field(&body, "base-commit: ");
-    let is_pull_request = body.contains("are available in the Git repository at:")
-        || body.contains("are available in the git repository at:");
+    let is_pull_request = is_pull_request(&body);
 
     let message = Message {
         message_id,
@@ -687,7 +742,6 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
         base_commit,
         is_pull_request,
     };
-    let _ = HeaderValue::Empty;
     ParsedMessage {
         message,
         diagnostics: diags,
@@ -756,4 +810,53 @@ pub fn content_hash(m: &Message) -> [u8; 20] {
     let body = m.body.trim_end();
     field(b"body", body.as_bytes());
     h.finalize().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body_field_by_lines(body: &str, key: &str) -> Option<String> {
+        body.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    #[test]
+    fn body_field_is_the_first_line_with_the_key() {
+        for body in [
+            "",
+            "change-id: ",
+            "change-id: 20240101-x-1\n",
+            "a\nchange-id:  v \r\nchange-id: w\n",
+            "xchange-id: no\nchange-id: yes",
+            "change-id: \nchange-id: later\n",
+            "change-id:\r\nchange-id: z",
+            "  change-id: indented\n",
+            "é\nchange-id: ü\n",
+        ] {
+            assert_eq!(
+                body_field(body, "change-id: "),
+                body_field_by_lines(body, "change-id: "),
+                "{body:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn pull_request_phrase() {
+        for (body, want) in [
+            ("are available in the Git repository at:\n", true),
+            ("x are available in the git repository at:", true),
+            (
+                "are available in the are available in the git repository at:",
+                true,
+            ),
+            ("are available in the GIT repository at:", false),
+            ("are available in the git repository", false),
+        ] {
+            assert_eq!(is_pull_request(body), want, "{body:?}");
+        }
+    }
 }

@@ -83,7 +83,7 @@ pub fn split(body: &str, from_attachment: bool) -> Option<Patch> {
     {
         let mut off = 0;
         let mut saw = false;
-        for line in pre.split_inclusive('\n') {
+        for line in crate::lines::lines_inclusive(pre) {
             let l = line.trim_end();
             if let Some(v) = l.strip_prefix("From: ") {
                 author = Address::parse(v);
@@ -113,7 +113,7 @@ pub fn split(body: &str, from_attachment: bool) -> Option<Patch> {
     // The last `---` line before the diff separates the commit message.
     let mut sep: Option<(usize, usize)> = None;
     let mut off = 0;
-    for line in pre.split_inclusive('\n') {
+    for line in crate::lines::lines_inclusive(pre) {
         if line.trim_end() == "---" {
             sep = Some((off, off + line.len()));
         }
@@ -124,7 +124,7 @@ pub fn split(body: &str, from_attachment: bool) -> Option<Patch> {
         None => (pre, ""),
     };
     // Diffstat: the trailing run of diffstat lines (and blank lines) of `after`.
-    let lines: Vec<&str> = after.split_inclusive('\n').collect();
+    let lines: Vec<&str> = crate::lines::lines_inclusive(after).collect();
     let mut k = lines.len();
     while k > 0 && (lines[k - 1].trim().is_empty() || is_diffstat_line(lines[k - 1])) {
         k -= 1;

@@ -271,7 +271,9 @@ fn one_patch(input: &mut &[u8]) -> OnePatch {
     let mut ctx = Sha1::new();
     let mut result = [0u8; 20];
     let mut next = None;
-    let mut stripped: Vec<u8> = Vec::with_capacity(128);
+    // Stripped lines not yet given to `ctx`: must be hashed before every
+    // `flush`.
+    let mut pending: Vec<u8> = Vec::with_capacity(8192 + 256);
 
     while let Some(raw) = next_line(input) {
         // C string functions stop at a NUL byte.
@@ -305,6 +307,8 @@ fn one_patch(input: &mut &[u8]) -> OnePatch {
             if line.starts_with(b"GIT binary patch") || line.starts_with(b"Binary files") {
                 diff_is_binary = true;
                 before = 0;
+                ctx.update(&pending);
+                pending.clear();
                 ctx.update(&pre_oid);
                 ctx.update(&post_oid);
                 flush(&mut result, &mut ctx);
@@ -339,6 +343,8 @@ fn one_patch(input: &mut &[u8]) -> OnePatch {
                 break;
             }
             // Another file's header.
+            ctx.update(&pending);
+            pending.clear();
             flush(&mut result, &mut ctx);
             before = -1;
             after = -1;
@@ -355,12 +361,24 @@ fn one_patch(input: &mut &[u8]) -> OnePatch {
             _ => {}
         }
 
-        stripped.clear();
-        stripped.extend(line.iter().copied().filter(|&b| !is_c_space(b)));
-        patchlen += stripped.len();
-        ctx.update(&stripped);
+        // The line without whitespace, appended to what is still to be
+        // hashed (one SHA-1 update per few KiB instead of one per line).
+        let start = pending.len();
+        pending.resize(start + line.len(), 0);
+        let mut n = start;
+        for &b in line {
+            pending[n] = b;
+            n += usize::from(!is_c_space(b));
+        }
+        pending.truncate(n);
+        patchlen += n - start;
+        if pending.len() >= 8192 {
+            ctx.update(&pending);
+            pending.clear();
+        }
     }
 
+    ctx.update(&pending);
     flush(&mut result, &mut ctx);
     OnePatch {
         patchlen,
