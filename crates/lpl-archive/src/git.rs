@@ -188,6 +188,9 @@ fn read_v2(
 const BATCH: usize = 32;
 /// Batches a worker may have decoded ahead of the consumer.
 const WORKER_QUEUE: usize = 2;
+
+/// Batches a decoding worker reads before re-opening the repository.
+const REOPEN_BATCHES: usize = 16;
 /// Below this many commits, decoding on the calling thread is as fast.
 const MIN_COMMITS_FOR_WORKERS: usize = 512;
 
@@ -231,7 +234,18 @@ impl Workers {
                 .name(format!("lpl-archive-git-{k}"))
                 .spawn(move || {
                     let mut buf = Vec::new();
-                    for batch in work {
+                    for (i, batch) in work.into_iter().enumerate() {
+                        // gix maps the pack; pages read stay resident in
+                        // that mapping. A fresh handle now and then unmaps
+                        // them, so resident memory does not grow with the
+                        // epoch (the page cache keeps them for the OS).
+                        if i > 0
+                            && i % REOPEN_BATCHES == 0
+                            && let Ok(mut fresh) = open_repo(&path)
+                        {
+                            fresh.object_cache_size(0);
+                            repo = fresh;
+                        }
                         let out = batch
                             .into_iter()
                             .map(|(commit, tree)| read_v2(&repo, &path, commit, tree, &mut buf))
@@ -333,6 +347,13 @@ impl GitReader {
             threads,
         };
         reader.walk(&tips, resume_from);
+        if layout == Layout::V2
+            && let Ok(mut fresh) = open_repo(path)
+        {
+            // The walk touched commits all over the pack: drop that mapping.
+            fresh.object_cache_size(0);
+            reader.repo = fresh;
+        }
         Ok(reader)
     }
 

@@ -109,6 +109,9 @@ enum Item {
         parsed: Box<lpl_mail::ParsedMessage>,
         hash: [u8; 20],
         location: String,
+        /// `raw` compressed for the store (done here, in parallel, not on
+        /// the writer thread).
+        compressed: Vec<u8>,
         /// The search document, when the import feeds the index.
         doc: Option<Box<lpl_search::SearchDoc>>,
     },
@@ -151,6 +154,7 @@ fn parse_item(it: Result<Event, lpl_archive::ReadError>, with_doc: bool) -> Item
                 ))
             });
             Item::Message {
+                compressed: lpl_store::compress_raw(&m.bytes),
                 raw: m.bytes,
                 parsed: Box::new(parsed),
                 hash,
@@ -259,11 +263,12 @@ pub fn import_indexed(
     };
 
     let batch_size = opts.batch_size.max(1);
-    let (raw_tx, raw_rx) = bounded::<RawBatch>(2);
-    let (parsed_tx, parsed_rx) = bounded::<ParsedBatch>(2);
+    let (raw_tx, raw_rx) = bounded::<RawBatch>(1);
+    let (parsed_tx, parsed_rx) = bounded::<ParsedBatch>(1);
     let stop = AtomicBool::new(false);
     let with_doc = index.is_some();
 
+    let bulk = store.bulk()?;
     let result = std::thread::scope(|s| -> Result<(), CoreError> {
         let stop = &stop;
         let reader_thread =
@@ -334,6 +339,7 @@ pub fn import_indexed(
             .map_err(|_| CoreError::Internal("parser thread panicked".into()))?;
         outcome
     });
+    store.end_bulk(bulk)?;
     result?;
     report.seconds = start.elapsed().as_secs_f64();
     Ok(report)
@@ -427,8 +433,10 @@ fn write(
                 parsed,
                 hash,
                 location,
+                compressed,
                 ..
             } => incoming.push(Incoming {
+                compressed: Some(compressed),
                 raw,
                 parsed,
                 content_hash: *hash,

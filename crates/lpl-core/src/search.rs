@@ -59,7 +59,7 @@ impl Indexer {
             &index_dir(home),
             &IndexOptions {
                 // Bounded: the import's own memory plus this stays < 300 MB.
-                writer_memory: 128 << 20,
+                writer_memory: 64 << 20,
                 threads: 2,
                 ..IndexOptions::default()
             },

@@ -117,6 +117,50 @@ impl Store {
             .map_err(self.err())
     }
 
+    /// Bulk writing (an import): the writer connection stops checkpointing
+    /// the WAL itself, and a background thread with its own connection
+    /// checkpoints it (PASSIVE: never blocks the writer), so copying pages
+    /// into the database file runs on another core instead of inside the
+    /// writer's commits. Durability is unchanged (WAL, synchronous=NORMAL).
+    /// Hand the guard back to [`Store::end_bulk`]; dropping it only stops
+    /// the thread (the connection then never checkpoints by itself; the
+    /// next connection to write or open does).
+    pub fn bulk(&self) -> Result<BulkGuard> {
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(self.err())?;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let path = self.path.clone();
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("lpl-checkpoint".into())
+            .spawn(move || {
+                let Ok(conn) = rusqlite::Connection::open(&path) else {
+                    return;
+                };
+                let _ = conn.busy_timeout(std::time::Duration::from_millis(100));
+                while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    // Errors (busy) only delay the copy to the next round.
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                }
+            })
+            .ok();
+        Ok(BulkGuard { stop, thread })
+    }
+
+    /// Leaves bulk mode: stops the checkpoint thread, restores automatic
+    /// checkpoints and checkpoints what is left.
+    pub fn end_bulk(&self, guard: BulkGuard) -> Result<()> {
+        drop(guard);
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 1000)
+            .map_err(self.err())?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .map_err(self.err())
+    }
+
     fn migrate(&mut self) -> Result<()> {
         let version: i64 = self
             .conn
@@ -175,6 +219,28 @@ impl Store {
     pub fn conn_mut(&mut self) -> &mut rusqlite::Connection {
         &mut self.conn
     }
+}
+
+/// While alive, the store is in bulk mode ([`Store::bulk`]).
+#[derive(Debug)]
+pub struct BulkGuard {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for BulkGuard {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A raw message as the store keeps it (lz4 block, size prepended), for
+/// callers that compress off the writer thread ([`Incoming::compressed`]).
+pub fn compress_raw(raw: &[u8]) -> Vec<u8> {
+    compress(raw)
 }
 
 pub(crate) fn compress(raw: &[u8]) -> Vec<u8> {

@@ -15,6 +15,9 @@ pub struct Incoming<'a> {
     pub content_hash: [u8; 20],
     /// Where it came from (`cgroups.0.git@1a2b3c`, `x.mbox:1234`).
     pub location: String,
+    /// `raw` already compressed with [`crate::compress_raw`] (an import
+    /// compresses in its parallel stage), or `None` to compress here.
+    pub compressed: Option<&'a [u8]>,
 }
 
 /// Something that could not be stored, and why.
@@ -175,8 +178,16 @@ impl Store {
                     }
                     continue;
                 }
+                let owned;
+                let data = match it.compressed {
+                    Some(c) => c,
+                    None => {
+                        owned = compress(it.raw);
+                        &owned[..]
+                    }
+                };
                 ins_blob
-                    .execute(params![it.raw.len() as i64, compress(it.raw)])
+                    .execute(params![it.raw.len() as i64, data])
                     .map_err(&err)?;
                 let blob = tx.last_insert_rowid();
                 let t = &m.tags;
