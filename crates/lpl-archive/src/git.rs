@@ -191,6 +191,9 @@ const WORKER_QUEUE: usize = 2;
 
 /// Batches a decoding worker reads before re-opening the repository.
 const REOPEN_BATCHES: usize = 16;
+
+/// Commits the history walk decodes before re-opening the repository.
+const WALK_REOPEN: usize = 4096;
 /// Below this many commits, decoding on the calling thread is as fast.
 const MIN_COMMITS_FOR_WORKERS: usize = 512;
 
@@ -240,7 +243,7 @@ impl Workers {
                         // them, so resident memory does not grow with the
                         // epoch (the page cache keeps them for the OS).
                         if i > 0
-                            && i % REOPEN_BATCHES == 0
+                            && i.is_multiple_of(REOPEN_BATCHES)
                             && let Ok(mut fresh) = open_repo(&path)
                         {
                             fresh.object_cache_size(0);
@@ -382,6 +385,7 @@ impl GitReader {
         let mut errors = Vec::new();
         // A broken or absent commit-graph only costs speed.
         let graph = self.repo.commit_graph_if_enabled().ok().flatten();
+        let mut decoded = 0usize;
         while let Some(id) = queue.pop() {
             if Some(id) == stop {
                 found_stop = true;
@@ -408,6 +412,18 @@ impl GitReader {
                     });
                     continue;
                 }
+            }
+            // Without a commit-graph every commit object is read from the
+            // pack: a fresh handle now and then keeps the mapped pages from
+            // piling up in RSS (see REOPEN_BATCHES).
+            decoded += 1;
+            if decoded.is_multiple_of(WALK_REOPEN)
+                && let Ok(mut fresh) = open_repo(&self.path)
+            {
+                if self.layout == Layout::V2 {
+                    fresh.object_cache_size(0);
+                }
+                self.repo = fresh;
             }
             let data = match self.repo.objects.try_find(&id, &mut self.buf) {
                 Ok(Some(data)) => data,

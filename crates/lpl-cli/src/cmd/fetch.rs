@@ -239,9 +239,13 @@ pub fn run_fetch(app: &App, a: FetchArgs) -> CmdResult {
         }
     }
     pb.finish_and_clear();
+    // What was stored becomes searchable now (the index catches up from its
+    // watermark, like after `lpl import`).
+    let indexed = lpl_core::search::update_index(&store, &app.home, &mut |_| {})?;
     let mut out = app.plain();
     if a.json {
         let v = serde_json::json!({
+            "indexed": indexed,
             "fetches": reports,
             "totals": {
                 "fetched": reports.iter().map(|r| r.fetched).sum::<u64>(),
@@ -378,7 +382,10 @@ pub fn run_sync(app: &App, a: SyncArgs) -> CmdResult {
         &mut on_event(&pb),
     );
     pb.finish_and_clear();
+    // Even after a partial failure: what was imported becomes searchable.
+    let indexed = lpl_core::search::update_index(&store, &app.home, &mut |_| {});
     let reports = reports?;
+    indexed?;
     let failed = reports
         .iter()
         .any(|r| r.error.is_some() || r.epochs.iter().any(|e| e.error.is_some()));

@@ -64,6 +64,8 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
         &cancel,
         &mut |_| {},
     )?;
+    // The full-text index, as `lpl import` keeps it.
+    lpl_core::search::update_index(&store, &home, &mut |_| {})?;
     let st = store.stats()?;
     p(format!(
         "{} {} messages read from the sample mbox: {} new, {} already there, {} skipped; the archive holds {} messages, {} of them patches.\n\n",
@@ -127,6 +129,32 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
             }
         }
     }
+    // Search, with lore's query language.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    p(format!(
+        "\n{} lore/lei queries over the local archive:\n",
+        style::paint(style::BOLD, "3. Search.")
+    ))?;
+    for q in [
+        "dfn:mm/huge_memory.c",
+        "dfhh:split_huge_page_to_list_to_order",
+        "f:zi.yan s:\"lower order\" d:2024-01-01..",
+    ] {
+        let res = lpl_core::search::search(&store, &lib, &home, q, 1, true, now)?;
+        let newest = res
+            .hits
+            .first()
+            .map(|h| format!("  newest: {}", h.subject))
+            .unwrap_or_default();
+        p(format!(
+            "   {:<46} {:>4} messages{newest}\n",
+            style::paint(style::KEY, q),
+            res.total
+        ))?;
+    }
     // 3. The notebook: the user's roadmap linked to the archive.
     let nb_path = dir.join("roadmap.md");
     if std::fs::read(&nb_path)
@@ -144,7 +172,7 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
     let stats = lpl_notebook::check::stats(&nb, &rep);
     p(format!(
         "\n{} The example roadmap ({}): {} topics, {} entries, {} of them series; {} linked to this archive, {} not in it; {} open questions.\n",
-        style::paint(style::BOLD, "3. Learn."),
+        style::paint(style::BOLD, "4. Learn."),
         nb_path.display(),
         nb.topics().len(),
         stats.entries,
@@ -199,6 +227,9 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
     }
     p(format!(
         "   {env} lpl series --all --singles   # every revision and single patch\n"
+    ))?;
+    p(format!(
+        "   {env} lpl search --series 'dfn:mm/huge_memory.c s:folio'   # by series, with trailers\n"
     ))?;
     p(format!(
         "   {env} lpl notebook --file {} check   # every entry against the archive\n",
