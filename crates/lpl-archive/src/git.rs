@@ -222,22 +222,23 @@ impl Workers {
         threads: usize,
     ) -> Option<Self> {
         let mut receivers = Vec::with_capacity(threads);
-        let batches: Vec<Vec<(ObjectId, ObjectId)>> = steps[from..]
-            .chunks(BATCH)
-            .map(|c| c.iter().map(|s| (s.commit, s.tree)).collect())
-            .collect();
+        // One shared list for all workers (not a copy each): memory per
+        // commit stays small on epochs of millions of messages.
+        let pairs: std::sync::Arc<[(ObjectId, ObjectId)]> =
+            steps[from..].iter().map(|s| (s.commit, s.tree)).collect();
+        let n_batches = pairs.len().div_ceil(BATCH);
         for k in 0..threads {
             let (tx, rx) = sync_channel::<Batch>(WORKER_QUEUE);
             let mut repo = repo.clone();
             repo.object_cache_size(0);
             let path = path.to_owned();
-            let work: Vec<Vec<(ObjectId, ObjectId)>> =
-                batches.iter().skip(k).step_by(threads).cloned().collect();
+            let pairs = pairs.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("lpl-archive-git-{k}"))
                 .spawn(move || {
                     let mut buf = Vec::new();
-                    for (i, batch) in work.into_iter().enumerate() {
+                    for (i, b) in (k..n_batches).step_by(threads).enumerate() {
+                        let batch = &pairs[b * BATCH..((b + 1) * BATCH).min(pairs.len())];
                         // gix maps the pack; pages read stay resident in
                         // that mapping. A fresh handle now and then unmaps
                         // them, so resident memory does not grow with the
@@ -250,8 +251,8 @@ impl Workers {
                             repo = fresh;
                         }
                         let out = batch
-                            .into_iter()
-                            .map(|(commit, tree)| read_v2(&repo, &path, commit, tree, &mut buf))
+                            .iter()
+                            .map(|&(commit, tree)| read_v2(&repo, &path, commit, tree, &mut buf))
                             .collect();
                         if tx.send(out).is_err() {
                             return;
