@@ -32,6 +32,14 @@ pub struct App {
 
 /// The data directory: `--home`, else `$LPL_HOME`, else
 /// `$XDG_DATA_HOME/lpl`, else `~/.local/share/lpl`.
+/// Now, in unix seconds ("now" of relative dates such as `d:2.weeks.ago..`).
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
 pub fn resolve_home(flag: Option<PathBuf>) -> CmdResult<PathBuf> {
     if let Some(h) = flag {
         return Ok(h);

@@ -13,6 +13,8 @@ use lpl_store::Store;
 use crate::CoreError;
 use crate::library::Library;
 
+/// Where indexes made before the watermark moved into the tantivy commit
+/// payload kept it (read once, for those; never written now).
 const WATERMARK: &str = "search.indexed_through";
 
 /// The index directory inside the data directory.
@@ -69,6 +71,8 @@ impl Indexer {
         // payload kept it in the store.
         let through = match parse_watermark(index.payload().map_err(se)?) {
             Some(w) => w,
+            // A new (or deleted and recreated) index starts from the first row.
+            None if index.num_docs() == 0 => 0,
             None => parse_watermark(store.state(WATERMARK)?).unwrap_or(0),
         };
         Ok(Self {
@@ -137,12 +141,10 @@ impl Indexer {
     }
 
     /// Makes everything added durable and searchable, with the watermark.
-    pub fn commit(&mut self, store: &Store) -> Result<(), CoreError> {
+    pub fn commit(&mut self) -> Result<(), CoreError> {
         self.index
             .commit_with_payload(&self.through.to_string())
             .map_err(se)?;
-        // Informational copy (older versions read it from here).
-        store.set_state(WATERMARK, &self.through.to_string())?;
         Ok(())
     }
 }
@@ -156,7 +158,7 @@ pub fn update_index(
     let mut ix = Indexer::open(store, home)?;
     let n = ix.catch_up(store, on_progress)?;
     if n > 0 {
-        ix.commit(store)?;
+        ix.commit()?;
     }
     Ok(n)
 }

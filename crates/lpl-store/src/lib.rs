@@ -240,10 +240,6 @@ impl Drop for BulkGuard {
 /// A raw message as the store keeps it (lz4 block, size prepended), for
 /// callers that compress off the writer thread ([`Incoming::compressed`]).
 pub fn compress_raw(raw: &[u8]) -> Vec<u8> {
-    compress(raw)
-}
-
-pub(crate) fn compress(raw: &[u8]) -> Vec<u8> {
     lz4_flex::block::compress_prepend_size(raw)
 }
 

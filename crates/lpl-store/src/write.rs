@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::{Result, Store, compress};
+use crate::{Result, Store};
 use lpl_mail::ParsedMessage;
 
 /// A message to store.
@@ -182,7 +182,7 @@ impl Store {
                 let data = match it.compressed {
                     Some(c) => c,
                     None => {
-                        owned = compress(it.raw);
+                        owned = crate::compress_raw(it.raw);
                         &owned[..]
                     }
                 };

@@ -130,10 +130,7 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
         }
     }
     // Search, with lore's query language.
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let now = crate::app::now_unix();
     p(format!(
         "\n{} lore/lei queries over the local archive:\n",
         style::paint(style::BOLD, "3. Search.")

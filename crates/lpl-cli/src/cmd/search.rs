@@ -50,13 +50,6 @@ pub struct Args {
     notebook: Option<std::path::PathBuf>,
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 pub fn run(app: &App, a: Args) -> CmdResult {
     let store = app.open_existing_store()?;
     if a.reindex {
@@ -68,8 +61,16 @@ pub fn run(app: &App, a: Args) -> CmdResult {
     }
     let lib = Library::load(&store)?;
     let q = a.query.join(" ");
-    let res = lpl_core::search::search(&store, &lib, &app.home, &q, a.limit, a.date, now())
-        .map_err(|e| CommandError::from(e).hint("see `lpl search --help` for the prefixes"))?;
+    let res = lpl_core::search::search(
+        &store,
+        &lib,
+        &app.home,
+        &q,
+        a.limit,
+        a.date,
+        crate::app::now_unix(),
+    )
+    .map_err(|e| CommandError::from(e).hint("see `lpl search --help` for the prefixes"))?;
     let nb_path = a
         .notebook
         .clone()
@@ -80,7 +81,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                 &lpl_notebook::Notebook::parse(bytes),
                 &q,
                 a.limit,
-                now(),
+                crate::app::now_unix(),
             )?,
             Err(e) => {
                 return Err(CommandError::user(format!(

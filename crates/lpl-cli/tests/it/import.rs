@@ -68,6 +68,12 @@ fn unindexed_rows_are_caught_up_by_the_next_import() {
     lpl_ok(&home, &["import", &s]);
     let n = json(&home, &["search", "--json", "-n", "1", all])["total"].clone();
     assert_eq!(n, 340);
+    // An index deleted by hand is rebuilt from the store by the next run.
+    std::fs::remove_dir_all(home.join("search")).expect("rm search/");
+    let rebuilt = json(&home, &["import", "--json", &s]);
+    assert_eq!(rebuilt["indexed"], 340, "{rebuilt}");
+    let n = json(&home, &["search", "--json", "-n", "1", all])["total"].clone();
+    assert_eq!(n, 340);
 }
 
 #[test]

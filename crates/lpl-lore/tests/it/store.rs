@@ -17,6 +17,27 @@ fn no() -> AtomicBool {
     AtomicBool::new(false)
 }
 
+/// `fetch::sync` of the lists named in `only` (all when empty) into
+/// `home`'s mirrors, with default options.
+fn sync(
+    store: &mut Store,
+    home: &std::path::Path,
+    only: &[String],
+    lore: &Lore,
+) -> Result<Vec<fetch::SyncReport>, FetchError> {
+    fetch::sync(
+        store,
+        home,
+        &home.join("mirrors"),
+        only,
+        lore,
+        &MirrorOptions::default(),
+        &ImportOptions::default(),
+        &no(),
+        &mut |_| {},
+    )
+}
+
 #[test]
 fn fetch_imports_the_thread_and_again_only_what_is_new() {
     let (cover, thread) = cleanup_thread();
@@ -252,20 +273,8 @@ fn sync_clones_then_fetches_only_the_second_half() {
         fetch::sync_add(home.path(), None, &format!("{}/io-uring/", srv.base), None).expect("add");
     assert_eq!(l.name, "io-uring");
     let mirrors = home.path().join("mirrors");
-    let sync = |store: &mut Store, only: &[String]| {
-        fetch::sync(
-            store,
-            home.path(),
-            &mirrors,
-            only,
-            &lore,
-            &MirrorOptions::default(),
-            &ImportOptions::default(),
-            &no(),
-            &mut |_| {},
-        )
-        .expect("sync")
-    };
+    let sync =
+        |store: &mut Store, only: &[String]| sync(store, home.path(), only, &lore).expect("sync");
     let one = ["io-uring".to_owned()];
     let r1 = sync(&mut store, &one);
     assert_eq!(r1.len(), 1);
@@ -381,35 +390,13 @@ fn sync_reports_an_unreachable_list_and_goes_on() {
         None,
     )
     .expect("add");
-    let r = fetch::sync(
-        &mut store,
-        home.path(),
-        &home.path().join("mirrors"),
-        &[],
-        &lore,
-        &MirrorOptions::default(),
-        &ImportOptions::default(),
-        &no(),
-        &mut |_| {},
-    )
-    .expect("sync runs");
+    let r = sync(&mut store, home.path(), &[], &lore).expect("sync runs");
     let err = r[0].error.as_deref().expect("reported");
     assert!(
         err.starts_with(&format!("could not reach 127.0.0.1:{port}")),
         "{err}"
     );
-    let e = fetch::sync(
-        &mut store,
-        home.path(),
-        &home.path().join("mirrors"),
-        &["nope".into()],
-        &lore,
-        &MirrorOptions::default(),
-        &ImportOptions::default(),
-        &no(),
-        &mut |_| {},
-    )
-    .expect_err("unknown list");
+    let e = sync(&mut store, home.path(), &["nope".into()], &lore).expect_err("unknown list");
     assert!(matches!(e, FetchError::UnknownList { .. }));
 }
 
@@ -446,18 +433,7 @@ fn since_skips_epochs_last_modified_before_it() {
         Some("2022-01-01"),
     )
     .expect("add");
-    let r = fetch::sync(
-        &mut store,
-        home.path(),
-        &home.path().join("mirrors"),
-        &[],
-        &lore,
-        &MirrorOptions::default(),
-        &ImportOptions::default(),
-        &no(),
-        &mut |_| {},
-    )
-    .expect("sync");
+    let r = sync(&mut store, home.path(), &[], &lore).expect("sync");
     assert_eq!(r[0].epochs_found, 2);
     let synced: Vec<u32> = r[0].epochs.iter().map(|e| e.epoch).collect();
     assert_eq!(synced, vec![1], "epoch 0 predates --since");
