@@ -19,8 +19,9 @@ use crate::error::{CmdResult, CommandError};
 /// Give Message-IDs or lore links: a bare id, <id>, id:..., any lore URL
 /// (https://lore.kernel.org/LIST/MSGID/, /all/, /r/, /T/#u, #m anchors) or
 /// https://patch.msgid.link/MSGID. The whole thread is downloaded as lore
-/// serves it (t.mbox.gz), imported, and the series in it are listed.
-/// Fetching again later adds only what is new.
+/// serves it (t.mbox.gz), imported, added to the search index (`lpl
+/// search` finds it at once), and the series in it are listed. Fetching
+/// again later adds only what is new.
 ///
 /// With --query, a lore search is run instead (the same syntax as the search
 /// box on lore: s:subject f:from b:body d:dates ...) and its results are
@@ -67,7 +68,8 @@ pub struct FetchArgs {
 /// and syncs it; `lpl sync` then brings every registered list up to date:
 /// it finds the epochs (manifest.js.gz, else git/0.git, git/1.git ...),
 /// clones or fetches them over HTTPS into the data directory's mirrors/,
-/// and imports only the messages that arrived since the last sync.
+/// and imports only the messages that arrived since the last sync (and
+/// adds them to the search index).
 ///
 /// Examples:
 ///   lpl sync --add https://lore.kernel.org/linux-mm --since 2024-01-01

@@ -28,6 +28,11 @@ use crate::error::{CmdResult, CommandError};
 /// import that is interrupted (even by kill -9) leaves a consistent archive
 /// and the next run completes it.
 ///
+/// New messages also go into the full-text index of `lpl search`, from the
+/// same parse, committed once at the end. With --no-index they are stored
+/// only (a little faster); the next import, fetch or `lpl search --reindex`
+/// indexes whatever the index lacks.
+///
 /// Examples:
 ///   lpl import ~/lore/linux-mm/git/0.git
 ///   lpl import ~/lore/linux-mm            # a v2 inbox: every epoch
@@ -205,7 +210,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         Some(ix) => {
             let pb = progress_bar(a.json);
             pb.set_prefix("search index (committing)");
-            ix.commit(&store)?;
+            ix.commit()?;
             pb.finish_and_clear();
             ix.added()
         }
