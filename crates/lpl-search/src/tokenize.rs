@@ -16,6 +16,11 @@
 //!   `Testing` match only the word itself. To halve the postings, the marked
 //!   stem is left out when it equals the word; queries for a stem `s`
 //!   therefore search the marked `s` and the plain word `s`.
+//! - a word's stem is indexed once per field value, at the word's first
+//!   occurrence. Stems are only ever searched as single terms (Xapian never
+//!   stems inside phrases), so which documents match is unchanged; only the
+//!   stem's within-document frequency, a BM25 input, counts distinct words
+//!   instead of occurrences. That drops most stem postings: words repeat.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
@@ -213,7 +218,16 @@ pub(crate) struct XapianTokenizer {
     term: String,
     stem_buf: String,
     stemmer: frostem::Stemmer,
-    stems: StemCache,
+}
+
+thread_local! {
+    /// The stem cache of this thread and the generation of the field value
+    /// being tokenized, for [`StemSlot::seen`]. Per thread, not per
+    /// tokenizer: tantivy clones the tokenizer for every field of every
+    /// segment writer, and a dozen caches per indexing thread thrashed the
+    /// CPU cache that one shared cache fits in.
+    static STEMS: std::cell::RefCell<(StemCache, u32)> =
+        std::cell::RefCell::new((StemCache::new(), 0));
 }
 
 /// Longest word kept in the stem cache (longer ones are stemmed each time).
@@ -227,6 +241,9 @@ struct StemSlot {
     word_len: u8,
     /// 0: the stem is the word itself (nothing to index).
     stem_len: u8,
+    /// Generation of the last field value whose stems included this
+    /// word's; 0 = none.
+    seen: u32,
     word: [u8; SLOT_WORD],
     stem: [u8; SLOT_WORD],
 }
@@ -240,7 +257,7 @@ struct StemCache {
     slots: Vec<StemSlot>,
 }
 
-const STEM_SLOTS: usize = 1 << 12;
+const STEM_SLOTS: usize = 1 << 14;
 
 impl StemCache {
     fn new() -> Self {
@@ -250,6 +267,7 @@ impl StemCache {
                     tag: 0,
                     word_len: 0,
                     stem_len: 0,
+                    seen: 0,
                     word: [0; SLOT_WORD],
                     stem: [0; SLOT_WORD],
                 };
@@ -270,13 +288,28 @@ impl StemCache {
 
     /// The stem of `word` (without the mark), `None` when it is the word
     /// itself. `scratch` receives a stem computed on a miss.
-    #[inline]
+    #[cfg(test)]
     fn get<'a>(
         &'a mut self,
         stemmer: &frostem::Stemmer,
         word: &str,
         scratch: &'a mut String,
     ) -> Option<&'a str> {
+        self.lookup(stemmer, word, scratch, 0).map(|(stem, _)| stem)
+    }
+
+    /// [`StemCache::get`], also telling whether this is the word's first
+    /// lookup in `generation` (always true for a word not kept in the
+    /// cache, so a stem is never wrongly skipped). `generation` 0 marks
+    /// nothing.
+    #[inline]
+    fn lookup<'a>(
+        &'a mut self,
+        stemmer: &frostem::Stemmer,
+        word: &str,
+        scratch: &'a mut String,
+        generation: u32,
+    ) -> Option<(&'a str, bool)> {
         let wb = word.as_bytes();
         let compute = |scratch: &mut String| -> bool {
             let st = stemmer.stem(word);
@@ -286,7 +319,7 @@ impl StemCache {
         };
         if wb.len() > SLOT_WORD {
             return if compute(scratch) {
-                Some(scratch.as_str())
+                Some((scratch.as_str(), true))
             } else {
                 None
             };
@@ -294,18 +327,16 @@ impl StemCache {
         let h = Self::hash(wb);
         let tag = ((h >> 32) as u32) | 1;
         let i = (h as usize) & (STEM_SLOTS - 1);
-        let hit = {
-            let slot = &self.slots[i];
-            slot.tag == tag
-                && usize::from(slot.word_len) == wb.len()
-                && &slot.word[..wb.len()] == wb
-        };
+        let slot = &mut self.slots[i];
+        let hit = slot.tag == tag
+            && usize::from(slot.word_len) == wb.len()
+            && &slot.word[..wb.len()] == wb;
         if !hit {
             let differs = compute(scratch);
-            let slot = &mut self.slots[i];
             slot.tag = tag;
             slot.word_len = wb.len() as u8;
             slot.word[..wb.len()].copy_from_slice(wb);
+            slot.seen = generation;
             // A stem is never longer than its word (Snowball only removes
             // or replaces suffixes); keep the slot consistent regardless.
             if differs && scratch.len() <= SLOT_WORD {
@@ -316,16 +347,27 @@ impl StemCache {
                 slot.tag = if differs { 0 } else { tag };
             }
             return if differs {
-                Some(scratch.as_str())
+                Some((scratch.as_str(), true))
             } else {
                 None
             };
         }
-        let slot = &self.slots[i];
         if slot.stem_len == 0 {
             return None;
         }
-        std::str::from_utf8(&slot.stem[..usize::from(slot.stem_len)]).ok()
+        let first = generation == 0 || slot.seen != generation;
+        slot.seen = generation;
+        let slot = &self.slots[i];
+        std::str::from_utf8(&slot.stem[..usize::from(slot.stem_len)])
+            .ok()
+            .map(|stem| (stem, first))
+    }
+
+    /// Forgets every generation mark (when the counter wraps).
+    fn clear_seen(&mut self) {
+        for slot in &mut self.slots {
+            slot.seen = 0;
+        }
     }
 }
 
@@ -343,7 +385,6 @@ impl XapianTokenizer {
             term: String::new(),
             stem_buf: String::new(),
             stemmer: english(),
-            stems: StemCache::new(),
         }
     }
 }
@@ -389,31 +430,41 @@ impl Tokenizer for XapianTokenizer {
         let stemmer = self.stemmer;
         let mut position = 0usize;
         let tokens = &mut self.tokens;
-        let stems = &mut self.stems;
         let stem_buf = &mut self.stem_buf;
         let term = &mut self.term;
         let used_ref = &mut used;
         let mut base = 0;
         // `position` also advances per word inside the closure, so it is not
         // a plain loop counter.
-        #[allow(clippy::explicit_counter_loop)]
-        for piece in text.split(VALUE_BREAK) {
-            words_with(term, piece, |w| {
-                // Only stems that differ from the word are indexed: a query
-                // for stem `s` searches the marked term and the word `s`.
-                let (from, to) = (base + w.start, base + w.end);
-                emit(tokens, used_ref, None, w.text, from, to, position);
-                if should_stem(w.text)
-                    && let Some(stem) = stems.get(&stemmer, w.text, stem_buf)
-                {
-                    emit(tokens, used_ref, Some(STEM_MARK), stem, from, to, position);
-                }
+        STEMS.with_borrow_mut(|(stems, generation)| {
+            // A new field value: every word's stem is due once again.
+            *generation = generation.wrapping_add(1);
+            if *generation == 0 {
+                stems.clear_seen();
+                *generation = 1;
+            }
+            let generation = *generation;
+            #[allow(clippy::explicit_counter_loop)]
+            for piece in text.split(VALUE_BREAK) {
+                words_with(term, piece, |w| {
+                    // Only stems that differ from the word are indexed (a query
+                    // for stem `s` searches the marked term and the word `s`),
+                    // once per word and value.
+                    let (from, to) = (base + w.start, base + w.end);
+                    emit(tokens, used_ref, None, w.text, from, to, position);
+                    if should_stem(w.text)
+                        && let Some((stem, true)) =
+                            stems.lookup(&stemmer, w.text, stem_buf, generation)
+                    {
+                        emit(tokens, used_ref, Some(STEM_MARK), stem, from, to, position);
+                    }
+                    position += 1;
+                });
+                // Xapian's increase_termpos between values.
                 position += 1;
-            });
-            // Xapian's increase_termpos between values.
-            position += 1;
-            base += piece.len() + VALUE_BREAK.len_utf8();
-        }
+                base += piece.len() + VALUE_BREAK.len_utf8();
+            }
+        });
         VecTokenStream {
             tokens: &mut self.tokens[..used],
             next: 0,
@@ -518,6 +569,29 @@ mod tests {
                 ("test".to_owned(), 2)
             ]
         );
+        // A repeated word's stem is indexed once per value; another word
+        // with the same stem still gets its own, and a new value starts over.
+        let mut s = t.token_stream("tested testing tested");
+        let mut got = Vec::new();
+        while s.advance() {
+            got.push((s.token().text.clone(), s.token().position));
+        }
+        assert_eq!(
+            got,
+            [
+                ("tested".to_owned(), 0),
+                ("\u{1}test".to_owned(), 0),
+                ("testing".to_owned(), 1),
+                ("\u{1}test".to_owned(), 1),
+                ("tested".to_owned(), 2),
+            ]
+        );
+        let mut s = t.token_stream("tested");
+        let mut n = 0;
+        while s.advance() {
+            n += 1;
+        }
+        assert_eq!(n, 2, "a new value indexes the stem again");
         let mut s = t.token_stream("1\u{1e}2");
         let mut got = Vec::new();
         while s.advance() {
