@@ -23,7 +23,12 @@ pub fn index_dir(home: &Path) -> PathBuf {
 }
 
 fn se(e: lpl_search::Error) -> CoreError {
-    CoreError::Invalid(e.to_string())
+    match e {
+        lpl_search::Error::SchemaChanged { .. } => CoreError::Invalid(format!(
+            "{e}: run `lpl search --reindex` to rebuild it from the archive"
+        )),
+        e => CoreError::Invalid(e.to_string()),
+    }
 }
 
 /// The writer side of the index during an import: catches up with rows
@@ -56,16 +61,30 @@ fn parse_watermark(v: Option<String>) -> Option<i64> {
 impl Indexer {
     /// Opens the index for writing (tantivy's writer lock: one writer at a
     /// time; searches still run).
+    ///
+    /// An index written with another schema (an older lpl) is derived
+    /// data: it is removed and rebuilt from the archive by the next
+    /// [`Indexer::catch_up`], which then starts from the first row.
     pub fn open(store: &Store, home: &Path) -> Result<Self, CoreError> {
-        let index = SearchIndex::open(
-            &index_dir(home),
-            &IndexOptions {
-                // Bounded: the import's own memory plus this stays < 300 MB.
-                writer_memory: 64 << 20,
-                threads: 2,
-                ..IndexOptions::default()
-            },
-        )
+        let dir = index_dir(home);
+        let options = IndexOptions {
+            // Bounded: the import's own memory plus this stays < 300 MB.
+            writer_memory: 64 << 20,
+            threads: 2,
+            ..IndexOptions::default()
+        };
+        let index = match SearchIndex::open(&dir, &options) {
+            Err(lpl_search::Error::SchemaChanged { .. }) => {
+                std::fs::remove_dir_all(&dir).map_err(|e| {
+                    CoreError::Invalid(format!(
+                        "cannot remove the outdated search index {}: {e}",
+                        dir.display()
+                    ))
+                })?;
+                SearchIndex::open(&dir, &options)
+            }
+            other => other,
+        }
         .map_err(se)?;
         // Indexes written before the watermark moved into the commit
         // payload kept it in the store.

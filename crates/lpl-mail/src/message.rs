@@ -131,6 +131,14 @@ pub struct Message {
     pub cc: Vec<Address>,
     /// The date.
     pub date: Option<MailDate>,
+    /// When the message was received: the time of the first `Received:`
+    /// header that carries a readable one (seconds since the epoch, UTC),
+    /// as public-inbox reads it for `rt:`.
+    pub received: Option<i64>,
+    /// File names of the parts that declare one (`Content-Disposition`
+    /// `filename` or `Content-Type` `name`), binary parts included, in
+    /// message order; public-inbox's `n:`.
+    pub attachment_names: Vec<String>,
     /// `List-Id` (the part in angle brackets).
     pub list_id: Option<String>,
     /// The chosen text body, decoded: the inline text parts in order (HTML
@@ -324,6 +332,104 @@ fn is_texty_attachment(part: &mail_parser::MessagePart<'_>) -> bool {
 
 /// public-inbox's `$mime_nesting_limit`.
 const MAX_NESTING: usize = 20;
+
+/// The file names of every part of `m` that declares one, recursing into
+/// attached messages (public-inbox indexes `$part->filename` of each part
+/// its `msg_iter` visits).
+fn collect_names(m: &mail_parser::Message<'_>, depth: usize, out: &mut Vec<String>) {
+    for part in &m.parts {
+        if matches!(part.body, PartType::Multipart(_)) {
+            continue;
+        }
+        if let Some(name) = part.attachment_name()
+            && !name.is_empty()
+        {
+            out.push(name.to_owned());
+        }
+        if let PartType::Message(sub) = &part.body
+            && depth < MAX_NESTING
+        {
+            collect_names(sub, depth + 1, out);
+        }
+    }
+}
+
+/// The time of the first `Received:` header with a readable one, the way
+/// public-inbox's `msg_received_at` finds it: the first run of
+/// `DAY MONTH YEAR HH:MM:SS ZONE` anywhere in the header.
+fn received_at(m: &mail_parser::Message<'_>) -> Option<i64> {
+    let headers = &m.parts.first()?.headers;
+    headers
+        .iter()
+        .filter(|h| h.name == HeaderName::Received)
+        .filter_map(|h| {
+            m.raw_message
+                .get(h.offset_start as usize..h.offset_end as usize)
+        })
+        .find_map(|raw| received_time(&String::from_utf8_lossy(raw)))
+}
+
+/// Reads `DAY MONTH YEAR HH:MM:SS ZONE` (e.g. `26 Nov 2026 12:00:01 +0100`)
+/// from the first place in `v` where it occurs.
+pub(crate) fn received_time(v: &str) -> Option<i64> {
+    let toks: Vec<&str> = v.split_ascii_whitespace().collect();
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    toks.windows(5).find_map(|w| {
+        // The day may follow other characters of its token (`Tue,26`).
+        let day_digits = w[0].bytes().rev().take_while(u8::is_ascii_digit).count();
+        let day: u32 = w[0][w[0].len() - day_digits..].parse().ok()?;
+        if !w[1].bytes().all(|b| b.is_ascii_alphabetic()) || w[1].len() < 3 {
+            return None;
+        }
+        let month = [
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ]
+        .iter()
+        .position(|m| w[1][..3].eq_ignore_ascii_case(m))? as u32
+            + 1;
+        if !digits(w[2]) || !(2..=4).contains(&w[2].len()) {
+            return None;
+        }
+        let mut year: i64 = w[2].parse().ok()?;
+        if w[2].len() == 2 {
+            year += if year < 50 { 2000 } else { 1900 };
+        }
+        let hms: Vec<&str> = w[3]
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|p| !p.is_empty())
+            .collect();
+        let [h, mi, sec] = hms.as_slice() else {
+            return None;
+        };
+        let (h, mi, sec): (i64, i64, i64) = (h.parse().ok()?, mi.parse().ok()?, sec.parse().ok()?);
+        let zone = w[4];
+        let sign = match zone.as_bytes().first()? {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        let zd: String = zone[1..].chars().take_while(char::is_ascii_digit).collect();
+        if zd.is_empty() || day == 0 || day > 31 || h > 23 || mi > 59 || sec > 60 {
+            return None;
+        }
+        let z: i64 = zd.parse().ok()?;
+        let offset = sign * ((z / 100) * 3600 + (z % 100) * 60);
+        let days = days_from_civil(year, month, day);
+        Some(days * 86_400 + h * 3600 + mi * 60 + sec - offset)
+    })
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
 
 /// A [`TextPart`] being collected, with what its decoding reported.
 struct Extra {
@@ -719,6 +825,10 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
         })
         .collect();
 
+    let received = received_at(&m);
+    let mut attachment_names = Vec::new();
+    collect_names(&m, 0, &mut attachment_names);
+
     let tags = subject::parse(&subject);
     let change_id = body_field(&body, "change-id: ");
     let base_commit = body_field(&body, "base-commit: ");
@@ -734,6 +844,8 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
         to,
         cc,
         date,
+        received,
+        attachment_names,
         list_id,
         body,
         extra_text,
@@ -759,6 +871,8 @@ fn empty_message() -> Message {
         to: Vec::new(),
         cc: Vec::new(),
         date: None,
+        received: None,
+        attachment_names: Vec::new(),
         list_id: None,
         body: String::new(),
         extra_text: Vec::new(),
@@ -821,6 +935,55 @@ mod tests {
             .find_map(|l| l.strip_prefix(key))
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
+    }
+
+    #[test]
+    fn received_time_reads_the_first_date_in_the_header() {
+        // 2021-01-15 10:20:30 UTC = 1610706030.
+        let cases = [
+            (
+                "from a by b; Fri, 15 Jan 2021 11:20:30 +0100",
+                Some(1_610_706_030),
+            ),
+            (
+                "by b with ESMTP id x;\r\n\tFri, 15 Jan 2021 05:20:30 -0500 (EST)",
+                Some(1_610_706_030),
+            ),
+            ("by b; Fri,15 jan 21 10:20:30 +0000", Some(1_610_706_030)),
+            // No seconds, no zone, a bad month: no time (public-inbox's
+            // pattern needs all of them).
+            ("by b; Fri, 15 Jan 2021 10:20 +0000", None),
+            ("by b; Fri, 15 Jan 2021 10:20:30", None),
+            ("by b; Fri, 15 Foo 2021 10:20:30 +0000", None),
+            ("by b (Postfix) id 3F1", None),
+        ];
+        for (v, want) in cases {
+            assert_eq!(received_time(v), want, "{v:?}");
+        }
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    }
+
+    #[test]
+    fn received_and_attachment_names_come_from_the_headers_and_parts() {
+        let raw = b"Received: by relay (Postfix) id 1\r\n\
+Received: from x by relay; Fri, 15 Jan 2021 10:20:30 +0000\r\n\
+Received: from y by z; Thu, 14 Jan 2021 00:00:00 +0000\r\n\
+Message-ID: <a@b>\r\nFrom: A <a@b>\r\nSubject: s\r\n\
+Date: Thu, 14 Jan 2021 00:00:00 +0000\r\n\
+Content-Type: multipart/mixed; boundary=XX\r\n\r\n\
+--XX\r\nContent-Type: text/plain\r\n\r\nhello\r\n\
+--XX\r\nContent-Type: application/gzip; name=\"config.gz\"\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nH4sI\r\n\
+--XX\r\nContent-Type: text/x-csrc\r\n\
+Content-Disposition: attachment; filename=repro.c\r\n\r\nint main;\r\n\
+--XX--\r\n";
+        let m = parse(raw).message;
+        assert_eq!(m.received, Some(1_610_706_030));
+        assert_eq!(m.attachment_names, ["config.gz", "repro.c"]);
+        let plain = parse(b"From: a@b\r\nSubject: s\r\n\r\nbody\r\n").message;
+        assert_eq!(plain.received, None);
+        assert!(plain.attachment_names.is_empty());
     }
 
     #[test]

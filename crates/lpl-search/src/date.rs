@@ -8,6 +8,11 @@
 //! `last.month`, `yesterday`, `2024-01-01.12:00`), the whole range compares
 //! seconds. A single value `d:X` means `X..X+1 day` (inclusive, as lore does).
 //! Relative dates are resolved against a `now` given by the caller, in UTC.
+//!
+//! `dt:` always compares seconds (`YYYYMMDDHHMMSS` ends are taken as
+//! written). `rt:` compares the received time in unix seconds: an end of
+//! five digits or more is a unix time as written, anything else goes through
+//! the same approxidate reading; `rt:X` means `X..X+1 day`.
 
 use std::fmt;
 
@@ -25,6 +30,32 @@ pub enum DateSpec {
     Time(DateTime),
     /// `N.unit.ago`, `last.unit`, `yesterday`, `now`: `now` minus a span.
     Ago(SpanFieldwise),
+    /// `rt:` only: a unix time as written (five digits or more).
+    Unix(i64),
+}
+
+/// Which date a range compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateField {
+    /// `d:`: the `Date:` header, by day unless an end is an approxidate.
+    #[default]
+    Date,
+    /// `dt:`: the `Date:` header, by the second.
+    DateTime,
+    /// `rt:`: when the message was received (the first dated `Received:`
+    /// header, else the `Date:` header).
+    Received,
+}
+
+impl DateField {
+    /// The prefix name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Date => "d",
+            Self::DateTime => "dt",
+            Self::Received => "rt",
+        }
+    }
 }
 
 /// A parsed `d:` value.
@@ -36,6 +67,8 @@ pub struct DateRange {
     pub to: Option<DateSpec>,
     /// `d:X` without `..`.
     pub single: bool,
+    /// What is compared.
+    pub field: DateField,
 }
 
 /// A range resolved to index values (inclusive).
@@ -45,6 +78,8 @@ pub enum Resolved {
     Day(Option<u64>, Option<u64>),
     /// Compare `YYYYMMDDHHMMSS` values.
     Second(Option<u64>, Option<u64>),
+    /// Compare received times, unix seconds.
+    Received(Option<i64>, Option<i64>),
 }
 
 fn parse_day(s: &str) -> Option<Option<DateSpec>> {
@@ -90,8 +125,32 @@ fn unit_span(n: i64, unit: &str) -> Option<Span> {
     Some(span)
 }
 
-fn parse_spec(s: &str) -> Result<DateSpec, String> {
+fn parse_spec(s: &str, field: DateField) -> Result<DateSpec, String> {
     let bad = || format!("`{s}`");
+    let all_digits = s.bytes().all(|b| b.is_ascii_digit());
+    if field == DateField::Received && s.len() >= 5 && all_digits {
+        return s.parse().map(DateSpec::Unix).map_err(|_| bad());
+    }
+    if field == DateField::DateTime && s.len() == 14 && all_digits {
+        let n = |r: std::ops::Range<usize>| s[r].parse::<i16>().ok();
+        let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) =
+            (n(0..4), n(4..6), n(6..8), n(8..10), n(10..12), n(12..14))
+        else {
+            return Err(bad());
+        };
+        let (Ok(mo), Ok(d), Ok(h), Ok(mi), Ok(sec)) = (
+            i8::try_from(mo),
+            i8::try_from(d),
+            i8::try_from(h),
+            i8::try_from(mi),
+            i8::try_from(sec),
+        ) else {
+            return Err(bad());
+        };
+        return DateTime::new(y, mo, d, h, mi, sec, 0)
+            .map(DateSpec::Time)
+            .map_err(|_| bad());
+    }
     if let Some(day) = parse_day(s) {
         return day.ok_or_else(bad);
     }
@@ -138,16 +197,23 @@ fn parse_spec(s: &str) -> Result<DateSpec, String> {
 }
 
 /// Parses the value of a `d:` term.
+#[cfg(test)]
 pub(crate) fn parse_range(spec: &str) -> Result<DateRange, String> {
+    parse_field_range(spec, DateField::Date)
+}
+
+/// Parses the value of a `d:`, `dt:` or `rt:` term.
+pub(crate) fn parse_field_range(spec: &str, field: DateField) -> Result<DateRange, String> {
     match spec.split_once("..") {
         None => Ok(DateRange {
-            from: Some(parse_spec(spec)?),
+            from: Some(parse_spec(spec, field)?),
             to: None,
             single: true,
+            field,
         }),
         Some((a, b)) => {
-            let from = (!a.is_empty()).then(|| parse_spec(a)).transpose()?;
-            let to = (!b.is_empty()).then(|| parse_spec(b)).transpose()?;
+            let from = (!a.is_empty()).then(|| parse_spec(a, field)).transpose()?;
+            let to = (!b.is_empty()).then(|| parse_spec(b, field)).transpose()?;
             if from.is_none() && to.is_none() {
                 return Err(format!("`{spec}` has no ends"));
             }
@@ -155,6 +221,7 @@ pub(crate) fn parse_range(spec: &str) -> Result<DateRange, String> {
                 from,
                 to,
                 single: false,
+                field,
             })
         }
     }
@@ -196,12 +263,32 @@ impl DateRange {
                 DateSpec::Ago(span) => now_dt
                     .checked_sub(span.0)
                     .map_or(now_dt.datetime(), |z| z.datetime()),
+                DateSpec::Unix(t) => Timestamp::from_second(*t)
+                    .unwrap_or(Timestamp::UNIX_EPOCH)
+                    .to_zoned_datetime(TimeZone::UTC)
+                    .datetime(),
             }
         };
-        let all_days = [&self.from, &self.to]
-            .into_iter()
-            .flatten()
-            .all(|s| matches!(s, DateSpec::Day(_) | DateSpec::IsoDay(_)));
+        if self.field == DateField::Received {
+            let unix = |spec: &DateSpec| match spec {
+                DateSpec::Unix(t) => *t,
+                other => at(other)
+                    .to_zoned_datetime(TimeZone::UTC)
+                    .map_or(0, |z| z.timestamp().as_second()),
+            };
+            let lo = self.from.as_ref().map(unix);
+            let hi = if self.single {
+                lo.map(|t| t.saturating_add(86_400))
+            } else {
+                self.to.as_ref().map(unix)
+            };
+            return Resolved::Received(lo, hi);
+        }
+        let all_days = self.field == DateField::Date
+            && [&self.from, &self.to]
+                .into_iter()
+                .flatten()
+                .all(|s| matches!(s, DateSpec::Day(_) | DateSpec::IsoDay(_)));
         if self.single {
             let Some(spec) = &self.from else {
                 return Resolved::Day(None, None);
@@ -228,7 +315,7 @@ impl DateRange {
 
 impl fmt::Display for DateRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "d:{:?}..{:?}", self.from, self.to)
+        write!(f, "{}:{:?}..{:?}", self.field.name(), self.from, self.to)
     }
 }
 
@@ -300,6 +387,41 @@ mod tests {
             r.resolve(NOW),
             Resolved::Second(Some(secs("1704090824")), Some(secs("1795588424")))
         );
+    }
+
+    #[test]
+    fn dt_compares_seconds_and_rt_unix_times() {
+        let dt = |s| parse_field_range(s, DateField::DateTime).expect("parses");
+        assert_eq!(
+            dt("20210101000000..20210201000000").resolve(NOW),
+            Resolved::Second(Some(20210101000000), Some(20210201000000))
+        );
+        // Plain days in dt: still compare seconds (midnight).
+        assert_eq!(
+            dt("20210101..20210201").resolve(NOW),
+            Resolved::Second(Some(20210101000000), Some(20210201000000))
+        );
+        let rt = |s| parse_field_range(s, DateField::Received).expect("parses");
+        assert_eq!(
+            rt("1609459200..1612137600").resolve(NOW),
+            Resolved::Received(Some(1_609_459_200), Some(1_612_137_600))
+        );
+        // A single value is one day from there; 5+ digits are unix times
+        // even when they look like a date, as in public-inbox.
+        assert_eq!(
+            rt("20210101").resolve(NOW),
+            Resolved::Received(Some(20_210_101), Some(20_296_501))
+        );
+        assert_eq!(
+            rt("2024-01-01.12:00:00..").resolve(NOW),
+            Resolved::Received(Some(1_704_110_400), None)
+        );
+        assert_eq!(
+            rt("..yesterday").resolve(NOW),
+            Resolved::Received(None, Some(NOW - 86_400))
+        );
+        assert!(parse_field_range("2021013100000x", DateField::DateTime).is_err());
+        assert!(parse_field_range("20211301000000", DateField::DateTime).is_err());
     }
 
     #[test]

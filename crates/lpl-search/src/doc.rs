@@ -130,6 +130,11 @@ pub struct SearchDoc {
     pub list_id: Option<String>,
     /// Date, unix seconds UTC.
     pub date: Option<i64>,
+    /// When the message was received, unix seconds UTC (`rt:`; public-inbox
+    /// falls back to the date).
+    pub received: Option<i64>,
+    /// File names of attachments (`n:`).
+    pub attachments: Vec<String>,
     /// Body text.
     pub body: BodyText,
     /// `git patch-id --stable` of the diff, 40 hex digits.

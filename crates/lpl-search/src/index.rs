@@ -33,6 +33,13 @@ pub enum Error {
         #[source]
         source: tantivy::TantivyError,
     },
+    /// The index on disk was written with another schema (by another
+    /// version of lpl): it must be rebuilt.
+    #[error("the search index at {path} was written by another version of lpl")]
+    SchemaChanged {
+        /// Index directory.
+        path: PathBuf,
+    },
     /// The index was opened read-only and a write was attempted.
     #[error("index opened read-only")]
     ReadOnly,
@@ -151,7 +158,17 @@ impl SearchIndex {
         std::fs::create_dir_all(dir).map_err(|e| open_err(tantivy::TantivyError::from(e)))?;
         let (schema, fields) = schema::build();
         let mmap = MmapDirectory::open(dir).map_err(|e| open_err(e.into()))?;
-        let index = Index::open_or_create(mmap, schema).map_err(open_err)?;
+        let index = if Index::exists(&mmap).map_err(|e| open_err(e.into()))? {
+            let index = Index::open(mmap).map_err(open_err)?;
+            if index.schema() != schema {
+                return Err(Error::SchemaChanged {
+                    path: dir.to_owned(),
+                });
+            }
+            index
+        } else {
+            Index::create(mmap, schema, tantivy::IndexSettings::default()).map_err(open_err)?
+        };
         Self::with_index(index, fields, options).map_err(open_err)
     }
 
@@ -398,6 +415,14 @@ impl SearchIndex {
         }
         if let Some(p) = &d.patch_id {
             t.add_text(f.patchid, p);
+        }
+        if !d.attachments.is_empty() {
+            // One value per name: a phrase never spans two names.
+            let sep = crate::tokenize::VALUE_BREAK.to_string();
+            t.add_text(f.filename, d.attachments.join(&sep));
+        }
+        if let Some(rt) = d.received {
+            t.add_i64(f.received, rt);
         }
         if let Some(date) = d.date
             && let Some((day, second)) = crate::date::index_values(date)

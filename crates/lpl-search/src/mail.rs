@@ -38,6 +38,8 @@ impl SearchDoc {
             cc: m.cc.iter().map(addr).collect(),
             list_id: m.list_id.clone(),
             date: m.date.as_ref().map(|d| d.timestamp),
+            received: m.received.or(m.date.as_ref().map(|d| d.timestamp)),
+            attachments: m.attachment_names.clone(),
             body,
             patch_id: m
                 .patch

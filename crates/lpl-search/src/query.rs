@@ -13,7 +13,7 @@
 //! value    := word | word "*" | "\"" phrase "\"" | "(" or_expr ")"
 //! ```
 //!
-//! Dates (`d:`) are checked for syntax here and resolved against a caller's
+//! Dates (`d:`, `dt:`, `rt:`) are checked for syntax here and resolved against a caller's
 //! `now` when the query is run (see [`crate::date`]).
 
 use std::fmt;
@@ -56,6 +56,8 @@ pub enum Prefix {
     Quoted,
     /// `nq:` non-quoted text (diff included).
     NonQuoted,
+    /// `n:` file names of attachments.
+    FileName,
     /// `dfn:` file name in a diff.
     DiffFile,
     /// `dfa:` removed lines.
@@ -97,6 +99,7 @@ impl Prefix {
             "bs" => Self::BodySubject,
             "q" => Self::Quoted,
             "nq" => Self::NonQuoted,
+            "n" => Self::FileName,
             "dfn" => Self::DiffFile,
             "dfa" => Self::DiffRemoved,
             "dfb" => Self::DiffAdded,
@@ -296,7 +299,7 @@ fn lex(q: &str) -> Result<Vec<Lexed>, QueryError> {
             {
                 prefix = Some((p, name.to_owned()));
                 i += colon + 1;
-            } else if name == "d" || name == "dt" {
+            } else if matches!(name, "d" | "dt" | "rt") {
                 // Date range: runs to whitespace or a closing parenthesis.
                 let start = i + colon + 1;
                 let end = q[start..]
@@ -313,7 +316,7 @@ fn lex(q: &str) -> Result<Vec<Lexed>, QueryError> {
                 out.push(Lexed {
                     tok: Tok::Item {
                         neg,
-                        prefix: Some((Prefix::Default, "d".to_owned())),
+                        prefix: Some((Prefix::Default, name.to_owned())),
                         value: Value::Word(spec.to_owned()),
                     },
                     offset,
@@ -531,12 +534,17 @@ impl Parser<'_> {
         offset: usize,
     ) -> Result<Node, QueryError> {
         if let Some((_, name)) = &prefix
-            && name == "d"
+            && let Some(field) = match name.as_str() {
+                "d" => Some(date::DateField::Date),
+                "dt" => Some(date::DateField::DateTime),
+                "rt" => Some(date::DateField::Received),
+                _ => None,
+            }
         {
             let Value::Word(spec) = value else {
                 unreachable!("the lexer gives dates as words")
             };
-            return date::parse_range(&spec)
+            return date::parse_field_range(&spec, field)
                 .map(Node::Date)
                 .map_err(|msg| QueryError::at(self.q, offset, QueryErrorKind::BadDate(msg)));
         }

@@ -33,6 +33,8 @@ pub(crate) struct Fields {
     pub quoted: Field,
     /// `XNQ`.
     pub unquoted: Field,
+    /// `XFN`: attachment file names.
+    pub filename: Field,
     /// `XDFN`.
     pub dfn: Field,
     /// `XDFA`.
@@ -55,6 +57,8 @@ pub(crate) struct Fields {
     pub second: Field,
     /// Unix time, for sorting.
     pub ts: Field,
+    /// Received time, unix seconds (public-inbox's `TS` value, `rt:`).
+    pub received: Field,
 }
 
 pub(crate) fn build() -> (Schema, Fields) {
@@ -78,6 +82,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         list: b.add_text_field("xl", text.clone()),
         quoted: b.add_text_field("xquot", text.clone()),
         unquoted: b.add_text_field("xnq", text.clone()),
+        filename: b.add_text_field("xfn", text.clone()),
         dfn: b.add_text_field("xdfn", text.clone()),
         dfa: b.add_text_field("xdfa", text.clone()),
         dfb: b.add_text_field("xdfb", text.clone()),
@@ -89,6 +94,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         day: b.add_u64_field("day", INDEXED | FAST),
         second: b.add_u64_field("second", INDEXED | FAST),
         ts: b.add_i64_field("ts", FAST | STORED),
+        received: b.add_i64_field("rt", INDEXED),
     };
     (b.build(), fields)
 }
@@ -108,7 +114,7 @@ impl Fields {
         ];
         match p {
             Prefix::Default => {
-                let mut v = vec![self.xm, self.subject, self.from, self.quoted];
+                let mut v = vec![self.xm, self.subject, self.from, self.quoted, self.filename];
                 v.extend(nq);
                 (v, true)
             }
@@ -132,6 +138,7 @@ impl Fields {
                 (v, true)
             }
             Prefix::Quoted => (vec![self.quoted], false),
+            Prefix::FileName => (vec![self.filename], false),
             Prefix::NonQuoted => (nq.to_vec(), true),
             Prefix::DiffFile => (vec![self.dfn], false),
             Prefix::DiffRemoved => (vec![self.dfa], false),

@@ -128,6 +128,14 @@ impl Translator<'_> {
         let (field, lo, hi) = match r {
             Resolved::Day(lo, hi) => (self.fields.day, lo, hi),
             Resolved::Second(lo, hi) => (self.fields.second, lo, hi),
+            Resolved::Received(lo, hi) => {
+                let field = self.fields.received;
+                let b = |v: Option<i64>| match v {
+                    Some(v) => Bound::Included(Term::from_field_i64(field, v)),
+                    None => Bound::Unbounded,
+                };
+                return filter(Box::new(RangeQuery::new(b(lo), b(hi))));
+            }
         };
         let b = |v: Option<u64>| match v {
             Some(v) => Bound::Included(Term::from_field_u64(field, v)),

@@ -10,9 +10,11 @@ use crate::error::{CmdResult, CommandError};
 ///
 /// Prefixes (as on lore.kernel.org and in lei): s: subject, f: from, t: to,
 /// c: cc, a: any address, tc: to+cc, l: list-id, b: body, bs: subject+body,
-/// nq: non-quoted text, q: quoted text, m: Message-ID, d: date range
-/// (d:2024-01-01..2024-03-01, d:20240101.., d:..2.weeks.ago, d:last.month..),
-/// and on patches: dfn: file name, dfa: removed lines, dfb: added lines,
+/// nq: non-quoted text, q: quoted text, n: attachment file name,
+/// m: Message-ID, d: date range (d:2024-01-01..2024-03-01, d:20240101..,
+/// d:..2.weeks.ago, d:last.month..), dt: the same by the second
+/// (dt:20240101120000..), rt: received time (rt:last.week.., or unix
+/// seconds), and on patches: dfn: file name, dfa: removed lines, dfb: added lines,
 /// dfctx: context lines, dfhh: hunk header (the function), dfpre:/dfpost:
 /// blob ids, patchid:. Combine with AND, OR, NOT, -, (...), "phrases" and
 /// trailing *. Bare words search subject and body.

@@ -74,6 +74,28 @@ fn unindexed_rows_are_caught_up_by_the_next_import() {
     assert_eq!(rebuilt["indexed"], 340, "{rebuilt}");
     let n = json(&home, &["search", "--json", "-n", "1", all])["total"].clone();
     assert_eq!(n, 340);
+
+    // An index written by an older lpl (here: its schema without the `rt`
+    // field) is refused by a search with what to do, and rebuilt by
+    // `--reindex`.
+    let meta = home.join("search/meta.json");
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&meta).expect("meta.json")).expect("json");
+    let fields = v["schema"].as_array_mut().expect("schema fields");
+    let before = fields.len();
+    fields.retain(|f| f["name"] != "rt");
+    assert_eq!(fields.len(), before - 1, "the schema has an rt field");
+    std::fs::write(&meta, serde_json::to_vec(&v).expect("json")).expect("write meta.json");
+    let out = lpl(&home, &["search", all]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("lpl search --reindex"), "{err}");
+    let out = lpl_ok(&home, &["search", "--reindex"]);
+    assert!(out.is_empty() || out.contains("indexed"), "{out}");
+    let n = json(&home, &["search", "--json", "-n", "1", all])["total"].clone();
+    assert_eq!(n, 340, "rebuilt from the archive");
+    let n = json(&home, &["search", "--json", "-n", "1", "rt:600000000.."])["total"].clone();
+    assert_eq!(n, 340, "with the received times");
 }
 
 #[test]
