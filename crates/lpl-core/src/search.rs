@@ -208,18 +208,107 @@ pub struct SearchResults {
     pub total: usize,
     /// The hits shown.
     pub hits: Vec<SearchHit>,
+    /// The series of the hits shown, in the order they first appear.
+    pub series: Vec<SeriesBrief>,
 }
 
-/// Runs `query` over the index.
-pub fn search(
-    store: &Store,
-    lib: &Library,
+/// A series as a search result shows it (saved with the links, so a
+/// search need not analyse the archive).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct SeriesBrief {
+    /// Short id.
+    pub id: String,
+    /// Message-ID of the cover letter (or first patch).
+    pub message_id: String,
+    /// Title.
+    pub title: String,
+    /// Revision (1 for an unversioned series).
+    pub revision: u32,
+    /// Patches announced (`/N`), if known.
+    pub total: Option<u32>,
+    /// Patches present.
+    pub present: u32,
+    /// Date of the series, unix seconds.
+    pub date: i64,
+    /// Sender name.
+    pub author: Option<String>,
+    /// Sender address.
+    pub email: String,
+    /// `Acked-by:` trailers given.
+    pub acked: u32,
+    /// `Reviewed-by:` trailers given.
+    pub reviewed: u32,
+    /// `Tested-by:` trailers given.
+    pub tested: u32,
+}
+
+fn brief(lib: &Library, r: usize) -> SeriesBrief {
+    let sm = crate::series::summary(lib, r);
+    SeriesBrief {
+        id: sm.id,
+        message_id: sm.message_id,
+        title: sm.title,
+        revision: sm.revision,
+        total: sm.total,
+        present: sm.present,
+        date: sm.date,
+        author: sm.author,
+        email: sm.email,
+        acked: sm.trailers.acked,
+        reviewed: sm.trailers.reviewed,
+        tested: sm.trailers.tested,
+    }
+}
+
+/// Version of what [`save_links`] saves: bump it when threading or series
+/// assembly change what they conclude.
+const LINKS_VERSION: &str = "links-1";
+
+/// Saves what `lib` concluded about every message (thread root, series)
+/// and a [`SeriesBrief`] of every series revision in the store, stamped
+/// with the store's content, so that searches show hits without loading
+/// the library until the archive changes.
+pub fn save_links(store: &mut Store, lib: &Library) -> Result<(), CoreError> {
+    let stamp = store.content_stamp(LINKS_VERSION)?;
+    let threads = &lib.analysis.threads;
+    let links: Vec<lpl_store::LinkRow> = lib
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, &row)| lpl_store::LinkRow {
+            message: row,
+            thread: threads
+                .node(threads.root(threads.node_of_message(i)))
+                .id
+                .as_str()
+                .to_owned(),
+            series: lib
+                .analysis
+                .assembly
+                .revision_of_message(i)
+                .map(|r| lib.short_id(r)),
+        })
+        .collect();
+    let mut series = Vec::with_capacity(lib.revisions().len());
+    for r in 0..lib.revisions().len() {
+        let b = brief(lib, r);
+        let json = serde_json::to_string(&b)
+            .map_err(|e| CoreError::Invalid(format!("series summary: {e}")))?;
+        series.push((b.id, json));
+    }
+    store.save_links(&stamp, &links, &series)?;
+    Ok(())
+}
+
+/// Runs the query over the index: (total, row ids with scores, best first
+/// or newest first).
+fn run_query(
     home: &Path,
     query: &str,
     limit: usize,
     by_date: bool,
     now: i64,
-) -> Result<SearchResults, CoreError> {
+) -> Result<(usize, Vec<(i64, f32)>), CoreError> {
     let dir = index_dir(home);
     if !dir.exists() {
         return Err(CoreError::NotFound(
@@ -249,38 +338,131 @@ pub fn search(
         lpl_search::Error::Query(q) => CoreError::Invalid(q.to_string()),
         other => se(other),
     })?;
-    let pos: std::collections::HashMap<i64, usize> =
-        lib.rows.iter().enumerate().map(|(i, &r)| (r, i)).collect();
-    let mut out = Vec::new();
-    for h in hits.hits {
-        let Ok(id) = h.key.as_str().parse::<i64>() else {
+    let rows = hits
+        .hits
+        .iter()
+        .filter_map(|h| Some((h.key.as_str().parse::<i64>().ok()?, h.score)))
+        .collect();
+    Ok((hits.total, rows))
+}
+
+/// Runs `query` over the index and shows the hits with their thread and
+/// series from the saved links ([`save_links`]); when the archive changed
+/// since they were saved, loads the library once and saves them anew (a
+/// store opened read-only, or busy with an import, just uses it).
+pub fn search(
+    store: &mut Store,
+    home: &Path,
+    query: &str,
+    limit: usize,
+    by_date: bool,
+    now: i64,
+) -> Result<SearchResults, CoreError> {
+    let (total, rows) = run_query(home, query, limit, by_date, now)?;
+    let stamp = store.content_stamp(LINKS_VERSION)?;
+    if store.link_stamp()?.as_deref() != Some(stamp.as_str()) {
+        let lib = Library::load(store)?;
+        // Derived data: if it cannot be saved now, the next search tries.
+        let _ = save_links(store, &lib);
+        return Ok(results_from_library(&lib, total, &rows));
+    }
+    let ids: Vec<i64> = rows.iter().map(|&(r, _)| r).collect();
+    let metas: std::collections::HashMap<i64, lpl_store::HitRow> = store
+        .hit_rows(&ids)?
+        .into_iter()
+        .map(|h| (h.id, h))
+        .collect();
+    let links: std::collections::HashMap<i64, lpl_store::LinkRow> = store
+        .links(&ids)?
+        .into_iter()
+        .map(|l| (l.message, l))
+        .collect();
+    let mut hits = Vec::with_capacity(rows.len());
+    let mut series_ids: Vec<String> = Vec::new();
+    for (row, score) in rows {
+        // A row the library leaves out (no usable metadata) has no link.
+        let (Some(m), Some(l)) = (metas.get(&row), links.get(&row)) else {
             continue;
         };
+        if let Some(s) = &l.series
+            && !series_ids.contains(s)
+        {
+            series_ids.push(s.clone());
+        }
+        hits.push(SearchHit {
+            message_id: m.message_id.clone(),
+            subject: m.subject.clone(),
+            from: m
+                .from_name
+                .clone()
+                .or_else(|| m.from_email.clone())
+                .unwrap_or_default(),
+            date: m.date,
+            score,
+            series: l.series.clone(),
+            thread: Some(l.thread.clone()),
+        });
+    }
+    let mut series = Vec::new();
+    for (_, json) in store.series_summaries(&series_ids)? {
+        let b: SeriesBrief = serde_json::from_str(&json)
+            .map_err(|e| CoreError::Invalid(format!("saved series summary: {e}")))?;
+        series.push(b);
+    }
+    Ok(SearchResults {
+        total,
+        hits,
+        series,
+    })
+}
+
+/// [`search`] with a library already loaded (no saved links read).
+pub fn search_with(
+    lib: &Library,
+    home: &Path,
+    query: &str,
+    limit: usize,
+    by_date: bool,
+    now: i64,
+) -> Result<SearchResults, CoreError> {
+    let (total, rows) = run_query(home, query, limit, by_date, now)?;
+    Ok(results_from_library(lib, total, &rows))
+}
+
+fn results_from_library(lib: &Library, total: usize, rows: &[(i64, f32)]) -> SearchResults {
+    let pos: std::collections::HashMap<i64, usize> =
+        lib.rows.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+    let mut hits = Vec::new();
+    let mut revs: Vec<usize> = Vec::new();
+    for &(id, score) in rows {
         let Some(&i) = pos.get(&id) else { continue };
         let m = &lib.metas[i];
         let root = lib
             .analysis
             .threads
             .root(lib.analysis.threads.node_of_message(i));
-        out.push(SearchHit {
+        let rev = lib.analysis.assembly.revision_of_message(i);
+        if let Some(r) = rev
+            && !revs.contains(&r)
+        {
+            revs.push(r);
+        }
+        hits.push(SearchHit {
             message_id: m.message_id.as_str().to_owned(),
             subject: m.subject.clone(),
             from: m.from_name.clone().unwrap_or_else(|| m.from_email.clone()),
-            date: Some(m.date),
-            score: h.score,
-            series: lib
-                .analysis
-                .assembly
-                .revision_of_message(i)
-                .map(|r| lib.short_id(r)),
+            // The library reads a missing date as 0; the store keeps NULL.
+            date: (m.date != 0).then_some(m.date),
+            score,
+            series: rev.map(|r| lib.short_id(r)),
             thread: Some(lib.analysis.threads.node(root).id.as_str().to_owned()),
         });
     }
-    let _ = store;
-    Ok(SearchResults {
-        total: hits.total,
-        hits: out,
-    })
+    SearchResults {
+        total,
+        hits,
+        series: revs.into_iter().map(|r| brief(lib, r)).collect(),
+    }
 }
 
 /// A notebook item that matched.

@@ -2,11 +2,15 @@
 //!
 //! ```text
 //! cargo run --release -p lpl-search --example bench -- MAILDIR INDEX_DIR \
-//!     [--notmuch-config FILE] [--muhome DIR] [--skip-index] [--threads N] [--writer-mb MB]
+//!     [--notmuch-config FILE] [--muhome DIR] [--lpl BIN --lpl-home DIR]
+//!     [--skip-index] [--threads N] [--writer-mb MB]
 //! ```
 //! MAILDIR holds the messages (`cur/`), e.g. both corpus epochs exported;
 //! INDEX_DIR is (re)created. The peers must already have indexed MAILDIR
 //! (`notmuch new`, `mu init && mu index`). Queries: `benches/queries.tsv`.
+//! With `--lpl`, the `lpl search` command itself is timed like the peers'
+//! commands (a process per query, 3 runs each) over the archive in
+//! `--lpl-home` (whose `search/` should be INDEX_DIR).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -226,6 +230,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let mut peers: Vec<Peer> = Vec::new();
+    // The whole `lpl search` command, like the peers' commands: a process
+    // that opens the archive and the index, runs the query and prints the
+    // hits with their threads and series (from the saved links; one search
+    // first so that they are saved, as after any first search).
+    if let (Some(bin), Some(home)) = (opt("--lpl"), opt("--lpl-home")) {
+        let warmup = Command::new(&bin)
+            .env("LPL_HOME", &home)
+            .args(["search", "--json", "-n", "1", "s:x"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()?;
+        if warmup.code().is_some_and(|c| c > 1) {
+            return Err(format!("{bin} search failed in {home}").into());
+        }
+        peers.push(Peer {
+            name: "lpl search (command)",
+            column: 0,
+            cmd: Box::new(move |q| {
+                let mut c = Command::new(&bin);
+                c.env("LPL_HOME", &home)
+                    .args(["search", "--json", "--date", "-n", "50", q]);
+                c
+            }),
+        });
+    }
     if let Some(cfg) = opt("--notmuch-config") {
         peers.push(Peer {
             name: "notmuch search",

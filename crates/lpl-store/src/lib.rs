@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod links;
 mod meta;
 mod read;
 mod schema;
@@ -20,6 +21,7 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
+pub use links::{HitRow, LinkRow};
 pub use meta::MetaRow;
 pub use read::{MessageRow, SourceRow, StoreStats};
 pub use rusqlite;

@@ -136,4 +136,17 @@ CREATE TABLE state (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 "#,
+    // 4: what threading and series assembly concluded, per message, saved so
+    // that a search need not redo them (derived data, rebuilt when stale).
+    r#"
+CREATE TABLE link_cache (
+    message INTEGER PRIMARY KEY,   -- messages.id
+    thread  TEXT NOT NULL,         -- Message-ID of the thread root
+    series  TEXT                   -- short id of the series revision, if any
+);
+CREATE TABLE series_cache (
+    id      TEXT PRIMARY KEY,      -- short id
+    summary TEXT NOT NULL          -- JSON, written and read by lpl-core
+) WITHOUT ROWID;
+"#,
 ];

@@ -79,6 +79,8 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
     ))?;
 
     let lib = Library::load(&store)?;
+    // So that the user's next `lpl search` shows threads and series at once.
+    lpl_core::search::save_links(&mut store, &lib)?;
     let list = series::list(&lib, &SeriesFilter::default());
     p(format!(
         "{} {} threads, {} series revisions, assembled into {} chains of revisions:\n",
@@ -140,7 +142,7 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
         "dfhh:split_huge_page_to_list_to_order",
         "f:zi.yan s:\"lower order\" d:2024-01-01..",
     ] {
-        let res = lpl_core::search::search(&store, &lib, &home, q, 1, true, now)?;
+        let res = lpl_core::search::search_with(&lib, &home, q, 1, true, now)?;
         let newest = res
             .hits
             .first()

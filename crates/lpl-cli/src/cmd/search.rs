@@ -1,6 +1,5 @@
 //! `lpl search QUERY`: lore/lei query language over the local archive.
 
-use lpl_core::library::Library;
 use lpl_core::time;
 
 use crate::app::{App, style};
@@ -53,7 +52,7 @@ pub struct Args {
 }
 
 pub fn run(app: &App, a: Args) -> CmdResult {
-    let store = app.open_existing_store()?;
+    let mut store = app.open_existing_store()?;
     if a.reindex {
         let n = lpl_core::search::update_index(&store, &app.home, &mut |_| {})?;
         eprintln!("indexed {n} messages");
@@ -61,11 +60,9 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             return Ok(0);
         }
     }
-    let lib = Library::load(&store)?;
     let q = a.query.join(" ");
     let res = lpl_core::search::search(
-        &store,
-        &lib,
+        &mut store,
         &app.home,
         &q,
         a.limit,
@@ -129,29 +126,20 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         ));
     }
     if a.series {
-        let mut seen: Vec<String> = Vec::new();
-        for h in &res.hits {
-            let Some(id) = &h.series else { continue };
-            if seen.contains(id) {
-                continue;
-            }
-            seen.push(id.clone());
-            if let Ok(r) = lib.find_revision(id) {
-                let sm = lpl_core::series::summary(&lib, r);
-                s.push_str(&format!(
-                    "{} {} v{:<3} {}/{} A{} R{} T{}  {}  {}\n",
-                    style::paint(style::KEY, &sm.id),
-                    time::date(sm.date),
-                    sm.revision,
-                    sm.present,
-                    sm.total.map(|t| t.to_string()).unwrap_or("?".into()),
-                    sm.trailers.acked,
-                    sm.trailers.reviewed,
-                    sm.trailers.tested,
-                    style::paint(style::BOLD, sm.author.as_deref().unwrap_or(&sm.email)),
-                    sm.title
-                ));
-            }
+        for sm in &res.series {
+            s.push_str(&format!(
+                "{} {} v{:<3} {}/{} A{} R{} T{}  {}  {}\n",
+                style::paint(style::KEY, &sm.id),
+                time::date(sm.date),
+                sm.revision,
+                sm.present,
+                sm.total.map(|t| t.to_string()).unwrap_or("?".into()),
+                sm.acked,
+                sm.reviewed,
+                sm.tested,
+                style::paint(style::BOLD, sm.author.as_deref().unwrap_or(&sm.email)),
+                sm.title
+            ));
         }
     } else if a.threads {
         let mut seen: Vec<String> = Vec::new();

@@ -4,4 +4,5 @@
 mod fetch;
 mod import;
 mod quickstart;
+mod search;
 mod util;
