@@ -269,6 +269,14 @@ const LINKS_VERSION: &str = "links-1";
 /// with the store's content, so that searches show hits without loading
 /// the library until the archive changes.
 pub fn save_links(store: &mut Store, lib: &Library) -> Result<(), CoreError> {
+    save_links_within(store, lib, std::time::Duration::from_secs(10))
+}
+
+fn save_links_within(
+    store: &mut Store,
+    lib: &Library,
+    wait: std::time::Duration,
+) -> Result<(), CoreError> {
     let stamp = store.content_stamp(LINKS_VERSION)?;
     let threads = &lib.analysis.threads;
     let links: Vec<lpl_store::LinkRow> = lib
@@ -296,7 +304,7 @@ pub fn save_links(store: &mut Store, lib: &Library) -> Result<(), CoreError> {
             .map_err(|e| CoreError::Invalid(format!("series summary: {e}")))?;
         series.push((b.id, json));
     }
-    store.save_links(&stamp, &links, &series)?;
+    store.save_links_within(wait, &stamp, &links, &series)?;
     Ok(())
 }
 
@@ -362,8 +370,9 @@ pub fn search(
     let stamp = store.content_stamp(LINKS_VERSION)?;
     if store.link_stamp()?.as_deref() != Some(stamp.as_str()) {
         let lib = Library::load(store)?;
-        // Derived data: if it cannot be saved now, the next search tries.
-        let _ = save_links(store, &lib);
+        // Derived data: if it cannot be saved now (an import is writing),
+        // the next search tries again; the user does not wait for it.
+        let _ = save_links_within(store, &lib, std::time::Duration::from_millis(200));
         return Ok(results_from_library(&lib, total, &rows));
     }
     let ids: Vec<i64> = rows.iter().map(|&(r, _)| r).collect();

@@ -83,6 +83,25 @@ impl Store {
     }
 
     /// Replaces the saved links and series summaries, stamped `stamp`, in
+    /// one transaction. Derived data, so it does not wait behind another
+    /// writer (an import) for more than `wait`: it fails instead.
+    pub fn save_links_within(
+        &mut self,
+        wait: std::time::Duration,
+        stamp: &str,
+        links: &[LinkRow],
+        series: &[(String, String)],
+    ) -> Result<()> {
+        self.conn.busy_timeout(wait).map_err(self.err())?;
+        let res = self.save_links(stamp, links, series);
+        let restore = self
+            .conn
+            .busy_timeout(std::time::Duration::from_millis(10_000))
+            .map_err(self.err());
+        res.and(restore)
+    }
+
+    /// Replaces the saved links and series summaries, stamped `stamp`, in
     /// one transaction.
     pub fn save_links(
         &mut self,
