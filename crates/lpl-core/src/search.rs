@@ -12,6 +12,7 @@ use lpl_store::Store;
 
 use crate::CoreError;
 use crate::library::Library;
+use crate::series::SeriesSummary;
 
 /// Where indexes made before the watermark moved into the tantivy commit
 /// payload kept it (read once, for those; never written now).
@@ -209,63 +210,15 @@ pub struct SearchResults {
     /// The hits shown.
     pub hits: Vec<SearchHit>,
     /// The series of the hits shown, in the order they first appear.
-    pub series: Vec<SeriesBrief>,
-}
-
-/// A series as a search result shows it (saved with the links, so a
-/// search need not analyse the archive).
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
-pub struct SeriesBrief {
-    /// Short id.
-    pub id: String,
-    /// Message-ID of the cover letter (or first patch).
-    pub message_id: String,
-    /// Title.
-    pub title: String,
-    /// Revision (1 for an unversioned series).
-    pub revision: u32,
-    /// Patches announced (`/N`), if known.
-    pub total: Option<u32>,
-    /// Patches present.
-    pub present: u32,
-    /// Date of the series, unix seconds.
-    pub date: i64,
-    /// Sender name.
-    pub author: Option<String>,
-    /// Sender address.
-    pub email: String,
-    /// `Acked-by:` trailers given.
-    pub acked: u32,
-    /// `Reviewed-by:` trailers given.
-    pub reviewed: u32,
-    /// `Tested-by:` trailers given.
-    pub tested: u32,
-}
-
-fn brief(lib: &Library, r: usize) -> SeriesBrief {
-    let sm = crate::series::summary(lib, r);
-    SeriesBrief {
-        id: sm.id,
-        message_id: sm.message_id,
-        title: sm.title,
-        revision: sm.revision,
-        total: sm.total,
-        present: sm.present,
-        date: sm.date,
-        author: sm.author,
-        email: sm.email,
-        acked: sm.trailers.acked,
-        reviewed: sm.trailers.reviewed,
-        tested: sm.trailers.tested,
-    }
+    pub series: Vec<SeriesSummary>,
 }
 
 /// Version of what [`save_links`] saves: bump it when threading or series
 /// assembly change what they conclude.
-const LINKS_VERSION: &str = "links-1";
+const LINKS_VERSION: &str = "links-2";
 
 /// Saves what `lib` concluded about every message (thread root, series)
-/// and a [`SeriesBrief`] of every series revision in the store, stamped
+/// and the [`SeriesSummary`] of every series revision in the store, stamped
 /// with the store's content, so that searches show hits without loading
 /// the library until the archive changes.
 pub fn save_links(store: &mut Store, lib: &Library) -> Result<(), CoreError> {
@@ -278,34 +231,39 @@ fn save_links_within(
     wait: std::time::Duration,
 ) -> Result<(), CoreError> {
     let stamp = store.content_stamp(LINKS_VERSION)?;
-    let threads = &lib.analysis.threads;
     let links: Vec<lpl_store::LinkRow> = lib
         .rows
         .iter()
         .enumerate()
-        .map(|(i, &row)| lpl_store::LinkRow {
-            message: row,
-            thread: threads
-                .node(threads.root(threads.node_of_message(i)))
-                .id
-                .as_str()
-                .to_owned(),
-            series: lib
-                .analysis
-                .assembly
-                .revision_of_message(i)
-                .map(|r| lib.short_id(r)),
+        .map(|(i, &row)| {
+            let (thread, rev) = links_of(lib, i);
+            lpl_store::LinkRow {
+                message: row,
+                thread,
+                series: rev.map(|r| lib.short_id(r)),
+            }
         })
         .collect();
     let mut series = Vec::with_capacity(lib.revisions().len());
     for r in 0..lib.revisions().len() {
-        let b = brief(lib, r);
+        let b = crate::series::summary(lib, r);
         let json = serde_json::to_string(&b)
             .map_err(|e| CoreError::Invalid(format!("series summary: {e}")))?;
         series.push((b.id, json));
     }
     store.save_links_within(wait, &stamp, &links, &series)?;
     Ok(())
+}
+
+/// Message `i`'s thread root (Message-ID) and series revision: what a
+/// search shows, from the library and, saved, from the store.
+fn links_of(lib: &Library, i: usize) -> (String, Option<usize>) {
+    let threads = &lib.analysis.threads;
+    let root = threads.root(threads.node_of_message(i));
+    (
+        threads.node(root).id.as_str().to_owned(),
+        lib.analysis.assembly.revision_of_message(i),
+    )
 }
 
 /// Runs the query over the index: (total, row ids with scores, best first
@@ -368,16 +326,28 @@ pub fn search(
 ) -> Result<SearchResults, CoreError> {
     let (total, rows) = run_query(home, query, limit, by_date, now)?;
     let stamp = store.content_stamp(LINKS_VERSION)?;
-    if store.link_stamp()?.as_deref() != Some(stamp.as_str()) {
-        let lib = Library::load(store)?;
-        // Derived data: if it cannot be saved now (an import is writing),
-        // the next search tries again; the user does not wait for it.
-        let _ = save_links_within(store, &lib, std::time::Duration::from_millis(200));
-        return Ok(results_from_library(&lib, total, &rows));
+    if store.link_stamp()?.as_deref() == Some(stamp.as_str())
+        && let Some(res) = results_from_links(store, total, &rows)?
+    {
+        return Ok(res);
     }
+    let lib = Library::load(store)?;
+    // Derived data: if it cannot be saved now (an import is writing), the
+    // next search tries again; the user does not wait for it.
+    let _ = save_links_within(store, &lib, std::time::Duration::from_millis(200));
+    Ok(results_from_library(&lib, total, &rows))
+}
+
+/// The hits with the saved links; `None` when a saved summary cannot be
+/// read (then the library is the answer, and saves them anew).
+fn results_from_links(
+    store: &Store,
+    total: usize,
+    rows: &[(i64, f32)],
+) -> Result<Option<SearchResults>, CoreError> {
     let ids: Vec<i64> = rows.iter().map(|&(r, _)| r).collect();
-    let metas: std::collections::HashMap<i64, lpl_store::HitRow> = store
-        .hit_rows(&ids)?
+    let metas: std::collections::HashMap<i64, lpl_store::MessageRow> = store
+        .messages_by_rows(&ids)?
         .into_iter()
         .map(|h| (h.id, h))
         .collect();
@@ -388,7 +358,7 @@ pub fn search(
         .collect();
     let mut hits = Vec::with_capacity(rows.len());
     let mut series_ids: Vec<String> = Vec::new();
-    for (row, score) in rows {
+    for &(row, score) in rows {
         // A row the library leaves out (no usable metadata) has no link.
         let (Some(m), Some(l)) = (metas.get(&row), links.get(&row)) else {
             continue;
@@ -414,15 +384,16 @@ pub fn search(
     }
     let mut series = Vec::new();
     for (_, json) in store.series_summaries(&series_ids)? {
-        let b: SeriesBrief = serde_json::from_str(&json)
-            .map_err(|e| CoreError::Invalid(format!("saved series summary: {e}")))?;
-        series.push(b);
+        match serde_json::from_str::<SeriesSummary>(&json) {
+            Ok(sm) => series.push(sm),
+            Err(_) => return Ok(None),
+        }
     }
-    Ok(SearchResults {
+    Ok(Some(SearchResults {
         total,
         hits,
         series,
-    })
+    }))
 }
 
 /// [`search`] with a library already loaded (no saved links read).
@@ -446,11 +417,7 @@ fn results_from_library(lib: &Library, total: usize, rows: &[(i64, f32)]) -> Sea
     for &(id, score) in rows {
         let Some(&i) = pos.get(&id) else { continue };
         let m = &lib.metas[i];
-        let root = lib
-            .analysis
-            .threads
-            .root(lib.analysis.threads.node_of_message(i));
-        let rev = lib.analysis.assembly.revision_of_message(i);
+        let (thread, rev) = links_of(lib, i);
         if let Some(r) = rev
             && !revs.contains(&r)
         {
@@ -464,13 +431,16 @@ fn results_from_library(lib: &Library, total: usize, rows: &[(i64, f32)]) -> Sea
             date: (m.date != 0).then_some(m.date),
             score,
             series: rev.map(|r| lib.short_id(r)),
-            thread: Some(lib.analysis.threads.node(root).id.as_str().to_owned()),
+            thread: Some(thread),
         });
     }
     SearchResults {
         total,
         hits,
-        series: revs.into_iter().map(|r| brief(lib, r)).collect(),
+        series: revs
+            .into_iter()
+            .map(|r| crate::series::summary(lib, r))
+            .collect(),
     }
 }
 

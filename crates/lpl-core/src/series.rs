@@ -9,7 +9,7 @@ use crate::CoreError;
 use crate::library::Library;
 
 /// One line of `lpl series`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct SeriesSummary {
     /// Short id (`lpl show ID`).
     pub id: String,

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::input::MessageMeta;
 use crate::thread::{NodeId, Threads};
@@ -21,7 +21,7 @@ use crate::thread::{NodeId, Threads};
 pub const UNTHREADED_WINDOW_SECS: i64 = 2 * 3600;
 
 /// What kind of submission a revision is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SeriesKind {
     /// Several patches (or a cover plus patches).

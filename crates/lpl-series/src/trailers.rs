@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use lpl_mail::trailer::kind_of;
 use lpl_mail::{Address, Trailer, TrailerKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::chain::Chains;
 use crate::input::MessageMeta;
@@ -38,7 +38,7 @@ pub struct CollectedTrailer {
 }
 
 /// Acked-by / Reviewed-by / Tested-by counts (distinct people).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     /// Acked-by.
     pub acked: u32,

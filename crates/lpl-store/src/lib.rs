@@ -21,7 +21,7 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
-pub use links::{HitRow, LinkRow};
+pub use links::LinkRow;
 pub use meta::MetaRow;
 pub use read::{MessageRow, SourceRow, StoreStats};
 pub use rusqlite;
@@ -250,4 +250,10 @@ pub(crate) fn decompress(id: i64, data: &[u8]) -> Result<Vec<u8>> {
         id,
         detail: e.to_string(),
     })
+}
+
+/// `1,2,3` for an SQL `IN (...)` list of row ids (integers: nothing to
+/// quote).
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }

@@ -11,23 +11,6 @@ use crate::{Result, Store};
 /// Key of the stamp in the state table.
 const STAMP: &str = "links.stamp";
 
-/// A message as a search hit shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HitRow {
-    /// Row id.
-    pub id: i64,
-    /// Message-ID.
-    pub message_id: String,
-    /// Subject.
-    pub subject: String,
-    /// Sender name.
-    pub from_name: Option<String>,
-    /// Sender address.
-    pub from_email: Option<String>,
-    /// Date, unix seconds.
-    pub date: Option<i64>,
-}
-
 /// One message's thread root and series.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkRow {
@@ -37,17 +20,6 @@ pub struct LinkRow {
     pub thread: String,
     /// Short id of the series revision the message belongs to.
     pub series: Option<String>,
-}
-
-fn id_list(ids: &[i64]) -> String {
-    let mut s = String::new();
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        s.push_str(&id.to_string());
-    }
-    s
 }
 
 impl Store {
@@ -147,7 +119,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT message, thread, series FROM link_cache WHERE message IN ({})",
-            id_list(ids)
+            crate::id_list(ids)
         );
         let mut st = self.conn.prepare(&sql).map_err(self.err())?;
         let rows = st
@@ -179,33 +151,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    /// What a search hit shows of these rows, in row order.
-    pub fn hit_rows(&self, ids: &[i64]) -> Result<Vec<HitRow>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT id, message_id, subject, from_name, from_email, date FROM messages
-             WHERE id IN ({}) ORDER BY id",
-            id_list(ids)
-        );
-        let mut st = self.conn.prepare(&sql).map_err(self.err())?;
-        let rows = st
-            .query_map([], |r| {
-                Ok(HitRow {
-                    id: r.get(0)?,
-                    message_id: r.get(1)?,
-                    subject: r.get(2)?,
-                    from_name: r.get(3)?,
-                    from_email: r.get(4)?,
-                    date: r.get(5)?,
-                })
-            })
-            .map_err(self.err())?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(self.err())
     }
 }
 

@@ -155,6 +155,22 @@ impl Store {
             .map_err(self.err())
     }
 
+    /// The stored messages with these row ids, in row order (ids not
+    /// stored are left out).
+    pub fn messages_by_rows(&self, ids: &[i64]) -> Result<Vec<MessageRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {MESSAGE_COLS} FROM messages WHERE id IN ({}) ORDER BY id",
+            crate::id_list(ids)
+        );
+        let mut st = self.conn.prepare(&sql).map_err(self.err())?;
+        let rows = st.query_map([], message_row).map_err(self.err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(self.err())
+    }
+
     /// The raw bytes of a stored message.
     pub fn raw(&self, message: i64) -> Result<Vec<u8>> {
         let (blob_id, data): (i64, Vec<u8>) = self

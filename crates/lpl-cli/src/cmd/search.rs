@@ -134,9 +134,9 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                 sm.revision,
                 sm.present,
                 sm.total.map(|t| t.to_string()).unwrap_or("?".into()),
-                sm.acked,
-                sm.reviewed,
-                sm.tested,
+                sm.trailers.acked,
+                sm.trailers.reviewed,
+                sm.trailers.tested,
                 style::paint(style::BOLD, sm.author.as_deref().unwrap_or(&sm.email)),
                 sm.title
             ));
