@@ -401,16 +401,16 @@ fn index_rows(
     new_rows: &[(usize, i64)],
 ) -> Result<(), CoreError> {
     // `new_rows` indexes the batch's messages (skips and deletions left out).
-    let mut docs: Vec<Option<&mut Box<lpl_search::SearchDoc>>> = b
+    let mut docs: Vec<&mut Option<Box<lpl_search::SearchDoc>>> = b
         .items
         .iter_mut()
         .filter_map(|it| match it {
-            Item::Message { doc, .. } => Some(doc.as_mut()),
+            Item::Message { doc, .. } => Some(doc),
             _ => None,
         })
         .collect();
     for &(i, row) in new_rows {
-        if let Some(Some(doc)) = docs.get_mut(i) {
+        if let Some(doc) = docs.get_mut(i).and_then(|d| d.take()) {
             ix.add_row(row, doc)?;
         }
     }

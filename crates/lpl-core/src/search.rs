@@ -14,7 +14,7 @@ use crate::CoreError;
 use crate::library::Library;
 use crate::series::SeriesSummary;
 
-/// Where indexes made before the watermark moved into the tantivy commit
+/// Where indexes made before the watermark moved into the index commit
 /// payload kept it (read once, for those; never written now).
 const WATERMARK: &str = "search.indexed_through";
 
@@ -37,7 +37,7 @@ fn se(e: lpl_search::Error) -> CoreError {
 /// once, for the store and the index alike), and commits at the end.
 ///
 /// The watermark (last row id indexed; rows are numbered in insertion
-/// order) is the payload of the tantivy commit, so it can never disagree
+/// order) is the payload of the index commit, so it can never disagree
 /// with the index: after a crash the next run re-indexes from the stored
 /// raw messages whatever the index had not committed.
 pub struct Indexer {
@@ -60,7 +60,7 @@ fn parse_watermark(v: Option<String>) -> Option<i64> {
 }
 
 impl Indexer {
-    /// Opens the index for writing (tantivy's writer lock: one writer at a
+    /// Opens the index for writing (the writer lock: one writer at a
     /// time; searches still run).
     ///
     /// An index written with another schema (an older lpl) is derived
@@ -70,7 +70,7 @@ impl Indexer {
         let dir = index_dir(home);
         let options = IndexOptions {
             // Bounded: the import's own memory plus this stays < 300 MB.
-            writer_memory: 64 << 20,
+            writer_memory: 48 << 20,
             threads: 2,
             ..IndexOptions::default()
         };
@@ -120,18 +120,18 @@ impl Indexer {
                 .iter()
                 .map(|&id| Ok((id, store.raw(id)?)))
                 .collect::<Result<_, CoreError>>()?;
-            let mut docs: Vec<(i64, SearchDoc)> = raws
+            let docs: Vec<(i64, Box<SearchDoc>)> = raws
                 .par_iter()
                 .map(|(id, raw)| {
                     let doc = SearchDoc::from_message(
                         DocKey::new(id.to_string()),
                         &lpl_mail::parse(raw).message,
                     );
-                    (*id, doc)
+                    (*id, Box::new(doc))
                 })
                 .collect();
-            for (id, d) in &mut docs {
-                self.add_row(*id, d)?;
+            for (id, d) in docs {
+                self.add_row(id, d)?;
             }
             done += ids.len() as u64;
             on_progress(done);
@@ -142,14 +142,14 @@ impl Indexer {
     /// Adds the document of a row stored after everything indexed so far
     /// (its key is set to the row). Rows at or below the watermark are
     /// already indexed and ignored.
-    pub fn add_row(&mut self, row: i64, doc: &mut SearchDoc) -> Result<(), CoreError> {
+    pub fn add_row(&mut self, row: i64, mut doc: Box<SearchDoc>) -> Result<(), CoreError> {
         if row <= self.through {
             return Ok(());
         }
         doc.key = DocKey::new(row.to_string());
         // Above the committed watermark the key cannot be indexed yet: add
         // without the replace.
-        self.index.add_new(doc).map_err(se)?;
+        self.index.add_new_owned(doc).map_err(se)?;
         self.through = row;
         self.added += 1;
         Ok(())

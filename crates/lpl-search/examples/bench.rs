@@ -124,6 +124,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .collect()
         });
         let parse_time = t.elapsed();
+        println!("parse+SearchDoc: {parse_time:.2?}");
         let t = Instant::now();
         let writer_memory = opt("--writer-mb")
             .and_then(|t| t.parse().ok())

@@ -77,32 +77,108 @@ pub struct Addr {
     pub email: String,
 }
 
+/// A list of text values (lines, sections) kept in one buffer: a message
+/// has thousands of diff lines, and one allocation each cost more than
+/// indexing them.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Lines {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Lines {
+    /// Appends a value.
+    pub fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len() as u32);
+    }
+
+    /// The values, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        let mut start = 0usize;
+        self.ends.iter().map(move |&e| {
+            let v = self.text.get(start..e as usize).unwrap_or("");
+            start = e as usize;
+            v
+        })
+    }
+
+    /// Value `i`.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text.get(start..end)
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there is no value.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Whether `s` is one of the values.
+    pub fn contains(&self, s: &str) -> bool {
+        self.iter().any(|v| v == s)
+    }
+
+    /// All values, back to back.
+    pub fn concat(&self) -> String {
+        self.text.clone()
+    }
+}
+
+impl fmt::Debug for Lines {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<const N: usize> PartialEq<[&str; N]> for Lines {
+    fn eq(&self, other: &[&str; N]) -> bool {
+        self.len() == N && self.iter().zip(other).all(|(a, b)| a == *b)
+    }
+}
+
+impl<'a> FromIterator<&'a str> for Lines {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
+        let mut l = Lines::default();
+        for s in iter {
+            l.push(s);
+        }
+        l
+    }
+}
+
 /// The diff parts of a body, line by line (without the `+`/`-`/` ` marker).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DiffText {
     /// File names, old and new paths without `a/`/`b/` (`dfn:`).
-    pub files: Vec<String>,
+    pub files: Lines,
     /// Removed lines (`dfa:`).
-    pub removed: Vec<String>,
+    pub removed: Lines,
     /// Added lines (`dfb:`).
-    pub added: Vec<String>,
+    pub added: Lines,
     /// Context lines (`dfctx:`).
-    pub context: Vec<String>,
+    pub context: Lines,
     /// Text after `@@ ... @@`, usually the function (`dfhh:`).
-    pub hunk_headers: Vec<String>,
+    pub hunk_headers: Lines,
     /// Blob ids before the change, from `index abc..def` (`dfpre:`).
-    pub pre_blobs: Vec<String>,
+    pub pre_blobs: Lines,
     /// Blob ids after the change (`dfpost:`).
-    pub post_blobs: Vec<String>,
+    pub post_blobs: Lines,
 }
 
 /// A body split into quoted text, other text and diff.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BodyText {
     /// Runs of lines starting with `>` (`q:`).
-    pub quoted: Vec<String>,
+    pub quoted: Lines,
     /// Everything else that is not diff (`nq:`).
-    pub unquoted: Vec<String>,
+    pub unquoted: Lines,
     /// The diff, if the body carries one.
     pub diff: DiffText,
 }
@@ -229,20 +305,21 @@ impl BodyText {
 
     fn add_section(&mut self, text: &str, quoted: bool) {
         if quoted {
-            self.quoted.push(text.to_owned());
+            self.quoted.push(text);
         } else if looks_like_diff(text) {
             self.add_diff(text);
         } else {
-            self.unquoted.push(text.to_owned());
+            self.unquoted.push(text);
         }
     }
 
     /// public-inbox `index_diff`, line by line.
     fn add_diff(&mut self, text: &str) {
         let mut xnq = String::new();
-        let flush = |xnq: &mut String, unquoted: &mut Vec<String>| {
+        let flush = |xnq: &mut String, unquoted: &mut Lines| {
             if !xnq.is_empty() {
-                unquoted.push(std::mem::take(xnq));
+                unquoted.push(xnq);
+                xnq.clear();
             }
         };
         let mut seen: Vec<String> = Vec::new();
@@ -250,14 +327,13 @@ impl BodyText {
         let mut in_diff: Option<String> = None;
         let mut lines = text.lines().peekable();
         let d = &mut self.diff;
-        let mut add_file =
-            |name: String, d: &mut DiffText, xnq: &mut String, uq: &mut Vec<String>| {
-                if !seen.contains(&name) {
-                    seen.push(name.clone());
-                    flush(xnq, uq);
-                    d.files.push(name);
-                }
-            };
+        let mut add_file = |name: String, d: &mut DiffText, xnq: &mut String, uq: &mut Lines| {
+            if !seen.contains(&name) {
+                flush(xnq, uq);
+                d.files.push(&name);
+                seen.push(name);
+            }
+        };
         let push_xnq = |xnq: &mut String, l: &str| {
             if !xnq.is_empty() {
                 xnq.push('\n');
@@ -283,7 +359,7 @@ impl BodyText {
                 }
             } else if let (Some(_), Some(ctx)) = (&in_diff, line.strip_prefix(' ')) {
                 flush(&mut xnq, uq);
-                d.context.push(ctx.to_owned());
+                d.context.push(ctx);
             } else if line == "-- " {
                 in_diff = None;
             } else if let Some((fa, fb)) = git_diff_names(line) {
@@ -326,18 +402,18 @@ impl BodyText {
                 });
             } else if let (Some(_), Some(added)) = (&in_diff, line.strip_prefix('+')) {
                 flush(&mut xnq, uq);
-                d.added.push(added.to_owned());
+                d.added.push(added);
             } else if let (Some(_), Some(removed)) = (&in_diff, line.strip_prefix('-')) {
                 flush(&mut xnq, uq);
-                d.removed.push(removed.to_owned());
+                d.removed.push(removed);
             } else if let Some((pre, post)) = index_line(line) {
-                d.pre_blobs.push(pre.to_owned());
-                d.post_blobs.push(post.to_owned());
+                d.pre_blobs.push(pre);
+                d.post_blobs.push(post);
                 in_diff = Some(String::new());
             } else if let Some(hh) = hunk_header(line) {
                 if let Some(ctx) = hh {
                     flush(&mut xnq, uq);
-                    d.hunk_headers.push(ctx.to_owned());
+                    d.hunk_headers.push(ctx);
                 }
             } else if is_ignored_diff_line(line) {
                 push_xnq(&mut xnq, line);
@@ -489,7 +565,11 @@ index 0123456789ab..ba9876543210 100644
         );
         assert_eq!(b.diff.pre_blobs, ["0123456789ab"]);
         assert_eq!(b.diff.post_blobs, ["ba9876543210"]);
-        assert!(b.unquoted[0].starts_with("Fix the thing."));
+        assert!(
+            b.unquoted
+                .get(0)
+                .is_some_and(|t| t.starts_with("Fix the thing."))
+        );
         assert!(b.unquoted.iter().any(|t| t.contains("2.40.0")));
         assert!(b.quoted.is_empty());
     }

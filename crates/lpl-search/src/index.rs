@@ -1,21 +1,45 @@
 //! The on-disk index: open, add, delete, commit, search.
+//!
+//! A directory holds immutable segment files (`seg-NNNNNNNN.lpl`, see
+//! [`crate::segment`]) and `meta.json`, which names the live segments, the
+//! documents deleted from each and the caller's payload. A commit writes
+//! new segments, then replaces `meta.json` atomically (write, fsync,
+//! rename): a crash leaves the previous commit intact and at worst an
+//! unreferenced segment file, removed by the next writer. One writer at a
+//! time holds `writer.lock`; readers take no lock.
+//!
+//! Documents are turned into segments on a thread of their own while the
+//! caller goes on; a segment is flushed when its buffers pass the memory
+//! budget. Small segments are merged when a level of the tier has
+//! [`MERGE_FAN_IN`] of them, so the count stays logarithmic.
 
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-
-use tantivy::collector::{Count, DocSetCollector, TopDocs};
-use tantivy::directory::MmapDirectory;
-use tantivy::query::Query;
-use tantivy::schema::Value;
-use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order as TOrder, ReloadPolicy, Searcher,
-    TantivyDocument, Term,
-};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
 use crate::doc::{Addr, DocKey, DocKind, SearchDoc};
+use crate::eval::{Bits, Eval, Planner, Stats};
+use crate::fields::{Field, NAMES};
 use crate::query::{self, Node, QueryError};
-use crate::schema::{self, Fields};
-use crate::tokenize::{XAPIAN_TOKENIZER, XapianTokenizer};
-use crate::translate::Translator;
+use crate::segment::{Builder, DocMeta, Segment, Source, copy_into};
+
+/// The fields and columns, as recorded in `meta.json`: an index written
+/// with others is rebuilt.
+fn schema() -> Vec<String> {
+    NAMES
+        .iter()
+        .chain(&["ts", "day", "second", "rt"])
+        .map(|s| (*s).to_owned())
+        .collect()
+}
+
+/// Name of the format written in `meta.json`.
+const FORMAT: &str = "lpl-index-1";
+/// Segments of one size level merged together.
+const MERGE_FAN_IN: usize = 8;
 
 /// Errors of the index.
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +55,7 @@ pub enum Error {
         path: PathBuf,
         /// Cause.
         #[source]
-        source: tantivy::TantivyError,
+        source: io::Error,
     },
     /// The index on disk was written with another schema (by another
     /// version of lpl): it must be rebuilt.
@@ -40,23 +64,35 @@ pub enum Error {
         /// Index directory.
         path: PathBuf,
     },
+    /// Another process is writing the index.
+    #[error("the search index at {path} is being written by another process")]
+    Locked {
+        /// Index directory.
+        path: PathBuf,
+    },
     /// The index was opened read-only and a write was attempted.
     #[error("index opened read-only")]
     ReadOnly,
-    /// Tantivy failed while writing or searching.
-    #[error("index error: {0}")]
-    Tantivy(#[from] tantivy::TantivyError),
+    /// Reading or writing the index failed.
+    #[error("index I/O at {path}: {source}")]
+    Io {
+        /// File or directory.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: io::Error,
+    },
 }
 
 /// Knobs for opening an index.
 #[derive(Debug, Clone)]
 pub struct IndexOptions {
-    /// Open for writing (takes tantivy's single-writer lock).
+    /// Open for writing (takes the single-writer lock).
     pub writable: bool,
-    /// Writer memory budget in bytes, split among threads (tantivy#2156:
-    /// small budgets flush tiny segments). Default 256 MB.
+    /// Memory budget of the segment being built, in bytes: past it the
+    /// segment is written out and a new one started. Default 128 MB.
     pub writer_memory: usize,
-    /// Indexing threads. Default 1.
+    /// Indexing threads. One thread builds segments; kept for callers.
     pub threads: usize,
 }
 
@@ -64,7 +100,7 @@ impl Default for IndexOptions {
     fn default() -> Self {
         Self {
             writable: true,
-            writer_memory: 256 << 20,
+            writer_memory: 128 << 20,
             threads: 1,
         }
     }
@@ -130,20 +166,99 @@ pub struct Hits {
     pub hits: Vec<Hit>,
 }
 
-/// A full-text index directory.
+/// A live segment with its deletions.
+#[derive(Clone)]
+struct Live {
+    name: String,
+    seg: Arc<Segment>,
+    /// Deleted local documents, sorted.
+    deleted: Vec<u32>,
+}
+
+impl Live {
+    fn live_docs(&self) -> u64 {
+        u64::from(self.seg.ndocs).saturating_sub(self.deleted.len() as u64)
+    }
+}
+
+/// A segment written by the builder thread, not committed yet.
+struct Pending {
+    name: String,
+    source: Source,
+    deleted: Vec<u32>,
+}
+
+enum Msg {
+    Add(Box<SearchDoc>),
+}
+
+struct Writer {
+    tx: Option<SyncSender<Msg>>,
+    worker: Option<JoinHandle<io::Result<Vec<Pending>>>>,
+    _lock: Option<File>,
+    /// Keys added with replace, or deleted, in order (`true`: delete).
+    ops: Vec<(String, bool)>,
+    budget: usize,
+}
+
+/// A full-text index directory (or an index in memory).
 pub struct SearchIndex {
-    index: Index,
-    reader: IndexReader,
-    writer: Option<IndexWriter>,
-    fields: Fields,
+    dir: Option<PathBuf>,
+    segments: Vec<Live>,
+    payload: Option<String>,
+    next_seq: u64,
+    writer: Option<Writer>,
     dirty: bool,
 }
 
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SearchIndex")
+            .field("dir", &self.dir)
+            .field("segments", &self.segments.len())
             .field("writable", &self.writer.is_some())
             .finish_non_exhaustive()
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Meta {
+    format: String,
+    fields: Vec<String>,
+    segments: Vec<MetaSegment>,
+    payload: Option<String>,
+    next_seq: u64,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct MetaSegment {
+    name: String,
+    docs: u32,
+    deleted: Vec<u32>,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn kind_code(k: DocKind) -> u8 {
+    match k {
+        DocKind::Message => 0,
+        DocKind::Entry => 1,
+        DocKind::Note => 2,
+        DocKind::Question => 3,
+    }
+}
+
+fn kind_of(c: u8) -> DocKind {
+    match c {
+        1 => DocKind::Entry,
+        2 => DocKind::Note,
+        3 => DocKind::Question,
+        _ => DocKind::Message,
     }
 }
 
@@ -155,131 +270,394 @@ impl SearchIndex {
             path: dir.to_owned(),
             source,
         };
-        std::fs::create_dir_all(dir).map_err(|e| open_err(tantivy::TantivyError::from(e)))?;
-        let (schema, fields) = schema::build();
-        let mmap = MmapDirectory::open(dir).map_err(|e| open_err(e.into()))?;
-        let index = if Index::exists(&mmap).map_err(|e| open_err(e.into()))? {
-            let index = Index::open(mmap).map_err(open_err)?;
-            if index.schema() != schema {
-                return Err(Error::SchemaChanged {
-                    path: dir.to_owned(),
-                });
+        std::fs::create_dir_all(dir).map_err(open_err)?;
+        let lock = if options.writable {
+            let f = OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(dir.join("writer.lock"))
+                .map_err(open_err)?;
+            match f.try_lock() {
+                Ok(()) => Some(f),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(Error::Locked {
+                        path: dir.to_owned(),
+                    });
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(open_err(e)),
             }
-            index
-        } else {
-            Index::create(mmap, schema, tantivy::IndexSettings::default()).map_err(open_err)?
-        };
-        Self::with_index(index, fields, options).map_err(open_err)
-    }
-
-    /// An index in memory (tests, benchmarks).
-    pub fn in_memory(options: &IndexOptions) -> Result<Self, Error> {
-        let (schema, fields) = schema::build();
-        let index = Index::create_in_ram(schema);
-        Ok(Self::with_index(index, fields, options)?)
-    }
-
-    fn with_index(
-        index: Index,
-        fields: Fields,
-        options: &IndexOptions,
-    ) -> Result<Self, tantivy::TantivyError> {
-        index
-            .tokenizers()
-            .register(XAPIAN_TOKENIZER, XapianTokenizer::new());
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
-        let writer = if options.writable {
-            let threads = options.threads.max(1);
-            // tantivy's minimum is 15 MB per thread.
-            let memory = options.writer_memory.max(threads * (16 << 20));
-            Some(index.writer_with_num_threads(threads, memory)?)
         } else {
             None
         };
+        let mut index = Self {
+            dir: Some(dir.to_owned()),
+            segments: Vec::new(),
+            payload: None,
+            next_seq: 1,
+            writer: None,
+            dirty: false,
+        };
+        index.load()?;
+        if let Some(lock) = lock {
+            index.remove_unreferenced();
+            index.writer = Some(Writer {
+                tx: None,
+                worker: None,
+                _lock: Some(lock),
+                ops: Vec::new(),
+                budget: options.writer_memory.max(1 << 20),
+            });
+        }
+        Ok(index)
+    }
+
+    /// An index in memory (tests, benchmarks, the notebook).
+    pub fn in_memory(options: &IndexOptions) -> Result<Self, Error> {
         Ok(Self {
-            index,
-            reader,
-            writer,
-            fields,
+            dir: None,
+            segments: Vec::new(),
+            payload: None,
+            next_seq: 1,
+            writer: Some(Writer {
+                tx: None,
+                worker: None,
+                _lock: None,
+                ops: Vec::new(),
+                budget: options.writer_memory.max(1 << 20),
+            }),
             dirty: false,
         })
     }
 
-    fn writer(&mut self) -> Result<&mut IndexWriter, Error> {
-        self.writer.as_mut().ok_or(Error::ReadOnly)
+    /// (Re)reads `meta.json` and opens its segments, keeping those already
+    /// open.
+    fn load(&mut self) -> Result<(), Error> {
+        let Some(dir) = self.dir.clone() else {
+            return Ok(());
+        };
+        let meta_path = dir.join("meta.json");
+        // A writer may replace meta.json and drop merged segments between
+        // the two reads: read again.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let bytes = match std::fs::read(&meta_path) {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    self.segments.clear();
+                    self.payload = None;
+                    return Ok(());
+                }
+                Err(e) => return Err(io_err(&meta_path)(e)),
+            };
+            let meta: Meta = match serde_json::from_slice(&bytes) {
+                Ok(m) => m,
+                // Another format (e.g. a tantivy index of an older lpl).
+                Err(_) => return Err(Error::SchemaChanged { path: dir }),
+            };
+            if meta.format != FORMAT || meta.fields != schema() {
+                return Err(Error::SchemaChanged { path: dir });
+            }
+            let mut segments = Vec::with_capacity(meta.segments.len());
+            let mut missing = false;
+            for ms in &meta.segments {
+                if let Some(l) = self.segments.iter().find(|l| l.name == ms.name) {
+                    segments.push(Live {
+                        deleted: ms.deleted.clone(),
+                        ..l.clone()
+                    });
+                    continue;
+                }
+                let path = dir.join(&ms.name);
+                match File::open(&path) {
+                    Ok(f) => {
+                        let seg =
+                            Segment::open(Source::File(Arc::new(f))).map_err(io_err(&path))?;
+                        segments.push(Live {
+                            name: ms.name.clone(),
+                            seg: Arc::new(seg),
+                            deleted: ms.deleted.clone(),
+                        });
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::NotFound && attempt < 5 => {
+                        missing = true;
+                        break;
+                    }
+                    Err(e) => return Err(io_err(&path)(e)),
+                }
+            }
+            if missing {
+                continue;
+            }
+            self.segments = segments;
+            self.payload = meta.payload;
+            self.next_seq = self.next_seq.max(meta.next_seq);
+            return Ok(());
+        }
+    }
+
+    /// Removes segment files no commit refers to (left by a crash).
+    fn remove_unreferenced(&mut self) {
+        let Some(dir) = &self.dir else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let ours = name.starts_with("seg-") && name.ends_with(".lpl");
+            if let Some(n) = name
+                .strip_prefix("seg-")
+                .and_then(|r| r.strip_suffix(".lpl"))
+                .and_then(|n| n.parse::<u64>().ok())
+            {
+                self.next_seq = self.next_seq.max(n + 1);
+            }
+            if ours && !self.segments.iter().any(|l| l.name == name) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+
+    fn writer(&mut self) -> Result<&mut Writer, Error> {
+        let next = &mut self.next_seq;
+        let dir = self.dir.clone();
+        let w = self.writer.as_mut().ok_or(Error::ReadOnly)?;
+        if w.tx.is_none() {
+            let (tx, rx) = sync_channel::<Msg>(256);
+            let first = *next;
+            // Sequence numbers for this worker's segments: reserved in a
+            // block (a worker writes few segments between commits).
+            *next += 1 << 10;
+            let budget = w.budget;
+            let worker = std::thread::Builder::new()
+                .name("lpl-index".into())
+                .spawn(move || build_segments(rx, dir, first, budget))
+                .map_err(|e| Error::Io {
+                    path: PathBuf::from("<thread>"),
+                    source: e,
+                })?;
+            w.tx = Some(tx);
+            w.worker = Some(worker);
+        }
+        Ok(w)
+    }
+
+    fn send(&mut self, doc: Box<SearchDoc>) -> Result<(), Error> {
+        let w = self.writer()?;
+        let sent = w.tx.as_ref().map(|tx| tx.send(Msg::Add(doc)));
+        if !matches!(sent, Some(Ok(()))) {
+            // The builder stopped on an error: commit reports it.
+            self.finish_worker()?;
+        }
+        self.dirty = true;
+        Ok(())
     }
 
     /// Adds (or replaces) a document. Visible after [`SearchIndex::commit`].
     pub fn add(&mut self, doc: &SearchDoc) -> Result<(), Error> {
-        let tdoc = self.to_tantivy(doc);
-        let key = Term::from_field_text(self.fields.key, doc.key.as_str());
-        let w = self.writer()?;
-        w.delete_term(key);
-        w.add_document(tdoc)?;
-        self.dirty = true;
+        let key = doc.key.as_str().to_owned();
+        self.send(Box::new(doc.clone()))?;
+        if let Some(w) = self.writer.as_mut() {
+            w.ops.push((key, false));
+        }
         Ok(())
     }
 
     /// Adds a document whose key is known not to be indexed yet (no
     /// replace): the bulk path of an import, where keys are new store rows
-    /// above the committed watermark ([`SearchIndex::payload`]). Skipping
-    /// the delete saves tantivy a term lookup per document at commit.
+    /// above the committed watermark ([`SearchIndex::payload`]).
     pub fn add_new(&mut self, doc: &SearchDoc) -> Result<(), Error> {
-        let tdoc = self.to_tantivy(doc);
-        self.writer()?.add_document(tdoc)?;
+        self.send(Box::new(doc.clone()))
+    }
+
+    /// [`SearchIndex::add_new`] without a copy of the document.
+    pub fn add_new_owned(&mut self, doc: Box<SearchDoc>) -> Result<(), Error> {
+        self.send(doc)
+    }
+
+    /// Removes the document with `key`, if any. Visible after commit.
+    pub fn delete(&mut self, key: &DocKey) -> Result<(), Error> {
+        let w = self.writer.as_mut().ok_or(Error::ReadOnly)?;
+        w.ops.push((key.as_str().to_owned(), true));
         self.dirty = true;
         Ok(())
+    }
+
+    /// Waits for the builder thread; returns the segments it wrote.
+    fn finish_worker(&mut self) -> Result<Vec<Pending>, Error> {
+        let path = self.dir.clone().unwrap_or_default();
+        let Some(w) = self.writer.as_mut() else {
+            return Ok(Vec::new());
+        };
+        w.tx = None;
+        match w.worker.take() {
+            None => Ok(Vec::new()),
+            Some(h) => h
+                .join()
+                .map_err(|_| Error::Io {
+                    path: path.clone(),
+                    source: io::Error::other("index builder thread panicked"),
+                })?
+                .map_err(io_err(&path)),
+        }
     }
 
     /// Commits like [`SearchIndex::commit`], storing `payload` atomically
     /// with the commit (e.g. the last store row indexed).
     pub fn commit_with_payload(&mut self, payload: &str) -> Result<(), Error> {
-        if let Some(w) = self.writer.as_mut() {
-            let mut prepared = w.prepare_commit()?;
-            prepared.set_payload(payload);
-            prepared.commit()?;
-            self.dirty = false;
-        }
-        self.reader.reload()?;
-        Ok(())
+        self.commit_inner(Some(payload.to_owned()))
     }
 
     /// The payload of the last commit, if any.
     pub fn payload(&self) -> Result<Option<String>, Error> {
-        Ok(self.index.load_metas()?.payload)
-    }
-
-    /// Removes the document with `key`, if any. Visible after commit.
-    pub fn delete(&mut self, key: &DocKey) -> Result<(), Error> {
-        let key = Term::from_field_text(self.fields.key, key.as_str());
-        self.writer()?.delete_term(key);
-        self.dirty = true;
-        Ok(())
+        Ok(self.payload.clone())
     }
 
     /// Makes added and deleted documents durable and visible to searches.
     pub fn commit(&mut self) -> Result<(), Error> {
-        if let Some(w) = self.writer.as_mut()
-            && self.dirty
-        {
-            w.commit()?;
-            self.dirty = false;
+        if self.writer.is_none() {
+            return self.reload_inner();
         }
-        self.reader.reload()?;
+        if !self.dirty {
+            return Ok(());
+        }
+        self.commit_inner(None)
+    }
+
+    fn commit_inner(&mut self, payload: Option<String>) -> Result<(), Error> {
+        if self.writer.is_none() {
+            return Err(Error::ReadOnly);
+        }
+        let pending = self.finish_worker()?;
+        let ops = self
+            .writer
+            .as_mut()
+            .map(|w| std::mem::take(&mut w.ops))
+            .unwrap_or_default();
+        let mut segments = self.segments.clone();
+        for p in pending {
+            let seg = Segment::open(p.source).map_err(io_err(&self.path_of(&p.name)))?;
+            segments.push(Live {
+                name: p.name,
+                seg: Arc::new(seg),
+                deleted: p.deleted,
+            });
+        }
+        apply_ops(&mut segments, &ops).map_err(io_err(&self.path_of("")))?;
+        let merged = self.merge(&mut segments)?;
+        if payload.is_some() {
+            self.payload = payload;
+        }
+        self.write_meta(&segments)?;
+        let old: Vec<String> = self
+            .segments
+            .iter()
+            .map(|l| l.name.clone())
+            .chain(merged)
+            .filter(|n| !segments.iter().any(|l| &l.name == n))
+            .collect();
+        self.segments = segments;
+        if let Some(dir) = &self.dir {
+            for n in old {
+                let _ = std::fs::remove_file(dir.join(n));
+            }
+        }
+        self.dirty = false;
         Ok(())
     }
 
+    fn path_of(&self, name: &str) -> PathBuf {
+        self.dir.as_ref().map(|d| d.join(name)).unwrap_or_default()
+    }
+
+    /// Merges levels that hold [`MERGE_FAN_IN`] segments; returns the names
+    /// of the segments merged away.
+    fn merge(&mut self, segments: &mut Vec<Live>) -> Result<Vec<String>, Error> {
+        let mut gone = Vec::new();
+        loop {
+            let level = |l: &Live| {
+                let d = l.live_docs().max(1);
+                (63 - d.leading_zeros()) / 3
+            };
+            let mut pick: Option<Vec<usize>> = None;
+            for lv in 0..22 {
+                let at: Vec<usize> = (0..segments.len())
+                    .filter(|&i| level(&segments[i]) == lv)
+                    .collect();
+                if at.len() >= MERGE_FAN_IN {
+                    pick = Some(at[..MERGE_FAN_IN].to_vec());
+                    break;
+                }
+            }
+            let Some(pick) = pick else { break };
+            let mut b = Builder::new();
+            for &i in &pick {
+                let l = &segments[i];
+                copy_into(&mut b, &l.seg, &l.deleted).map_err(io_err(&self.path_of(&l.name)))?;
+            }
+            let name = format!("seg-{:08}.lpl", self.next_seq);
+            self.next_seq += 1;
+            let source = write_segment(self.dir.as_deref(), &name, b)
+                .map_err(io_err(&self.path_of(&name)))?;
+            let seg = Segment::open(source).map_err(io_err(&self.path_of(&name)))?;
+            let first = pick[0];
+            for &i in pick.iter().rev() {
+                gone.push(segments.remove(i).name);
+            }
+            segments.insert(
+                first,
+                Live {
+                    name,
+                    seg: Arc::new(seg),
+                    deleted: Vec::new(),
+                },
+            );
+        }
+        Ok(gone)
+    }
+
+    fn write_meta(&mut self, segments: &[Live]) -> Result<(), Error> {
+        let Some(dir) = &self.dir else { return Ok(()) };
+        let meta = Meta {
+            format: FORMAT.into(),
+            fields: schema(),
+            segments: segments
+                .iter()
+                .map(|l| MetaSegment {
+                    name: l.name.clone(),
+                    docs: l.seg.ndocs,
+                    deleted: l.deleted.clone(),
+                })
+                .collect(),
+            payload: self.payload.clone(),
+            next_seq: self.next_seq,
+        };
+        let tmp = dir.join("meta.json.tmp");
+        let path = dir.join("meta.json");
+        let bytes = serde_json::to_vec(&meta).map_err(|e| io_err(&path)(io::Error::other(e)))?;
+        (|| -> io::Result<()> {
+            let mut f = File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)?;
+            File::open(dir)?.sync_all()
+        })()
+        .map_err(io_err(&path))
+    }
+
+    fn reload_inner(&mut self) -> Result<(), Error> {
+        self.load()
+    }
+
     /// Picks up commits made by another process's writer.
-    pub fn reload(&self) -> Result<(), Error> {
-        Ok(self.reader.reload()?)
+    pub fn reload(&mut self) -> Result<(), Error> {
+        self.reload_inner()
     }
 
     /// Number of searchable documents.
     pub fn num_docs(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        self.segments.iter().map(Live::live_docs).sum()
     }
 
     /// Parses and runs `query`.
@@ -288,29 +666,75 @@ impl SearchIndex {
         self.search_node(&node, options)
     }
 
+    /// Matching documents of every segment, with scores when ranking.
+    fn run(&self, node: &Node, now: i64, scoring: bool) -> Result<Vec<(Bits, Vec<f32>)>, Error> {
+        let planner = Planner {
+            now,
+            stemmer: crate::tokenize::english(),
+        };
+        let plan = planner.node(node);
+        let segs: Vec<&Segment> = self.segments.iter().map(|l| &*l.seg).collect();
+        let mut stats = Stats::new(&segs);
+        let mut out = Vec::with_capacity(self.segments.len());
+        for l in &self.segments {
+            let Some(plan) = &plan else {
+                out.push((Bits::empty(l.seg.ndocs), Vec::new()));
+                continue;
+            };
+            let mut ev = Eval {
+                seg: &l.seg,
+                stats: &mut stats,
+                scoring,
+            };
+            let m = ev.run(plan).map_err(io_err(&self.path_of(&l.name)))?;
+            let mut bits = m.bits;
+            let mut del = Bits::empty(l.seg.ndocs);
+            for &d in &l.deleted {
+                del.set(d);
+            }
+            bits.and_not(&del);
+            out.push((bits, m.scores.unwrap_or_default()));
+        }
+        Ok(out)
+    }
+
     /// Runs a parsed query.
     pub fn search_node(&self, node: &Node, options: &SearchOptions) -> Result<Hits, Error> {
-        let searcher = self.reader.searcher();
-        let q = self.translate(node, options.now);
-        let top = TopDocs::with_limit(options.limit.max(1)).and_offset(options.offset);
-        let (total, addrs): (usize, Vec<(f32, DocAddress)>) = match options.order {
-            Order::Relevance => searcher.search(&*q, &(Count, top.order_by_score()))?,
-            Order::DateDesc | Order::DateAsc => {
-                let order = if options.order == Order::DateDesc {
-                    TOrder::Desc
-                } else {
-                    TOrder::Asc
-                };
-                let (n, v) =
-                    searcher.search(&*q, &(Count, top.order_by_fast_field::<i64>("ts", order)))?;
-                (n, v.into_iter().map(|(_, a)| (0.0, a)).collect())
+        let scoring = options.order == Order::Relevance;
+        let matches = self.run(node, options.now, scoring)?;
+        let total = matches.iter().map(|(b, _)| b.count()).sum();
+        // (segment, doc, date, score)
+        let mut all: Vec<(usize, u32, i64, f32)> = Vec::with_capacity(total);
+        for (si, (bits, scores)) in matches.iter().enumerate() {
+            let seg = &self.segments[si].seg;
+            let ts = seg
+                .ts()
+                .map_err(io_err(&self.path_of(&self.segments[si].name)))?;
+            for d in bits.iter() {
+                let date = ts.get(d as usize).copied().unwrap_or(i64::MIN);
+                let score = scores.get(d as usize).copied().unwrap_or(0.0);
+                all.push((si, d, date, score));
             }
+        }
+        let newest = |a: &(usize, u32, i64, f32), b: &(usize, u32, i64, f32)| {
+            b.2.cmp(&a.2).then(b.0.cmp(&a.0)).then(b.1.cmp(&a.1))
         };
-        let mut hits = Vec::with_capacity(addrs.len());
-        if options.limit > 0 {
-            for (score, addr) in addrs {
-                hits.push(self.hit(&searcher, addr, score)?);
-            }
+        match options.order {
+            Order::Relevance => all.sort_by(|a, b| b.3.total_cmp(&a.3).then_with(|| newest(a, b))),
+            Order::DateDesc => all.sort_by(newest),
+            Order::DateAsc => all.sort_by(|a, b| newest(b, a)),
+        }
+        let mut hits = Vec::new();
+        for &(si, d, date, score) in all.iter().skip(options.offset).take(options.limit) {
+            let l = &self.segments[si];
+            let (key, kind, anchor) = l.seg.doc(d).map_err(io_err(&self.path_of(&l.name)))?;
+            hits.push(Hit {
+                key: DocKey::new(key),
+                kind: kind_of(kind),
+                anchor,
+                date: (date != i64::MIN).then_some(date),
+                score: if scoring { score } else { 0.0 },
+            });
         }
         Ok(Hits { total, hits })
     }
@@ -319,120 +743,213 @@ impl SearchIndex {
     /// set operations.
     pub fn matching_keys(&self, query: &str, now: i64) -> Result<Vec<DocKey>, Error> {
         let node = query::parse(query)?;
-        let searcher = self.reader.searcher();
-        let q = self.translate(&node, now);
-        let addrs = searcher.search(&*q, &DocSetCollector)?;
-        let mut keys = Vec::with_capacity(addrs.len());
-        for addr in addrs {
-            keys.push(self.hit(&searcher, addr, 0.0)?.key);
+        let matches = self.run(&node, now, false)?;
+        let mut keys = Vec::new();
+        for (si, (bits, _)) in matches.iter().enumerate() {
+            let l = &self.segments[si];
+            for d in bits.iter() {
+                let (key, _, _) = l.seg.doc(d).map_err(io_err(&self.path_of(&l.name)))?;
+                keys.push(DocKey::new(key));
+            }
         }
         Ok(keys)
     }
+}
 
-    fn translate(&self, node: &Node, now: i64) -> Box<dyn Query> {
-        let t = Translator {
-            fields: &self.fields,
-            now,
-            stemmer: crate::tokenize::english(),
-        };
-        t.node(node)
-            .unwrap_or_else(|| Box::new(tantivy::query::EmptyQuery))
+/// Applies replaces and deletes by key, in order: a key's last add wins
+/// over its earlier copies; a delete removes every copy added before it.
+fn apply_ops(segments: &mut [Live], ops: &[(String, bool)]) -> io::Result<()> {
+    let mut last: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+    for (k, del) in ops {
+        last.insert(k, *del);
     }
-
-    fn hit(&self, searcher: &Searcher, addr: DocAddress, score: f32) -> Result<Hit, Error> {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let text = |f| doc.get_first(f).and_then(|v| v.as_str()).map(str::to_owned);
-        Ok(Hit {
-            key: DocKey::new(text(self.fields.key).unwrap_or_default()),
-            kind: text(self.fields.kind)
-                .and_then(|k| DocKind::from_name(&k))
-                .unwrap_or_default(),
-            anchor: text(self.fields.anchor),
-            date: doc.get_first(self.fields.ts).and_then(|v| v.as_i64()),
-            score,
-        })
-    }
-
-    fn to_tantivy(&self, d: &SearchDoc) -> TantivyDocument {
-        let f = &self.fields;
-        let mut t = TantivyDocument::new();
-        t.add_text(f.key, d.key.as_str());
-        t.add_text(f.kind, d.kind.as_str());
-        if let Some(a) = &d.anchor {
-            t.add_text(f.anchor, a);
-        }
-        if let Some(mid) = &d.message_id {
-            t.add_text(f.mid, mid);
-            t.add_text(f.xm, mid);
-            // public-inbox also indexes the long words of long Message-IDs.
-            if has_word_run(mid, 12) {
-                let long: Vec<&str> = mid
-                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .filter(|w| w.chars().count() >= 3)
-                    .collect();
-                t.add_text(f.xm, long.join(" "));
-            }
-        }
-        if !d.subject.is_empty() {
-            t.add_text(f.subject, &d.subject);
-        }
-        for (field, addrs) in [(f.from, &d.from), (f.to, &d.to), (f.cc, &d.cc)] {
-            if !addrs.is_empty() {
-                t.add_text(field, addresses(addrs));
-            }
-        }
-        if let Some(l) = &d.list_id {
-            let l = l.to_lowercase();
-            t.add_text(f.lid, &l);
-            t.add_text(f.list, &l);
-        }
-        let b = &d.body;
-        // One value per field, Xapian's term-position gaps kept by VALUE_BREAK
-        // (far cheaper than one tantivy value per diff line).
-        for (field, values) in [
-            (f.quoted, &b.quoted),
-            (f.unquoted, &b.unquoted),
-            (f.dfn, &b.diff.files),
-            (f.dfa, &b.diff.removed),
-            (f.dfb, &b.diff.added),
-            (f.dfctx, &b.diff.context),
-            (f.dfhh, &b.diff.hunk_headers),
-        ] {
-            if !values.is_empty() {
-                let sep = crate::tokenize::VALUE_BREAK.to_string();
-                t.add_text(field, values.join(&sep));
-            }
-        }
-        for (field, ids) in [(f.dfpre, &b.diff.pre_blobs), (f.dfpost, &b.diff.post_blobs)] {
-            for id in ids {
-                // Every abbreviation of 7+ digits, like public-inbox.
-                for len in (7..=id.len()).rev() {
-                    if let Some(p) = id.get(..len) {
-                        t.add_text(field, p);
-                    }
+    for (key, del) in last {
+        // Every copy, oldest first.
+        let mut copies: Vec<(usize, u32)> = Vec::new();
+        for (si, l) in segments.iter().enumerate() {
+            for d in l.seg.docs_with_key(key)? {
+                if l.deleted.binary_search(&d).is_err() {
+                    copies.push((si, d));
                 }
             }
         }
-        if let Some(p) = &d.patch_id {
-            t.add_text(f.patchid, p);
+        let keep = if del {
+            copies.len()
+        } else {
+            copies.len().saturating_sub(1)
+        };
+        for &(si, d) in &copies[..keep] {
+            let dl = &mut segments[si].deleted;
+            if let Err(pos) = dl.binary_search(&d) {
+                dl.insert(pos, d);
+            }
         }
-        if !d.attachments.is_empty() {
-            // One value per name: a phrase never spans two names.
-            let sep = crate::tokenize::VALUE_BREAK.to_string();
-            t.add_text(f.filename, d.attachments.join(&sep));
-        }
-        if let Some(rt) = d.received {
-            t.add_i64(f.received, rt);
-        }
-        if let Some(date) = d.date
-            && let Some((day, second)) = crate::date::index_values(date)
-        {
-            t.add_u64(f.day, day);
-            t.add_u64(f.second, second);
-            t.add_i64(f.ts, date);
-        }
-        t
     }
+    Ok(())
+}
+
+fn write_segment(dir: Option<&Path>, name: &str, b: Builder) -> io::Result<Source> {
+    match dir {
+        Some(dir) => {
+            let path = dir.join(name);
+            let f = File::create(&path)?;
+            let mut w = BufWriter::with_capacity(1 << 20, f);
+            b.write(&mut w)?;
+            let f = w.into_inner().map_err(|e| e.into_error())?;
+            f.sync_all()?;
+            Ok(Source::File(Arc::new(File::open(&path)?)))
+        }
+        None => {
+            let mut v = Vec::new();
+            b.write(&mut v)?;
+            Ok(Source::Mem(Arc::new(v)))
+        }
+    }
+}
+
+/// The builder thread: documents in, segments out. A full segment is
+/// written (sorted, encoded, synced) on a thread of its own while the next
+/// one fills.
+fn build_segments(
+    rx: Receiver<Msg>,
+    dir: Option<PathBuf>,
+    first_seq: u64,
+    budget: usize,
+) -> io::Result<Vec<Pending>> {
+    let mut out = Vec::new();
+    let mut seq = first_seq;
+    let mut b = Builder::new();
+    let mut writing: Option<JoinHandle<io::Result<Pending>>> = None;
+    let join = |h: JoinHandle<io::Result<Pending>>| -> io::Result<Pending> {
+        h.join()
+            .map_err(|_| io::Error::other("segment writer thread panicked"))?
+    };
+    let mut flush = |b: Builder,
+                     out: &mut Vec<Pending>,
+                     writing: &mut Option<JoinHandle<io::Result<Pending>>>,
+                     background: bool|
+     -> io::Result<()> {
+        if let Some(h) = writing.take() {
+            out.push(join(h)?);
+        }
+        let name = format!("seg-{seq:08}.lpl");
+        seq += 1;
+        let dir = dir.clone();
+        let job = move || -> io::Result<Pending> {
+            let mut deleted = b.deleted.clone();
+            deleted.sort_unstable();
+            deleted.dedup();
+            let source = write_segment(dir.as_deref(), &name, b)?;
+            Ok(Pending {
+                name,
+                source,
+                deleted,
+            })
+        };
+        if background {
+            *writing = Some(
+                std::thread::Builder::new()
+                    .name("lpl-index-write".into())
+                    .spawn(job)?,
+            );
+        } else {
+            out.push(job()?);
+        }
+        Ok(())
+    };
+    for msg in rx {
+        match msg {
+            Msg::Add(doc) => {
+                feed(&mut b, &doc);
+                drop(doc);
+                if b.memory() > budget || b.full() {
+                    flush(std::mem::take(&mut b), &mut out, &mut writing, true)?;
+                }
+            }
+        }
+    }
+    if b.len() > 0 {
+        flush(b, &mut out, &mut writing, false)?;
+    } else if let Some(h) = writing.take() {
+        out.push(join(h)?);
+    }
+    Ok(out)
+}
+
+/// The words of a document, field by field.
+fn feed(b: &mut Builder, d: &SearchDoc) {
+    b.raw(Field::Key, d.key.as_str());
+    b.raw(Field::Kind, d.kind.as_str());
+    if let Some(mid) = &d.message_id {
+        b.raw(Field::Mid, mid);
+        b.text(Field::Xm, mid);
+        // public-inbox also indexes the long words of long Message-IDs.
+        if has_word_run(mid, 12) {
+            let long: Vec<&str> = mid
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .filter(|w| w.chars().count() >= 3)
+                .collect();
+            b.text(Field::Xm, &long.join(" "));
+        }
+    }
+    if !d.subject.is_empty() {
+        b.text(Field::Subject, &d.subject);
+    }
+    for (field, addrs) in [
+        (Field::From, &d.from),
+        (Field::To, &d.to),
+        (Field::Cc, &d.cc),
+    ] {
+        if !addrs.is_empty() {
+            b.text(field, &addresses(addrs));
+        }
+    }
+    if let Some(l) = &d.list_id {
+        let l = l.to_lowercase();
+        b.raw(Field::Lid, &l);
+        b.text(Field::List, &l);
+    }
+    let body = &d.body;
+    for (field, values) in [
+        (Field::Quoted, &body.quoted),
+        (Field::Unquoted, &body.unquoted),
+        (Field::Dfn, &body.diff.files),
+        (Field::Dfa, &body.diff.removed),
+        (Field::Dfb, &body.diff.added),
+        (Field::Dfctx, &body.diff.context),
+        (Field::Dfhh, &body.diff.hunk_headers),
+    ] {
+        for v in values.iter() {
+            b.text(field, v);
+        }
+    }
+    for (field, ids) in [
+        (Field::DfPre, &body.diff.pre_blobs),
+        (Field::DfPost, &body.diff.post_blobs),
+    ] {
+        for id in ids.iter() {
+            b.raw(field, id);
+        }
+    }
+    if let Some(p) = &d.patch_id {
+        b.raw(Field::PatchId, p);
+    }
+    for name in &d.attachments {
+        b.text(Field::FileName, name);
+    }
+    let (day, second) = d
+        .date
+        .and_then(crate::date::index_values)
+        .map_or((None, None), |(a, b)| (Some(a), Some(b)));
+    b.end_doc(DocMeta {
+        key: d.key.as_str().to_owned(),
+        kind: kind_code(d.kind),
+        anchor: d.anchor.clone(),
+        ts: d.date,
+        day,
+        second,
+        rt: d.received,
+    });
 }
 
 fn has_word_run(s: &str, n: usize) -> bool {

@@ -34,13 +34,14 @@
 
 pub mod date;
 mod doc;
+mod eval;
+mod fields;
 mod index;
 mod mail;
 pub mod query;
-mod schema;
+mod segment;
 mod tokenize;
-mod translate;
 
-pub use doc::{Addr, BodyText, DiffText, DocKey, DocKind, SearchDoc};
+pub use doc::{Addr, BodyText, DiffText, DocKey, DocKind, Lines, SearchDoc};
 pub use index::{Error, Hit, Hits, IndexOptions, Order, SearchIndex, SearchOptions};
 pub use query::{QueryError, QueryErrorKind, parse};

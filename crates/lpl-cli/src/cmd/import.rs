@@ -134,7 +134,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
     let mut store = app.open_store()?;
     let cancel = AtomicBool::new(false);
     let opts = ImportOptions {
-        // With the index, documents also wait in tantivy's queue: smaller
+        // With the index, documents also wait in the index builder's queue: smaller
         // batches keep peak memory under 300 MB at the same speed.
         batch_size: a.batch_size.unwrap_or(if a.no_index { 500 } else { 250 }),
         ..Default::default()
