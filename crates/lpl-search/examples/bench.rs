@@ -217,6 +217,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
+    if args.iter().any(|a| a == "--per-query") {
+        let mut per: Vec<(std::time::Duration, &str)> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let mut v: Vec<_> = warm[i * 10..i * 10 + 10].to_vec();
+                v.sort();
+                (v[5], r[0].as_str())
+            })
+            .collect();
+        per.sort();
+        for (d, q) in per.iter().rev().take(12) {
+            println!("{:>8.2} ms  {q}", d.as_secs_f64() * 1e3);
+        }
+    }
     let mut ours_rel = Vec::new();
     for row in &rows {
         let t = Instant::now();

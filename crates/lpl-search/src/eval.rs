@@ -8,7 +8,7 @@ use std::io;
 use crate::date::Resolved;
 use crate::fields::Field;
 use crate::query::{Node, Prefix, Term as QTerm, TermMode};
-use crate::segment::{RAW_MARK, Segment, norm_len};
+use crate::segment::{RAW_MARK, Segment, get_varint, norm_len, put_varint};
 use crate::tokenize::{self, Word};
 
 /// Characters that make Xapian's query parser treat `a.b`, `a-b`, `a/b`,
@@ -541,12 +541,6 @@ impl Eval<'_, '_> {
         }
         lasts.sort_unstable();
         let k = ranks.len();
-        let streams = if k == 0 {
-            // A single prefix word: no order to check.
-            cand.iter().map(|_| Vec::new()).collect()
-        } else {
-            self.seg.forward(field, &cand)?
-        };
         let mut idf = 0.0;
         if self.scoring {
             for w in fixed {
@@ -564,14 +558,47 @@ impl Eval<'_, '_> {
         } else {
             None
         };
-        for (&d, s) in cand.iter().zip(&streams) {
-            let tf = if k == 0 {
-                1
-            } else {
-                s.windows(k + 1)
-                    .filter(|win| win[..k] == ranks[..] && lasts.binary_search(&win[k]).is_ok())
-                    .count()
-            };
+        let mut tfs = vec![0u32; cand.len()];
+        if k == 0 {
+            // A single prefix word: no order to check.
+            tfs.fill(1);
+        } else {
+            let counting = self.scoring;
+            // Ids are varints, so the phrase is a byte pattern: search it
+            // in the encoded streams (a hit must start a varint, i.e.
+            // follow a byte < 0x80), then check a prefix word's id.
+            let mut pat = Vec::new();
+            for &r in &ranks {
+                put_varint(&mut pat, r);
+            }
+            if !prefix_last && let [only] = lasts.as_slice() {
+                put_varint(&mut pat, *only);
+            }
+            let tail = prefix_last;
+            let finder = memchr::memmem::Finder::new(&pat);
+            self.seg.each_forward(field, &cand, |i, bytes| {
+                let mut n = 0u32;
+                for p in finder.find_iter(bytes) {
+                    if p > 0 && bytes[p - 1] >= 0x80 {
+                        continue;
+                    }
+                    if tail {
+                        let mut j = p + pat.len();
+                        if j >= bytes.len()
+                            || lasts.binary_search(&get_varint(bytes, &mut j)).is_err()
+                        {
+                            continue;
+                        }
+                    }
+                    n += 1;
+                    if !counting {
+                        break;
+                    }
+                }
+                tfs[i] = n;
+            })?;
+        }
+        for (&d, &tf) in cand.iter().zip(&tfs) {
             if tf == 0 {
                 continue;
             }

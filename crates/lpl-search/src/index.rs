@@ -719,11 +719,18 @@ impl SearchIndex {
         let newest = |a: &(usize, u32, i64, f32), b: &(usize, u32, i64, f32)| {
             b.2.cmp(&a.2).then(b.0.cmp(&a.0)).then(b.1.cmp(&a.1))
         };
-        match options.order {
-            Order::Relevance => all.sort_by(|a, b| b.3.total_cmp(&a.3).then_with(|| newest(a, b))),
-            Order::DateDesc => all.sort_by(newest),
-            Order::DateAsc => all.sort_by(|a, b| newest(b, a)),
+        let cmp = |a: &(usize, u32, i64, f32), b: &(usize, u32, i64, f32)| match options.order {
+            Order::Relevance => b.3.total_cmp(&a.3).then_with(|| newest(a, b)),
+            Order::DateDesc => newest(a, b),
+            Order::DateAsc => newest(b, a),
+        };
+        // Only the requested page needs an order.
+        let want = options.offset.saturating_add(options.limit);
+        if want < all.len() {
+            all.select_nth_unstable_by(want, cmp);
+            all.truncate(want);
         }
+        all.sort_by(cmp);
         let mut hits = Vec::new();
         for &(si, d, date, score) in all.iter().skip(options.offset).take(options.limit) {
             let l = &self.segments[si];

@@ -973,42 +973,57 @@ impl Segment {
     /// The forward streams of `field` for `docs` (ascending): term ids +
     /// 1, 0 for a break.
     pub(crate) fn forward(&self, field: Field, docs: &[u32]) -> io::Result<Vec<Vec<u32>>> {
+        let mut out = Vec::with_capacity(docs.len());
+        self.each_forward(field, docs, |_, bytes| {
+            let mut v = Vec::new();
+            let mut i = 0;
+            while i < bytes.len() {
+                v.push(get_varint(bytes, &mut i));
+            }
+            out.push(v);
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `f(i, bytes)` with the encoded forward stream of `field` for
+    /// each of `docs` (ascending), without copying each one out.
+    pub(crate) fn each_forward(
+        &self,
+        field: Field,
+        docs: &[u32],
+        mut f: impl FnMut(usize, &[u8]),
+    ) -> io::Result<()> {
         let offs = self.fwd_offsets(field)?;
         let span = |d: u32| -> io::Result<(u64, u64)> {
             let a = *offs.get(d as usize).ok_or_else(|| corrupt("forward"))?;
             let b = *offs.get(d as usize + 1).ok_or_else(|| corrupt("forward"))?;
             Ok((u64::from(a), u64::from(b.saturating_sub(a))))
         };
-        let decode = |bytes: &[u8]| {
-            let mut v = Vec::new();
-            let mut i = 0;
-            while i < bytes.len() {
-                v.push(get_varint(bytes, &mut i));
+        // Neighbouring documents are read together: runs of streams whose
+        // gaps are under GAP bytes take one read each.
+        const GAP: u64 = 8 << 10;
+        let mut i = 0;
+        while i < docs.len() {
+            let (start, l) = span(docs[i])?;
+            let mut end = start + l;
+            let mut j = i + 1;
+            while j < docs.len() {
+                let (o, l) = span(docs[j])?;
+                if o > end + GAP {
+                    break;
+                }
+                end = o + l;
+                j += 1;
             }
-            v
-        };
-        // Many documents: one read of the whole range.
-        if docs.len() > 64
-            && let (Some(&first), Some(&last)) = (docs.first(), docs.last())
-        {
-            let (a, _) = span(first)?;
-            let (b, l) = span(last)?;
-            let bytes = self.part(Sec::FwdBytes, a, b + l - a)?;
-            return docs
-                .iter()
-                .map(|&d| {
-                    let (o, l) = span(d)?;
-                    let s = (o - a) as usize;
-                    Ok(decode(bytes.get(s..s + l as usize).unwrap_or(&[])))
-                })
-                .collect();
-        }
-        docs.iter()
-            .map(|&d| {
+            let bytes = self.part(Sec::FwdBytes, start, end - start)?;
+            for (k, &d) in docs.iter().enumerate().take(j).skip(i) {
                 let (o, l) = span(d)?;
-                Ok(decode(&self.part(Sec::FwdBytes, o, l)?))
-            })
-            .collect()
+                let s = (o - start) as usize;
+                f(k, bytes.get(s..s + l as usize).unwrap_or(&[]));
+            }
+            i = j;
+        }
+        Ok(())
     }
 
     /// Key, kind and anchor of document `d`.
