@@ -720,7 +720,7 @@ impl Segment {
         let mut secs = [(0u64, 0u64); NSEC];
         for (i, s) in secs.iter_mut().enumerate() {
             *s = (le_u64(&f[i * 16..]), le_u64(&f[i * 16 + 8..]));
-            if s.0 + s.1 > len {
+            if s.0.checked_add(s.1).is_none_or(|end| end > len) {
                 return Err(corrupt("section out of range"));
             }
         }
@@ -764,7 +764,7 @@ impl Segment {
 
     fn part(&self, s: Sec, off: u64, len: u64) -> io::Result<Vec<u8>> {
         let (o, l) = self.secs[s as usize];
-        if off + len > l {
+        if off.checked_add(len).is_none_or(|end| end > l) {
             return Err(corrupt("read past a section"));
         }
         self.src.read(o + off, len)
@@ -786,10 +786,13 @@ impl Segment {
         let bytes = self.part(
             Sec::TermBytes,
             u64::from(o[0]),
-            u64::from(o[o.len() - 1] - o[0]),
+            u64::from(o[o.len() - 1].saturating_sub(o[0])),
         )?;
         Ok(o.windows(2)
-            .map(|w| bytes[(w[0] - o[0]) as usize..(w[1] - o[0]) as usize].to_vec())
+            .map(|w| {
+                let (a, b) = (w[0].saturating_sub(o[0]), w[1].saturating_sub(o[0]));
+                bytes.get(a as usize..b as usize).unwrap_or(&[]).to_vec()
+            })
             .collect())
     }
 
@@ -865,7 +868,7 @@ impl Segment {
     fn entries(&self, id: u32) -> io::Result<Vec<(u8, u32, u64, u32)>> {
         let d = self.part(Sec::Pdir, u64::from(id) * 4, 8)?;
         let (a, b) = (le_u32(&d), le_u32(&d[4..]));
-        if b <= a + 8 {
+        if b.saturating_sub(a) <= 8 {
             return Ok(Vec::new());
         }
         let e = self.part(Sec::Pent, u64::from(a), u64::from(b - a))?;
@@ -897,7 +900,7 @@ impl Segment {
         let mut i = 0;
         let mut doc = 0u32;
         for _ in 0..df {
-            doc += get_varint(&bytes, &mut i);
+            doc = doc.wrapping_add(get_varint(&bytes, &mut i));
             p.docs.push(doc);
         }
         for _ in 0..df {

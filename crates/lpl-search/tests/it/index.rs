@@ -138,3 +138,147 @@ fn malformed_query_is_an_error_with_a_column() {
         "bad query: unbalanced parenthesis at column 1"
     );
 }
+
+/// Segment files in an index directory.
+fn segment_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .expect("read_dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".lpl"))
+        .count()
+}
+
+#[test]
+fn many_small_commits_merge_and_keep_replaces_and_deletes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let opts = IndexOptions::default();
+    let mut index = SearchIndex::open(dir.path(), &opts).expect("open");
+    // 40 commits of 3 documents, like 40 small `lpl sync` runs; every
+    // commit also replaces a document of the previous one and deletes one
+    // of the one before.
+    let mut live: Vec<String> = Vec::new();
+    for c in 0..40 {
+        for i in 0..3 {
+            let key = format!("k{c}-{i}");
+            let text = if i == 0 { "folio split" } else { "page lock" };
+            index
+                .add(&doc(&key, text, 1_700_000_000 + c * 10 + i))
+                .expect("add");
+            live.push(key);
+        }
+        if c >= 1 {
+            // Replace k{c-1}-1: it now says "folio" too.
+            let key = format!("k{}-1", c - 1);
+            index
+                .add(&doc(&key, "folio replaced", 1_700_000_000 + c * 10 + 9))
+                .expect("replace");
+        }
+        if c >= 2 {
+            let key = format!("k{}-2", c - 2);
+            index.delete(&DocKey::new(&key)).expect("delete");
+            live.retain(|k| *k != key);
+        }
+        index.commit().expect("commit");
+    }
+    // Merged as it went: far fewer segments than commits.
+    let files = segment_files(dir.path());
+    assert!(files < 16, "{files} segment files after 40 commits");
+    assert_eq!(index.num_docs(), live.len() as u64);
+    let mut folio: Vec<String> = live
+        .iter()
+        .filter(|k| k.ends_with("-0") || (k.ends_with("-1") && !k.starts_with("k39-")))
+        .cloned()
+        .collect();
+    folio.sort();
+    assert_eq!(keys(&index, "s:folio"), folio);
+    assert_eq!(keys(&index, "s:replaced").len(), 39);
+    // k39-1, k38-2 and k39-2: the others were replaced or deleted.
+    assert_eq!(keys(&index, "s:\"page lock\""), ["k38-2", "k39-1", "k39-2"]);
+    drop(index);
+    // The same after reopening, read-only.
+    let ro = SearchIndex::open(
+        dir.path(),
+        &IndexOptions {
+            writable: false,
+            ..IndexOptions::default()
+        },
+    )
+    .expect("reopen");
+    assert_eq!(keys(&ro, "s:folio"), folio);
+    assert_eq!(ro.num_docs(), live.len() as u64);
+}
+
+#[test]
+fn a_second_writer_is_refused_and_readers_see_commits_after_reload() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut w = SearchIndex::open(dir.path(), &IndexOptions::default()).expect("open");
+    let err = SearchIndex::open(dir.path(), &IndexOptions::default()).expect_err("locked");
+    assert!(err.to_string().contains("another process"), "{err}");
+    let mut r = SearchIndex::open(
+        dir.path(),
+        &IndexOptions {
+            writable: false,
+            ..IndexOptions::default()
+        },
+    )
+    .expect("reader");
+    w.add(&doc("a", "folio", 1_700_000_000)).expect("add");
+    w.commit().expect("commit");
+    assert!(keys(&r, "folio").is_empty(), "not before reload");
+    r.reload().expect("reload");
+    assert_eq!(keys(&r, "folio"), ["a"]);
+}
+
+#[test]
+fn a_damaged_segment_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut w = SearchIndex::open(dir.path(), &IndexOptions::default()).expect("open");
+    for i in 0..50 {
+        w.add(&doc(
+            &format!("d{i}"),
+            "folio split page lock",
+            1_700_000_000 + i,
+        ))
+        .expect("add");
+    }
+    w.commit().expect("commit");
+    drop(w);
+    let seg = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "lpl"))
+        .expect("a segment");
+    let mut bytes = std::fs::read(&seg).expect("read");
+    // Scribble over everything but the footer: offsets stay in range,
+    // contents are garbage.
+    let n = bytes.len().saturating_sub(400);
+    for (i, b) in bytes.iter_mut().take(n).enumerate() {
+        *b = (i as u8).wrapping_mul(37) ^ 0xa5;
+    }
+    std::fs::write(&seg, &bytes).expect("write");
+    let ro = SearchIndex::open(
+        dir.path(),
+        &IndexOptions {
+            writable: false,
+            ..IndexOptions::default()
+        },
+    );
+    // Opening or searching may fail, with an error; it must not panic.
+    if let Ok(ro) = ro {
+        for q in ["folio", "\"page lock\"", "fol*", "d:2023-01-01..", "-folio"] {
+            let _ = ro.search(q, &SearchOptions::default());
+        }
+    }
+    // Truncated to nothing: an error naming the file.
+    std::fs::write(&seg, b"").expect("truncate");
+    let err = SearchIndex::open(
+        dir.path(),
+        &IndexOptions {
+            writable: false,
+            ..IndexOptions::default()
+        },
+    )
+    .expect_err("empty segment");
+    assert!(err.to_string().contains(".lpl"), "{err}");
+}
