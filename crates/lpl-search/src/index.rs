@@ -40,6 +40,8 @@ fn schema() -> Vec<String> {
 const FORMAT: &str = "lpl-index-1";
 /// Segments of one size level merged together.
 const MERGE_FAN_IN: usize = 8;
+/// Largest merge input, in segment file bytes.
+const MERGE_MAX_BYTES: u64 = 48 << 20;
 
 /// Errors of the index.
 #[derive(Debug, thiserror::Error)]
@@ -189,7 +191,8 @@ struct Pending {
 }
 
 enum Msg {
-    Add(Box<SearchDoc>),
+    /// A document, and whether it may replace an earlier one with its key.
+    Add(Box<SearchDoc>, bool),
 }
 
 struct Writer {
@@ -443,9 +446,9 @@ impl SearchIndex {
         Ok(w)
     }
 
-    fn send(&mut self, doc: Box<SearchDoc>) -> Result<(), Error> {
+    fn send(&mut self, doc: Box<SearchDoc>, replace: bool) -> Result<(), Error> {
         let w = self.writer()?;
-        let sent = w.tx.as_ref().map(|tx| tx.send(Msg::Add(doc)));
+        let sent = w.tx.as_ref().map(|tx| tx.send(Msg::Add(doc, replace)));
         if !matches!(sent, Some(Ok(()))) {
             // The builder stopped on an error: commit reports it.
             self.finish_worker()?;
@@ -457,7 +460,7 @@ impl SearchIndex {
     /// Adds (or replaces) a document. Visible after [`SearchIndex::commit`].
     pub fn add(&mut self, doc: &SearchDoc) -> Result<(), Error> {
         let key = doc.key.as_str().to_owned();
-        self.send(Box::new(doc.clone()))?;
+        self.send(Box::new(doc.clone()), true)?;
         if let Some(w) = self.writer.as_mut() {
             w.ops.push((key, false));
         }
@@ -468,12 +471,12 @@ impl SearchIndex {
     /// replace): the bulk path of an import, where keys are new store rows
     /// above the committed watermark ([`SearchIndex::payload`]).
     pub fn add_new(&mut self, doc: &SearchDoc) -> Result<(), Error> {
-        self.send(Box::new(doc.clone()))
+        self.send(Box::new(doc.clone()), false)
     }
 
     /// [`SearchIndex::add_new`] without a copy of the document.
     pub fn add_new_owned(&mut self, doc: Box<SearchDoc>) -> Result<(), Error> {
-        self.send(doc)
+        self.send(doc, false)
     }
 
     /// Removes the document with `key`, if any. Visible after commit.
@@ -576,17 +579,22 @@ impl SearchIndex {
     fn merge(&mut self, segments: &mut Vec<Live>) -> Result<Vec<String>, Error> {
         let mut gone = Vec::new();
         loop {
+            // Tiers of file size, powers of 8 from 32 KB. A merge holds its
+            // whole output in memory, so none grows past MERGE_MAX_BYTES:
+            // an import's own segments (tens of MB) are left as they are.
             let level = |l: &Live| {
-                let d = l.live_docs().max(1);
-                (63 - d.leading_zeros()) / 3
+                let units = (l.seg.bytes >> 12).max(1);
+                (63 - units.leading_zeros()) / 3
             };
             let mut pick: Option<Vec<usize>> = None;
             for lv in 0..22 {
                 let at: Vec<usize> = (0..segments.len())
                     .filter(|&i| level(&segments[i]) == lv)
+                    .take(MERGE_FAN_IN)
                     .collect();
-                if at.len() >= MERGE_FAN_IN {
-                    pick = Some(at[..MERGE_FAN_IN].to_vec());
+                let bytes: u64 = at.iter().map(|&i| segments[i].seg.bytes).sum();
+                if at.len() == MERGE_FAN_IN && bytes <= MERGE_MAX_BYTES {
+                    pick = Some(at);
                     break;
                 }
             }
@@ -866,8 +874,8 @@ fn build_segments(
     };
     for msg in rx {
         match msg {
-            Msg::Add(doc) => {
-                feed(&mut b, &doc);
+            Msg::Add(doc, replace) => {
+                feed(&mut b, &doc, replace);
                 drop(doc);
                 if b.memory() > budget || b.full() {
                     flush(std::mem::take(&mut b), &mut out, &mut writing, true)?;
@@ -884,7 +892,7 @@ fn build_segments(
 }
 
 /// The words of a document, field by field.
-fn feed(b: &mut Builder, d: &SearchDoc) {
+fn feed(b: &mut Builder, d: &SearchDoc, replace: bool) {
     b.raw(Field::Key, d.key.as_str());
     b.raw(Field::Kind, d.kind.as_str());
     if let Some(mid) = &d.message_id {
@@ -948,15 +956,18 @@ fn feed(b: &mut Builder, d: &SearchDoc) {
         .date
         .and_then(crate::date::index_values)
         .map_or((None, None), |(a, b)| (Some(a), Some(b)));
-    b.end_doc(DocMeta {
-        key: d.key.as_str().to_owned(),
-        kind: kind_code(d.kind),
-        anchor: d.anchor.clone(),
-        ts: d.date,
-        day,
-        second,
-        rt: d.received,
-    });
+    b.end_doc(
+        DocMeta {
+            key: d.key.as_str().to_owned(),
+            kind: kind_code(d.kind),
+            anchor: d.anchor.clone(),
+            ts: d.date,
+            day,
+            second,
+            rt: d.received,
+        },
+        replace,
+    );
 }
 
 fn has_word_run(s: &str, n: usize) -> bool {

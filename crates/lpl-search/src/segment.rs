@@ -244,8 +244,8 @@ impl Builder {
     pub(crate) fn memory(&self) -> usize {
         self.pairs.len() * 8
             + self.fwd.iter().map(Vec::len).sum::<usize>()
-            + (self.stem_of.len() + self.others as usize) * 40
-            + self.keys.len()
+            + (self.stem_of.len() + self.others as usize) * 48
+            + self.keys.len() * 3
             + self.kind.len() * (NFIELDS * 5 + 48)
     }
 
@@ -329,10 +329,11 @@ impl Builder {
         self.cur[field.id()].push(id);
     }
 
-    /// Ends the document whose words were just given.
-    pub(crate) fn end_doc(&mut self, meta: DocMeta) {
+    /// Ends the document whose words were just given; with `replace`, an
+    /// earlier document of this segment with the same key is deleted.
+    pub(crate) fn end_doc(&mut self, meta: DocMeta, replace: bool) {
         let doc = self.len();
-        if let Some(old) = self.by_key.insert(meta.key.clone(), doc) {
+        if replace && let Some(old) = self.by_key.insert(meta.key.clone(), doc) {
             self.deleted.push(old);
         }
         for f in ALL {
@@ -683,6 +684,8 @@ pub(crate) struct Segment {
     src: Source,
     secs: [(u64, u64); NSEC],
     pub ndocs: u32,
+    /// File size.
+    pub bytes: u64,
     nterms: u32,
     /// First term of every block.
     bidx: Vec<Box<[u8]>>,
@@ -730,6 +733,7 @@ impl Segment {
             src,
             secs,
             ndocs,
+            bytes: len,
             nterms,
             bidx: Vec::new(),
             totals: [0; NFIELDS],
@@ -1108,7 +1112,7 @@ pub(crate) fn copy_into(b: &mut Builder, seg: &Segment, deleted: &[u32]) -> io::
                 b.token(f, t);
             }
         }
-        b.end_doc(meta);
+        b.end_doc(meta, false);
     }
     Ok(())
 }
