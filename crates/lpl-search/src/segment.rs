@@ -179,6 +179,8 @@ pub(crate) struct Builder {
     word: String,
     cur: Vec<Vec<u32>>,
     scratch: Vec<u32>,
+    /// Per word id: its frequency in the field being ended (0 otherwise).
+    tf_of: Vec<u32>,
     stems: Vec<(u32, u32)>,
     fwd: Vec<Vec<u8>>,
     fwd_off: Vec<Vec<u32>>,
@@ -215,6 +217,7 @@ impl Builder {
             word: String::new(),
             cur: vec![Vec::new(); NFIELDS],
             scratch: Vec::new(),
+            tf_of: Vec::new(),
             stems: Vec::new(),
             fwd: vec![Vec::new(); NFIELDS],
             fwd_off: vec![vec![0]; NFIELDS],
@@ -244,7 +247,7 @@ impl Builder {
     pub(crate) fn memory(&self) -> usize {
         self.pairs.len() * 8
             + self.fwd.iter().map(Vec::len).sum::<usize>()
-            + (self.stem_of.len() + self.others as usize) * 48
+            + (self.stem_of.len() + self.others as usize) * 52
             + self.keys.len() * 3
             + self.kind.len() * (NFIELDS * 5 + 48)
     }
@@ -374,6 +377,9 @@ impl Builder {
     }
 
     fn postings_of(&mut self, field: Field, doc: u32, ids: &[u32]) {
+        if field.is_text() {
+            return self.text_postings_of(field, doc, ids);
+        }
         let mut s = std::mem::take(&mut self.scratch);
         s.clear();
         s.extend(ids.iter().copied().filter(|&i| i != BREAK));
@@ -412,6 +418,49 @@ impl Builder {
             self.stems.clear();
         }
         self.scratch = s;
+    }
+
+    /// [`Builder::postings_of`] for a text field, whose ids are all word
+    /// ids (below the vocabulary size): frequencies are counted in a table
+    /// indexed by id instead of sorting the document's words.
+    fn text_postings_of(&mut self, field: Field, doc: u32, ids: &[u32]) {
+        if self.tf_of.len() < self.stem_of.len() {
+            self.tf_of.resize(self.stem_of.len(), 0);
+        }
+        let mut distinct = std::mem::take(&mut self.scratch);
+        distinct.clear();
+        for &id in ids {
+            if let Some(tf) = self.tf_of.get_mut(id as usize) {
+                if *tf == 0 {
+                    distinct.push(id);
+                }
+                *tf += 1;
+            }
+        }
+        for &id in &distinct {
+            let tf = std::mem::take(&mut self.tf_of[id as usize]);
+            self.pairs.push(Self::pair(field, id, doc, u64::from(tf)));
+            let stem = self.stem_of[id as usize];
+            if stem != BREAK {
+                self.stems.push((stem, tf));
+            }
+        }
+        if !self.stems.is_empty() {
+            self.stems.sort_unstable();
+            let mut k = 0;
+            while k < self.stems.len() {
+                let (stem, mut tf) = self.stems[k];
+                let mut j = k + 1;
+                while j < self.stems.len() && self.stems[j].0 == stem {
+                    tf += self.stems[j].1;
+                    j += 1;
+                }
+                self.pairs.push(Self::pair(field, stem, doc, u64::from(tf)));
+                k = j;
+            }
+            self.stems.clear();
+        }
+        self.scratch = distinct;
     }
 
     /// Writes the segment; returns its size in bytes.

@@ -123,13 +123,27 @@ fn words_with(term: &mut String, text: &str, mut sink: impl FnMut(WordRef<'_>)) 
         let capitalised = c0.is_uppercase();
         term.clear();
         let mut prev;
+        let bytes = text.as_bytes();
         loop {
             // A run of word characters.
             loop {
-                let (c, l) = char_at(text, i);
-                push_lower(term, c);
-                prev = c;
-                i += l;
+                if bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' {
+                    // ASCII fast path: the whole ASCII part of the run at
+                    // once.
+                    let s = i;
+                    while i < n && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                        i += 1;
+                    }
+                    let from = term.len();
+                    term.push_str(&text[s..i]);
+                    term[from..].make_ascii_lowercase();
+                    prev = bytes[i - 1] as char;
+                } else {
+                    let (c, l) = char_at(text, i);
+                    push_lower(term, c);
+                    prev = c;
+                    i += l;
+                }
                 if i >= n || !is_word_char(char_at(text, i).0) {
                     break;
                 }
@@ -250,6 +264,16 @@ mod tests {
         assert!(!should_stem("6.12"));
         assert!(!should_stem("_foo"));
         assert_eq!(stem_term(&s, "testing"), "\u{1}test");
+    }
+
+    #[test]
+    fn mixed_ascii_and_other_letters_stay_one_word() {
+        assert_eq!(
+            terms("naïve Café_ÜNÏ x Größe9 ÀB_c"),
+            ["naïve", "café_ünï", "x", "größe9", "àb_c"]
+        );
+        assert_eq!(terms("a\u{301}b"), ["a\u{301}b"], "combining mark inside");
+        assert_eq!(terms("MM/Huge_Memory.C"), ["mm", "huge_memory", "c"]);
     }
 
     #[test]
