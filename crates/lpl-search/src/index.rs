@@ -67,7 +67,9 @@ pub enum Error {
         path: PathBuf,
     },
     /// Another process is writing the index.
-    #[error("the search index at {path} is being written by another process")]
+    #[error(
+        "the search index at {path} is being written by another process (an lpl import, fetch or sync): try again when it is done"
+    )]
     Locked {
         /// Index directory.
         path: PathBuf,
