@@ -25,9 +25,11 @@ pub fn index_dir(home: &Path) -> PathBuf {
 
 fn se(e: lpl_search::Error) -> CoreError {
     match e {
-        lpl_search::Error::SchemaChanged { .. } => CoreError::Invalid(format!(
-            "{e}: run `lpl search --reindex` to rebuild it from the archive"
-        )),
+        lpl_search::Error::SchemaChanged { .. } | lpl_search::Error::Damaged { .. } => {
+            CoreError::Invalid(format!(
+                "{e}: run `lpl search --reindex` to rebuild it from the archive"
+            ))
+        }
         e => CoreError::Invalid(e.to_string()),
     }
 }
@@ -63,8 +65,9 @@ impl Indexer {
     /// Opens the index for writing (the writer lock: one writer at a
     /// time; searches still run).
     ///
-    /// An index written with another schema (an older lpl) is derived
-    /// data: it is removed and rebuilt from the archive by the next
+    /// An index written with another schema (an older lpl), or damaged (a
+    /// segment file missing or corrupt), is derived data: it is removed
+    /// and rebuilt from the archive by the next
     /// [`Indexer::catch_up`], which then starts from the first row.
     pub fn open(store: &Store, home: &Path) -> Result<Self, CoreError> {
         let dir = index_dir(home);
@@ -75,7 +78,7 @@ impl Indexer {
             ..IndexOptions::default()
         };
         let index = match SearchIndex::open(&dir, &options) {
-            Err(lpl_search::Error::SchemaChanged { .. }) => {
+            Err(lpl_search::Error::SchemaChanged { .. } | lpl_search::Error::Damaged { .. }) => {
                 std::fs::remove_dir_all(&dir).map_err(|e| {
                     CoreError::Invalid(format!(
                         "cannot remove the outdated search index {}: {e}",

@@ -66,6 +66,15 @@ pub enum Error {
         /// Index directory.
         path: PathBuf,
     },
+    /// A segment file is missing or corrupt (the index is derived data: it
+    /// can be rebuilt).
+    #[error("the search index is damaged at {path}: {reason}")]
+    Damaged {
+        /// The segment file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// Another process is writing the index.
     #[error(
         "the search index at {path} is being written by another process (an lpl import, fetch or sync): try again when it is done"
@@ -377,8 +386,16 @@ impl SearchIndex {
                 let path = dir.join(&ms.name);
                 match File::open(&path) {
                     Ok(f) => {
-                        let seg =
-                            Segment::open(Source::File(Arc::new(f))).map_err(io_err(&path))?;
+                        let seg = Segment::open(Source::File(Arc::new(f))).map_err(|e| {
+                            if e.kind() == io::ErrorKind::InvalidData {
+                                Error::Damaged {
+                                    path: path.clone(),
+                                    reason: e.to_string(),
+                                }
+                            } else {
+                                io_err(&path)(e)
+                            }
+                        })?;
                         segments.push(Live {
                             name: ms.name.clone(),
                             seg: Arc::new(seg),
@@ -388,6 +405,12 @@ impl SearchIndex {
                     Err(e) if e.kind() == io::ErrorKind::NotFound && attempt < 5 => {
                         missing = true;
                         break;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                        return Err(Error::Damaged {
+                            path,
+                            reason: "a segment named by meta.json is missing".into(),
+                        });
                     }
                     Err(e) => return Err(io_err(&path)(e)),
                 }

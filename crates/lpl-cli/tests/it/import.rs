@@ -96,6 +96,26 @@ fn unindexed_rows_are_caught_up_by_the_next_import() {
     assert_eq!(n, 340, "rebuilt from the archive");
     let n = json(&home, &["search", "--json", "-n", "1", "rt:600000000.."])["total"].clone();
     assert_eq!(n, 340, "with the received times");
+
+    // A damaged segment file (here: truncated) is refused with the same
+    // hint, and `--reindex` rebuilds the index from the archive.
+    let seg = std::fs::read_dir(home.join("search"))
+        .expect("search/")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "lpl"))
+        .expect("a segment file");
+    std::fs::write(&seg, b"").expect("truncate the segment");
+    let out = lpl(&home, &["search", all]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("damaged") && err.contains("lpl search --reindex"),
+        "{err}"
+    );
+    lpl_ok(&home, &["search", "--reindex"]);
+    let n = json(&home, &["search", "--json", "-n", "1", all])["total"].clone();
+    assert_eq!(n, 340, "rebuilt after the damage");
 }
 
 #[test]
