@@ -30,7 +30,7 @@ use std::os::unix::fs::FileExt;
 use std::sync::{Arc, OnceLock};
 
 use crate::fields::{ALL, Field, NFIELDS};
-use crate::tokenize::{self, STEM_MARK, VALUE_BREAK};
+use crate::tokenize::{self, STEM_MARK};
 
 /// Leading character of raw (whole-value) terms, which keeps them apart
 /// from words in the shared lexicon.
@@ -293,20 +293,17 @@ impl Builder {
         id
     }
 
-    /// Splits one value of a text field into words.
+    /// Splits one value of a text field (a line, a section, a name) into
+    /// words. Values are kept apart by a break, like Xapian's
+    /// `increase_termpos` between them: no phrase spans two.
     pub(crate) fn text(&mut self, field: Field, value: &str) {
         let f = field.id();
         let mut ids = std::mem::take(&mut self.cur[f]);
         let mut word = std::mem::take(&mut self.word);
-        if !ids.is_empty() {
+        if ids.last().is_some_and(|&l| l != BREAK) {
             ids.push(BREAK);
         }
-        for piece in value.split(VALUE_BREAK) {
-            if ids.last().is_some_and(|&l| l != BREAK) {
-                ids.push(BREAK);
-            }
-            tokenize::words_into(&mut word, piece, |w| ids.push(self.intern_word(w)));
-        }
+        tokenize::words_into(&mut word, value, |w| ids.push(self.intern_word(w)));
         self.word = word;
         self.cur[f] = ids;
     }
@@ -380,42 +377,14 @@ impl Builder {
         if field.is_text() {
             return self.text_postings_of(field, doc, ids);
         }
+        // A raw field: a few whole values, no stems.
         let mut s = std::mem::take(&mut self.scratch);
         s.clear();
         s.extend(ids.iter().copied().filter(|&i| i != BREAK));
         s.sort_unstable();
-        let text = field.is_text();
-        let mut i = 0;
-        while i < s.len() {
-            let id = s[i];
-            let mut j = i + 1;
-            while j < s.len() && s[j] == id {
-                j += 1;
-            }
-            let tf = (j - i) as u32;
-            self.pairs.push(Self::pair(field, id, doc, u64::from(tf)));
-            if text {
-                let stem = self.stem_of[id as usize];
-                if stem != BREAK {
-                    self.stems.push((stem, tf));
-                }
-            }
-            i = j;
-        }
-        if !self.stems.is_empty() {
-            self.stems.sort_unstable();
-            let mut k = 0;
-            while k < self.stems.len() {
-                let (stem, mut tf) = self.stems[k];
-                let mut j = k + 1;
-                while j < self.stems.len() && self.stems[j].0 == stem {
-                    tf += self.stems[j].1;
-                    j += 1;
-                }
-                self.pairs.push(Self::pair(field, stem, doc, u64::from(tf)));
-                k = j;
-            }
-            self.stems.clear();
+        for run in s.chunk_by(|a, b| a == b) {
+            self.pairs
+                .push(Self::pair(field, run[0], doc, run.len() as u64));
         }
         self.scratch = s;
     }
@@ -445,21 +414,14 @@ impl Builder {
                 self.stems.push((stem, tf));
             }
         }
-        if !self.stems.is_empty() {
-            self.stems.sort_unstable();
-            let mut k = 0;
-            while k < self.stems.len() {
-                let (stem, mut tf) = self.stems[k];
-                let mut j = k + 1;
-                while j < self.stems.len() && self.stems[j].0 == stem {
-                    tf += self.stems[j].1;
-                    j += 1;
-                }
-                self.pairs.push(Self::pair(field, stem, doc, u64::from(tf)));
-                k = j;
-            }
-            self.stems.clear();
+        // A stem's frequency: its words' frequencies, summed.
+        self.stems.sort_unstable();
+        for run in self.stems.chunk_by(|a, b| a.0 == b.0) {
+            let tf: u32 = run.iter().map(|&(_, tf)| tf).sum();
+            self.pairs
+                .push(Self::pair(field, run[0].0, doc, u64::from(tf)));
         }
+        self.stems.clear();
         self.scratch = distinct;
     }
 

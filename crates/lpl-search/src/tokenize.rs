@@ -219,10 +219,6 @@ pub(crate) fn english() -> frostem::Stemmer {
     frostem::Stemmer::new(frostem::Algorithm::English)
 }
 
-/// Separates values that Xapian indexes with `increase_termpos` in between
-/// (diff lines, body sections): phrases never match across it.
-pub(crate) const VALUE_BREAK: char = '\u{1e}';
-
 /// Words of `text` as borrowed lower-cased strings, with a caller-owned
 /// buffer.
 pub(crate) fn words_into(term: &mut String, text: &str, mut sink: impl FnMut(&str)) {
