@@ -311,11 +311,14 @@ impl Bits {
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
 
-/// Statistics over every segment, for BM25.
+/// Statistics over every segment, for BM25, and the term lookups of one
+/// query (a bare word is looked up for a dozen fields, and again for its
+/// idf: once per segment is enough).
 pub(crate) struct Stats<'a> {
     pub segments: &'a [&'a Segment],
     pub docs: f32,
     idf: HashMap<(Field, String), f32>,
+    ids: HashMap<(usize, String), Option<u32>>,
 }
 
 impl<'a> Stats<'a> {
@@ -329,7 +332,21 @@ impl<'a> Stats<'a> {
             segments,
             docs,
             idf: HashMap::new(),
+            ids: HashMap::new(),
         }
+    }
+
+    /// Id of `term` in segment `si`.
+    fn find(&mut self, si: usize, term: &str) -> io::Result<Option<u32>> {
+        if let Some(&id) = self.ids.get(&(si, term.to_owned())) {
+            return Ok(id);
+        }
+        let id = match self.segments.get(si) {
+            Some(s) => s.find(term)?,
+            None => None,
+        };
+        self.ids.insert((si, term.to_owned()), id);
+        Ok(id)
     }
 
     fn idf(&mut self, field: Field, term: &str) -> io::Result<f32> {
@@ -337,8 +354,8 @@ impl<'a> Stats<'a> {
             return Ok(v);
         }
         let mut df = 0u32;
-        for s in self.segments {
-            if let Some(r) = s.find(term)? {
+        for (si, s) in self.segments.iter().enumerate() {
+            if let Some(r) = self.find(si, term)? {
                 df += s.df(r, field)?;
             }
         }
@@ -362,6 +379,8 @@ pub(crate) struct Matches {
 
 pub(crate) struct Eval<'s, 'a> {
     pub seg: &'s Segment,
+    /// Index of `seg` in [`Stats::segments`].
+    pub si: usize,
     pub stats: &'s mut Stats<'a>,
     pub scoring: bool,
 }
@@ -387,7 +406,7 @@ impl Eval<'_, '_> {
                 scored,
             } => {
                 let mut m = self.none();
-                let Some(rank) = self.seg.find(text)? else {
+                let Some(rank) = self.stats.find(self.si, text)? else {
                     return Ok(m);
                 };
                 let p = self.seg.postings(rank, *field)?;
@@ -511,7 +530,7 @@ impl Eval<'_, '_> {
             });
         };
         for w in fixed {
-            let Some(r) = self.seg.find(w)? else {
+            let Some(r) = self.stats.find(self.si, w)? else {
                 return Ok(m);
             };
             ranks.push(r + 1);
@@ -531,7 +550,7 @@ impl Eval<'_, '_> {
             docs.sort_unstable();
             docs.dedup();
             intersect(&mut cand, docs);
-        } else if let Some(r) = self.seg.find(last)? {
+        } else if let Some(r) = self.stats.find(self.si, last)? {
             lasts.push(r + 1);
             intersect(&mut cand, self.seg.postings(r, field)?.docs);
         }

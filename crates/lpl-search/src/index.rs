@@ -709,13 +709,14 @@ impl SearchIndex {
         let segs: Vec<&Segment> = self.segments.iter().map(|l| &*l.seg).collect();
         let mut stats = Stats::new(&segs);
         let mut out = Vec::with_capacity(self.segments.len());
-        for l in &self.segments {
+        for (si, l) in self.segments.iter().enumerate() {
             let Some(plan) = &plan else {
                 out.push((Bits::empty(l.seg.ndocs), Vec::new()));
                 continue;
             };
             let mut ev = Eval {
                 seg: &l.seg,
+                si,
                 stats: &mut stats,
                 scoring,
             };
