@@ -247,7 +247,6 @@ struct Meta {
 #[derive(serde::Serialize, serde::Deserialize)]
 struct MetaSegment {
     name: String,
-    docs: u32,
     deleted: Vec<u32>,
 }
 
@@ -659,7 +658,6 @@ impl SearchIndex {
                 .iter()
                 .map(|l| MetaSegment {
                     name: l.name.clone(),
-                    docs: l.seg.ndocs,
                     deleted: l.deleted.clone(),
                 })
                 .collect(),

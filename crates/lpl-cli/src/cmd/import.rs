@@ -30,7 +30,7 @@ use crate::error::{CmdResult, CommandError};
 ///
 /// New messages also go into the full-text index of `lpl search`, from the
 /// same parse, committed once at the end. With --no-index they are stored
-/// only (about twice as fast); the next import, fetch or `lpl search --reindex`
+/// only (1.5-1.8x as fast); the next import, fetch or `lpl search --reindex`
 /// indexes whatever the index lacks.
 ///
 /// Examples:

@@ -43,7 +43,9 @@ pub struct Args {
     /// Print JSON
     #[arg(long)]
     json: bool,
-    /// Bring the index up to date first (import does this by itself)
+    /// Bring the index up to date first (import does this by itself); an
+    /// index that is damaged or written by another lpl version is rebuilt
+    /// from the archive
     #[arg(long)]
     reindex: bool,
     /// Also search this notebook (default: notebook.file from the config file)
