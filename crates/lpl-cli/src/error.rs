@@ -91,6 +91,11 @@ impl From<lpl_core::CoreError> for CommandError {
             E::Open(o) => CommandError::user(o.to_string())
                 .hint("lpl import reads public-inbox epochs and inboxes, mbox (also .gz), Maildir, .eml files, directories of them, and - for stdin"),
             E::Cancelled => CommandError::user("interrupted"),
+            E::Store(
+                s @ (lpl_store::StoreError::Pack { .. } | lpl_store::StoreError::CorruptBlob { .. }),
+            ) => CommandError::internal(s.to_string()).hint(
+                "the raw messages live in messages.pack beside lpl.sqlite3 in the data directory: back up and restore the two together",
+            ),
             E::Store(s) => CommandError::internal(s.to_string())
                 .hint("check the data directory (lpl --home DIR, or $LPL_HOME) is writable and not on a full disk"),
             other => CommandError::internal(other.to_string()),

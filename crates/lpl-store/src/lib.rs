@@ -15,6 +15,7 @@
 
 mod links;
 mod meta;
+mod pack;
 mod read;
 mod schema;
 mod write;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 pub use links::LinkRow;
 pub use meta::MetaRow;
+pub use pack::PACK_FILE;
 pub use read::{MessageRow, SourceRow, StoreStats};
 pub use rusqlite;
 pub use write::{BatchOutcome, Deletion, Incoming, Skip};
@@ -59,6 +61,16 @@ pub enum StoreError {
         /// Newest version known.
         known: i64,
     },
+    /// The pack of raw messages failed.
+    #[error("cannot {what} the message pack {path}: {source}")]
+    Pack {
+        /// The pack file.
+        path: PathBuf,
+        /// What was being done.
+        what: &'static str,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A stored blob does not decompress.
     #[error("stored message {id} is corrupt: {detail}")]
     CorruptBlob {
@@ -76,6 +88,11 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     conn: rusqlite::Connection,
     path: PathBuf,
+    pack_path: PathBuf,
+    /// Opened by the first read of a packed message.
+    pack_read: std::sync::OnceLock<std::fs::File>,
+    /// Opened by the first batch written.
+    pack_write: Option<pack::PackWriter>,
 }
 
 /// The database file name inside the data directory.
@@ -93,7 +110,13 @@ impl Store {
             path: path.clone(),
             source,
         })?;
-        let mut store = Store { conn, path };
+        let mut store = Store {
+            conn,
+            path,
+            pack_path: dir.join(PACK_FILE),
+            pack_read: std::sync::OnceLock::new(),
+            pack_write: None,
+        };
         store.configure()?;
         store.migrate()?;
         Ok(store)
@@ -212,6 +235,11 @@ impl Store {
         &self.path
     }
 
+    /// The pack of raw messages ([`PACK_FILE`] beside the database).
+    pub fn pack_path(&self) -> &Path {
+        &self.pack_path
+    }
+
     /// The connection, for crates that own tables of their own.
     pub fn conn(&self) -> &rusqlite::Connection {
         &self.conn
@@ -245,11 +273,20 @@ pub fn compress_raw(raw: &[u8]) -> Vec<u8> {
     lz4_flex::block::compress_prepend_size(raw)
 }
 
-pub(crate) fn decompress(id: i64, data: &[u8]) -> Result<Vec<u8>> {
-    lz4_flex::block::decompress_size_prepended(data).map_err(|e| StoreError::CorruptBlob {
-        id,
-        detail: e.to_string(),
-    })
+/// `data` decompressed, checked against the size recorded with it.
+pub(crate) fn decompress(id: i64, data: &[u8], size: i64) -> Result<Vec<u8>> {
+    let raw =
+        lz4_flex::block::decompress_size_prepended(data).map_err(|e| StoreError::CorruptBlob {
+            id,
+            detail: e.to_string(),
+        })?;
+    if raw.len() as i64 != size {
+        return Err(StoreError::CorruptBlob {
+            id,
+            detail: format!("{} bytes where {size} were stored", raw.len()),
+        });
+    }
+    Ok(raw)
 }
 
 /// `1,2,3` for an SQL `IN (...)` list of row ids (integers: nothing to

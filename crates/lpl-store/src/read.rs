@@ -173,15 +173,35 @@ impl Store {
 
     /// The raw bytes of a stored message.
     pub fn raw(&self, message: i64) -> Result<Vec<u8>> {
-        let (blob_id, data): (i64, Vec<u8>) = self
+        type BlobRow = (i64, i64, Vec<u8>, Option<i64>, Option<i64>);
+        let (blob_id, size, data, offset, len): BlobRow = self
             .conn
             .query_row(
-                "SELECT b.id, b.data FROM messages m JOIN blobs b ON b.id = m.blob_id WHERE m.id = ?1",
+                "SELECT b.id, b.size, b.data, b.pack_offset, b.pack_len
+                 FROM messages m JOIN blobs b ON b.id = m.blob_id WHERE m.id = ?1",
                 params![message],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .map_err(self.err())?;
-        decompress(blob_id, &data)
+        match (offset, len) {
+            (Some(offset), Some(len)) => {
+                let file = match self.pack_read.get() {
+                    Some(f) => f,
+                    None => {
+                        let f = crate::pack::open_read(&self.pack_path)?;
+                        self.pack_read.get_or_init(|| f)
+                    }
+                };
+                let data = crate::pack::read_at(
+                    file,
+                    &self.pack_path,
+                    offset as u64,
+                    usize::try_from(len).unwrap_or(0),
+                )?;
+                decompress(blob_id, &data, size)
+            }
+            _ => decompress(blob_id, &data, size),
+        }
     }
 
     /// Where a stored message came from: (source path, location).
@@ -221,7 +241,7 @@ impl Store {
             .query_row(
                 "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM messages WHERE is_patch),
                         (SELECT count(*) FROM sources), (SELECT count(*) FROM skipped),
-                        (SELECT coalesce(sum(size), 0) FROM blobs), (SELECT coalesce(sum(length(data)), 0) FROM blobs)",
+                        (SELECT coalesce(sum(size), 0) FROM blobs), (SELECT coalesce(sum(length(data) + coalesce(pack_len, 0)), 0) FROM blobs)",
                 [],
                 |r| {
                     Ok(StoreStats {

@@ -149,4 +149,10 @@ CREATE TABLE series_cache (
     summary TEXT NOT NULL          -- JSON, written and read by lpl-core
 ) WITHOUT ROWID;
 "#,
+    // 5: raw messages appended to `messages.pack` (see pack.rs) instead of
+    // `blobs.data` (left empty for them; older rows keep theirs).
+    r#"
+ALTER TABLE blobs ADD COLUMN pack_offset INTEGER;
+ALTER TABLE blobs ADD COLUMN pack_len INTEGER;
+"#,
 ];

@@ -99,8 +99,30 @@ impl Store {
             path: path.clone(),
             source,
         };
+        // Raw messages go to the pack (see pack.rs for the order of things).
+        if self.pack_write.is_none() && !items.is_empty() {
+            self.pack_write = Some(crate::pack::PackWriter::open(&self.pack_path)?);
+        }
+        let pack = self.pack_write.as_ref();
+        let _lock = pack.map(|p| p.lock()).transpose()?;
         let tx = self.conn.transaction().map_err(&err)?;
         let mut out = BatchOutcome::default();
+        let mut packed: Vec<u8> = Vec::new();
+        let mut pack_base = crate::pack::MAGIC.len() as u64;
+        if let Some(pack) = pack {
+            let end: Option<i64> = tx
+                .query_row(
+                    "SELECT pack_offset + pack_len FROM blobs WHERE pack_offset IS NOT NULL
+                     ORDER BY id DESC LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(&err)?;
+            let end = end.map_or(0, |e| u64::try_from(e).unwrap_or(0));
+            pack.settle(end)?;
+            pack_base = pack_base.max(end);
+        }
         {
             let mut find = tx
                 .prepare_cached(
@@ -116,7 +138,9 @@ impl Store {
                 )
                 .map_err(&err)?;
             let mut ins_blob = tx
-                .prepare_cached("INSERT INTO blobs(size, data) VALUES (?1, ?2)")
+                .prepare_cached(
+                    "INSERT INTO blobs(size, data, pack_offset, pack_len) VALUES (?1, x'', ?2, ?3)",
+                )
                 .map_err(&err)?;
             let mut ins_msg = tx
                 .prepare_cached(
@@ -186,8 +210,14 @@ impl Store {
                         &owned[..]
                     }
                 };
+                let offset = pack_base + packed.len() as u64;
+                packed.extend_from_slice(data);
                 ins_blob
-                    .execute(params![it.raw.len() as i64, data])
+                    .execute(params![
+                        it.raw.len() as i64,
+                        offset as i64,
+                        data.len() as i64
+                    ])
                     .map_err(&err)?;
                 let blob = tx.last_insert_rowid();
                 let t = &m.tags;
@@ -325,6 +355,9 @@ impl Store {
             params![source, cursor, out.imported as i64, out.duplicates as i64, out.deleted as i64, now()],
         )
         .map_err(&err)?;
+        if let Some(pack) = pack {
+            pack.append(pack_base, &packed)?;
+        }
         tx.commit().map_err(&err)?;
         Ok(out)
     }

@@ -1,0 +1,4 @@
+//! Integration tests of the store: a real SQLite file and a real pack file
+//! in a temporary directory.
+
+mod pack;
