@@ -156,11 +156,6 @@ impl Store {
                     "INSERT OR IGNORE INTO refs(message, pos, ref_id) VALUES (?1, ?2, ?3)",
                 )
                 .map_err(&err)?;
-            let mut ins_addr = tx
-                .prepare_cached(
-                    "INSERT INTO addresses(message, field, name, email) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .map_err(&err)?;
             let mut ins_file = tx
                 .prepare_cached(
                     "INSERT INTO files(message, old_path, new_path, change, added, removed, functions) VALUES (?1,?2,?3,?4,?5,?6,?7)",
@@ -267,13 +262,6 @@ impl Store {
                     ins_ref
                         .execute(params![id, i as i64, r.as_str()])
                         .map_err(&err)?;
-                }
-                for (field, list) in [("to", &m.to), ("cc", &m.cc)] {
-                    for a in list {
-                        ins_addr
-                            .execute(params![id, field, a.name, a.email])
-                            .map_err(&err)?;
-                    }
                 }
                 if let Some(p) = p {
                     for f in &p.files {
