@@ -168,8 +168,40 @@ pub(crate) struct DocMeta {
     pub rt: Option<i64>,
 }
 
+/// Entries of [`Builder`]'s cache of recent words (a power of two).
+const HOT: usize = 1 << 13;
+
+/// A short word packed for the cache: its length, then its bytes, zero
+/// padded (words of more than 23 bytes are not cached).
+type HotKey = [u64; 3];
+
+fn hot_key(w: &[u8]) -> Option<HotKey> {
+    if w.is_empty() || w.len() > 23 {
+        return None;
+    }
+    let mut b = [0u8; 24];
+    b[0] = w.len() as u8;
+    b[1..=w.len()].copy_from_slice(w);
+    let word = |i: usize| {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(&b[i * 8..i * 8 + 8]);
+        u64::from_le_bytes(a)
+    };
+    Some([word(0), word(1), word(2)])
+}
+
+fn hot_slot(k: &HotKey) -> usize {
+    let h = (k[0] ^ k[1].rotate_left(21) ^ k[2].rotate_left(42)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h >> (64 - HOT.trailing_zeros())) as usize
+}
+
 /// A segment being filled in memory.
 pub(crate) struct Builder {
+    /// A direct-mapped cache in front of `vocab` for the words met most:
+    /// a hit costs one compare in a table that stays in the CPU cache,
+    /// where the map costs a probe and a compare with a key elsewhere in
+    /// memory (the two were 40% of the index thread's time).
+    hot: Box<[(HotKey, u32)]>,
     vocab: FastMap<Box<str>, u32>,
     /// Term id → id of its marked stem, or [`BREAK`] for none.
     stem_of: Vec<u32>,
@@ -210,6 +242,7 @@ impl Default for Builder {
 impl Builder {
     pub(crate) fn new() -> Self {
         Self {
+            hot: vec![([0u64; 3], 0u32); HOT].into_boxed_slice(),
             vocab: FastMap::default(),
             stem_of: Vec::new(),
             others: 0,
@@ -262,6 +295,23 @@ impl Builder {
     /// Words take ids from 0 up, so the frequent ones, met early, stay
     /// short in the forward streams.
     fn intern_word(&mut self, w: &str) -> u32 {
+        let Some(key) = hot_key(w.as_bytes()) else {
+            return self.intern_word_slow(w);
+        };
+        let slot = hot_slot(&key);
+        if let Some(&(k, id)) = self.hot.get(slot)
+            && k == key
+        {
+            return id;
+        }
+        let id = self.intern_word_slow(w);
+        if let Some(e) = self.hot.get_mut(slot) {
+            *e = (key, id);
+        }
+        id
+    }
+
+    fn intern_word_slow(&mut self, w: &str) -> u32 {
         if let Some(&id) = self.vocab.get(w) {
             return id;
         }
