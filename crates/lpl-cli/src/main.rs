@@ -115,6 +115,9 @@ fn is_broken_pipe(e: &CommandError) -> bool {
     e.message.contains("Broken pipe") || e.message.contains("os error 32")
 }
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = Cli::parse();
     let code = match run(cli) {
