@@ -41,7 +41,11 @@ fn main() {
             SearchDoc::from_message(DocKey::new(format!("m{i}")), &p.message)
         })
         .collect();
-    eprintln!("parsed {} messages in {:.2} s", docs.len(), t.elapsed().as_secs_f64());
+    eprintln!(
+        "parsed {} messages in {:.2} s",
+        docs.len(),
+        t.elapsed().as_secs_f64()
+    );
     let mut best = f64::MAX;
     for r in 0..reps {
         let tmp = tempfile::tempdir().expect("tempdir");

@@ -191,7 +191,8 @@ fn hot_key(w: &[u8]) -> Option<HotKey> {
 }
 
 fn hot_slot(k: &HotKey) -> usize {
-    let h = (k[0] ^ k[1].rotate_left(21) ^ k[2].rotate_left(42)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let h =
+        (k[0] ^ k[1].rotate_left(21) ^ k[2].rotate_left(42)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     (h >> (64 - HOT.trailing_zeros())) as usize
 }
 
