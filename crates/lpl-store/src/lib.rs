@@ -93,6 +93,9 @@ pub struct Store {
     pack_read: std::sync::OnceLock<std::fs::File>,
     /// Opened by the first batch written.
     pack_write: Option<pack::PackWriter>,
+    /// A batch's records, appended at once; kept between batches (a fresh
+    /// buffer of a few MB per batch cost page faults on the writer thread).
+    pack_buf: Vec<u8>,
 }
 
 /// The database file name inside the data directory.
@@ -116,6 +119,7 @@ impl Store {
             pack_path: dir.join(PACK_FILE),
             pack_read: std::sync::OnceLock::new(),
             pack_write: None,
+            pack_buf: Vec::new(),
         };
         store.configure()?;
         store.migrate()?;

@@ -107,7 +107,8 @@ impl Store {
         let _lock = pack.map(|p| p.lock()).transpose()?;
         let tx = self.conn.transaction().map_err(&err)?;
         let mut out = BatchOutcome::default();
-        let mut packed: Vec<u8> = Vec::new();
+        let mut packed = std::mem::take(&mut self.pack_buf);
+        packed.clear();
         let mut pack_base = crate::pack::MAGIC.len() as u64;
         if let Some(pack) = pack {
             let end: Option<i64> = tx
@@ -347,6 +348,9 @@ impl Store {
             pack.append(pack_base, &packed)?;
         }
         tx.commit().map_err(&err)?;
+        if packed.capacity() <= 64 << 20 {
+            self.pack_buf = packed;
+        }
         Ok(out)
     }
 }
