@@ -203,6 +203,10 @@ impl FilesReader {
     }
 
     /// Fingerprints of the files completely read, sorted.
+    pub(crate) fn done_len(&self) -> usize {
+        self.done.len()
+    }
+
     pub(crate) fn done(&self) -> Vec<u64> {
         let mut done = self.done.clone();
         done.sort_unstable();

@@ -318,6 +318,17 @@ impl Reader {
         }
     }
 
+    /// How many entries [`Reader::cursor`] would list: the files done, for
+    /// a directory tree or Maildir (whose cursor names each of them); 0
+    /// for the other sources, whose cursor is a position of fixed size.
+    /// A caller storing a cursor per batch can space out the large ones.
+    pub fn cursor_entries(&self) -> usize {
+        match &self.inner {
+            Inner::Files(r) => r.done_len(),
+            _ => 0,
+        }
+    }
+
     /// What has been read so far.
     pub fn progress(&self) -> Progress {
         let bytes = match &self.inner {

@@ -350,3 +350,41 @@ fn both_full_epochs_import() {
         v["summary"]
     );
 }
+
+/// A Maildir's cursor (every file done) is not stored with each batch; the
+/// last one must still land, so that a rerun reads nothing, and it must
+/// name every file, also when the last batch was full.
+#[test]
+fn a_large_maildir_is_read_once_with_spaced_out_cursors() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let md = t.path().join("Maildir");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(md.join(sub)).expect("mkdir");
+    }
+    // 3,000 files, batches of 100: cursors at 100 ... 1000, 2000 and the
+    // end (a multiple of the batch size: the last batch is a full one).
+    let n = 3000;
+    for i in 0..n {
+        let mail = format!(
+            "From: Dev <dev{i}@example.org>\nTo: list@example.org\nSubject: note {i}\n\
+             Message-ID: <maildir-{i}@example.org>\nDate: Mon, 3 Feb 2025 14:50:18 +0100\n\n\
+             body {i}\n"
+        );
+        std::fs::write(md.join("cur").join(format!("{i:05}.host:2,S")), mail).expect("write");
+    }
+    let home = t.path().join("home");
+    let p = md.to_string_lossy();
+    let first = json(&home, &["import", "--json", "--batch-size", "100", &p]);
+    assert_eq!(first["totals"]["imported"], n, "{first}");
+    let again = json(&home, &["import", "--json", "--batch-size", "100", &p]);
+    assert_eq!(again["totals"]["read"], 0, "nothing read twice: {again}");
+    // A file added later is the only one read.
+    std::fs::write(
+        md.join("new").join("99999.host"),
+        "From: a@b.c\nSubject: late\nMessage-ID: <late@example.org>\n\nlate\n",
+    )
+    .expect("write");
+    let third = json(&home, &["import", "--json", "--batch-size", "100", &p]);
+    assert_eq!(third["totals"]["read"], 1, "{third}");
+    assert_eq!(third["totals"]["imported"], 1, "{third}");
+}
