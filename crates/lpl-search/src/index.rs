@@ -105,7 +105,9 @@ pub struct IndexOptions {
     /// Memory budget of the segment being built, in bytes: past it the
     /// segment is written out and a new one started. Default 128 MB.
     pub writer_memory: usize,
-    /// Indexing threads. One thread builds segments; kept for callers.
+    /// Threads that build segments, 1 to 8, sharing `writer_memory`: new
+    /// documents ([`SearchIndex::add_new`]) are spread over them, documents
+    /// that may replace another all go to the first.
     pub threads: usize,
 }
 
@@ -213,14 +215,46 @@ enum Msg {
 }
 
 struct Writer {
-    tx: Option<SyncSender<Msg>>,
-    /// Documents not sent yet (fewer than [`SEND_BATCH`]).
+    /// One channel per builder thread (none until the first document).
+    txs: Vec<SyncSender<Msg>>,
+    /// Documents not sent yet (fewer than [`SEND_BATCH`]), and whether
+    /// one of them may replace an earlier document.
     queue: Vec<(Box<SearchDoc>, bool)>,
-    worker: Option<JoinHandle<io::Result<Vec<Pending>>>>,
+    queue_replaces: bool,
+    /// Builder threads, and the one the next batch of new documents goes
+    /// to.
+    workers: Vec<JoinHandle<io::Result<Vec<Pending>>>>,
+    threads: usize,
+    turn: usize,
     _lock: Option<File>,
     /// Keys added with replace, or deleted, in order (`true`: delete).
     ops: Vec<(String, bool)>,
     budget: usize,
+}
+
+impl Writer {
+    /// Sends the queued documents to a builder: new documents go round
+    /// robin, a batch with a document that may replace another goes to
+    /// builder 0, so that every copy of a replaced key is in builder 0's
+    /// segments in the order added, which is what the commit's "the last
+    /// add wins" reads. (A key given to `add_new` is not in the index and
+    /// not added again before the commit, so it has no earlier copy.)
+    /// Returns false when the builder is gone (it stopped on an error).
+    fn send_queue(&mut self) -> bool {
+        let n = self.txs.len();
+        if n == 0 {
+            return false;
+        }
+        let to = if self.queue_replaces {
+            0
+        } else {
+            self.turn = (self.turn + 1) % n;
+            self.turn
+        };
+        self.queue_replaces = false;
+        let batch = std::mem::replace(&mut self.queue, Vec::with_capacity(SEND_BATCH));
+        self.txs[to].send(Msg::Add(batch)).is_ok()
+    }
 }
 
 /// A full-text index directory (or an index in memory).
@@ -323,9 +357,12 @@ impl SearchIndex {
         if let Some(lock) = lock {
             index.remove_unreferenced();
             index.writer = Some(Writer {
-                tx: None,
+                txs: Vec::new(),
                 queue: Vec::new(),
-                worker: None,
+                queue_replaces: false,
+                workers: Vec::new(),
+                threads: options.threads.clamp(1, 8),
+                turn: 0,
                 _lock: Some(lock),
                 ops: Vec::new(),
                 budget: options.writer_memory.max(1 << 20),
@@ -342,9 +379,12 @@ impl SearchIndex {
             payload: None,
             next_seq: 1,
             writer: Some(Writer {
-                tx: None,
+                txs: Vec::new(),
                 queue: Vec::new(),
-                worker: None,
+                queue_replaces: false,
+                workers: Vec::new(),
+                threads: options.threads.clamp(1, 8),
+                turn: 0,
                 _lock: None,
                 ops: Vec::new(),
                 budget: options.writer_memory.max(1 << 20),
@@ -460,40 +500,42 @@ impl SearchIndex {
         let next = &mut self.next_seq;
         let dir = self.dir.clone();
         let w = self.writer.as_mut().ok_or(Error::ReadOnly)?;
-        if w.tx.is_none() {
-            let (tx, rx) = sync_channel::<Msg>(256 / SEND_BATCH);
-            let first = *next;
-            // Sequence numbers for this worker's segments: reserved in a
-            // block (a worker writes few segments between commits).
-            *next += 1 << 10;
-            let budget = w.budget;
-            let worker = std::thread::Builder::new()
-                .name("lpl-index".into())
-                .spawn(move || build_segments(rx, dir, first, budget))
-                .map_err(|e| Error::Io {
-                    path: PathBuf::from("<thread>"),
-                    source: e,
-                })?;
-            w.tx = Some(tx);
-            w.worker = Some(worker);
+        if w.txs.is_empty() {
+            // The budget is shared: each builder fills segments of its part.
+            let budget = (w.budget / w.threads).max(1 << 20);
+            for _ in 0..w.threads {
+                let (tx, rx) = sync_channel::<Msg>(256 / SEND_BATCH);
+                let first = *next;
+                // Sequence numbers for this worker's segments: reserved in
+                // a block (a worker writes few segments between commits).
+                *next += 1 << 10;
+                let dir = dir.clone();
+                let worker = std::thread::Builder::new()
+                    .name("lpl-index".into())
+                    .spawn(move || build_segments(rx, dir, first, budget))
+                    .map_err(|e| Error::Io {
+                        path: PathBuf::from("<thread>"),
+                        source: e,
+                    })?;
+                w.txs.push(tx);
+                w.workers.push(worker);
+            }
         }
         Ok(w)
     }
 
     fn send(&mut self, doc: Box<SearchDoc>, replace: bool) -> Result<(), Error> {
+        self.dirty = true;
         let w = self.writer()?;
         w.queue.push((doc, replace));
+        w.queue_replaces |= replace;
         if w.queue.len() < SEND_BATCH {
-            self.dirty = true;
             return Ok(());
         }
-        let batch = std::mem::replace(&mut w.queue, Vec::with_capacity(SEND_BATCH));
-        let sent = w.tx.as_ref().map(|tx| tx.send(Msg::Add(batch)));
-        if !matches!(sent, Some(Ok(()))) {
-            // The builder stopped on an error: commit reports it.
+        if !w.send_queue() {
+            // A builder stopped on an error: commit reports it.
             self.finish_worker()?;
         }
-        self.dirty = true;
         Ok(())
     }
 
@@ -527,29 +569,36 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Waits for the builder thread; returns the segments it wrote.
+    /// Waits for the builder threads; returns the segments they wrote.
     fn finish_worker(&mut self) -> Result<Vec<Pending>, Error> {
         let path = self.dir.clone().unwrap_or_default();
         let Some(w) = self.writer.as_mut() else {
             return Ok(Vec::new());
         };
-        if !w.queue.is_empty()
-            && let Some(tx) = &w.tx
-        {
-            // An error of the builder is what the join below reports.
-            let _ = tx.send(Msg::Add(std::mem::take(&mut w.queue)));
+        if !w.queue.is_empty() && !w.txs.is_empty() {
+            // An error of a builder is what the joins below report.
+            w.send_queue();
         }
         w.queue.clear();
-        w.tx = None;
-        match w.worker.take() {
-            None => Ok(Vec::new()),
-            Some(h) => h
-                .join()
-                .map_err(|_| Error::Io {
-                    path: path.clone(),
-                    source: io::Error::other("index builder thread panicked"),
-                })?
-                .map_err(io_err(&path)),
+        w.queue_replaces = false;
+        w.txs.clear();
+        let mut out = Vec::new();
+        let mut failed = None;
+        // Builder 0 first: it holds every document that may replace
+        // another, in order (see `Writer::send_queue`).
+        for h in w.workers.drain(..) {
+            let r = h.join().map_err(|_| Error::Io {
+                path: path.clone(),
+                source: io::Error::other("index builder thread panicked"),
+            });
+            match r.and_then(|r| r.map_err(io_err(&path))) {
+                Ok(p) => out.extend(p),
+                Err(e) => failed = failed.or(Some(e)),
+            }
+        }
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(out),
         }
     }
 
