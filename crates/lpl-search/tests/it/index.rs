@@ -282,3 +282,58 @@ fn a_damaged_segment_is_an_error_not_a_panic() {
     .expect_err("empty segment");
     assert!(err.to_string().contains(".lpl"), "{err}");
 }
+
+/// Several builder threads: new documents spread over them, replacing ones
+/// in order on the first; the last add of a key still wins, deletes still
+/// remove, and nothing is lost or doubled, with segments small enough that
+/// each builder writes several.
+#[test]
+fn several_builder_threads_keep_every_document_once_and_the_last_add() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let opts = IndexOptions {
+        threads: 3,
+        writer_memory: 1 << 20,
+        ..IndexOptions::default()
+    };
+    let mut index = SearchIndex::open(dir.path(), &opts).expect("open");
+    let long = "kmalloc_array folio_split huge_memory ".repeat(200);
+    for i in 0..3000 {
+        let mut d = doc(&format!("n{i:04}"), "new mail", 1_700_000_000 + i);
+        let unique: String = (0..40).map(|j| format!(" u{i}x{j}")).collect();
+        d.body = BodyText::from_text(&format!("{long} word{i}{unique}\n"));
+        index.add_new(&d).expect("add_new");
+        if i % 500 == 0 {
+            // A key replaced five times, between the new documents.
+            index
+                .add(&doc("r", &format!("version{}", i / 500), 1_600_000_000))
+                .expect("add");
+        }
+    }
+    for i in (0..3000).step_by(7) {
+        index
+            .delete(&DocKey::new(format!("n{i:04}")))
+            .expect("delete");
+    }
+    index.commit().expect("commit");
+    // Every builder wrote (the commit may merge some of their segments).
+    assert!(
+        segment_files(dir.path()) >= 3,
+        "segments of three builders: {}",
+        segment_files(dir.path())
+    );
+    let want: Vec<String> = (0..3000)
+        .filter(|i| i % 7 != 0)
+        .map(|i| format!("n{i:04}"))
+        .collect();
+    assert_eq!(keys(&index, "s:\"new mail\""), want);
+    assert_eq!(keys(&index, "s:version5"), ["r"]);
+    for v in 0..5 {
+        assert!(
+            keys(&index, &format!("s:version{v}")).is_empty(),
+            "version{v}"
+        );
+    }
+    assert_eq!(index.num_docs(), want.len() as u64 + 1);
+    assert_eq!(keys(&index, "word2999"), ["n2999"]);
+    assert!(keys(&index, "word2996").is_empty(), "deleted");
+}
