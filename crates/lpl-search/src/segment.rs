@@ -179,15 +179,25 @@ fn hot_key(w: &[u8]) -> Option<HotKey> {
     if w.is_empty() || w.len() > 23 {
         return None;
     }
-    let mut b = [0u8; 24];
-    b[0] = w.len() as u8;
-    b[1..=w.len()].copy_from_slice(w);
-    let word = |i: usize| {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(&b[i * 8..i * 8 + 8]);
-        u64::from_le_bytes(a)
+    // Bytes `from..` of the word (at most 8), little-endian, zero padded;
+    // built without a call to memcpy (this runs once per token).
+    let load = |from: usize| -> u64 {
+        let Some(rest) = w.get(from..) else { return 0 };
+        if let Some(c) = rest.first_chunk::<8>() {
+            return u64::from_le_bytes(*c);
+        }
+        let mut v = 0u64;
+        for (i, &b) in rest.iter().enumerate() {
+            v |= u64::from(b) << (8 * i);
+        }
+        v
     };
-    Some([word(0), word(1), word(2)])
+    // The length, then bytes 0..7, 7..15 and 15..23.
+    Some([
+        (w.len() as u64) | (load(0) << 8),
+        load(7),
+        load(15),
+    ])
 }
 
 fn hot_slot(k: &HotKey) -> usize {
