@@ -193,11 +193,7 @@ fn hot_key(w: &[u8]) -> Option<HotKey> {
         v
     };
     // The length, then bytes 0..7, 7..15 and 15..23.
-    Some([
-        (w.len() as u64) | (load(0) << 8),
-        load(7),
-        load(15),
-    ])
+    Some([(w.len() as u64) | (load(0) << 8), load(7), load(15)])
 }
 
 fn hot_slot(k: &HotKey) -> usize {
