@@ -279,20 +279,24 @@ impl BodyText {
     /// Splits one text part of a message (call again for further text
     /// parts, e.g. text attachments: public-inbox indexes all of them).
     pub fn add_part(&mut self, text: &str) {
-        // split_quotes: maximal runs of lines starting with '>'.
-        let mut section = String::new();
+        // split_quotes: maximal runs of lines starting with '>', handed on
+        // as slices of `text` (a section is a contiguous run of lines).
+        let mut start = 0;
         let mut quoted = false;
-        for line in text.split_inclusive('\n') {
-            let q = line.starts_with('>');
-            if q != quoted && !section.is_empty() {
-                self.add_section(&section, quoted);
-                section.clear();
+        let mut at = 0;
+        while at < text.len() {
+            let end =
+                memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |i| at + i + 1);
+            let q = text.as_bytes()[at] == b'>';
+            if q != quoted && at > start {
+                self.add_section(&text[start..at], quoted);
+                start = at;
             }
             quoted = q;
-            section.push_str(line);
+            at = end;
         }
-        if !section.is_empty() {
-            self.add_section(&section, quoted);
+        if at > start {
+            self.add_section(&text[start..at], quoted);
         }
     }
 
