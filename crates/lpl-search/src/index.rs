@@ -233,6 +233,21 @@ struct Writer {
 }
 
 impl Writer {
+    /// A writer with no builder thread yet (started by the first document).
+    fn new(options: &IndexOptions, lock: Option<File>) -> Self {
+        Writer {
+            txs: Vec::new(),
+            queue: Vec::new(),
+            queue_replaces: false,
+            workers: Vec::new(),
+            threads: options.threads.clamp(1, 8),
+            turn: 0,
+            _lock: lock,
+            ops: Vec::new(),
+            budget: options.writer_memory.max(1 << 20),
+        }
+    }
+
     /// Sends the queued documents to a builder: new documents go round
     /// robin, a batch with a document that may replace another goes to
     /// builder 0, so that every copy of a replaced key is in builder 0's
@@ -356,17 +371,7 @@ impl SearchIndex {
         index.load()?;
         if let Some(lock) = lock {
             index.remove_unreferenced();
-            index.writer = Some(Writer {
-                txs: Vec::new(),
-                queue: Vec::new(),
-                queue_replaces: false,
-                workers: Vec::new(),
-                threads: options.threads.clamp(1, 8),
-                turn: 0,
-                _lock: Some(lock),
-                ops: Vec::new(),
-                budget: options.writer_memory.max(1 << 20),
-            });
+            index.writer = Some(Writer::new(options, Some(lock)));
         }
         Ok(index)
     }
@@ -378,17 +383,7 @@ impl SearchIndex {
             segments: Vec::new(),
             payload: None,
             next_seq: 1,
-            writer: Some(Writer {
-                txs: Vec::new(),
-                queue: Vec::new(),
-                queue_replaces: false,
-                workers: Vec::new(),
-                threads: options.threads.clamp(1, 8),
-                turn: 0,
-                _lock: None,
-                ops: Vec::new(),
-                budget: options.writer_memory.max(1 << 20),
-            }),
+            writer: Some(Writer::new(options, None)),
             dirty: false,
         })
     }
