@@ -13,11 +13,13 @@
 //!
 //! Crash safety, in the order a batch is stored:
 //! 1. the writer takes the pack's lock (one appender at a time, across
-//!    processes), then reads the pack's end from the database: the end of
-//!    the last committed record; bytes past it are leftovers of a batch
-//!    that never committed (a killed import) and are cut off;
+//!    processes), then reads the pack's end from the database: the end
+//!    each batch records in `state` (`pack_end`), or the last record's end
+//!    if larger; bytes past it are leftovers of a batch that never
+//!    committed (a killed import) and are cut off;
 //! 2. the batch's records are appended and synced (`fdatasync`);
-//! 3. the SQLite transaction that references them commits;
+//! 3. the SQLite transaction that references them, and records the new
+//!    end, commits;
 //! 4. the lock is released.
 //!
 //! So a committed row never points at bytes that are not on disk, and a
@@ -34,7 +36,7 @@ use crate::{Result, StoreError};
 pub const PACK_FILE: &str = "messages.pack";
 
 /// First bytes of every pack.
-pub(crate) const MAGIC: &[u8; 8] = b"LPLPACK1";
+const MAGIC: &[u8; 8] = b"LPLPACK1";
 
 pub(crate) fn pack_err(path: &Path, what: &'static str) -> impl Fn(std::io::Error) -> StoreError {
     let path = path.to_owned();
@@ -126,11 +128,27 @@ impl PackWriter {
     }
 
     /// Makes `end` (the end of the last committed record, as the database
-    /// says) the end of the file: bytes past it never committed. A file
-    /// shorter than that lost records: an error, not something to paper
-    /// over. Call under the lock.
-    pub(crate) fn settle(&self, end: u64) -> Result<()> {
-        let end = end.max(MAGIC.len() as u64);
+    /// says; `None` before the first) the end of the file: bytes past it
+    /// never committed. Returns where the next record goes. A file
+    /// shorter than that lost records, and an end that is no offset is a
+    /// damaged database: errors, not something to paper over (cutting the
+    /// file there would lose committed records). Call under the lock.
+    pub(crate) fn settle(&self, end: Option<i64>) -> Result<u64> {
+        let end = match end.map(u64::try_from) {
+            None => MAGIC.len() as u64,
+            Some(Ok(e)) => e.max(MAGIC.len() as u64),
+            Some(Err(_)) => {
+                return Err(StoreError::Pack {
+                    path: self.path.clone(),
+                    what: "use",
+                    source: std::io::Error::new(
+                        ErrorKind::InvalidData,
+                        "the database records a negative end of the pack: it is damaged; \
+                         restore the data directory from a backup",
+                    ),
+                });
+            }
+        };
         let len = self.len()?;
         if len < end {
             return Err(StoreError::Pack {
@@ -151,7 +169,7 @@ impl PackWriter {
                 .set_len(end)
                 .map_err(pack_err(&self.path, "cut the uncommitted end of"))?;
         }
-        Ok(())
+        Ok(end)
     }
 
     /// Appends `bytes` at `offset` (the settled end) and syncs them. Call

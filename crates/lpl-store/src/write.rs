@@ -109,20 +109,26 @@ impl Store {
         let mut out = BatchOutcome::default();
         let mut packed = std::mem::take(&mut self.pack_buf);
         packed.clear();
-        let mut pack_base = crate::pack::MAGIC.len() as u64;
+        let mut pack_base = 0;
         if let Some(pack) = pack {
+            // The committed end: kept in `state` by each batch, and the last
+            // record's end (rows of a store written before that key); the
+            // larger, so that a damaged row can never make the writer cut
+            // committed records off.
             let end: Option<i64> = tx
                 .query_row(
-                    "SELECT pack_offset + pack_len FROM blobs WHERE pack_offset IS NOT NULL
-                     ORDER BY id DESC LIMIT 1",
+                    "SELECT max(
+                        coalesce((SELECT CAST(value AS INTEGER) FROM state WHERE key = 'pack_end'), -1),
+                        coalesce((SELECT pack_offset + pack_len FROM blobs
+                                  WHERE pack_offset IS NOT NULL ORDER BY id DESC LIMIT 1), -1))
+                     WHERE EXISTS (SELECT 1 FROM state WHERE key = 'pack_end')
+                        OR EXISTS (SELECT 1 FROM blobs WHERE pack_offset IS NOT NULL)",
                     [],
                     |r| r.get(0),
                 )
                 .optional()
                 .map_err(&err)?;
-            let end = end.map_or(0, |e| u64::try_from(e).unwrap_or(0));
-            pack.settle(end)?;
-            pack_base = pack_base.max(end);
+            pack_base = pack.settle(end)?;
         }
         {
             let mut find = tx
@@ -346,6 +352,14 @@ impl Store {
         .map_err(&err)?;
         if let Some(pack) = pack {
             pack.append(pack_base, &packed)?;
+            if !packed.is_empty() {
+                let end = pack_base + packed.len() as u64;
+                tx.execute(
+                    "INSERT OR REPLACE INTO state(key, value) VALUES ('pack_end', ?1)",
+                    params![end.to_string()],
+                )
+                .map_err(&err)?;
+            }
         }
         tx.commit().map_err(&err)?;
         if packed.capacity() <= 64 << 20 {

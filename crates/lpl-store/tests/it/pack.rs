@@ -181,3 +181,30 @@ fn a_file_that_is_not_a_pack_is_refused() {
     let err = store(&mut s, 0..1).unwrap_err();
     assert!(err.to_string().contains("not an lpl message pack"), "{err}");
 }
+
+#[test]
+fn a_damaged_end_in_the_database_never_cuts_the_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path()).unwrap();
+    let a = store(&mut s, 0..3).unwrap();
+    let path = dir.path().join(PACK_FILE);
+    let len = std::fs::metadata(&path).unwrap().len();
+    // The last row's offset scribbled, as a damaged database might have it:
+    // taken as the pack's end, it would cut the records before it off.
+    s.conn()
+        .execute(
+            "UPDATE blobs SET pack_offset = -100 WHERE id = (SELECT max(id) FROM blobs)",
+            [],
+        )
+        .unwrap();
+    // The writer goes by the end each batch records, not by that row: it
+    // appends after the true end and cuts nothing.
+    let b = store(&mut s, 3..5).unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() > len);
+    for (n, id) in a.iter().take(2).chain(&b).enumerate() {
+        let want = if n < 2 { n } else { n + 1 };
+        assert_eq!(s.raw(*id).unwrap(), mail(want), "message {want}");
+    }
+    // The scribbled row itself is reported, not misread.
+    assert!(s.raw(a[2]).is_err());
+}
