@@ -49,7 +49,7 @@ fn main() {
             5,
             &NoteTarget::Patch {
                 counter: 31,
-                label: None,
+                subject: None,
             },
             "x",
         )

@@ -1,9 +1,9 @@
 //! `check` and `stats`: each entry against the archive.
 
 use crate::archive::{Archive, SeriesView, TrailerCounts};
-use crate::doc::{Mark, Notebook};
+use crate::doc::{Entry, LinkKind, Notebook, Progress};
 use crate::inline;
-use crate::lore::MessageId;
+use crate::lore::{self, MessageId};
 
 /// How an entry was matched to the archive.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -31,11 +31,6 @@ pub enum Stale {
         latest: u32,
         /// Message-ID of the latest.
         latest_message_id: MessageId,
-    },
-    /// Marked 🚧 but the series is merged.
-    WipButMerged {
-        /// What it was merged as.
-        merged: String,
     },
     /// The link's title and the archive's subject disagree (a wrong link?).
     TitleMismatch {
@@ -66,12 +61,46 @@ impl std::fmt::Display for Stale {
                 latest,
                 latest_message_id,
             } => write!(f, "links v{linked}, v{latest} exists <{latest_message_id}>"),
-            Stale::WipButMerged { merged } => write!(f, "marked 🚧 but merged ({merged})"),
             Stale::TitleMismatch { notebook, archive } => {
                 write!(f, "link title {notebook:?} but the archive has {archive:?}")
             }
         }
     }
+}
+
+/// A link of an entry that names a message: what `notebook fetch` asks for.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct MessageLink {
+    /// The URL as written.
+    pub url: String,
+    /// The Message-ID it names.
+    pub message_id: MessageId,
+    /// The list named in the URL (`linux-mm`), if any.
+    pub list: Option<String>,
+    /// `entry` (its own link), `revision` (another revision in a note) or
+    /// `note` (any other message linked in its notes).
+    pub role: &'static str,
+    /// The revision, for `revision` links.
+    pub version: Option<u32>,
+    /// 1-based line.
+    pub line: usize,
+    /// Whether the archive has the message's series.
+    pub in_archive: bool,
+}
+
+/// An LWN article or a paper that belongs to a series entry.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Reading {
+    /// The URL.
+    pub url: String,
+    /// The link text (or the entry title for an entry of its own).
+    pub text: String,
+    /// `lwn` or `paper`.
+    pub kind: &'static str,
+    /// 1-based line.
+    pub line: usize,
+    /// `under the entry` or `names its title`.
+    pub why: &'static str,
 }
 
 /// The check of one entry.
@@ -105,6 +134,22 @@ pub struct EntryCheck {
     pub answered_questions: usize,
     /// What looks stale.
     pub stale: Vec<Stale>,
+    /// Whether the revision the entry links is itself in the archive (it
+    /// may be found through another revision or by subject).
+    pub linked_in_archive: bool,
+    /// Why it was (or was not) found, in words.
+    pub reason: String,
+    /// Every link of the entry that names a message.
+    pub links: Vec<MessageLink>,
+    /// Reading progress from its mark (`None` for a damaged mark).
+    pub progress: Option<Progress>,
+    /// Whether the archive knows the series as merged.
+    pub merged: bool,
+    /// Per-patch reading marks found (counter, progress), when the series
+    /// is known.
+    pub patches: Vec<(u32, Progress)>,
+    /// LWN articles and papers that go with the series.
+    pub reading: Vec<Reading>,
 }
 
 /// The check of a whole notebook.
@@ -122,6 +167,166 @@ fn norm(s: &str) -> String {
         .join(" ")
 }
 
+/// The message links of entry `i` (its own, other revisions, others in
+/// its notes), not yet marked as in the archive.
+fn message_links(nb: &Notebook, i: usize) -> Vec<MessageLink> {
+    let e = &nb.entries()[i];
+    let mut out = Vec::new();
+    for l in nb.links().iter().filter(|l| l.entry == Some(i)) {
+        let LinkKind::Message(id) = &l.kind else {
+            continue;
+        };
+        let rev = e
+            .other_revisions
+            .iter()
+            .find(|r| &r.message_id == id && r.line == l.line);
+        let role = if l.is_entry_link {
+            "entry"
+        } else if rev.is_some() {
+            "revision"
+        } else {
+            "note"
+        };
+        if out.iter().any(|m: &MessageLink| &m.message_id == id) {
+            continue;
+        }
+        out.push(MessageLink {
+            url: l.url.clone(),
+            message_id: id.clone(),
+            list: lore::list_from_url(&l.url),
+            role,
+            version: rev.map(|r| r.version).or(if l.is_entry_link {
+                e.tags.version
+            } else {
+                None
+            }),
+            line: l.line + 1,
+            in_archive: false,
+        });
+    }
+    out
+}
+
+fn words(s: &str) -> Vec<String> {
+    const STOP: &[&str] = &[
+        "the", "and", "for", "with", "from", "into", "of", "to", "in", "on", "a", "an", "mm",
+        "patch", "rfc", "lwn", "net", "linux", "kernel", "via", "use", "using", "support",
+    ];
+    s.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|w| w.len() >= 3 && !STOP.contains(w))
+        .map(|w| w.trim_end_matches('s').to_owned())
+        .collect()
+}
+
+/// Whether a reading's title names the series' title: at least two
+/// significant words in common, half of the shorter one's.
+fn names_title(reading: &str, series: &str) -> bool {
+    let a = words(reading);
+    let b = words(&inline::subject_tags(series).rest);
+    let common = a.iter().filter(|w| b.contains(w)).count();
+    common >= 2 && common * 2 >= a.len().min(b.len())
+}
+
+fn reading_kind(k: &LinkKind) -> Option<&'static str> {
+    match k {
+        LinkKind::Lwn => Some("lwn"),
+        LinkKind::Paper => Some("paper"),
+        _ => None,
+    }
+}
+
+/// LWN articles and papers under entry `i`, or elsewhere naming its title.
+fn readings(nb: &Notebook, i: usize) -> Vec<Reading> {
+    let e = &nb.entries()[i];
+    let mut out = Vec::new();
+    for l in nb.links() {
+        let Some(kind) = reading_kind(&l.kind) else {
+            continue;
+        };
+        if !e.is_series() {
+            break;
+        }
+        let (text, under) = match l.entry {
+            Some(k) if k == i && l.is_entry_link => continue,
+            Some(k) if k == i => (l.text.clone(), true),
+            Some(k) if l.is_entry_link => (nb.entries()[k].title.clone(), false),
+            _ => (l.text.clone(), false),
+        };
+        let why = if under {
+            "under the entry"
+        } else if e.is_series() && !text.is_empty() && names_title(&text, &e.subject) {
+            "names its title"
+        } else {
+            continue;
+        };
+        out.push(Reading {
+            url: l.url.clone(),
+            text,
+            kind,
+            line: l.line + 1,
+            why,
+        });
+    }
+    out
+}
+
+fn reason(e: &Entry, found: &Found, s: Option<&SeriesView>, linked_in: bool) -> String {
+    let id = e
+        .message_id
+        .as_ref()
+        .map(|m| format!("<{m}>"))
+        .unwrap_or_default();
+    let revs = |s: &SeriesView| {
+        let v: Vec<String> = s
+            .revisions
+            .iter()
+            .map(|r| format!("v{}", r.version))
+            .collect();
+        v.join(", ")
+    };
+    match (found, s) {
+        (Found::ByMessageId, Some(s)) => {
+            format!(
+                "{id} is in the archive: v{} (revisions {})",
+                s.revision,
+                revs(s)
+            )
+        }
+        (Found::ByOtherRevision, Some(s)) => format!(
+            "{id} is not in the archive; the revision given in a note is (v{}; revisions {})",
+            s.revision,
+            revs(s)
+        ),
+        (Found::BySubject, Some(s)) => format!(
+            "{} is not in the archive; a series with the same subject is ({}){}",
+            if id.is_empty() { "the link" } else { &id },
+            revs(s),
+            if linked_in {
+                String::new()
+            } else {
+                format!(
+                    ", but not the revision linked{}",
+                    e.tags
+                        .version
+                        .map(|v| format!(" (v{v})"))
+                        .unwrap_or_default()
+                )
+            }
+        ),
+        (Found::NotFound, _) => format!(
+            "{} is not in the archive, nor another revision given in its notes, nor a series with the subject {:?}{}",
+            if id.is_empty() { "the link" } else { &id },
+            inline::subject_tags(&e.subject).rest,
+            e.author
+                .as_deref()
+                .map(|a| format!(" by {a}"))
+                .unwrap_or_default()
+        ),
+        _ => format!("not a mailing-list message ({})", e.url),
+    }
+}
+
 /// Checks every entry against `archive`.
 pub fn check(nb: &Notebook, archive: &dyn Archive) -> CheckReport {
     let mut out = Vec::new();
@@ -137,6 +342,10 @@ pub fn check(nb: &Notebook, archive: &dyn Archive) -> CheckReport {
                     (0, 0),
                     |(o, a), q| if q.answered { (o, a + 1) } else { (o + 1, a) },
                 );
+        let mut links = message_links(nb, i);
+        for l in &mut links {
+            l.in_archive = archive.series_by_message_id(&l.message_id).is_some();
+        }
         let mut found = if e.message_id.is_some() {
             Found::NotFound
         } else {
@@ -174,37 +383,45 @@ pub fn check(nb: &Notebook, archive: &dyn Archive) -> CheckReport {
         let mut stale = Vec::new();
         let (mut revisions, mut linked, mut latest, mut trailers) =
             (Vec::new(), None, None, TrailerCounts::default());
+        let mut linked_in = false;
+        let mut patches = Vec::new();
         if let Some(s) = &series {
             revisions = s.revisions.iter().map(|r| r.version).collect();
             revisions.sort_unstable();
             revisions.dedup();
-            let own = e
+            // The revision the entry links: its message's, else the one its
+            // subject names, else (found by its own Message-ID) the match.
+            let by_id = e
                 .message_id
                 .as_ref()
                 .and_then(|id| s.revisions.iter().find(|r| &r.message_id == id))
-                .map(|r| r.version)
-                .or(match found {
-                    Found::ByMessageId => Some(s.revision),
-                    _ => e.tags.version.or(Some(s.revision)),
-                });
+                .map(|r| r.version);
+            let own = by_id.or(match found {
+                Found::ByMessageId => Some(s.revision),
+                _ => e.tags.version.or(Some(1).filter(|_| e.tags.is_patch)),
+            });
+            linked_in = found == Found::ByMessageId
+                || by_id.is_some()
+                || (found == Found::BySubject
+                    && own.is_some_and(|v| revisions.contains(&v))
+                    && e.message_id.is_none());
             let noted = e.other_revisions.iter().map(|r| r.version).max();
             let newest_linked = own.max(noted);
             linked = own;
-            latest = Some(s.latest);
+            latest = revisions
+                .last()
+                .copied()
+                .or(Some(s.latest))
+                .max(Some(s.latest));
             trailers = s.trailers.clone();
-            if let Some(l) = newest_linked
-                && s.latest > l
-                && let Some(r) = s.revisions.iter().find(|r| r.version == s.latest)
+            if let (Some(l), Some(t)) = (newest_linked, latest)
+                && t > l
+                && let Some(r) = s.revisions.iter().find(|r| r.version == t)
             {
                 stale.push(Stale::NewerRevision {
                     linked: l,
-                    latest: s.latest,
+                    latest: t,
                     latest_message_id: r.message_id.clone(),
-                });
-            }
-            if let (Some(Mark::Wip), Some(m)) = (&e.mark, &s.merged) {
-                stale.push(Stale::WipButMerged {
-                    merged: m.what.clone(),
                 });
             }
             let a = norm(&e.subject);
@@ -220,6 +437,11 @@ pub fn check(nb: &Notebook, archive: &dyn Archive) -> CheckReport {
                     archive: s.title.clone(),
                 });
             }
+            for (k, c) in crate::patches::patch_notes(e, &s.patches) {
+                if let Some(p) = Progress::of(e.notes[k].mark.as_ref()) {
+                    patches.push((c, p));
+                }
+            }
         }
         out.push(EntryCheck {
             entry: i,
@@ -227,6 +449,8 @@ pub fn check(nb: &Notebook, archive: &dyn Archive) -> CheckReport {
             anchor: e.anchor.clone(),
             title: e.title.clone(),
             topic,
+            reason: reason(e, &found, series.as_ref(), linked_in),
+            merged: series.as_ref().is_some_and(|s| s.merged.is_some()),
             found,
             series,
             revisions,
@@ -236,6 +460,11 @@ pub fn check(nb: &Notebook, archive: &dyn Archive) -> CheckReport {
             open_questions: open,
             answered_questions: answered,
             stale,
+            linked_in_archive: linked_in,
+            links,
+            progress: e.progress(),
+            patches,
+            reading: readings(nb, i),
         });
     }
     CheckReport { entries: out }
@@ -258,6 +487,18 @@ pub struct TopicStats {
     pub missing: usize,
     /// Open questions in the topic.
     pub open_questions: usize,
+    /// Answered questions in the topic.
+    pub answered_questions: usize,
+    /// Entries marked read (✅ or `[x]`).
+    pub read: usize,
+    /// Entries marked as being read (🚧).
+    pub reading: usize,
+    /// Entries without a mark (or `[ ]`).
+    pub unread: usize,
+    /// Entries whose mark is damaged or unknown.
+    pub other_marks: usize,
+    /// Series the archive knows as merged.
+    pub merged: usize,
 }
 
 /// Figures for the whole notebook.
@@ -281,6 +522,14 @@ pub struct Stats {
     pub answered_questions: usize,
     /// Links that are not entry links.
     pub other_links: usize,
+    /// Entries marked read.
+    pub read: usize,
+    /// Entries marked as being read.
+    pub reading: usize,
+    /// Entries not read yet.
+    pub unread: usize,
+    /// Series the archive knows as merged.
+    pub merged: usize,
 }
 
 fn is_found(f: &Found) -> bool {
@@ -288,6 +537,10 @@ fn is_found(f: &Found) -> bool {
         f,
         Found::ByMessageId | Found::ByOtherRevision | Found::BySubject
     )
+}
+
+fn count_progress(checks: &[&EntryCheck], p: Option<Progress>) -> usize {
+    checks.iter().filter(|c| c.progress == p).count()
 }
 
 /// Computes [`Stats`] from the notebook and its check.
@@ -314,9 +567,20 @@ pub fn stats(nb: &Notebook, report: &CheckReport) -> Stats {
                     .iter()
                     .filter(|q| q.topic == Some(t) && !q.answered)
                     .count(),
+                answered_questions: nb
+                    .questions()
+                    .iter()
+                    .filter(|q| q.topic == Some(t) && q.answered)
+                    .count(),
+                read: count_progress(&checks, Some(Progress::Read)),
+                reading: count_progress(&checks, Some(Progress::Reading)),
+                unread: count_progress(&checks, Some(Progress::Unread)),
+                other_marks: count_progress(&checks, None),
+                merged: checks.iter().filter(|c| c.merged).count(),
             }
         })
         .collect();
+    let all: Vec<&EntryCheck> = report.entries.iter().collect();
     Stats {
         topics,
         entries: nb.entries().len(),
@@ -335,6 +599,10 @@ pub fn stats(nb: &Notebook, report: &CheckReport) -> Stats {
         open_questions: nb.questions().iter().filter(|q| !q.answered).count(),
         answered_questions: nb.questions().iter().filter(|q| q.answered).count(),
         other_links: nb.links().iter().filter(|l| !l.is_entry_link).count(),
+        read: count_progress(&all, Some(Progress::Read)),
+        reading: count_progress(&all, Some(Progress::Reading)),
+        unread: count_progress(&all, Some(Progress::Unread)),
+        merged: report.entries.iter().filter(|c| c.merged).count(),
     }
 }
 
@@ -423,12 +691,9 @@ mod tests {
         ]);
         let r = check(&nb, &a);
         assert_eq!(r.entries[0].found, Found::ByMessageId);
-        assert_eq!(
-            r.entries[0].stale,
-            [Stale::WipButMerged {
-                merged: "v6.10".into()
-            }]
-        );
+        assert!(r.entries[0].stale.is_empty());
+        assert!(r.entries[0].merged);
+        assert_eq!(r.entries[0].progress, Some(Progress::Reading));
         assert_eq!(r.entries[1].found, Found::BySubject);
         assert_eq!(
             (r.entries[1].linked_revision, r.entries[1].latest),

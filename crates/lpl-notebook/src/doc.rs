@@ -139,21 +139,62 @@ impl Date {
     }
 }
 
-/// The status mark between an entry's date and its link.
+/// A progress mark: the learner's own, written in the file.
+///
+/// Between an entry's date and its link (`- 2024-02-26 ✅ [...](...)`), or
+/// before the date, or as the task box of a top-level item (`- [x] ...`);
+/// at the start of a per-patch bullet (`  - 🚧 mm: track mapcount ...`).
+/// The roadmap is a study plan: ✅ is done, 🚧 is being read, no mark is
+/// not read yet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mark {
-    /// 🚧: the series is not merged yet (the user's own mark).
-    Wip,
-    /// ✅: merged (the mark `lpl` writes for `status merged`).
-    Merged,
+    /// 🚧: being read (the seed's own mark).
+    Reading,
+    /// ✅ (or `[x]`): read.
+    Read,
+    /// `[ ]` on a top-level item: on the plan, not read yet.
+    Unread,
     /// Something else, kept as written (e.g. a mark damaged by mojibake).
     Other(String),
 }
 
-/// The mark `lpl` writes for work in progress.
-pub const WIP_MARK: &str = "🚧";
-/// The mark `lpl` writes for a merged series.
-pub const MERGED_MARK: &str = "✅";
+/// The mark for "being read".
+pub const READING_MARK: &str = "🚧";
+/// The mark for "read".
+pub const READ_MARK: &str = "✅";
+
+/// Reading progress of an entry or a patch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Progress {
+    /// Not read yet (no mark, or `[ ]`).
+    Unread,
+    /// Being read (🚧).
+    Reading,
+    /// Read (✅ or `[x]`).
+    Read,
+}
+
+impl Progress {
+    /// The progress a mark stands for (`None` for a damaged or unknown mark).
+    pub fn of(mark: Option<&Mark>) -> Option<Progress> {
+        match mark {
+            None | Some(Mark::Unread) => Some(Progress::Unread),
+            Some(Mark::Reading) => Some(Progress::Reading),
+            Some(Mark::Read) => Some(Progress::Read),
+            Some(Mark::Other(_)) => None,
+        }
+    }
+
+    /// `read`, `reading` or `unread`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Progress::Unread => "unread",
+            Progress::Reading => "reading",
+            Progress::Read => "read",
+        }
+    }
+}
 
 /// What kind of note a line or block is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,6 +225,13 @@ pub struct Note {
     pub checkbox: Option<bool>,
     /// Column where the item's content starts (for children: this indent).
     pub content_indent: usize,
+    /// A progress mark at the start of the text (`✅`, `🚧`).
+    pub mark: Option<Mark>,
+    /// Byte span (absolute) of the mark, when there is one.
+    pub mark_span: Option<Range<usize>>,
+    /// Byte offset (absolute) where the item's text starts (after the list
+    /// marker), for items: where a mark is inserted.
+    pub text_start: usize,
 }
 
 /// Another revision's URL given in a note (`v33 https://...`).
@@ -210,10 +258,13 @@ pub struct Entry {
     pub date: Option<Date>,
     /// The date exactly as written.
     pub date_text: Option<String>,
-    /// The status mark, if any.
+    /// The progress mark, if any.
     pub mark: Option<Mark>,
-    /// Byte span (absolute) of the mark text.
+    /// Byte span (absolute) of the mark text (for a task box: the character
+    /// between the brackets).
     pub mark_span: Option<Range<usize>>,
+    /// Whether the mark is a task box (`- [x] 2024-... [..](..)`).
+    pub task_box: bool,
     /// Byte span (absolute) of the date.
     pub date_span: Option<Range<usize>>,
     /// Byte span (absolute) of the link.
@@ -245,6 +296,11 @@ impl Entry {
     pub fn is_series(&self) -> bool {
         self.message_id.is_some()
     }
+
+    /// Reading progress from the entry's mark (`None`: a damaged mark).
+    pub fn progress(&self) -> Option<Progress> {
+        Progress::of(self.mark.as_ref())
+    }
 }
 
 /// A `[ ]` / `[x]` item anywhere in the notebook.
@@ -262,6 +318,10 @@ pub struct Question {
     pub entry: Option<usize>,
     /// The topic it is in, if any.
     pub topic: Option<usize>,
+    /// Column where the item's content starts (an answer is indented so).
+    pub content_indent: usize,
+    /// Lines of the question and everything nested under it.
+    pub subtree: Range<usize>,
 }
 
 /// What a link points to.

@@ -2,15 +2,18 @@
 //! lines changed. Nothing outside those lines moves; the file's line ending
 //! (LF or CRLF) and a missing final newline are kept.
 //!
-//! Status marks: `🚧` (U+1F6A7, the user's own) for work in progress, `✅`
-//! (U+2705) for merged, written between the date and the link:
-//! `- 2024-02-26 ✅ [\[PATCH v5 0/8\] ...](...)`.
+//! Progress marks are the learner's own: `🚧` (U+1F6A7, as in the seed) for
+//! being read, `✅` (U+2705) for read, written between the date and the
+//! link (`- 2024-02-26 ✅ [\[PATCH v5 0/8\] ...](...)`), as the task box of
+//! an entry written as a task (`- [x] ...`), or at the start of a
+//! per-patch bullet (`  - ✅ mm: track mapcount ...`).
 
 use std::fmt;
 
-use crate::doc::{Date, Eol, MERGED_MARK, Mark, Notebook, TopicKind, WIP_MARK};
+use crate::doc::{Date, Eol, Notebook, Progress, READ_MARK, READING_MARK, TopicKind};
 use crate::inline;
 use crate::lore::MessageId;
+use crate::patches::{self, PatchStyle};
 use crate::select;
 
 /// One changed line.
@@ -113,8 +116,8 @@ pub struct NewEntry {
     pub url: String,
     /// Its Message-ID (to refuse duplicates).
     pub message_id: Option<MessageId>,
-    /// Status mark to write.
-    pub status: Status,
+    /// Progress mark to write.
+    pub status: Progress,
 }
 
 impl NewEntry {
@@ -123,7 +126,7 @@ impl NewEntry {
     pub fn from_series(
         s: &crate::archive::SeriesView,
         list: Option<&str>,
-        status: Status,
+        status: Progress,
     ) -> NewEntry {
         NewEntry {
             date: s.date.map(Date::from_unix),
@@ -145,24 +148,11 @@ pub struct AddOptions {
     pub create_topic: bool,
 }
 
-/// An entry's status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    /// Not merged yet: `🚧`.
-    Wip,
-    /// Merged: `✅`.
-    Merged,
-    /// No mark.
-    None,
-}
-
-impl Status {
-    fn mark(self) -> Option<&'static str> {
-        match self {
-            Status::Wip => Some(WIP_MARK),
-            Status::Merged => Some(MERGED_MARK),
-            Status::None => None,
-        }
+fn progress_mark(p: Progress) -> Option<&'static str> {
+    match p {
+        Progress::Reading => Some(READING_MARK),
+        Progress::Read => Some(READ_MARK),
+        Progress::Unread => None,
     }
 }
 
@@ -171,13 +161,16 @@ impl Status {
 pub enum NoteTarget {
     /// Under the entry itself.
     Entry,
-    /// Under the per-patch note for patch `counter` (created if missing,
-    /// titled `label`, else from the entry's subject tags: `[PATCHv12 29/37]`).
+    /// Under the per-patch note for patch `counter`: the bullet with its
+    /// tags, or the one written as its title (`subject`, from the
+    /// archive). Created when missing, in the style the entry (else the
+    /// notebook) already uses: the title, or the tags (`[PATCHv12 29/37]`
+    /// from the entry's subject) followed by the title when known.
     Patch {
         /// The patch counter.
         counter: u32,
-        /// Title for a new per-patch note (e.g. the patch subject).
-        label: Option<String>,
+        /// The patch's subject as sent (`[PATCH v1 04/18] mm: track ...`).
+        subject: Option<String>,
     },
 }
 
@@ -239,26 +232,6 @@ fn insert_lines(nb: &Notebook, at: usize, new: &[String]) -> Edit {
     }
 }
 
-/// Replaces `range` (absolute bytes, within line `line`) by `with`.
-fn splice_line(nb: &Notebook, line: usize, range: std::ops::Range<usize>, with: &str) -> Edit {
-    let src = nb.as_bytes();
-    let mut bytes = Vec::with_capacity(src.len() + with.len());
-    bytes.extend_from_slice(&src[..range.start]);
-    bytes.extend_from_slice(with.as_bytes());
-    bytes.extend_from_slice(&src[range.end..]);
-    let l = &nb.lines()[line];
-    let new_end = l.content_end + with.len() - (range.end - range.start);
-    let new = String::from_utf8_lossy(&bytes[l.span.start..new_end]).into_owned();
-    Edit {
-        changes: vec![Change::Replaced {
-            line: line + 1,
-            old: line_str(nb, line),
-            new,
-        }],
-        bytes,
-    }
-}
-
 fn item_lines(indent: usize, text: &str) -> Result<Vec<String>, EditError> {
     let text = text.trim_end();
     if text.trim().is_empty() {
@@ -289,28 +262,39 @@ pub fn add_note(
             let lines = item_lines(e.content_indent, text)?;
             insert_checked(nb, e.lines.end, &lines)
         }
-        NoteTarget::Patch { counter, label } => {
-            if let Some(n) = e
-                .notes
-                .iter()
-                .find(|n| n.depth == 1 && n.patch == Some(*counter))
-            {
+        NoteTarget::Patch { counter, subject } => {
+            if let Some(k) = patches::find_patch_note(e, *counter, subject.as_deref()) {
+                let n = &e.notes[k];
                 let lines = item_lines(n.content_indent, text)?;
                 return insert_checked(nb, n.subtree.end, &lines);
             }
-            let label = label
-                .clone()
-                .unwrap_or_else(|| patch_label(&e.subject, *counter));
-            let mut lines = item_lines(e.content_indent, &label)?;
+            let title = patch_title(nb, entry, *counter, subject.as_deref());
+            let mut lines = item_lines(e.content_indent, &title)?;
             lines.extend(item_lines(e.content_indent + 2, text)?);
-            // Keep per-patch notes in counter order.
-            let at = e
-                .notes
-                .iter()
-                .find(|n| n.depth == 1 && n.patch.is_some_and(|p| p > *counter))
-                .map_or(e.lines.end, |n| n.lines.start);
-            insert_checked(nb, at, &lines)
+            insert_checked(nb, patch_insertion_line(e, *counter), &lines)
         }
+    }
+}
+
+/// Where a new per-patch bullet for `counter` goes: before the first tagged
+/// one with a higher counter (keeping counter order), else at the end.
+fn patch_insertion_line(e: &crate::doc::Entry, counter: u32) -> usize {
+    e.notes
+        .iter()
+        .find(|n| n.depth == 1 && n.patch.is_some_and(|p| p > counter))
+        .map_or(e.lines.end, |n| n.lines.start)
+}
+
+/// A new per-patch bullet's text, in the entry's (or notebook's) style.
+fn patch_title(nb: &Notebook, entry: usize, counter: u32, subject: Option<&str>) -> String {
+    let e = &nb.entries()[entry];
+    let rest = subject
+        .map(|s| crate::inline::subject_tags(s).rest)
+        .filter(|r| !r.is_empty());
+    match (patches::patch_style(nb, entry), rest) {
+        (PatchStyle::Title, Some(r)) => r,
+        (PatchStyle::Tags, Some(r)) => format!("{} {r}", patch_label(&e.subject, counter)),
+        (_, None) => patch_label(&e.subject, counter),
     }
 }
 
@@ -346,60 +330,200 @@ pub fn ask(nb: &Notebook, entry: usize, text: &str) -> Result<Edit, EditError> {
     )
 }
 
-/// Marks question `question` answered (`[ ]` becomes `[x]`).
-pub fn answer(nb: &Notebook, question: usize) -> Result<Edit, EditError> {
+/// Marks question `question` answered (`[ ]` becomes `[x]`) and, with
+/// `text`, writes the answer under it as a nested bullet (after anything
+/// already nested there), as the learner writes notes. An answered
+/// question takes more answer text; without text it is refused.
+pub fn answer(nb: &Notebook, question: usize, text: Option<&str>) -> Result<Edit, EditError> {
     let q = &nb.questions()[question];
-    if q.answered {
+    let text = text.map(str::trim).filter(|t| !t.is_empty());
+    let mut splices = Vec::new();
+    if !q.answered {
+        splices.push((q.line, q.mark_offset..q.mark_offset + 1, "x".to_owned()));
+    } else if text.is_none() {
         return Err(EditError::AlreadyAnswered { line: q.line + 1 });
     }
-    Ok(splice_line(
-        nb,
-        q.line,
-        q.mark_offset..q.mark_offset + 1,
-        "x",
-    ))
+    let mut inserts = Vec::new();
+    if let Some(t) = text {
+        let at = q.subtree.end;
+        if nb.inside_code_at(at) {
+            return Err(EditError::InsideCode { line: at + 1 });
+        }
+        inserts.push((at, item_lines(q.content_indent, t)?));
+    }
+    Ok(compose(nb, &splices, &inserts))
 }
 
-/// Sets the status mark of entry `entry`.
-pub fn set_status(nb: &Notebook, entry: usize, status: Status) -> Result<Edit, EditError> {
+/// Sets the progress mark of entry `entry`: `✅` read, `🚧` reading, none
+/// for unread. An entry written as a task (`- [ ] ...`) keeps its box:
+/// `[x]` when read, `[ ]` otherwise (with `🚧` after it when being read).
+pub fn set_status(nb: &Notebook, entry: usize, status: Progress) -> Result<Edit, EditError> {
     let e = &nb.entries()[entry];
     let line = e.line;
-    let unchanged = Err(EditError::Unchanged { line: line + 1 });
-    match (&e.mark_span, status.mark()) {
-        (None, None) => unchanged,
+    if e.progress() == Some(status) {
+        return Err(EditError::Unchanged { line: line + 1 });
+    }
+    let src = nb.as_bytes();
+    if e.task_box {
+        let span = e.mark_span.clone().expect("a task box has a span");
+        let boxed = if status == Progress::Read { "x" } else { " " };
+        let mut splices = vec![(line, span.clone(), boxed.to_owned())];
+        // A 🚧 right after the box (`- [ ] 🚧 2024-...`).
+        let after = span.end + 2;
+        let has_wip = src[after.min(src.len())..].starts_with(READING_MARK.as_bytes());
+        match (status, has_wip) {
+            (Progress::Reading, false) => {
+                splices.push((line, after..after, format!("{READING_MARK} ")))
+            }
+            (Progress::Reading, true) => {}
+            (_, true) => {
+                let mut end = after + READING_MARK.len();
+                while src.get(end) == Some(&b' ') {
+                    end += 1;
+                }
+                splices.push((line, after..end, String::new()));
+            }
+            (_, false) => {}
+        }
+        return Ok(compose(nb, &splices, &[]));
+    }
+    let mark = progress_mark(status);
+    let splice = match (&e.mark_span, mark) {
+        (None, None) => return Err(EditError::Unchanged { line: line + 1 }),
         (None, Some(m)) => {
             let at = e.link_span.start;
-            let src = nb.as_bytes();
             let before = at.checked_sub(1).map(|k| src[k]);
             let text = if matches!(before, Some(b' ') | Some(b'\t')) {
                 format!("{m} ")
             } else {
                 format!(" {m} ")
             };
-            Ok(splice_line(nb, line, at..at, &text))
+            (at..at, text)
         }
-        (Some(span), want) => {
-            let same = matches!(
-                (&e.mark, status),
-                (Some(Mark::Wip), Status::Wip) | (Some(Mark::Merged), Status::Merged)
-            );
-            if same {
-                return unchanged;
+        (Some(span), Some(m)) => (span.clone(), m.to_owned()),
+        (Some(span), None) => {
+            // Remove the mark and the blanks after it.
+            let mut end = span.end;
+            while end < src.len() && matches!(src[end], b' ' | b'\t') {
+                end += 1;
             }
-            match want {
-                Some(m) => Ok(splice_line(nb, line, span.clone(), m)),
-                None => {
-                    // Remove the mark and the blanks up to the link.
-                    let src = nb.as_bytes();
-                    let mut end = span.end;
-                    while end < e.link_span.start && matches!(src[end], b' ' | b'\t') {
-                        end += 1;
+            (span.start..end, String::new())
+        }
+    };
+    Ok(compose(nb, &[(line, splice.0, splice.1)], &[]))
+}
+
+/// A patch of a series, as the archive names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatchRef {
+    /// The counter (`4` of `04/18`).
+    pub counter: u32,
+    /// Its subject as sent, when known (`[PATCH v1 04/18] mm: track ...`).
+    pub subject: Option<String>,
+}
+
+/// Sets the progress mark of one patch of entry `entry`: on its bullet
+/// (tagged or written as its title), created in the entry's style when
+/// missing (`  - ✅ mm: track mapcount ...`).
+pub fn set_patch_status(
+    nb: &Notebook,
+    entry: usize,
+    patch: &PatchRef,
+    status: Progress,
+) -> Result<Edit, EditError> {
+    let e = &nb.entries()[entry];
+    let Some(k) = patches::find_patch_note(e, patch.counter, patch.subject.as_deref()) else {
+        let Some(m) = progress_mark(status) else {
+            return Err(EditError::Unchanged { line: e.line + 1 });
+        };
+        let title = patch_title(nb, entry, patch.counter, patch.subject.as_deref());
+        let lines = item_lines(e.content_indent, &format!("{m} {title}"))?;
+        return insert_checked(nb, patch_insertion_line(e, patch.counter), &lines);
+    };
+    let n = &e.notes[k];
+    let line = n.lines.start;
+    if Progress::of(n.mark.as_ref()) == Some(status) {
+        return Err(EditError::Unchanged { line: line + 1 });
+    }
+    let src = nb.as_bytes();
+    let splice = match (&n.mark_span, progress_mark(status)) {
+        (None, None) => return Err(EditError::Unchanged { line: line + 1 }),
+        (None, Some(m)) => (n.text_start..n.text_start, format!("{m} ")),
+        (Some(span), Some(m)) => (span.clone(), m.to_owned()),
+        (Some(span), None) => {
+            let mut end = span.end;
+            while end < src.len() && matches!(src[end], b' ' | b'\t') {
+                end += 1;
+            }
+            (span.start..end, String::new())
+        }
+    };
+    Ok(compose(nb, &[(line, splice.0, splice.1)], &[]))
+}
+
+/// Applies in-line splices (line, absolute byte range, replacement) and
+/// line insertions (before line `at`) in one pass, reporting each changed
+/// line with its number in the new file.
+fn compose(
+    nb: &Notebook,
+    splices: &[(usize, std::ops::Range<usize>, String)],
+    inserts: &[(usize, Vec<String>)],
+) -> Edit {
+    let src = nb.as_bytes();
+    let eol = nb.eol();
+    let lines = nb.lines();
+    let n = lines.len();
+    let mut bytes = Vec::with_capacity(src.len() + 256);
+    let mut changes = Vec::new();
+    let mut new_line = 0usize;
+    let emit_inserts =
+        |at: usize, bytes: &mut Vec<u8>, new_line: &mut usize, changes: &mut Vec<Change>| {
+            for (_, new) in inserts.iter().filter(|(k, _)| *k == at) {
+                let unterminated_end = at >= n && lines.last().is_some_and(|l| l.eol == Eol::None);
+                for l in new {
+                    if unterminated_end {
+                        bytes.extend_from_slice(eol.as_bytes());
+                        bytes.extend_from_slice(l.as_bytes());
+                    } else {
+                        bytes.extend_from_slice(l.as_bytes());
+                        bytes.extend_from_slice(eol.as_bytes());
                     }
-                    Ok(splice_line(nb, line, span.start..end, ""))
+                    *new_line += 1;
+                    changes.push(Change::Inserted {
+                        line: *new_line,
+                        text: l.clone(),
+                    });
                 }
             }
+        };
+    for (i, l) in lines.iter().enumerate() {
+        emit_inserts(i, &mut bytes, &mut new_line, &mut changes);
+        new_line += 1;
+        let mut mine: Vec<&(usize, std::ops::Range<usize>, String)> =
+            splices.iter().filter(|s| s.0 == i).collect();
+        if mine.is_empty() {
+            bytes.extend_from_slice(&src[l.span.clone()]);
+            continue;
         }
+        mine.sort_by_key(|s| s.1.start);
+        let start = bytes.len();
+        let mut pos = l.span.start;
+        for (_, r, with) in mine {
+            bytes.extend_from_slice(&src[pos..r.start]);
+            bytes.extend_from_slice(with.as_bytes());
+            pos = r.end;
+        }
+        bytes.extend_from_slice(&src[pos..l.span.end]);
+        let term = l.span.end - l.content_end;
+        let new = String::from_utf8_lossy(&bytes[start..bytes.len() - term]).into_owned();
+        changes.push(Change::Replaced {
+            line: new_line,
+            old: line_str(nb, i),
+            new,
+        });
     }
+    emit_inserts(n, &mut bytes, &mut new_line, &mut changes);
+    Edit { bytes, changes }
 }
 
 /// Adds an entry for a series to a topic, in the user's style, at its
@@ -579,7 +703,7 @@ pub fn entry_line(nb: &Notebook, new: &NewEntry) -> String {
             s.push(' ');
         }
     }
-    if let Some(m) = new.status.mark() {
+    if let Some(m) = progress_mark(new.status) {
         s.push_str(m);
         s.push(' ');
     }

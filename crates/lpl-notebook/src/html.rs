@@ -130,8 +130,9 @@ pub fn ymd(secs: i64) -> String {
 
 fn mark_html(e: &Entry) -> String {
     match &e.mark {
-        Some(Mark::Wip) => "<span class=\"mark\" title=\"not merged yet\">🚧</span>".into(),
-        Some(Mark::Merged) => "<span class=\"mark\" title=\"merged\">✅</span>".into(),
+        Some(Mark::Reading) => "<span class=\"mark\" title=\"reading\">🚧</span>".into(),
+        Some(Mark::Read) => "<span class=\"mark\" title=\"read\">✅</span>".into(),
+        Some(Mark::Unread) => "<span class=\"mark muted\" title=\"not read yet\">☐</span>".into(),
         Some(Mark::Other(s)) => format!(
             "<span class=\"mark muted\" title=\"mark\">{}</span>",
             escape(s)
@@ -144,7 +145,11 @@ fn badges(c: &EntryCheck) -> String {
     let mut s = String::new();
     match c.found {
         Found::ByMessageId | Found::ByOtherRevision | Found::BySubject => {
+            let known: Vec<String> = c.revisions.iter().map(|v| format!("v{v}")).collect();
             let revs = match (c.linked_revision, c.latest) {
+                (Some(l), _) if !c.linked_in_archive => {
+                    format!(": {} (the linked v{l} is not)", known.join(", "))
+                }
                 (Some(l), Some(t)) if l != t => format!(" v{l} of v{t}"),
                 (_, Some(t)) => format!(" v{t}"),
                 _ => String::new(),
@@ -218,9 +223,11 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
     let mut b = String::new();
     let _ = write!(
         b,
-        "<p class=\"muted\">{} entries in {} topics · {} series, {} in the archive · {} open questions · <a href=\"timeline.html\">timeline</a> · <a href=\"#questions\">questions</a></p>",
+        "<p class=\"muted\">{} entries in {} topics · {} read, {} reading · {} series, {} in the archive · {} open questions · <a href=\"timeline.html\">timeline</a> · <a href=\"#questions\">questions</a></p>",
         stats.entries,
         nb.topics().len(),
+        stats.read,
+        stats.reading,
         stats.series,
         stats.found,
         stats.open_questions
@@ -360,9 +367,6 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
                         &format!("v{latest}")
                     )
                 ),
-                Stale::WipButMerged { merged } => {
-                    format!("Marked 🚧 but merged: {}.", escape(merged))
-                }
                 Stale::TitleMismatch { notebook, archive } => format!(
                     "The link's title ({}) differs from the archived subject ({}): wrong link?",
                     escape(notebook),
@@ -373,9 +377,24 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
         }
         b.push_str("<div class=\"cols\"><section class=\"panel notes\"><h3>Your notes</h3>");
         notes_html(nb, i, c.series.as_ref(), &mut b);
+        if !c.reading.is_empty() {
+            b.push_str("<h3>Reading</h3><ul class=\"reading\">");
+            for r in &c.reading {
+                let label = if r.text.is_empty() { &r.url } else { &r.text };
+                let _ = write!(
+                    b,
+                    "<li>{} <span class=\"muted\">{} · line {} · {}</span></li>",
+                    ext_link(&r.url, &escape(label)),
+                    if r.kind == "lwn" { "LWN" } else { "paper" },
+                    r.line,
+                    r.why
+                );
+            }
+            b.push_str("</ul>");
+        }
         b.push_str("</section><section class=\"panel\"><h3>In the archive</h3>");
         match &c.series {
-            Some(s) => series_html(s, c, e.message_id.as_ref(), &mut b),
+            Some(s) => series_html(s, c, &patch_notes_html(e, s), e.message_id.as_ref(), &mut b),
             None => {
                 let why = match c.found {
                     Found::NotASeries => "Not a mailing-list series.",
@@ -428,6 +447,49 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
     Site { pages }
 }
 
+/// ` · 3 read, 1 reading · 2 merged · 1 open ?` for a topic.
+fn progress_text(st: &check::TopicStats) -> String {
+    let mut s = format!(" · {} read", st.read);
+    if st.reading > 0 {
+        s.push_str(&format!(", {} reading", st.reading));
+    }
+    if st.merged > 0 {
+        s.push_str(&format!(" · {} merged", st.merged));
+    }
+    if st.open_questions > 0 {
+        s.push_str(&format!(" · {} open ?", st.open_questions));
+    }
+    s
+}
+
+/// The learner's notes on each patch (by counter), as HTML: the bullet and
+/// what is nested under it.
+fn patch_notes_html(e: &Entry, s: &SeriesView) -> BTreeMap<u32, String> {
+    let mut out: BTreeMap<u32, String> = BTreeMap::new();
+    for (k, counter) in crate::patches::patch_notes(e, &s.patches) {
+        let n = &e.notes[k];
+        let mut h = String::new();
+        for m in e
+            .notes
+            .iter()
+            .filter(|m| n.subtree.contains(&m.lines.start) && m.lines.start >= n.lines.start)
+        {
+            let _ = write!(
+                h,
+                "<div class=\"pnote\" style=\"margin-left:{}em\">{}</div>",
+                m.depth.saturating_sub(1),
+                m.text
+                    .lines()
+                    .map(inline_html)
+                    .collect::<Vec<_>>()
+                    .join("<br>")
+            );
+        }
+        out.entry(counter).or_default().push_str(&h);
+    }
+    out
+}
+
 fn toc(nb: &Notebook, parent: Option<usize>, stats: &check::Stats, b: &mut String) {
     let kids: Vec<usize> = (0..nb.topics().len())
         .filter(|&t| nb.topics()[t].parent == parent)
@@ -445,8 +507,8 @@ fn toc(nb: &Notebook, parent: Option<usize>, stats: &check::Stats, b: &mut Strin
             escape(&topic_title(nb, t)),
             match st.entries {
                 0 => String::new(),
-                1 => "1 entry".to_owned(),
-                n => format!("{n} entries"),
+                1 => format!("1 entry{}", progress_text(st)),
+                n => format!("{n} entries{}", progress_text(st)),
             }
         );
         toc(nb, Some(t), stats, b);
@@ -531,6 +593,7 @@ fn trailers_text(t: &TrailerCounts) -> String {
 fn series_html(
     s: &SeriesView,
     c: &EntryCheck,
+    notes: &BTreeMap<u32, String>,
     linked_id: Option<&lore::MessageId>,
     b: &mut String,
 ) {
@@ -571,7 +634,7 @@ fn series_html(
     if !s.patches.is_empty() {
         let _ = write!(
             b,
-            "<h3>Patches of v{}</h3><table><tr><th>#</th><th>subject</th><th>trailers</th></tr>",
+            "<h3>Patches of v{}</h3><table><tr><th>#</th><th>subject</th><th>trailers</th><th>your notes</th></tr>",
             s.revision
         );
         for p in &s.patches {
@@ -587,11 +650,12 @@ fn series_html(
             };
             let _ = write!(
                 b,
-                "<tr id=\"p{}\"{linked}><td>{}</td><td>{}{stat}</td><td>{}</td></tr>",
+                "<tr id=\"p{}\"{linked}><td>{}</td><td>{}{stat}</td><td>{}</td><td class=\"pnotes\">{}</td></tr>",
                 p.counter,
                 p.counter,
                 ext_link(&lore::lore_url(None, &p.message_id), &escape(&p.subject)),
-                escape(&trailers_text(&p.trailers))
+                escape(&trailers_text(&p.trailers)),
+                notes.get(&p.counter).map(String::as_str).unwrap_or("")
             );
         }
         b.push_str("</table>");

@@ -36,6 +36,7 @@ pub mod inline;
 pub mod lore;
 pub mod mojibake;
 mod parse;
+pub mod patches;
 pub mod search;
 pub mod select;
 
@@ -43,6 +44,7 @@ pub use archive::{
     Archive, MergedView, NoArchive, PatchView, RevisionView, SeriesView, TrailerCounts,
 };
 pub use doc::{
-    Date, Entry, Link, LinkKind, Mark, Note, NoteKind, Notebook, Question, Topic, TopicKind,
+    Date, Entry, Link, LinkKind, Mark, Note, NoteKind, Notebook, Progress, Question, Topic,
+    TopicKind,
 };
 pub use lore::MessageId;

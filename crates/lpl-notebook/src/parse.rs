@@ -321,12 +321,32 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
                 }
                 let depth = stack.len();
                 let text = t[text_at..].to_owned();
+                let mut task_entry = false;
                 if depth == 0 {
                     close(&mut entries, &mut cur_entry, last_nonblank);
                     cur_note = None;
-                    if checkbox.is_none()
-                        && let Some(mut e) = entry_from(&text, i, &|off| abs(i, text_at + off))
-                    {
+                    // `- [x] 2024-02-26 [title](url)`: an entry whose task
+                    // box is its progress mark.
+                    let skip = match checkbox {
+                        Some(_) => 3 + (text.len() - 3 - text[3..].trim_start().len()),
+                        None => 0,
+                    };
+                    let found = entry_from(&text[skip..], i, &|off| abs(i, text_at + skip + off))
+                        .filter(|e| {
+                            checkbox.is_none() || matches!(e.mark, None | Some(Mark::Reading))
+                        });
+                    if let Some(mut e) = found {
+                        if let Some((answered, off)) = checkbox {
+                            // `[ ] 🚧` is being read; `[x]` read.
+                            e.mark = Some(match (answered, &e.mark) {
+                                (true, _) => Mark::Read,
+                                (false, Some(Mark::Reading)) => Mark::Reading,
+                                _ => Mark::Unread,
+                            });
+                            e.mark_span = Some(abs(i, off)..abs(i, off) + 1);
+                            e.task_box = true;
+                            task_entry = true;
+                        }
                         e.topic = cur_label.or(heading_stack.last().copied());
                         e.content_indent = content_indent;
                         let base = e
@@ -352,7 +372,11 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
                         Some(_) => text.get(3..).unwrap_or("").trim().to_owned(),
                         None => text.trim().to_owned(),
                     };
-                    let patch = patch_counter(&body);
+                    let (mark, mark_len) = match checkbox {
+                        Some(_) => (None, 0),
+                        None => lead_mark(&text),
+                    };
+                    let patch = patch_counter(text[mark_len..].trim_start());
                     entries[e].notes.push(Note {
                         kind: NoteKind::Item,
                         depth,
@@ -362,10 +386,15 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
                         patch,
                         checkbox: checkbox.map(|c| c.0),
                         content_indent,
+                        mark_span: mark
+                            .as_ref()
+                            .map(|_| abs(i, text_at)..abs(i, text_at + mark_len)),
+                        mark,
+                        text_start: abs(i, text_at),
                     });
                     cur_note = Some(entries[e].notes.len() - 1);
                 }
-                if let Some((answered, off)) = checkbox {
+                if let Some((answered, off)) = checkbox.filter(|_| !task_entry) {
                     questions.push(Question {
                         line: i,
                         answered,
@@ -373,6 +402,8 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
                         text: text.get(3..).unwrap_or("").trim().to_owned(),
                         entry: None,
                         topic: None,
+                        content_indent,
+                        subtree: i..i + 1,
                     });
                 }
                 stack.push(Frame { content_indent });
@@ -411,6 +442,9 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
                                 patch: None,
                                 checkbox: None,
                                 content_indent: indent,
+                                mark: None,
+                                mark_span: None,
+                                text_start: abs(i, 0),
                             });
                             cur_note = Some(entries[e].notes.len() - 1);
                         }
@@ -491,6 +525,23 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
     for q in &mut questions {
         q.entry = entry_at(q.line);
         q.topic = topic_at(q.line);
+        let note = q
+            .entry
+            .and_then(|e| entries[e].notes.iter().find(|n| n.lines.start == q.line));
+        q.subtree = match note {
+            Some(n) => n.subtree.clone(),
+            None => {
+                // A question outside entries: the lines indented under it.
+                let mut end = q.line + 1;
+                while end < n
+                    && !matches!(kinds[end], Kind::Blank | Kind::Heading { .. })
+                    && indent_of(&texts[end]).0 >= q.content_indent
+                {
+                    end += 1;
+                }
+                q.line..end
+            }
+        };
     }
     // Links.
     let mut links = Vec::new();
@@ -583,6 +634,7 @@ fn entry_from(text: &str, line: usize, abs: &dyn Fn(usize) -> usize) -> Option<E
         date_text: date.map(|_| text[date_at..date_end].to_owned()),
         mark: (!mark_trim.is_empty()).then(|| Mark::classify_pub(mark_trim)),
         mark_span,
+        task_box: false,
         date_span: date.map(|_| abs(date_at)..abs(date_end)),
         link_span: abs(link.span.start)..abs(link.span.end),
         tags: inline::subject_tags(&subject),
@@ -628,12 +680,31 @@ fn other_revision(text: &str, line: usize) -> Option<OtherRevision> {
 
 impl Mark {
     pub(crate) fn classify_pub(s: &str) -> Mark {
-        if s.contains(crate::doc::WIP_MARK) {
-            Mark::Wip
-        } else if s.contains(crate::doc::MERGED_MARK) {
-            Mark::Merged
+        if s.contains(crate::doc::READING_MARK) {
+            Mark::Reading
+        } else if s.contains(crate::doc::READ_MARK) {
+            Mark::Read
         } else {
             Mark::Other(s.to_owned())
         }
     }
+}
+
+/// A progress mark opening a note (`✅ mm: ...`, `🚧 [PATCH 3/8] ...`):
+/// the mark and its length in bytes, spaces after it included.
+fn lead_mark(text: &str) -> (Option<Mark>, usize) {
+    for (m, mark) in [
+        (crate::doc::READ_MARK, Mark::Read),
+        (crate::doc::READING_MARK, Mark::Reading),
+    ] {
+        if let Some(rest) = text.strip_prefix(m) {
+            // An emoji may carry a variation selector (U+FE0F).
+            let rest = rest.strip_prefix('\u{FE0F}').unwrap_or(rest);
+            if rest.is_empty() || rest.starts_with([' ', '\t']) {
+                let len = text.len() - rest.len();
+                return (Some(mark), len);
+            }
+        }
+    }
+    (None, 0)
 }

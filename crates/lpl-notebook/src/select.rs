@@ -1,6 +1,7 @@
 //! Naming entries and questions on the command line.
 //!
-//! An entry is named by a Message-ID (`<id>` or bare), a URL that resolves
+//! An entry is named by its line (`L82`, `line:82`; a line of its notes
+//! names it too), a Message-ID (`<id>` or bare), a URL that resolves
 //! to one, its anchor, or words of its title (all must occur, any case). A
 //! name matching several entries is an error listing them, unless exactly
 //! one title equals the query. `topic` narrows the search (the seed links
@@ -47,10 +48,25 @@ pub enum SelectError {
 }
 
 fn list(c: &[Candidate]) -> String {
-    c.iter()
+    let mut s = c
+        .iter()
         .map(|c| format!("line {} [{}] {}", c.line, c.topic, c.text))
         .collect::<Vec<_>>()
-        .join("; ")
+        .join("; ");
+    if let Some(first) = c.first() {
+        s.push_str(&format!(" (name one by its line: L{})", first.line));
+    }
+    s
+}
+
+/// `L82`, `l82` or `line:82`: a 1-based line number.
+pub fn line_query(q: &str) -> Option<usize> {
+    let q = q.trim();
+    let n = q
+        .strip_prefix("line:")
+        .or_else(|| q.strip_prefix('L'))
+        .or_else(|| q.strip_prefix('l'))?;
+    n.trim().parse::<usize>().ok().filter(|&n| n > 0)
 }
 
 fn words_match(hay: &str, query: &str) -> bool {
@@ -87,7 +103,23 @@ pub fn find_entry(nb: &Notebook, query: &str, topic: Option<&str>) -> Result<usi
     let scoped: Vec<usize> = (0..nb.entries().len())
         .filter(|&i| topic_matches(nb, nb.entries()[i].topic, topic))
         .collect();
-    let hits: Vec<usize> = if let Some(id) = &by_id {
+    let hits: Vec<usize> = if let Some(line) = line_query(q) {
+        // The entry on that line, else the entry whose notes hold it.
+        let on: Vec<usize> = scoped
+            .iter()
+            .copied()
+            .filter(|&i| nb.entries()[i].line + 1 == line)
+            .collect();
+        if on.is_empty() {
+            scoped
+                .iter()
+                .copied()
+                .filter(|&i| nb.entries()[i].lines.contains(&(line - 1)))
+                .collect()
+        } else {
+            on
+        }
+    } else if let Some(id) = &by_id {
         scoped
             .iter()
             .copied()
@@ -148,10 +180,7 @@ pub fn find_entry(nb: &Notebook, query: &str, topic: Option<&str>) -> Result<usi
 /// or words of its text. Open questions are preferred over answered ones.
 pub fn find_question(nb: &Notebook, query: &str) -> Result<usize, SelectError> {
     let q = query.trim();
-    let line = q
-        .strip_prefix("line:")
-        .or_else(|| q.strip_prefix('L'))
-        .and_then(|n| n.trim().parse::<usize>().ok());
+    let line = line_query(q);
     let qs = nb.questions();
     let mut hits: Vec<usize> = match line {
         Some(l) => (0..qs.len()).filter(|&i| qs[i].line + 1 == l).collect(),

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use lpl_core::library::Library;
 use lpl_core::notebook::StoreArchive;
 use lpl_notebook::check::Found;
-use lpl_notebook::edit::{self, AddOptions, NewEntry, NoteTarget, Status};
-use lpl_notebook::{Notebook, fsio, select};
+use lpl_notebook::edit::{self, AddOptions, NewEntry, NoteTarget, PatchRef};
+use lpl_notebook::{Notebook, Progress, fsio, select};
 
 use crate::app::{App, style};
 use crate::config;
@@ -26,7 +26,10 @@ use crate::error::{CmdResult, CommandError};
 ///   lpl notebook add 20240226205534.1603748-1-zi.yan@sent.com --topic THP
 ///   lpl notebook note "lower order folios" --patch 3 "memcg split handled per order"
 ///   lpl notebook ask "lower order folios" "why is order-1 special?"
-///   lpl notebook status "lower order folios" merged
+///   lpl notebook answer L41 --text "split like any other THP"
+///   lpl notebook status L82 reading               # an entry by its line
+///   lpl notebook status "mapcount" --patch 4 read  # one patch of it
+///   lpl notebook stats                             # per topic: read, reading, merged, open ?
 ///   lpl notebook render --html site/
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -78,16 +81,21 @@ enum Sub {
         /// Create the topic if it does not exist
         #[arg(long)]
         create_topic: bool,
-        /// Mark it as work in progress (🚧)
-        #[arg(long)]
-        wip: bool,
+        /// Mark it as being read (🚧)
+        #[arg(long, alias = "wip")]
+        reading: bool,
         /// Print what would change, write nothing
         #[arg(long)]
         dry_run: bool,
     },
     /// Add a note under an entry (or under one of its patches)
+    ///
+    /// With --patch N the note goes under the bullet about patch N: one
+    /// with its tags ([PATCH v2 3/8] ...) or one written as the patch's
+    /// title (with or without the subsystem prefix), as the archive knows
+    /// it. A missing bullet is added in the style the entry already uses.
     Note {
-        /// Entry: Message-ID, lore URL, or words of its title
+        /// Entry: L<line>, Message-ID, lore URL, or words of its title
         entry: String,
         /// Note on patch N of the series
         #[arg(long, value_name = "N")]
@@ -99,26 +107,37 @@ enum Sub {
     },
     /// Add an open question ([ ]) under an entry
     Ask {
-        /// Entry: Message-ID, lore URL, or words of its title
+        /// Entry: L<line>, Message-ID, lore URL, or words of its title
         entry: String,
         /// The question
         text: String,
         #[arg(long)]
         dry_run: bool,
     },
-    /// Mark a question as answered ([x])
+    /// Mark a question as answered ([x]), writing the answer under it
     Answer {
         /// Words of the question, or L<line>
         question: String,
+        /// The answer, written as a bullet under the question
+        #[arg(long)]
+        text: Option<String>,
         #[arg(long)]
         dry_run: bool,
     },
-    /// Set an entry's status: wip (🚧), merged (✅) or none
+    /// Mark your reading progress: read (✅), reading (🚧) or unread (no mark)
+    ///
+    /// The mark is written into the roadmap itself, where you would write it:
+    /// between the entry's date and its link, as its task box if the entry is
+    /// a task (- [ ] / - [x]), or with --patch N at the start of the bullet
+    /// about that patch (added, titled as the patch, when missing).
     Status {
-        /// Entry: Message-ID, lore URL, or words of its title
+        /// Entry: L<line>, Message-ID, lore URL, or words of its title
         entry: String,
-        #[arg(value_parser = ["wip", "merged", "none"])]
+        #[arg(value_parser = ["read", "reading", "unread"])]
         status: String,
+        /// Mark patch N of the series instead of the entry
+        #[arg(long, value_name = "N")]
+        patch: Option<u32>,
         #[arg(long)]
         dry_run: bool,
     },
@@ -152,15 +171,58 @@ fn with_archive(
     app: &App,
     file: &Option<PathBuf>,
 ) -> CmdResult<(Notebook, lpl_core::Store, Library)> {
-    let (_, nb) = load(&notebook_path(file)?)?;
+    let (loaded, nb) = load(&notebook_path(file)?)?;
+    warn_mojibake(&loaded.bytes, &loaded.path);
     let store = app.open_existing_store()?;
     let lib = Library::load(&store)?;
     Ok((nb, store, lib))
 }
 
+/// The subject of patch `counter` of entry `e`'s series, when the archive
+/// has it (to find or write the bullet titled as the patch). Without an
+/// archive, per-patch bullets are found by their tags only.
+fn patch_subject(app: &App, nb: &Notebook, e: usize, counter: u32) -> Option<String> {
+    let store = app.open_existing_store().ok()?;
+    let lib = Library::load(&store).ok()?;
+    let arch = StoreArchive {
+        store: &store,
+        lib: &lib,
+    };
+    let en = &nb.entries()[e];
+    let ids = en
+        .message_id
+        .iter()
+        .chain(en.other_revisions.iter().map(|r| &r.message_id));
+    ids.filter_map(|id| lpl_notebook::Archive::series_by_message_id(&arch, id))
+        .find_map(|s| {
+            s.patches
+                .into_iter()
+                .find(|p| p.counter == counter)
+                .map(|p| p.subject)
+        })
+}
+
+/// A warning when the file looks double-encoded (read as a Windows code
+/// page and saved again): edits would work on mojibake.
+fn warn_mojibake(bytes: &[u8], path: &std::path::Path) {
+    let r = lpl_notebook::mojibake::repair(bytes);
+    if r.detected {
+        eprintln!(
+            "{} {} looks double-encoded (UTF-8 read as {:?}): {} characters can be restored exactly, {} were damaged; repair it with: lpl notebook import {} -o FIXED.md",
+            style::paint(style::WARN, "warning:"),
+            path.display(),
+            r.code_page,
+            r.restored,
+            r.lost.len(),
+            path.display()
+        );
+    }
+}
+
 fn sel_err(e: select::SelectError) -> CommandError {
-    CommandError::user(e.to_string())
-        .hint("name an entry by its Message-ID, lore URL, or more words of its title")
+    CommandError::user(e.to_string()).hint(
+        "name an entry by its line (L82), its Message-ID, lore URL, or more words of its title",
+    )
 }
 
 fn apply(
@@ -251,6 +313,9 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         Sub::Use { path } => {
             let abs = std::fs::canonicalize(&path)
                 .map_err(|e| CommandError::user(format!("{}: {e}", path.display())))?;
+            if let Ok(bytes) = std::fs::read(&abs) {
+                warn_mojibake(&bytes, &abs);
+            }
             let cfg = config::set("notebook", "file", &abs.to_string_lossy())?;
             eprintln!(
                 "notebook: {} (recorded in {})",
@@ -299,16 +364,26 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                 ));
                 if !e.revisions.is_empty() {
                     let revs: Vec<String> = e.revisions.iter().map(|v| format!("v{v}")).collect();
+                    let linked = match (e.linked_revision, e.linked_in_archive) {
+                        (Some(v), true) => format!("linked v{v}"),
+                        (Some(v), false) => format!("the linked v{v} is not in the archive"),
+                        (None, _) => "linked ?".into(),
+                    };
                     s.push_str(&format!(
-                        "       revisions {} (linked {}, latest {})  trailers R{} A{} T{}\n",
+                        "       in the archive: {} ({linked})  trailers R{} A{} T{}\n",
                         revs.join(","),
-                        e.linked_revision
-                            .map(|v| format!("v{v}"))
-                            .unwrap_or("?".into()),
-                        e.latest.map(|v| format!("v{v}")).unwrap_or("?".into()),
                         e.trailers.reviewed_by,
                         e.trailers.acked_by,
                         e.trailers.tested_by
+                    ));
+                }
+                if e.found != Found::NotASeries {
+                    s.push_str(&format!("       {}\n", style::paint(style::DIM, &e.reason)));
+                }
+                for r in &e.reading {
+                    s.push_str(&format!(
+                        "       reading ({}, {}): {}\n",
+                        r.kind, r.why, r.url
                     ));
                 }
                 if e.open_questions > 0 {
@@ -345,23 +420,42 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                 return Ok(0);
             }
             let mut s = format!(
-                "{:<40} {:>7} {:>7} {:>6} {:>8} {:>5}\n",
-                "topic", "entries", "series", "found", "missing", "open?"
+                "{:<40} {:>7} {:>4} {:>7} {:>7} {:>6} {:>8} {:>6} {:>5}\n",
+                "topic",
+                "entries",
+                "read",
+                "reading",
+                "series",
+                "found",
+                "missing",
+                "merged",
+                "open?"
             );
             for t in &st.topics {
                 s.push_str(&format!(
-                    "{:<40} {:>7} {:>7} {:>6} {:>8} {:>5}\n",
+                    "{:<40} {:>7} {:>4} {:>7} {:>7} {:>6} {:>8} {:>6} {:>5}\n",
                     t.path.chars().take(40).collect::<String>(),
                     t.entries,
+                    t.read,
+                    t.reading,
                     t.series,
                     t.found,
                     t.missing,
+                    t.merged,
                     t.open_questions
                 ));
             }
             s.push_str(&format!(
-                "{:<40} {:>7} {:>7} {:>6} {:>8} {:>5}\n",
-                "total", st.entries, st.series, st.found, st.missing, st.open_questions
+                "{:<40} {:>7} {:>4} {:>7} {:>7} {:>6} {:>8} {:>6} {:>5}\n",
+                "total",
+                st.entries,
+                st.read,
+                st.reading,
+                st.series,
+                st.found,
+                st.missing,
+                st.merged,
+                st.open_questions
             ));
             out.write_str(&s)?;
             Ok(0)
@@ -370,7 +464,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             series,
             topic,
             create_topic,
-            wip,
+            reading,
             dry_run,
         } => {
             let (loaded, nb) = load(&notebook_path(&a.file)?)?;
@@ -397,7 +491,11 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             let new = NewEntry::from_series(
                 &view,
                 list.as_deref(),
-                if wip { Status::Wip } else { Status::None },
+                if reading {
+                    Progress::Reading
+                } else {
+                    Progress::Unread
+                },
             );
             let ed = edit::add_entry(
                 &nb,
@@ -420,7 +518,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             let target = match patch {
                 Some(counter) => NoteTarget::Patch {
                     counter,
-                    label: None,
+                    subject: patch_subject(app, &nb, e, counter),
                 },
                 None => NoteTarget::Entry,
             };
@@ -440,24 +538,41 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             let e = select::find_entry(&nb, &entry, None).map_err(sel_err)?;
             apply(app, &loaded, edit::ask(&nb, e, &text), dry_run)
         }
-        Sub::Answer { question, dry_run } => {
+        Sub::Answer {
+            question,
+            text,
+            dry_run,
+        } => {
             let (loaded, nb) = load(&notebook_path(&a.file)?)?;
             let q = select::find_question(&nb, &question).map_err(sel_err)?;
-            apply(app, &loaded, edit::answer(&nb, q), dry_run)
+            apply(app, &loaded, edit::answer(&nb, q, text.as_deref()), dry_run)
         }
         Sub::Status {
             entry,
             status,
+            patch,
             dry_run,
         } => {
             let (loaded, nb) = load(&notebook_path(&a.file)?)?;
             let e = select::find_entry(&nb, &entry, None).map_err(sel_err)?;
             let st = match status.as_str() {
-                "wip" => Status::Wip,
-                "merged" => Status::Merged,
-                _ => Status::None,
+                "read" => Progress::Read,
+                "reading" => Progress::Reading,
+                _ => Progress::Unread,
             };
-            apply(app, &loaded, edit::set_status(&nb, e, st), dry_run)
+            let ed = match patch {
+                Some(counter) => edit::set_patch_status(
+                    &nb,
+                    e,
+                    &PatchRef {
+                        counter,
+                        subject: patch_subject(app, &nb, e, counter),
+                    },
+                    st,
+                ),
+                None => edit::set_status(&nb, e, st),
+            };
+            apply(app, &loaded, ed, dry_run)
         }
         Sub::Render { html } => {
             let (nb, store, lib) = with_archive(app, &a.file)?;

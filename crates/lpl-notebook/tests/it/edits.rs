@@ -1,14 +1,14 @@
 //! Edits on a copy of the real seed: the file diff is exactly the intended lines.
 
-use lpl_notebook::edit::{self, AddOptions, EditError, NewEntry, NoteTarget, Status};
+use lpl_notebook::edit::{self, AddOptions, EditError, NewEntry, NoteTarget};
 use lpl_notebook::select::{self, SelectError};
-use lpl_notebook::{Date, MessageId, Notebook, fsio, mojibake};
+use lpl_notebook::{Date, MessageId, Notebook, Progress, fsio, mojibake};
 
 use crate::seed::{decoded, raw};
 
 /// A line diff computed independently of the edit's own change list:
 /// common prefix and suffix removed, the middle shown as `-N:`/`+N:` lines.
-fn diff(old: &[u8], new: &[u8]) -> Vec<String> {
+pub fn diff(old: &[u8], new: &[u8]) -> Vec<String> {
     let o: Vec<&[u8]> = old.split(|&b| b == b'\n').collect();
     let n: Vec<&[u8]> = new.split(|&b| b == b'\n').collect();
     let mut p = 0;
@@ -40,7 +40,7 @@ fn nth_page_v2() -> NewEntry {
         author: Some("David Hildenbrand".into()),
         url: "https://lore.kernel.org/linux-mm/20250901150359.867252-1-david@redhat.com/".into(),
         message_id: MessageId::new("20250901150359.867252-1-david@redhat.com"),
-        status: Status::None,
+        status: Progress::Unread,
     }
 }
 
@@ -79,7 +79,7 @@ fn add_goes_to_its_dated_place_in_the_users_style() {
     s.subject = "[PATCH v1 0/1] x".into();
     s.message_id = MessageId::new("x@y");
     s.url = "https://lore.kernel.org/linux-mm/x@y/".into();
-    s.status = Status::Wip;
+    s.status = Progress::Reading;
     let e = edit::add_entry(
         &nb,
         &s,
@@ -192,7 +192,7 @@ fn note_ask_answer() {
         rc,
         &NoteTarget::Patch {
             counter: 29,
-            label: None,
+            subject: None,
         },
         "see also `__split_huge_pmd_locked()`",
     )
@@ -206,7 +206,7 @@ fn note_ask_answer() {
         rc,
         &NoteTarget::Patch {
             counter: 31,
-            label: None,
+            subject: None,
         },
         "new per-patch note",
     )
@@ -244,7 +244,7 @@ fn note_ask_answer() {
     assert_eq!(after.questions()[3].entry, Some(zi));
 
     let q = select::find_question(&nb, "mlocked").unwrap();
-    let e = edit::answer(&nb, q).unwrap();
+    let e = edit::answer(&nb, q, None).unwrap();
     assert_eq!(
         diff(nb.as_bytes(), &e.bytes),
         [
@@ -255,7 +255,7 @@ fn note_ask_answer() {
     let after = Notebook::parse(e.bytes);
     assert!(after.questions()[q].answered);
     assert_eq!(
-        edit::answer(&after, q),
+        edit::answer(&after, q, None),
         Err(EditError::AlreadyAnswered { line: 41 })
     );
     assert_eq!(select::find_question(&nb, "L50").unwrap(), 1);
@@ -265,7 +265,7 @@ fn note_ask_answer() {
 fn status_marks() {
     let repaired = Notebook::parse(mojibake::repair(&raw()).text);
     let swap = select::find_entry(&repaired, "THP swap", None).unwrap();
-    let e = edit::set_status(&repaired, swap, Status::None).unwrap();
+    let e = edit::set_status(&repaired, swap, Progress::Unread).unwrap();
     let d = diff(repaired.as_bytes(), &e.bytes);
     assert_eq!(d.len(), 2);
     assert!(
@@ -277,19 +277,19 @@ fn status_marks() {
         "{d:?}"
     );
     assert_eq!(
-        edit::set_status(&repaired, swap, Status::Wip),
+        edit::set_status(&repaired, swap, Progress::Reading),
         Err(EditError::Unchanged { line: 77 })
     );
-    let e = edit::set_status(&repaired, swap, Status::Merged).unwrap();
+    let e = edit::set_status(&repaired, swap, Progress::Read).unwrap();
     assert!(diff(repaired.as_bytes(), &e.bytes)[1].starts_with("+77: - 2017-05-15 ✅ [\\[PATCH"));
 
     let nb = Notebook::parse(decoded());
     // The decoded copy's damaged mark is replaced.
-    let e = edit::set_status(&nb, swap, Status::Wip).unwrap();
+    let e = edit::set_status(&nb, swap, Progress::Reading).unwrap();
     assert!(diff(nb.as_bytes(), &e.bytes)[1].starts_with("+77: - 2017-05-15 🚧 [\\[PATCH"));
     // No mark yet: inserted before the link.
     let zi = select::find_entry(&nb, "20240226205534.1603748-1-zi.yan@sent.com", None).unwrap();
-    let e = edit::set_status(&nb, zi, Status::Merged).unwrap();
+    let e = edit::set_status(&nb, zi, Progress::Read).unwrap();
     assert_eq!(
         diff(nb.as_bytes(), &e.bytes),
         [
@@ -298,10 +298,10 @@ fn status_marks() {
         ]
     );
     let after = Notebook::parse(e.bytes);
-    assert_eq!(after.entries()[zi].mark, Some(lpl_notebook::Mark::Merged));
+    assert_eq!(after.entries()[zi].mark, Some(lpl_notebook::Mark::Read));
     // `2025-8-18[...]` (no blank before the link).
     let st = select::find_entry(&nb, "split_huge_page_test", Some("selftest")).unwrap();
-    let e = edit::set_status(&nb, st, Status::Wip).unwrap();
+    let e = edit::set_status(&nb, st, Progress::Reading).unwrap();
     assert!(
         diff(nb.as_bytes(), &e.bytes)[1].starts_with("+82: - 2025-8-18 🚧 [\\[PATCH v5 0/5\\]")
     );
@@ -438,14 +438,14 @@ fn topics_by_path_and_marks_before_dates() {
     let e = &nb.entries()[0];
     assert_eq!(
         (e.mark.clone(), e.date_text.as_deref()),
-        (Some(lpl_notebook::Mark::Wip), Some("2024-01-01"))
+        (Some(lpl_notebook::Mark::Reading), Some("2024-01-01"))
     );
-    let ed = edit::set_status(&nb, 0, Status::None).unwrap();
+    let ed = edit::set_status(&nb, 0, Progress::Unread).unwrap();
     assert_eq!(
         String::from_utf8(ed.bytes).unwrap(),
         "## A\n- 2024-01-01 [\\[PATCH\\] a - B](https://lore.kernel.org/r/a@b)\n"
     );
-    let ed = edit::set_status(&nb, 0, Status::Merged).unwrap();
+    let ed = edit::set_status(&nb, 0, Progress::Read).unwrap();
     assert_eq!(
         String::from_utf8(ed.bytes).unwrap(),
         src.replace('🚧', "✅")

@@ -1,6 +1,7 @@
 //! Integration tests of the notebook on the real seed roadmap.
 
 mod archive;
+mod daily;
 mod edits;
 mod render;
 mod roundtrip;

@@ -124,7 +124,7 @@ fn site_links_resolve_and_text_is_escaped() {
         k,
         &lpl_notebook::edit::NoteTarget::Patch {
             counter: 3,
-            label: None,
+            subject: None,
         },
         "memcg: order instead of nr",
     )

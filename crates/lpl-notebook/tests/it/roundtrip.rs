@@ -1,8 +1,8 @@
 //! Property tests: any Markdown round-trips byte for byte, and edits touch
 //! only the lines they must.
 
-use lpl_notebook::Notebook;
-use lpl_notebook::edit::{self, Change, Status};
+use lpl_notebook::edit::{self, Change};
+use lpl_notebook::{Notebook, Progress};
 use proptest::prelude::*;
 
 fn text() -> impl Strategy<Value = String> {
@@ -160,7 +160,7 @@ proptest! {
             prop_assert!(after.questions().iter().any(|q| q.entry == Some(k) && q.text == "why?"));
 
             // status: only the entry's own line changes.
-            if let Ok(e) = edit::set_status(&nb, k, Status::Merged) {
+            if let Ok(e) = edit::set_status(&nb, k, Progress::Read) {
                 let new = lines(&e.bytes);
                 prop_assert_eq!(new.len(), old.len());
                 let line = nb.entries()[k].line;
@@ -170,11 +170,11 @@ proptest! {
                     }
                 }
                 let after = Notebook::parse(e.bytes.clone());
-                prop_assert_eq!(after.entries()[k].mark.clone(), Some(lpl_notebook::Mark::Merged));
+                prop_assert_eq!(after.entries()[k].mark.clone(), Some(lpl_notebook::Mark::Read));
             }
         }
         for q in 0..nb.questions().len() {
-            if let Ok(e) = edit::answer(&nb, q) {
+            if let Ok(e) = edit::answer(&nb, q, None) {
                 let differing = doc.iter().zip(&e.bytes).filter(|(a, b)| a != b).count();
                 prop_assert_eq!(differing, 1);
                 prop_assert_eq!(e.bytes.len(), doc.len());
@@ -193,7 +193,7 @@ proptest! {
                 author: Some("N. Ew".into()),
                 url: "https://lore.kernel.org/linux-mm/new@x/".into(),
                 message_id: lpl_notebook::MessageId::new("new@x"),
-                status: Status::None,
+                status: Progress::Unread,
             };
             let opts = edit::AddOptions { topic: path.clone(), create_topic: false };
             let e = match edit::add_entry(&nb, &new, &opts) {

@@ -58,7 +58,7 @@ fn anchors_are_stable_across_edits_elsewhere() {
         k,
         &edit::NoteTarget::Patch {
             counter: 31,
-            label: None,
+            subject: None,
         },
         "x",
     )

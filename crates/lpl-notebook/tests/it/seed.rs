@@ -80,7 +80,7 @@ fn raw_seed_is_repaired_and_lost_bytes_reported() {
     let wip: Vec<&str> = nb
         .entries()
         .iter()
-        .filter(|e| e.mark == Some(Mark::Wip))
+        .filter(|e| e.mark == Some(Mark::Reading))
         .map(|e| e.subject.as_str())
         .collect();
     assert_eq!(
