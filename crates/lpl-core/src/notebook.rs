@@ -122,3 +122,222 @@ impl Archive for StoreArchive<'_> {
         hits.into_iter().filter_map(|r| self.view(r)).collect()
     }
 }
+
+/// What `lpl notebook fetch` asks lore for on behalf of one entry.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FetchPlan {
+    /// Index into the notebook's entries.
+    pub entry: usize,
+    /// 1-based line of the entry.
+    pub line: usize,
+    /// The entry's title.
+    pub title: String,
+    /// The threads to fetch: Message-ID and the URL it was named by.
+    pub wants: Vec<Wanted>,
+}
+
+/// One thread to fetch.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Wanted {
+    /// Its Message-ID.
+    pub message_id: String,
+    /// The URL that names it (the entry's link, a revision in a note, or a
+    /// link in a stored cover letter).
+    pub url: String,
+    /// `entry`, `revision` or `cover letter`.
+    pub why: String,
+}
+
+fn stored(store: &Store, id: &str) -> bool {
+    store.messages_by_id(id).is_ok_and(|r| !r.is_empty())
+}
+
+/// Links to other revisions in a cover letter's body: lore links on a
+/// line that names a revision (`v2:`, `Link to v1:`, `RFC`, `previous`).
+pub fn revision_links(body: &str) -> Vec<(NbId, String)> {
+    let mut out = Vec::new();
+    for line in body.lines() {
+        let lower = line.to_ascii_lowercase();
+        let names_rev = lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+            w == "rfc"
+                || w == "previous"
+                || w == "version"
+                || (w.len() >= 2
+                    && w.starts_with('v')
+                    && w[1..].bytes().all(|b| b.is_ascii_digit()))
+        });
+        if !names_rev {
+            continue;
+        }
+        for l in lpl_notebook::inline::scan_links(line) {
+            if let Some(id) = lpl_notebook::lore::message_id_from_url(&l.url)
+                && !out.iter().any(|(x, _)| x == &id)
+            {
+                out.push((id, l.url));
+            }
+        }
+    }
+    out
+}
+
+/// The revision links in the stored message `id`'s body (a cover letter).
+fn cover_links(store: &Store, id: &str) -> Vec<(NbId, String)> {
+    let Ok(rows) = store.messages_by_id(id) else {
+        return Vec::new();
+    };
+    let Some(row) = rows.first() else {
+        return Vec::new();
+    };
+    let Ok(raw) = store.raw(row.id) else {
+        return Vec::new();
+    };
+    revision_links(&lpl_mail::parse(&raw).message.body)
+}
+
+/// What `notebook fetch` would ask for: for each series entry (all, or
+/// those in `only`), its link and the revisions its notes give when their
+/// threads are not stored, and the revisions that stored cover letters
+/// link. Entries with nothing missing are left out, so after a complete
+/// run the plan is empty and a killed run resumes where it stopped.
+pub fn fetch_plan(nb: &lpl_notebook::Notebook, store: &Store, only: &[usize]) -> Vec<FetchPlan> {
+    let mut out = Vec::new();
+    for (i, e) in nb.entries().iter().enumerate() {
+        if !only.is_empty() && !only.contains(&i) {
+            continue;
+        }
+        let Some(own) = &e.message_id else { continue };
+        let mut wants: Vec<Wanted> = Vec::new();
+        let add = |id: &NbId, url: &str, why: &str, wants: &mut Vec<Wanted>| {
+            if !wants.iter().any(|w| w.message_id == id.as_str()) && !stored(store, id.as_str()) {
+                wants.push(Wanted {
+                    message_id: id.as_str().to_owned(),
+                    url: url.to_owned(),
+                    why: why.to_owned(),
+                });
+            }
+        };
+        add(own, &e.url, "entry", &mut wants);
+        for r in &e.other_revisions {
+            let url = lpl_notebook::lore::lore_url(None, &r.message_id);
+            add(&r.message_id, &url, "revision", &mut wants);
+        }
+        for id in std::iter::once(own).chain(e.other_revisions.iter().map(|r| &r.message_id)) {
+            for (rid, url) in cover_links(store, id.as_str()) {
+                add(&rid, &url, "cover letter", &mut wants);
+            }
+        }
+        if !wants.is_empty() {
+            out.push(FetchPlan {
+                entry: i,
+                line: e.line + 1,
+                title: e.title.clone(),
+                wants,
+            });
+        }
+    }
+    out
+}
+
+/// Progress of `notebook fetch`.
+#[derive(Debug, Clone)]
+pub enum NotebookFetchEvent {
+    /// Entry `index` of `total` starts.
+    Entry {
+        /// 0-based position in the plan.
+        index: usize,
+        /// Entries in the plan.
+        total: usize,
+        /// Its line.
+        line: usize,
+        /// Its title.
+        title: String,
+    },
+    /// A fetch reported progress.
+    Fetch(crate::fetch::FetchEvent),
+}
+
+/// What was fetched for one entry.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EntryFetch {
+    /// 1-based line of the entry.
+    pub line: usize,
+    /// Its title.
+    pub title: String,
+    /// Threads downloaded (the plan's, then those their cover letters link).
+    pub threads: Vec<crate::fetch::FetchReport>,
+    /// Threads that could not be fetched: Message-ID and why.
+    pub failed: Vec<(String, String)>,
+}
+
+impl EntryFetch {
+    /// New messages stored for this entry.
+    pub fn imported(&self) -> u64 {
+        self.threads.iter().map(|t| t.imported).sum()
+    }
+}
+
+/// Fetches what `plan` names with `lpl fetch`'s machinery (whole threads
+/// from lore, imported and deduplicated), then the revisions that the
+/// fetched cover letters link, one level deep. A thread lore does not have
+/// is reported and the others go on; cancelling stops between threads, and
+/// what was imported stays (the next plan leaves it out).
+pub fn fetch_entries(
+    store: &mut Store,
+    lore: &lpl_lore::Lore,
+    plan: &[FetchPlan],
+    opts: &crate::import::ImportOptions,
+    cancel: &std::sync::atomic::AtomicBool,
+    on_event: &mut dyn FnMut(&NotebookFetchEvent),
+) -> Result<Vec<EntryFetch>, crate::fetch::FetchError> {
+    let mut out = Vec::new();
+    for (k, p) in plan.iter().enumerate() {
+        on_event(&NotebookFetchEvent::Entry {
+            index: k,
+            total: plan.len(),
+            line: p.line,
+            title: p.title.clone(),
+        });
+        let mut ef = EntryFetch {
+            line: p.line,
+            title: p.title.clone(),
+            threads: Vec::new(),
+            failed: Vec::new(),
+        };
+        let mut queue: Vec<String> = p.wants.iter().map(|w| w.message_id.clone()).collect();
+        let mut done: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < queue.len() {
+            let id = queue[i].clone();
+            i += 1;
+            if done.contains(&id) {
+                continue;
+            }
+            done.push(id.clone());
+            if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(lpl_lore::LoreError::Cancelled.into());
+            }
+            let first = i <= p.wants.len();
+            if !first && stored(store, &id) {
+                continue;
+            }
+            match crate::fetch::fetch(store, lore, &id, opts, cancel, &mut |e| {
+                on_event(&NotebookFetchEvent::Fetch(e.clone()))
+            }) {
+                Ok(r) => {
+                    ef.threads.push(r);
+                    if first {
+                        for (rid, _) in cover_links(store, &id) {
+                            queue.push(rid.as_str().to_owned());
+                        }
+                    }
+                }
+                Err(crate::fetch::FetchError::Lore(lpl_lore::LoreError::Cancelled)) => {
+                    return Err(lpl_lore::LoreError::Cancelled.into());
+                }
+                Err(e) => ef.failed.push((id, e.to_string())),
+            }
+        }
+        out.push(ef);
+    }
+    Ok(out)
+}

@@ -710,3 +710,46 @@ pub fn entry_line(nb: &Notebook, new: &NewEntry) -> String {
     s.push_str(&format!("[{title}]({})", new.url));
     s
 }
+
+/// Replaces the whole file by `new` (a repair of the file itself), listing
+/// the lines that differ.
+pub fn replace_all(nb: &Notebook, new: &[u8]) -> Edit {
+    let old = String::from_utf8_lossy(nb.as_bytes());
+    let newt = String::from_utf8_lossy(new);
+    let changes = old
+        .lines()
+        .zip(newt.lines())
+        .enumerate()
+        .filter(|(_, (a, b))| a != b)
+        .map(|(k, (a, b))| Change::Replaced {
+            line: k + 1,
+            old: a.to_owned(),
+            new: b.to_owned(),
+        })
+        .collect();
+    Edit {
+        bytes: new.to_vec(),
+        changes,
+    }
+}
+
+/// Fills the holes of a repaired file into the notebook: each line of the
+/// notebook that is still exactly a line of `repaired` with a hole
+/// (U+FFFD) becomes that line of `filled`; other lines stay as they are.
+pub fn fill_lines(nb: &Notebook, repaired: &[u8], filled: &[u8]) -> Edit {
+    let rep = String::from_utf8_lossy(repaired);
+    let fil = String::from_utf8_lossy(filled);
+    let map: std::collections::HashMap<&str, &str> = rep
+        .lines()
+        .zip(fil.lines())
+        .filter(|(a, b)| a.contains('\u{FFFD}') && a != b)
+        .collect();
+    let mut splices = Vec::new();
+    for (i, l) in nb.lines().iter().enumerate() {
+        let t = nb.line_text(i);
+        if let Some(new) = map.get(t.as_ref()) {
+            splices.push((i, l.span.start..l.content_end, (*new).to_owned()));
+        }
+    }
+    compose(nb, &splices, &[])
+}

@@ -54,6 +54,59 @@ enum Sub {
         #[arg(long)]
         json: bool,
     },
+    /// Suggest the characters mojibake lost (the U+FFFD holes), as a diff to accept
+    ///
+    /// RAW is the file as it arrived (double-encoded; default: the notebook
+    /// itself). Its surviving bytes allow a few characters per hole; the
+    /// likeliest is chosen from how often each occurs in Chinese technical
+    /// text, and with the characters beside the hole. --suggest shows each
+    /// changed line with the alternatives; --apply writes them into the
+    /// notebook: every line still as `import` wrote it gets its holes
+    /// filled, lines you edited since are left alone (or, when the notebook
+    /// is itself the raw file, it is repaired and filled in one go).
+    ///
+    /// Examples:
+    ///   lpl notebook repair roadmap-raw.md --suggest
+    ///   lpl notebook repair roadmap-raw.md --apply
+    Repair {
+        /// The raw (double-encoded) file (default: the notebook)
+        raw: Option<PathBuf>,
+        /// Show the suggestions, write nothing
+        #[arg(long, conflicts_with = "apply")]
+        suggest: bool,
+        /// Write the suggestions into the notebook (keeping FILE.bak)
+        #[arg(long)]
+        apply: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fetch from lore the series your entries link that the archive lacks
+    ///
+    /// For every series entry (or those named), the thread its link names
+    /// and the revisions its notes give (v33 https://...) are downloaded
+    /// with `lpl fetch`'s machinery when they are not stored yet, then the
+    /// other revisions their cover letters link (Link to v1: ...). A
+    /// second run fetches nothing; a run cut short resumes where it
+    /// stopped. Entries: L<line>, Message-ID, lore URL or title words.
+    ///
+    /// Examples:
+    ///   lpl notebook fetch --dry-run        # the URLs it would fetch
+    ///   lpl notebook fetch                  # every entry
+    ///   lpl notebook fetch L157 L161        # two entries
+    Fetch {
+        /// Entries to fetch (default: all)
+        entries: Vec<String>,
+        /// List what would be fetched (entry, URL, why), fetch nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Server to ask (default https://lore.kernel.org/all, or lore.json's base_url)
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Remember FILE as your notebook (in the config file)
     Use { path: PathBuf },
     /// Per entry: in the archive or not, revisions known, trailers, open questions, what looks stale
@@ -310,6 +363,87 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             }
             Ok(0)
         }
+        Sub::Repair {
+            raw,
+            suggest: _,
+            apply: write,
+            json,
+        } => {
+            let path = notebook_path(&a.file)?;
+            let raw = raw.unwrap_or_else(|| path.clone());
+            let bytes = std::fs::read(&raw)
+                .map_err(|e| CommandError::user(format!("cannot read {}: {e}", raw.display())))?;
+            let r = lpl_notebook::mojibake::repair(&bytes);
+            if !r.detected {
+                return Err(CommandError::not_found(format!(
+                    "{}: no double encoding found; nothing to suggest",
+                    raw.display()
+                ))
+                .hint("give the file as it arrived: lpl notebook repair RAW --suggest"));
+            }
+            let sugg = lpl_notebook::mojibake::suggest(&r);
+            let filled = lpl_notebook::mojibake::apply_suggestions(&r, &sugg);
+            let (loaded, nb) = load(&path)?;
+            // The notebook is the raw file itself: repaired and filled.
+            let ed = if loaded.bytes == bytes {
+                lpl_notebook::edit::replace_all(&nb, &filled)
+            } else {
+                lpl_notebook::edit::fill_lines(&nb, &r.text, &filled)
+            };
+            let mut out = app.plain();
+            if json {
+                let v: Vec<_> = sugg
+                    .iter()
+                    .map(|x| serde_json::json!({"line": x.line, "column": x.column, "best": x.best.to_string(), "ranked": x.ranked.iter().map(|c| c.to_string()).collect::<Vec<_>>(), "confidence": x.confidence}))
+                    .collect();
+                out.write_str(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&serde_json::json!({"holes": r.lost.len(), "suggestions": v, "lines_changed": ed.changes.len()}))?
+                ))?;
+            } else {
+                for x in &sugg {
+                    let alt: String = x.ranked.iter().skip(1).take(5).collect();
+                    out.write_str(&format!(
+                        "L{}:{}  {} ({:.0}%; else {alt})\n",
+                        x.line,
+                        x.column,
+                        x.best,
+                        x.confidence * 100.0
+                    ))?;
+                }
+                out.write_str(&format!("{ed}"))?;
+                out.write_str(&format!(
+                    "{} holes, {} suggestions, {} lines of {} would change\n",
+                    r.lost.len(),
+                    sugg.len(),
+                    ed.changes.len(),
+                    path.display()
+                ))?;
+            }
+            if !write {
+                if !json {
+                    out.write_str(&style::paint(
+                        style::DIM,
+                        "(suggestions only: --apply writes them)\n",
+                    ))?;
+                }
+                return Ok(0);
+            }
+            let backup = fsio::save(&loaded, &ed.bytes)
+                .map_err(|e| CommandError::user(e.to_string()).hint("nothing was written"))?;
+            eprintln!(
+                "written {} (previous version: {})",
+                path.display(),
+                backup.display()
+            );
+            Ok(0)
+        }
+        Sub::Fetch {
+            entries,
+            dry_run,
+            base_url,
+            json,
+        } => run_fetch(app, &a.file, &entries, dry_run, base_url.as_deref(), json),
         Sub::Use { path } => {
             let abs = std::fs::canonicalize(&path)
                 .map_err(|e| CommandError::user(format!("{}: {e}", path.display())))?;
@@ -589,4 +723,126 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             Ok(0)
         }
     }
+}
+
+fn run_fetch(
+    app: &App,
+    file: &Option<PathBuf>,
+    entries: &[String],
+    dry_run: bool,
+    base_url: Option<&str>,
+    json: bool,
+) -> CmdResult {
+    let (loaded, nb) = load(&notebook_path(file)?)?;
+    warn_mojibake(&loaded.bytes, &loaded.path);
+    let only = entries
+        .iter()
+        .map(|q| select::find_entry(&nb, q, None).map_err(sel_err))
+        .collect::<CmdResult<Vec<usize>>>()?;
+    let mut store = app.open_store()?;
+    let plan = lpl_core::notebook::fetch_plan(&nb, &store, &only);
+    let mut out = app.plain();
+    if dry_run {
+        if json {
+            out.write_str(&format!("{}\n", serde_json::to_string_pretty(&plan)?))?;
+        } else {
+            for p in &plan {
+                out.write_str(&format!("L{:<4} {}\n", p.line, p.title))?;
+                for w in &p.wants {
+                    out.write_str(&format!("       {} ({})\n", w.url, w.why))?;
+                }
+            }
+            out.write_str(&format!(
+                "{} entries, {} threads to fetch (dry run: nothing fetched)\n",
+                plan.len(),
+                plan.iter().map(|p| p.wants.len()).sum::<usize>()
+            ))?;
+        }
+        out.finish()?;
+        return Ok(0);
+    }
+    if plan.is_empty() {
+        if json {
+            out.write_str("{\"entries\": [], \"imported\": 0}\n")?;
+        } else {
+            out.write_str("nothing to fetch: every series entry is in the archive\n")?;
+        }
+        out.finish()?;
+        return Ok(0);
+    }
+    let lore = lpl_core::fetch::client(&app.home, base_url)?;
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let pb = if json || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let pb = indicatif::ProgressBar::new(plan.len() as u64);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        pb
+    };
+    let res = lpl_core::notebook::fetch_entries(
+        &mut store,
+        &lore,
+        &plan,
+        &lpl_core::import::ImportOptions::default(),
+        &cancel,
+        &mut |e| {
+            if let lpl_core::notebook::NotebookFetchEvent::Entry {
+                index, line, title, ..
+            } = e
+            {
+                pb.set_position(*index as u64);
+                pb.set_message(format!(
+                    "L{line} {}",
+                    title.chars().take(50).collect::<String>()
+                ));
+            }
+        },
+    );
+    pb.finish_and_clear();
+    let indexed = lpl_core::search::update_index(&store, &app.home, &mut |_| {});
+    let done = res?;
+    indexed?;
+    let imported: u64 = done.iter().map(|d| d.imported()).sum();
+    let failed: usize = done.iter().map(|d| d.failed.len()).sum();
+    if json {
+        out.write_str(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"entries": done, "imported": imported, "failed": failed})
+            )?
+        ))?;
+    } else {
+        for d in &done {
+            let fetched: u64 = d.threads.iter().map(|t| t.fetched).sum();
+            out.write_str(&format!(
+                "L{:<4} {}: {} thread{}, {} messages, {} new\n",
+                d.line,
+                d.title,
+                d.threads.len(),
+                if d.threads.len() == 1 { "" } else { "s" },
+                fetched,
+                d.imported()
+            ))?;
+            for (id, why) in &d.failed {
+                out.write_str(&format!(
+                    "       {} <{id}>: {why}\n",
+                    style::paint(style::WARN, "not fetched:")
+                ))?;
+            }
+        }
+        out.write_str(&format!(
+            "{} entries fetched, {imported} new messages{}\n",
+            done.len(),
+            if failed > 0 {
+                format!(", {failed} threads not fetched")
+            } else {
+                String::new()
+            }
+        ))?;
+    }
+    out.finish()?;
+    Ok(0)
 }

@@ -4,6 +4,7 @@ mod archive;
 mod daily;
 mod edits;
 mod render;
+mod repair;
 mod roundtrip;
 mod search;
 mod seed;

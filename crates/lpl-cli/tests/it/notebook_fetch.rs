@@ -1,0 +1,180 @@
+//! `lpl notebook fetch` against the lore look-alike the lpl-lore tests use
+//! (its server module, on 127.0.0.1), serving the sample's real threads:
+//! a roadmap of 10 entries is filled, a second run fetches nothing, a
+//! killed run resumes.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::corpus::Msg;
+use crate::server::Server;
+use crate::util::*;
+
+fn header(raw: &str, name: &str) -> Option<String> {
+    let head = raw.split("\n\n").next().unwrap_or("");
+    let mut value: Option<String> = None;
+    for line in head.lines() {
+        if let Some(v) = value.as_mut() {
+            if line.starts_with([' ', '\t']) {
+                v.push(' ');
+                v.push_str(line.trim());
+                continue;
+            }
+            return value;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case(name)
+        {
+            value = Some(v.trim().to_owned());
+        }
+    }
+    value
+}
+
+fn first_id(v: &str) -> Option<String> {
+    v.split('<')
+        .nth(1)
+        .and_then(|p| p.split_once('>'))
+        .map(|(id, _)| id.trim().to_owned())
+}
+
+/// The sample's messages, with each one's thread root.
+fn sample_messages() -> Vec<Msg> {
+    let text = String::from_utf8_lossy(&std::fs::read(sample()).expect("sample")).into_owned();
+    let mut out = Vec::new();
+    for chunk in text.split("\nFrom ").map(|c| c.trim_start_matches("From ")) {
+        let raw = chunk.split_once('\n').map_or("", |(_, r)| r).to_owned();
+        let Some(mid) = header(&raw, "Message-ID").and_then(|v| first_id(&v)) else {
+            continue;
+        };
+        let root = header(&raw, "References")
+            .and_then(|v| first_id(&v))
+            .or_else(|| header(&raw, "In-Reply-To").and_then(|v| first_id(&v)))
+            .unwrap_or_else(|| mid.clone());
+        out.push(Msg {
+            subject: header(&raw, "Subject").unwrap_or_default(),
+            message_id: mid,
+            root,
+            raw: raw.into_bytes(),
+        });
+    }
+    out
+}
+
+/// A roadmap linking the first 10 cover letters of the sample.
+fn roadmap(msgs: &[Msg], path: &Path) -> Vec<String> {
+    let covers: Vec<&Msg> = msgs
+        .iter()
+        .filter(|m| m.root == m.message_id && m.subject.contains("0/"))
+        .take(10)
+        .collect();
+    assert_eq!(covers.len(), 10);
+    let mut s = String::from("# roadmap\n\n## folios\n\n");
+    for m in &covers {
+        let title = m.subject.replace('[', "\\[").replace(']', "\\]");
+        s.push_str(&format!(
+            "- [{title}](https://lore.kernel.org/linux-mm/{}/)\n",
+            m.message_id
+        ));
+    }
+    std::fs::write(path, s).expect("write roadmap");
+    covers.iter().map(|m| m.message_id.clone()).collect()
+}
+
+fn threads_asked(s: &Server) -> usize {
+    s.seen()
+        .iter()
+        .filter(|r| r.path.ends_with("/t.mbox.gz"))
+        .count()
+}
+
+#[test]
+fn a_roadmap_of_ten_entries_is_filled_and_resumes() {
+    let msgs = sample_messages();
+    let t = tempfile::tempdir().expect("tempdir");
+    let nbp = t.path().join("roadmap.md");
+    let ids = roadmap(&msgs, &nbp);
+    let server = Server::start(msgs);
+    let base = format!("{}/all", server.base);
+    let file = nbp.to_string_lossy().into_owned();
+    let home = t.path().join("home");
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut v = vec![
+            "notebook".to_owned(),
+            "--file".to_owned(),
+            file.clone(),
+            "fetch".to_owned(),
+        ];
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v.extend(["--base-url".to_owned(), base.clone()]);
+        v
+    };
+    let run = |home: &Path, extra: &[&str]| {
+        let a = args(extra);
+        lpl_ok(home, &a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+
+    // --dry-run lists the URLs and fetches nothing.
+    let dry = run(&home, &["--dry-run"]);
+    for id in &ids {
+        assert!(
+            dry.contains(&format!("https://lore.kernel.org/linux-mm/{id}/ (entry)")),
+            "{dry}"
+        );
+    }
+    assert!(dry.contains("10 entries, 10 threads to fetch"), "{dry}");
+    assert_eq!(threads_asked(&server), 0);
+
+    let out = run(&home, &[]);
+    assert!(out.contains("10 entries fetched"), "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with('L')).count(),
+        10,
+        "a summary per entry:\n{out}"
+    );
+    let asked = threads_asked(&server);
+    assert!(asked >= 10, "{asked}");
+    let check = json(&home, &["notebook", "--file", &file, "check", "--json"]);
+    let found = check
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["found"] == "ByMessageId")
+        .count();
+    assert_eq!(found, 10, "{check}");
+
+    // A second run fetches nothing.
+    let again = run(&home, &[]);
+    assert!(again.contains("nothing to fetch"), "{again}");
+    assert_eq!(threads_asked(&server), asked);
+
+    // Killed after its first threads, a run resumes with what is left.
+    let home2 = t.path().join("home2");
+    let before = threads_asked(&server);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lpl"))
+        .args(args(&[]))
+        .env("LPL_HOME", &home2)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("lpl runs");
+    let start = Instant::now();
+    while threads_asked(&server) < before + 3 && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("kill");
+    let _ = child.wait();
+    let left = run(&home2, &["--dry-run"]);
+    let n: usize = left
+        .lines()
+        .last()
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("count");
+    assert!((1..10).contains(&n), "{n} entries left:\n{left}");
+    let out = run(&home2, &[]);
+    assert!(out.contains(&format!("{n} entries fetched")), "{out}");
+    assert!(run(&home2, &[]).contains("nothing to fetch"));
+}
