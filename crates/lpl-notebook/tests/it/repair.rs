@@ -126,3 +126,70 @@ fn suggestions_on_the_seed() {
     assert_eq!(line(72), "  - 支持将 folio split 到任意 low order");
     assert!(!fixed.contains('\u{FFFD}'));
 }
+
+#[test]
+fn apply_fills_the_lines_import_wrote_and_leaves_edited_ones() {
+    use lpl_notebook::{Notebook, edit};
+    let r = mojibake::repair(&raw());
+    let filled = mojibake::apply_suggestions(&r, &mojibake::suggest(&r));
+    let rep = String::from_utf8_lossy(&r.text).into_owned();
+    let fil = String::from_utf8(filled.clone()).expect("utf-8");
+    let rep_lines: Vec<&str> = rep.lines().collect();
+    let fil_lines: Vec<&str> = fil.lines().collect();
+    // The hand-decoded copy: its lines equal the repair's except the two
+    // damaged 🚧 marks (lines 77 and 93), which it shows as `?` and holes.
+    // The learner has also rewritten line 72 by hand since the import.
+    let dec = String::from_utf8(crate::seed::decoded()).expect("utf-8");
+    let hand = "  - 支持把 folio 拆到任意更低的 order";
+    let mine: Vec<String> = dec
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i + 1 == 72 {
+                hand.to_owned()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    let mine = mine.join("\n") + "\n";
+    let nb = Notebook::parse(mine.clone().into_bytes());
+    let ed = edit::fill_lines(&nb, &r.text, &filled);
+    let after = String::from_utf8(ed.bytes.clone()).expect("utf-8");
+    let after_lines: Vec<&str> = after.lines().collect();
+    let before_lines: Vec<&str> = mine.lines().collect();
+    assert_eq!(after_lines.len(), before_lines.len());
+    // Independently: the lines that change are exactly those of the copy
+    // that are still the repair's line with a hole.
+    let expected: Vec<usize> = before_lines
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| rep_lines.get(*i) == Some(*l) && l.contains('\u{FFFD}'))
+        .map(|(i, _)| i + 1)
+        .collect();
+    let changed: Vec<usize> = ed
+        .changes
+        .iter()
+        .map(|c| match c {
+            edit::Change::Replaced { line, old, new } => {
+                assert_eq!(old, rep_lines[line - 1]);
+                assert_eq!(new, fil_lines[line - 1]);
+                *line
+            }
+            edit::Change::Inserted { line, .. } => panic!("inserted line {line}"),
+        })
+        .collect();
+    assert_eq!(changed, expected);
+    assert!(expected.len() > 30, "{} lines", expected.len());
+    // Every other line is byte for byte what it was.
+    for (i, (a, b)) in before_lines.iter().zip(&after_lines).enumerate() {
+        if !changed.contains(&(i + 1)) {
+            assert_eq!(a, b, "line {}", i + 1);
+        }
+    }
+    assert_eq!(after_lines[14], "  - 支持 anon THP");
+    assert_eq!(after_lines[71], hand, "the learner's own line stays");
+    // The two marks' three holes each are all that is left.
+    assert_eq!(after.matches('\u{FFFD}').count(), 6);
+    assert!(after_lines[76].starts_with("- 2017-05-15 ?\u{FFFD}"));
+}
