@@ -64,15 +64,10 @@ fn meta_of(r: MetaRow) -> Option<MessageMeta> {
     })
 }
 
-/// A short, stable name of a revision: 8 hex digits of a hash of its key
-/// Message-ID (FNV-1a; the same in every archive that has the message).
+/// A short, stable name of a revision: the short id of its key Message-ID
+/// ([`lpl_mail::id::short_id`]).
 pub fn short_id(message_id: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in message_id.as_bytes() {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{:08x}", (h >> 32) as u32 ^ h as u32)
+    lpl_mail::id::short_id(message_id)
 }
 
 impl Library {

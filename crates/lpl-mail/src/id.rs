@@ -36,6 +36,24 @@ impl MessageId {
     pub fn bracketed(&self) -> String {
         format!("<{}>", self.0)
     }
+
+    /// A short, stable name for the message: see [`short_id`].
+    pub fn short_id(&self) -> String {
+        short_id(&self.0)
+    }
+}
+
+/// A short, stable name of a Message-ID: 8 hex digits of its FNV-1a hash
+/// (the same in every archive that has the message). `lpl series` names
+/// revisions by the short id of their key message, `lpl diff` patches by
+/// their own.
+pub fn short_id(message_id: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in message_id.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:08x}", (h >> 32) as u32 ^ h as u32)
 }
 
 impl fmt::Display for MessageId {

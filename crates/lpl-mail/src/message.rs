@@ -66,6 +66,40 @@ impl Address {
     pub fn name_or_email(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.email)
     }
+
+    /// The author name and address `git am` records for a patch from this
+    /// address: `git mailinfo` collapses whitespace, drops a `(...)` around
+    /// the name and takes the address instead of a name shorter than 3 or
+    /// longer than 60 bytes or holding `@`, `<` or `>`; git's ident rules
+    /// then cut quotes, commas, colons and the like from both ends.
+    pub fn git_am_ident(&self) -> (String, String) {
+        let email = without_crud(&self.email);
+        let mut name = String::new();
+        for word in self.name.as_deref().unwrap_or("").split_whitespace() {
+            if !name.is_empty() {
+                name.push(' ');
+            }
+            name.push_str(word);
+        }
+        if name.len() >= 2 && name.starts_with('(') && name.ends_with(')') {
+            name = name[1..name.len() - 1].to_owned();
+        }
+        if name.len() < 3 || name.len() > 60 || name.contains(['@', '<', '>']) {
+            name = self.email.clone();
+        }
+        (without_crud(&name), email)
+    }
+}
+
+/// git's `strbuf_addstr_without_crud`: control characters, blanks and
+/// `,:;<>"\\'` cut from both ends, `<`, `>` and newlines dropped inside.
+fn without_crud(s: &str) -> String {
+    let crud =
+        |c: char| (c as u32) <= 32 || matches!(c, ',' | ':' | ';' | '<' | '>' | '"' | '\\' | '\'');
+    s.trim_matches(crud)
+        .chars()
+        .filter(|c| !matches!(c, '\n' | '<' | '>'))
+        .collect()
 }
 
 /// Something about a message that was wrong and how it was handled.

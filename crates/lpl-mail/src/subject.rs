@@ -110,6 +110,48 @@ pub fn parse(subject: &str) -> SubjectTags {
     tags
 }
 
+/// The subject `git am` records for a mail with this subject: `git
+/// mailinfo`'s cleanup (leading `Re:`, bracketed prefixes such as
+/// `[PATCH v2 3/5]`, blanks and colons removed, as many as there are) and
+/// every run of whitespace made one space. Unlike [`SubjectTags::title`] it
+/// keeps what mailinfo keeps (`Fwd:`, a `[tag]` after the text starts).
+pub fn git_am_subject(subject: &str) -> String {
+    let mut rest = subject;
+    loop {
+        let b = rest.as_bytes();
+        match b.first() {
+            Some(b'r' | b'R') => {
+                // mailinfo requires more than the three bytes of `re:`.
+                if b.len() > 3 && matches!(b[1], b'e' | b'E') && b[2] == b':' {
+                    rest = &rest[3..];
+                    continue;
+                }
+                break;
+            }
+            Some(b' ' | b'\t' | b':') => rest = &rest[1..],
+            Some(b'[') => match rest.find(']') {
+                Some(close) => rest = &rest[close + 1..],
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    let mut out = String::with_capacity(rest.len());
+    let mut space = false;
+    for c in rest.chars() {
+        if c.is_ascii_whitespace() || c == '\x0b' {
+            space = true;
+        } else {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Collapse runs of whitespace into one space and trim.
 fn collapse_ws(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -324,6 +366,18 @@ fn strip_word<'a>(lower: &'a str, words: &[&str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn git_am_subjects() {
+        assert_eq!(git_am_subject("[PATCH v2 3/5] mm: fix [x]"), "mm: fix [x]");
+        assert_eq!(
+            git_am_subject("Re: [PATCH] [tip: sched/core]  a\n\tb "),
+            "a b"
+        );
+        assert_eq!(git_am_subject("re:"), "re:");
+        assert_eq!(git_am_subject("Fwd: [PATCH] x"), "Fwd: [PATCH] x");
+        assert_eq!(git_am_subject("[PATCH 1/2]: colon"), "colon");
+    }
 
     fn p(s: &str) -> SubjectTags {
         parse(s)
