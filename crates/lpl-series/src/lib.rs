@@ -10,10 +10,12 @@
 //! - [`chain::link_revisions`]: revision chains v1 -> v2 -> ... with reasons.
 //! - [`trailers::collect`]: review trailers from replies, carried forward.
 //! - [`am::write_mbox`]: a `git am`-ready mbox with trailers folded in.
+//! - [`range_diff`]: `git range-diff` between two revisions, from the mail.
 
 pub mod am;
 pub mod chain;
 pub mod input;
+pub mod range_diff;
 pub mod series;
 pub mod thread;
 pub mod trailers;

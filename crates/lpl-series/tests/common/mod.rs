@@ -25,8 +25,11 @@ pub fn epoch_repo(name: &str) -> Option<PathBuf> {
     if !bundle.is_file() {
         return None;
     }
+    static CLONING: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let base = DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"));
     let dest = base.path().join(name);
+    // Tests of one binary run on several threads: one clone at a time.
+    let _guard = CLONING.lock().unwrap_or_else(|e| e.into_inner());
     if !dest.exists() {
         let st = Command::new("git")
             .args(["-c", "init.defaultBranch=main", "clone", "-q", "--mirror"])
