@@ -1,7 +1,9 @@
 //! The archive as the notebook sees it: `lpl_notebook::Archive` over the
 //! store and its analysis.
 
-use lpl_notebook::archive::{Archive, PatchView, RevisionView, SeriesView, TrailerCounts};
+use lpl_notebook::archive::{
+    Archive, MergedView, PatchView, RevisionView, SeriesView, TrailerCounts,
+};
 use lpl_notebook::lore::MessageId as NbId;
 use lpl_store::Store;
 
@@ -87,8 +89,25 @@ impl StoreArchive<'_> {
             patches,
             cover_body,
             trailers: rt.map(|t| counts(&t.counts)).unwrap_or_default(),
-            merged: None,
+            merged: self.merged(r),
         })
+    }
+
+    /// Merged (every patch, or a later revision) where the upstream index
+    /// knows it; `None` without an index or when not (fully) merged.
+    fn merged(&self, r: usize) -> Option<MergedView> {
+        use lpl_upstream::series::SeriesState;
+        if !crate::upstream::has_index(self.store) {
+            return None;
+        }
+        let st = crate::upstream::status(self.store, self.lib, r).ok()??;
+        match st.state {
+            SeriesState::Merged | SeriesState::Superseded { .. } => Some(MergedView {
+                what: st.summary(),
+                date: None,
+            }),
+            SeriesState::PartiallyMerged | SeriesState::NotMerged => None,
+        }
     }
 }
 

@@ -115,7 +115,7 @@ pub fn status(store: &Store, lib: &Library, r: usize) -> Result<Option<SeriesSta
 pub fn has_index(store: &Store) -> bool {
     store
         .conn()
-        .query_row("SELECT count(*) FROM up_matches", [], |r| {
+        .query_row("SELECT EXISTS (SELECT 1 FROM up_matches)", [], |r| {
             r.get::<_, i64>(0)
         })
         .map(|n| n > 0)

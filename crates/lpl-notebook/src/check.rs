@@ -1,6 +1,6 @@
 //! `check` and `stats`: each entry against the archive.
 
-use crate::archive::{Archive, SeriesView, TrailerCounts};
+use crate::archive::{Archive, MergedView, SeriesView, TrailerCounts};
 use crate::doc::{Entry, LinkKind, Notebook, Progress};
 use crate::inline;
 use crate::lore::{self, MessageId};
@@ -32,6 +32,11 @@ pub enum Stale {
         /// Message-ID of the latest.
         latest_message_id: MessageId,
     },
+    /// Marked 🚧 (not merged yet) but the series is merged.
+    MarkedNotMergedButMerged {
+        /// What it was merged as (`merged in v6.10 (8/8)`).
+        merged: String,
+    },
     /// The link's title and the archive's subject disagree (a wrong link?).
     TitleMismatch {
         /// The subject in the notebook.
@@ -61,6 +66,9 @@ impl std::fmt::Display for Stale {
                 latest,
                 latest_message_id,
             } => write!(f, "links v{linked}, v{latest} exists <{latest_message_id}>"),
+            Stale::MarkedNotMergedButMerged { merged } => {
+                write!(f, "marked 🚧 (not merged) but {merged}")
+            }
             Stale::TitleMismatch { notebook, archive } => {
                 write!(f, "link title {notebook:?} but the archive has {archive:?}")
             }
@@ -143,8 +151,11 @@ pub struct EntryCheck {
     pub links: Vec<MessageLink>,
     /// Reading progress from its mark (`None` for a damaged mark).
     pub progress: Option<Progress>,
-    /// Whether the archive knows the series as merged.
-    pub merged: bool,
+    /// Marked 🚧: not merged yet, as the learner wrote.
+    pub marked_not_merged: bool,
+    /// Upstream status where the upstream index knows the series as merged
+    /// (`null`: not merged, or no index covers it).
+    pub merged: Option<MergedView>,
     /// Per-patch reading marks found (counter, progress), when the series
     /// is known.
     pub patches: Vec<(u32, Progress)>,
@@ -437,6 +448,11 @@ pub fn check(nb: &Notebook, archive: &dyn Archive) -> CheckReport {
                     archive: s.title.clone(),
                 });
             }
+            if let (true, Some(m)) = (e.not_merged, &s.merged) {
+                stale.push(Stale::MarkedNotMergedButMerged {
+                    merged: m.what.clone(),
+                });
+            }
             for (k, c) in crate::patches::patch_notes(e, &s.patches) {
                 if let Some(p) = Progress::of(e.notes[k].mark.as_ref()) {
                     patches.push((c, p));
@@ -450,7 +466,8 @@ pub fn check(nb: &Notebook, archive: &dyn Archive) -> CheckReport {
             title: e.title.clone(),
             topic,
             reason: reason(e, &found, series.as_ref(), linked_in),
-            merged: series.as_ref().is_some_and(|s| s.merged.is_some()),
+            marked_not_merged: e.not_merged,
+            merged: series.as_ref().and_then(|s| s.merged.clone()),
             found,
             series,
             revisions,
@@ -491,7 +508,7 @@ pub struct TopicStats {
     pub answered_questions: usize,
     /// Entries marked read (✅ or `[x]`).
     pub read: usize,
-    /// Entries marked as being read (🚧).
+    /// Entries marked as being read (📖).
     pub reading: usize,
     /// Entries without a mark (or `[ ]`).
     pub unread: usize,
@@ -499,6 +516,8 @@ pub struct TopicStats {
     pub other_marks: usize,
     /// Series the archive knows as merged.
     pub merged: usize,
+    /// Entries marked 🚧 (not merged yet).
+    pub marked_not_merged: usize,
 }
 
 /// Figures for the whole notebook.
@@ -530,6 +549,8 @@ pub struct Stats {
     pub unread: usize,
     /// Series the archive knows as merged.
     pub merged: usize,
+    /// Entries marked 🚧 (not merged yet).
+    pub marked_not_merged: usize,
 }
 
 fn is_found(f: &Found) -> bool {
@@ -576,7 +597,8 @@ pub fn stats(nb: &Notebook, report: &CheckReport) -> Stats {
                 reading: count_progress(&checks, Some(Progress::Reading)),
                 unread: count_progress(&checks, Some(Progress::Unread)),
                 other_marks: count_progress(&checks, None),
-                merged: checks.iter().filter(|c| c.merged).count(),
+                merged: checks.iter().filter(|c| c.merged.is_some()).count(),
+                marked_not_merged: checks.iter().filter(|c| c.marked_not_merged).count(),
             }
         })
         .collect();
@@ -602,7 +624,12 @@ pub fn stats(nb: &Notebook, report: &CheckReport) -> Stats {
         read: count_progress(&all, Some(Progress::Read)),
         reading: count_progress(&all, Some(Progress::Reading)),
         unread: count_progress(&all, Some(Progress::Unread)),
-        merged: report.entries.iter().filter(|c| c.merged).count(),
+        merged: report.entries.iter().filter(|c| c.merged.is_some()).count(),
+        marked_not_merged: report
+            .entries
+            .iter()
+            .filter(|c| c.marked_not_merged)
+            .count(),
     }
 }
 
@@ -691,9 +718,15 @@ mod tests {
         ]);
         let r = check(&nb, &a);
         assert_eq!(r.entries[0].found, Found::ByMessageId);
-        assert!(r.entries[0].stale.is_empty());
-        assert!(r.entries[0].merged);
-        assert_eq!(r.entries[0].progress, Some(Progress::Reading));
+        assert!(r.entries[0].marked_not_merged);
+        assert_eq!(
+            r.entries[0].stale,
+            [Stale::MarkedNotMergedButMerged {
+                merged: "v6.10".into()
+            }]
+        );
+        assert!(r.entries[0].merged.is_some());
+        assert_eq!(r.entries[0].progress, Some(Progress::Unread));
         assert_eq!(r.entries[1].found, Found::BySubject);
         assert_eq!(
             (r.entries[1].linked_revision, r.entries[1].latest),
@@ -713,5 +746,6 @@ mod tests {
         assert!(r.entries[2].stale.is_empty(), "{:?}", r.entries[2].stale);
         let st = stats(&nb, &r);
         assert_eq!((st.series, st.found, st.missing), (3, 3, 0));
+        assert_eq!((st.merged, st.marked_not_merged), (1, 1));
     }
 }

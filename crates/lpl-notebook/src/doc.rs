@@ -143,12 +143,13 @@ impl Date {
 ///
 /// Between an entry's date and its link (`- 2024-02-26 ✅ [...](...)`), or
 /// before the date, or as the task box of a top-level item (`- [x] ...`);
-/// at the start of a per-patch bullet (`  - 🚧 mm: track mapcount ...`).
-/// The roadmap is a study plan: ✅ is done, 🚧 is being read, no mark is
-/// not read yet.
+/// at the start of a per-patch bullet (`  - 📖 mm: track mapcount ...`).
+/// The roadmap is a study plan: ✅ is read, 📖 is being read, no mark is
+/// not read yet. 🚧 is not a progress mark: it says the series is not
+/// merged yet (see [`Entry::not_merged`]) and sits beside these.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mark {
-    /// 🚧: being read (the seed's own mark).
+    /// 📖: being read.
     Reading,
     /// ✅ (or `[x]`): read.
     Read,
@@ -159,9 +160,11 @@ pub enum Mark {
 }
 
 /// The mark for "being read".
-pub const READING_MARK: &str = "🚧";
+pub const READING_MARK: &str = "📖";
 /// The mark for "read".
 pub const READ_MARK: &str = "✅";
+/// The mark for "the series is not merged yet" (the seed's own).
+pub const NOT_MERGED_MARK: &str = "🚧";
 
 /// Reading progress of an entry or a patch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -169,7 +172,7 @@ pub const READ_MARK: &str = "✅";
 pub enum Progress {
     /// Not read yet (no mark, or `[ ]`).
     Unread,
-    /// Being read (🚧).
+    /// Being read (📖).
     Reading,
     /// Read (✅ or `[x]`).
     Read,
@@ -225,7 +228,7 @@ pub struct Note {
     pub checkbox: Option<bool>,
     /// Column where the item's content starts (for children: this indent).
     pub content_indent: usize,
-    /// A progress mark at the start of the text (`✅`, `🚧`).
+    /// A progress mark at the start of the text (`✅`, `📖`).
     pub mark: Option<Mark>,
     /// Byte span (absolute) of the mark, when there is one.
     pub mark_span: Option<Range<usize>>,
@@ -258,10 +261,13 @@ pub struct Entry {
     pub date: Option<Date>,
     /// The date exactly as written.
     pub date_text: Option<String>,
-    /// The progress mark, if any.
+    /// The progress mark, if any (📖, ✅, a task box, or something else).
     pub mark: Option<Mark>,
-    /// Byte span (absolute) of the mark text (for a task box: the character
-    /// between the brackets).
+    /// Marked 🚧: the learner's note that the series is not merged yet
+    /// (`check` flags it when the archive knows the series as merged).
+    pub not_merged: bool,
+    /// Byte span (absolute) of the progress mark text, 🚧 not included (for
+    /// a task box: the character between the brackets).
     pub mark_span: Option<Range<usize>>,
     /// Whether the mark is a task box (`- [x] 2024-... [..](..)`).
     pub task_box: bool,

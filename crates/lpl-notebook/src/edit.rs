@@ -2,8 +2,8 @@
 //! lines changed. Nothing outside those lines moves; the file's line ending
 //! (LF or CRLF) and a missing final newline are kept.
 //!
-//! Progress marks are the learner's own: `🚧` (U+1F6A7, as in the seed) for
-//! being read, `✅` (U+2705) for read, written between the date and the
+//! Progress marks are the learner's own: `📖` (U+1F4D6) for being read,
+//! `✅` (U+2705) for read, written between the date and the
 //! link (`- 2024-02-26 ✅ [\[PATCH v5 0/8\] ...](...)`), as the task box of
 //! an entry written as a task (`- [x] ...`), or at the start of a
 //! per-patch bullet (`  - ✅ mm: track mapcount ...`).
@@ -354,9 +354,10 @@ pub fn answer(nb: &Notebook, question: usize, text: Option<&str>) -> Result<Edit
     Ok(compose(nb, &splices, &inserts))
 }
 
-/// Sets the progress mark of entry `entry`: `✅` read, `🚧` reading, none
+/// Sets the progress mark of entry `entry`: `✅` read, `📖` reading, none
 /// for unread. An entry written as a task (`- [ ] ...`) keeps its box:
-/// `[x]` when read, `[ ]` otherwise (with `🚧` after it when being read).
+/// `[x]` when read, `[ ]` otherwise (with `📖` after it when being read).
+/// A `🚧` (not merged yet) stays where it is.
 pub fn set_status(nb: &Notebook, entry: usize, status: Progress) -> Result<Edit, EditError> {
     let e = &nb.entries()[entry];
     let line = e.line;
@@ -368,7 +369,7 @@ pub fn set_status(nb: &Notebook, entry: usize, status: Progress) -> Result<Edit,
         let span = e.mark_span.clone().expect("a task box has a span");
         let boxed = if status == Progress::Read { "x" } else { " " };
         let mut splices = vec![(line, span.clone(), boxed.to_owned())];
-        // A 🚧 right after the box (`- [ ] 🚧 2024-...`).
+        // A 📖 right after the box (`- [ ] 📖 2024-...`).
         let after = span.end + 2;
         let has_wip = src[after.min(src.len())..].starts_with(READING_MARK.as_bytes());
         match (status, has_wip) {

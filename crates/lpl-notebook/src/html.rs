@@ -129,8 +129,13 @@ pub fn ymd(secs: i64) -> String {
 }
 
 fn mark_html(e: &Entry) -> String {
-    match &e.mark {
-        Some(Mark::Reading) => "<span class=\"mark\" title=\"reading\">🚧</span>".into(),
+    let wip = if e.not_merged {
+        "<span class=\"mark\" title=\"not merged yet (your mark)\">🚧</span>"
+    } else {
+        ""
+    };
+    let progress: String = match &e.mark {
+        Some(Mark::Reading) => "<span class=\"mark\" title=\"reading\">📖</span>".into(),
         Some(Mark::Read) => "<span class=\"mark\" title=\"read\">✅</span>".into(),
         Some(Mark::Unread) => "<span class=\"mark muted\" title=\"not read yet\">☐</span>".into(),
         Some(Mark::Other(s)) => format!(
@@ -138,7 +143,8 @@ fn mark_html(e: &Entry) -> String {
             escape(s)
         ),
         None => String::new(),
-    }
+    };
+    format!("{wip}{progress}")
 }
 
 fn badges(c: &EntryCheck) -> String {
@@ -367,6 +373,10 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
                         &format!("v{latest}")
                     )
                 ),
+                Stale::MarkedNotMergedButMerged { merged } => format!(
+                    "Marked 🚧 (not merged yet), but upstream: {}.",
+                    escape(merged)
+                ),
                 Stale::TitleMismatch { notebook, archive } => format!(
                     "The link's title ({}) differs from the archived subject ({}): wrong link?",
                     escape(notebook),
@@ -447,7 +457,7 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
     Site { pages }
 }
 
-/// ` · 3 read, 1 reading · 2 merged · 1 open ?` for a topic.
+/// ` · 3 read, 1 reading · 2 merged · 1 🚧 · 1 open ?` for a topic.
 fn progress_text(st: &check::TopicStats) -> String {
     let mut s = format!(" · {} read", st.read);
     if st.reading > 0 {
@@ -455,6 +465,9 @@ fn progress_text(st: &check::TopicStats) -> String {
     }
     if st.merged > 0 {
         s.push_str(&format!(" · {} merged", st.merged));
+    }
+    if st.marked_not_merged > 0 {
+        s.push_str(&format!(" · {} 🚧", st.marked_not_merged));
     }
     if st.open_questions > 0 {
         s.push_str(&format!(" · {} open ?", st.open_questions));

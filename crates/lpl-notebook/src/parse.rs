@@ -337,7 +337,7 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
                         });
                     if let Some(mut e) = found {
                         if let Some((answered, off)) = checkbox {
-                            // `[ ] 🚧` is being read; `[x]` read.
+                            // `[ ] 📖` is being read; `[x]` read.
                             e.mark = Some(match (answered, &e.mark) {
                                 (true, _) => Mark::Read,
                                 (false, Some(Mark::Reading)) => Mark::Reading,
@@ -577,23 +577,57 @@ pub(crate) fn parse(src: Vec<u8>) -> Notebook {
     }
 }
 
-/// Parses an entry's first-line text: `[date] [mark] [title](url) rest`.
+/// A token that can be a mark: short, no letters or digits, no link.
+fn mark_like(tok: &str) -> bool {
+    !tok.is_empty()
+        && tok.chars().count() <= 6
+        && !tok.chars().any(|c| c.is_ascii_alphanumeric() || c == '[')
+}
+
+fn is_not_merged_mark(tok: &str) -> bool {
+    tok.trim_end_matches('\u{FE0F}') == crate::doc::NOT_MERGED_MARK
+}
+
+/// The blank-separated tokens of `s` with their byte ranges.
+fn tokens(s: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (k, c) in s.char_indices() {
+        match (c == ' ' || c == '\t', start) {
+            (true, Some(st)) => {
+                out.push((st, k));
+                start = None;
+            }
+            (false, None) => start = Some(k),
+            _ => {}
+        }
+    }
+    if let Some(st) = start {
+        out.push((st, s.len()));
+    }
+    out
+}
+
+/// Parses an entry's first-line text: `[marks] [date] [marks] [title](url)
+/// rest`. A 🚧 among the marks says "not merged yet"; the others (📖, ✅, or
+/// anything else, e.g. a damaged mark) are the progress mark.
 fn entry_from(text: &str, line: usize, abs: &dyn Fn(usize) -> usize) -> Option<Entry> {
-    // A mark may also come before the date: `🚧 2024-02-26 [...]`.
-    let mut lead_mark: Option<(usize, usize)> = None;
+    // Marks may also come before the date: `🚧 2024-02-26 [...]`.
     let mut date_at = 0;
-    if Date::parse_prefix(text).is_none()
-        && let Some(sp) = text.find([' ', '\t'])
-    {
-        let tok = &text[..sp];
-        let after = sp + (text[sp..].len() - text[sp..].trim_start().len());
-        if !tok.is_empty()
-            && tok.chars().count() <= 6
-            && !tok.chars().any(|c| c.is_ascii_alphanumeric() || c == '[')
-            && Date::parse_prefix(&text[after..]).is_some()
-        {
-            lead_mark = Some((0, sp));
-            date_at = after;
+    if Date::parse_prefix(text).is_none() {
+        let mut at = 0;
+        for _ in 0..3 {
+            let Some(sp) = text[at..].find([' ', '\t']).map(|k| at + k) else {
+                break;
+            };
+            if !mark_like(&text[at..sp]) {
+                break;
+            }
+            at = sp + (text[sp..].len() - text[sp..].trim_start().len());
+            if Date::parse_prefix(&text[at..]).is_some() {
+                date_at = at;
+                break;
+            }
         }
     }
     let (date, date_end) = match Date::parse_prefix(&text[date_at..]) {
@@ -603,37 +637,40 @@ fn entry_from(text: &str, line: usize, abs: &dyn Fn(usize) -> usize) -> Option<E
     let rest = &text[date_end..];
     let lb = rest.find('[')?;
     let mark_raw = &rest[..lb];
-    let mark_trim = mark_raw.trim();
-    if let Some((s, e)) = lead_mark {
-        if !mark_trim.is_empty() {
-            return None;
-        }
-        let mut entry = entry_from(&text[date_at..], line, &|off| abs(date_at + off))?;
-        entry.mark = Some(Mark::classify_pub(&text[s..e]));
-        entry.mark_span = Some(abs(s)..abs(e));
-        return Some(entry);
-    }
-    if !mark_trim.is_empty()
-        && (mark_trim.chars().count() > 6 || mark_trim.chars().any(|c| c.is_ascii_alphanumeric()))
-    {
+    let after: Vec<(usize, usize)> = tokens(mark_raw)
+        .into_iter()
+        .map(|(s, e)| (date_end + s, date_end + e))
+        .collect();
+    if after.len() > 3 || after.iter().any(|&(s, e)| !mark_like(&text[s..e])) {
         return None;
     }
+    let before: Vec<(usize, usize)> = tokens(&text[..date_at]);
+    let not_merged = before
+        .iter()
+        .chain(&after)
+        .any(|&(s, e)| is_not_merged_mark(&text[s..e]));
+    // The progress mark: the other tokens after the date, else before it.
+    let progress = |toks: &[(usize, usize)]| {
+        let rest: Vec<&(usize, usize)> = toks
+            .iter()
+            .filter(|&&(s, e)| !is_not_merged_mark(&text[s..e]))
+            .collect();
+        Some((rest.first()?.0, rest.last()?.1))
+    };
+    let mark_at = progress(&after).or_else(|| progress(&before));
     let link = inline::link_at(text, date_end + lb)?;
     let title = inline::unescape(&text[link.text.clone()]);
     let message_id = lore::message_id_from_url(&link.url);
     let (subject, author) = split_title(&title, message_id.is_some());
-    let mark_span = (!mark_trim.is_empty()).then(|| {
-        let s = date_end + (mark_raw.len() - mark_raw.trim_start().len());
-        abs(s)..abs(s + mark_trim.len())
-    });
     Some(Entry {
         topic: None,
         line,
         lines: line..line + 1,
         date,
         date_text: date.map(|_| text[date_at..date_end].to_owned()),
-        mark: (!mark_trim.is_empty()).then(|| Mark::classify_pub(mark_trim)),
-        mark_span,
+        mark: mark_at.map(|(s, e)| Mark::classify_pub(&text[s..e])),
+        not_merged,
+        mark_span: mark_at.map(|(s, e)| abs(s)..abs(e)),
         task_box: false,
         date_span: date.map(|_| abs(date_at)..abs(date_end)),
         link_span: abs(link.span.start)..abs(link.span.end),
@@ -690,7 +727,7 @@ impl Mark {
     }
 }
 
-/// A progress mark opening a note (`✅ mm: ...`, `🚧 [PATCH 3/8] ...`):
+/// A progress mark opening a note (`✅ mm: ...`, `📖 [PATCH 3/8] ...`):
 /// the mark and its length in bytes, spaces after it included.
 fn lead_mark(text: &str) -> (Option<Mark>, usize) {
     for (m, mark) in [

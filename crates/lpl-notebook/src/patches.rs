@@ -17,7 +17,8 @@ fn norm(s: &str) -> String {
     let s = s
         .trim_start_matches(|c: char| {
             c == crate::doc::READ_MARK.chars().next().unwrap_or('✅')
-                || c == crate::doc::READING_MARK.chars().next().unwrap_or('🚧')
+                || c == crate::doc::READING_MARK.chars().next().unwrap_or('📖')
+                || c == crate::doc::NOT_MERGED_MARK.chars().next().unwrap_or('🚧')
                 || c == '\u{FE0F}'
                 || c.is_whitespace()
         })

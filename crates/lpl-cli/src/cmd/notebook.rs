@@ -19,6 +19,11 @@ use crate::error::{CmdResult, CommandError};
 /// the file changed on disk meanwhile), and never moves it. Name it with
 /// --file, or once with `lpl notebook use FILE` (kept in the config file).
 ///
+/// Marks, written by hand or by `status`, between an entry's date and its
+/// link (or at the start of a patch's bullet):
+///   ✅ read    📖 reading    (none, or - [ ]) not read yet
+///   🚧 the series is not merged yet (check flags it once upstream has it)
+///
 /// Examples:
 ///   lpl notebook import roadmap-raw.md -o roadmap.md   # repair double-encoded UTF-8
 ///   lpl notebook use ~/notes/roadmap.md
@@ -29,7 +34,7 @@ use crate::error::{CmdResult, CommandError};
 ///   lpl notebook answer L41 --text "split like any other THP"
 ///   lpl notebook status L82 reading               # an entry by its line
 ///   lpl notebook status "mapcount" --patch 4 read  # one patch of it
-///   lpl notebook stats                             # per topic: read, reading, merged, open ?
+///   lpl notebook stats                             # per topic: read, reading, merged, 🚧, open ?
 ///   lpl notebook render --html site/
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
@@ -134,8 +139,8 @@ enum Sub {
         /// Create the topic if it does not exist
         #[arg(long)]
         create_topic: bool,
-        /// Mark it as being read (🚧)
-        #[arg(long, alias = "wip")]
+        /// Mark it as being read (📖)
+        #[arg(long)]
         reading: bool,
         /// Print what would change, write nothing
         #[arg(long)]
@@ -177,12 +182,16 @@ enum Sub {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Mark your reading progress: read (✅), reading (🚧) or unread (no mark)
+    /// Mark your reading progress: read (✅), reading (📖) or unread (no mark)
     ///
     /// The mark is written into the roadmap itself, where you would write it:
     /// between the entry's date and its link, as its task box if the entry is
     /// a task (- [ ] / - [x]), or with --patch N at the start of the bullet
     /// about that patch (added, titled as the patch, when missing).
+    ///
+    /// 🚧 is not a reading mark: written by hand beside the date, it says the
+    /// series is not merged yet. It stays as you wrote it; `check` flags an
+    /// entry marked 🚧 whose series the upstream index knows as merged.
     Status {
         /// Entry: L<line>, Message-ID, lore URL, or words of its title
         entry: String,
@@ -554,7 +563,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                 return Ok(0);
             }
             let mut s = format!(
-                "{:<40} {:>7} {:>4} {:>7} {:>7} {:>6} {:>8} {:>6} {:>5}\n",
+                "{:<40} {:>7} {:>4} {:>7} {:>7} {:>6} {:>8} {:>6} {:>3} {:>5}\n",
                 "topic",
                 "entries",
                 "read",
@@ -563,11 +572,12 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                 "found",
                 "missing",
                 "merged",
+                "🚧",
                 "open?"
             );
             for t in &st.topics {
                 s.push_str(&format!(
-                    "{:<40} {:>7} {:>4} {:>7} {:>7} {:>6} {:>8} {:>6} {:>5}\n",
+                    "{:<40} {:>7} {:>4} {:>7} {:>7} {:>6} {:>8} {:>6} {:>3} {:>5}\n",
                     t.path.chars().take(40).collect::<String>(),
                     t.entries,
                     t.read,
@@ -576,11 +586,12 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                     t.found,
                     t.missing,
                     t.merged,
+                    t.marked_not_merged,
                     t.open_questions
                 ));
             }
             s.push_str(&format!(
-                "{:<40} {:>7} {:>4} {:>7} {:>7} {:>6} {:>8} {:>6} {:>5}\n",
+                "{:<40} {:>7} {:>4} {:>7} {:>7} {:>6} {:>8} {:>6} {:>3} {:>5}\n",
                 "total",
                 st.entries,
                 st.read,
@@ -589,6 +600,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                 st.found,
                 st.missing,
                 st.merged,
+                st.marked_not_merged,
                 st.open_questions
             ));
             out.write_str(&s)?;

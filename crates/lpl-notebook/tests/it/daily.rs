@@ -100,7 +100,7 @@ fn the_duplicate_entry_is_addressed_by_line_in_every_edit() {
         diff(nb.as_bytes(), &e.bytes),
         [
             "-82: - 2025-8-18[\\[PATCH v5 0/5\\] Better split_huge_page_test result check](https://lore.kernel.org/linux-mm/20250818184622.1521620-1-ziy@nvidia.com/)",
-            "+82: - 2025-8-18 🚧 [\\[PATCH v5 0/5\\] Better split_huge_page_test result check](https://lore.kernel.org/linux-mm/20250818184622.1521620-1-ziy@nvidia.com/)"
+            "+82: - 2025-8-18 📖 [\\[PATCH v5 0/5\\] Better split_huge_page_test result check](https://lore.kernel.org/linux-mm/20250818184622.1521620-1-ziy@nvidia.com/)"
         ]
     );
     let e = edit::set_status(&nb, second, Progress::Read).unwrap();
@@ -279,7 +279,7 @@ fn progress_per_entry_and_per_patch() {
     let ed3 = edit::set_patch_status(&after, e, &p5, Progress::Reading).unwrap();
     assert_eq!(
         diff(after.as_bytes(), &ed3.bytes),
-        ["+69:   - 🚧 mm: improve folio_likely_mapped_shared() using the mapcount of large folios"]
+        ["+69:   - 📖 mm: improve folio_likely_mapped_shared() using the mapcount of large folios"]
     );
     let rep = check::check(&Notebook::parse(ed3.bytes), &a);
     let c = rep.entries.iter().find(|c| c.line == 67).unwrap();
@@ -320,7 +320,7 @@ fn progress_per_entry_and_per_patch() {
     let ed = edit::set_status(&t, 0, Progress::Reading).unwrap();
     assert_eq!(
         String::from_utf8(ed.bytes.clone()).unwrap(),
-        src.replace("[ ] ", "[ ] 🚧 ")
+        src.replace("[ ] ", "[ ] 📖 ")
     );
     let t2 = Notebook::parse(ed.bytes);
     assert_eq!(t2.entries()[0].progress(), Some(Progress::Reading));
@@ -332,11 +332,13 @@ fn progress_per_entry_and_per_patch() {
 }
 
 /// The seed's own marks, counted per topic, against counts taken
-/// independently of the parser: `grep -n '🚧\|✅\|\[ \]\|\[x\]'` over the
+/// independently of the parser: `grep -n '🚧\|📖\|✅\|\[ \]\|\[x\]'` over the
 /// repaired seed hits lines 41, 50, 51 (`[ ]`), 77 and 93 (`🚧`), none with
-/// `✅` or `[x]`; the heading or label above each hit (`grep -n '^#\|^selftest\|^TAO'`)
+/// `📖`, `✅` or `[x]`; the heading or label above each hit (`grep -n '^#\|^selftest\|^TAO'`)
 /// is `## THP` (line 12) for 41-77 and the label `TAO` (line 91) for 93.
-/// THP has 16 entries of its own and TAO 2 (`seed.rs`).
+/// THP has 16 entries of its own and TAO 2 (`seed.rs`). 🚧 is the
+/// learner's "not merged yet", not a reading mark: no entry is being read
+/// or read, and the two 🚧 entries are counted as not merged.
 #[test]
 fn the_seeds_own_marks_counted_per_topic() {
     let repaired = mojibake::repair(&raw()).text;
@@ -348,7 +350,7 @@ fn the_seeds_own_marks_counted_per_topic() {
         if l.starts_with('#') || ["selftest", "TAO", "selftests"].contains(&l) {
             topic = l.trim_start_matches('#').trim();
         }
-        for m in ["🚧", "✅", "[ ]", "[x]"] {
+        for m in ["🚧", "📖", "✅", "[ ]", "[x]"] {
             if l.contains(m) {
                 seen.push((topic, m));
             }
@@ -364,27 +366,67 @@ fn the_seeds_own_marks_counted_per_topic() {
             ("TAO", "🚧")
         ]
     );
+    let count = |t: &str, m: &str| seen.iter().filter(|&&(a, b)| a == t && b == m).count();
+    // Entries per topic, by grep on the repaired text (`seed.rs`).
+    let (thp_entries, tao_entries) = (16, 2);
 
     let nb = Notebook::parse(repaired);
     let rep = check::check(&nb, &FixtureArchive::load());
     let st = check::stats(&nb, &rep);
     let row = |p: &str| st.topics.iter().find(|t| t.path == p).unwrap();
     let thp = row("linux_patch_learn / THP");
+    let read = count("THP", "✅") + count("THP", "[x]");
+    let reading = count("THP", "📖");
     assert_eq!(
         (
+            thp.entries,
             thp.read,
             thp.reading,
             thp.unread,
+            thp.marked_not_merged,
             thp.open_questions,
             thp.answered_questions
         ),
-        (0, 1, 15, 3, 0)
+        (
+            thp_entries,
+            read,
+            reading,
+            thp_entries - read - reading,
+            count("THP", "🚧"),
+            count("THP", "[ ]"),
+            count("THP", "[x]")
+        )
     );
     let tao = row("linux_patch_learn / THP / TAO");
-    assert_eq!((tao.read, tao.reading, tao.unread), (0, 1, 1));
-    assert_eq!((st.read, st.reading, st.unread), (0, 2, 40));
+    assert_eq!(
+        (
+            tao.entries,
+            tao.read,
+            tao.reading,
+            tao.unread,
+            tao.marked_not_merged
+        ),
+        (tao_entries, 0, 0, tao_entries, count("TAO", "🚧"))
+    );
+    assert_eq!(
+        (st.read, st.reading, st.unread, st.marked_not_merged),
+        (
+            0,
+            0,
+            st.entries,
+            seen.iter().filter(|s| s.1 == "🚧").count()
+        )
+    );
+    // Each 🚧 entry by line, as check reports it.
+    let wip: Vec<usize> = rep
+        .entries
+        .iter()
+        .filter(|c| c.marked_not_merged)
+        .map(|c| c.line)
+        .collect();
+    assert_eq!(wip, [77, 93]);
     // The hand-decoded copy has the two marks damaged (`?` + U+FFFD): they
-    // are counted apart, not as read or unread.
+    // are counted apart, neither as read nor as unread nor as 🚧.
     let nb = Notebook::parse(decoded());
     let st = check::stats(&nb, &check::check(&nb, &FixtureArchive::load()));
     let thp = st
@@ -392,7 +434,15 @@ fn the_seeds_own_marks_counted_per_topic() {
         .iter()
         .find(|t| t.path == "linux_patch_learn / THP")
         .unwrap();
-    assert_eq!((thp.reading, thp.other_marks, thp.unread), (0, 1, 15));
+    assert_eq!(
+        (
+            thp.reading,
+            thp.other_marks,
+            thp.unread,
+            thp.marked_not_merged
+        ),
+        (0, 1, thp_entries - 1, 0)
+    );
 }
 
 #[test]

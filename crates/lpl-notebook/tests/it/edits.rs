@@ -92,7 +92,7 @@ fn add_goes_to_its_dated_place_in_the_users_style() {
     assert_eq!(
         diff(nb.as_bytes(), &e.bytes),
         [
-            "+69: - 2024-03-01 🚧 [\\[PATCH v1 0/1\\] x - David Hildenbrand](https://lore.kernel.org/linux-mm/x@y/)"
+            "+69: - 2024-03-01 📖 [\\[PATCH v1 0/1\\] x - David Hildenbrand](https://lore.kernel.org/linux-mm/x@y/)"
         ]
     );
     // The fewest dated entries on the wrong side: after 2023-07-10 and
@@ -265,7 +265,15 @@ fn note_ask_answer() {
 fn status_marks() {
     let repaired = Notebook::parse(mojibake::repair(&raw()).text);
     let swap = select::find_entry(&repaired, "THP swap", None).unwrap();
-    let e = edit::set_status(&repaired, swap, Progress::Unread).unwrap();
+    // The seed's 🚧 says "not merged yet": no reading mark to remove.
+    assert!(repaired.entries()[swap].not_merged);
+    assert_eq!(repaired.entries()[swap].progress(), Some(Progress::Unread));
+    assert_eq!(
+        edit::set_status(&repaired, swap, Progress::Unread),
+        Err(EditError::Unchanged { line: 77 })
+    );
+    // Reading and read go beside it; the 🚧 stays.
+    let e = edit::set_status(&repaired, swap, Progress::Reading).unwrap();
     let d = diff(repaired.as_bytes(), &e.bytes);
     assert_eq!(d.len(), 2);
     assert!(
@@ -273,20 +281,25 @@ fn status_marks() {
         "{d:?}"
     );
     assert!(
-        d[1].starts_with("+77: - 2017-05-15 [\\[PATCH -mm -v11 0/5\\]"),
+        d[1].starts_with("+77: - 2017-05-15 🚧 📖 [\\[PATCH -mm -v11 0/5\\]"),
         "{d:?}"
     );
-    assert_eq!(
-        edit::set_status(&repaired, swap, Progress::Reading),
-        Err(EditError::Unchanged { line: 77 })
+    let reading = Notebook::parse(e.bytes.clone());
+    assert!(reading.entries()[swap].not_merged);
+    assert_eq!(reading.entries()[swap].progress(), Some(Progress::Reading));
+    let e2 = edit::set_status(&reading, swap, Progress::Read).unwrap();
+    assert!(
+        diff(reading.as_bytes(), &e2.bytes)[1].starts_with("+77: - 2017-05-15 🚧 ✅ [\\[PATCH")
     );
-    let e = edit::set_status(&repaired, swap, Progress::Read).unwrap();
-    assert!(diff(repaired.as_bytes(), &e.bytes)[1].starts_with("+77: - 2017-05-15 ✅ [\\[PATCH"));
+    let read = Notebook::parse(e2.bytes);
+    let e3 = edit::set_status(&read, swap, Progress::Unread).unwrap();
+    assert_eq!(e3.bytes, repaired.as_bytes(), "unread gives the line back");
 
     let nb = Notebook::parse(decoded());
     // The decoded copy's damaged mark is replaced.
+    assert!(!nb.entries()[swap].not_merged);
     let e = edit::set_status(&nb, swap, Progress::Reading).unwrap();
-    assert!(diff(nb.as_bytes(), &e.bytes)[1].starts_with("+77: - 2017-05-15 🚧 [\\[PATCH"));
+    assert!(diff(nb.as_bytes(), &e.bytes)[1].starts_with("+77: - 2017-05-15 📖 [\\[PATCH"));
     // No mark yet: inserted before the link.
     let zi = select::find_entry(&nb, "20240226205534.1603748-1-zi.yan@sent.com", None).unwrap();
     let e = edit::set_status(&nb, zi, Progress::Read).unwrap();
@@ -303,7 +316,7 @@ fn status_marks() {
     let st = select::find_entry(&nb, "split_huge_page_test", Some("selftest")).unwrap();
     let e = edit::set_status(&nb, st, Progress::Reading).unwrap();
     assert!(
-        diff(nb.as_bytes(), &e.bytes)[1].starts_with("+82: - 2025-8-18 🚧 [\\[PATCH v5 0/5\\]")
+        diff(nb.as_bytes(), &e.bytes)[1].starts_with("+82: - 2025-8-18 📖 [\\[PATCH v5 0/5\\]")
     );
 }
 
@@ -433,12 +446,12 @@ fn topics_by_path_and_marks_before_dates() {
         Err(EditError::Select(SelectError::Ambiguous { .. }))
     ));
 
-    let src = "## A\n- 🚧 2024-01-01 [\\[PATCH\\] a - B](https://lore.kernel.org/r/a@b)\n";
+    let src = "## A\n- 📖 2024-01-01 [\\[PATCH\\] a - B](https://lore.kernel.org/r/a@b)\n";
     let nb = Notebook::parse(src.as_bytes().to_vec());
     let e = &nb.entries()[0];
     assert_eq!(
-        (e.mark.clone(), e.date_text.as_deref()),
-        (Some(lpl_notebook::Mark::Reading), Some("2024-01-01"))
+        (e.mark.clone(), e.date_text.as_deref(), e.not_merged),
+        (Some(lpl_notebook::Mark::Reading), Some("2024-01-01"), false)
     );
     let ed = edit::set_status(&nb, 0, Progress::Unread).unwrap();
     assert_eq!(
@@ -448,6 +461,26 @@ fn topics_by_path_and_marks_before_dates() {
     let ed = edit::set_status(&nb, 0, Progress::Read).unwrap();
     assert_eq!(
         String::from_utf8(ed.bytes).unwrap(),
-        src.replace('🚧', "✅")
+        src.replace('📖', "✅")
     );
+    // 🚧 before the date: not merged, no reading mark; reading goes
+    // before the link and 🚧 stays.
+    let src = "## A\n- 🚧 2024-01-01 [\\[PATCH\\] a - B](https://lore.kernel.org/r/a@b)\n";
+    let nb = Notebook::parse(src.as_bytes().to_vec());
+    let e = &nb.entries()[0];
+    assert_eq!(
+        (e.mark.clone(), e.date_text.as_deref(), e.not_merged),
+        (None, Some("2024-01-01"), true)
+    );
+    let ed = edit::set_status(&nb, 0, Progress::Reading).unwrap();
+    let s2 = String::from_utf8(ed.bytes).unwrap();
+    assert_eq!(s2, src.replace("01 [", "01 📖 ["));
+    let nb2 = Notebook::parse(s2.into_bytes());
+    let e = &nb2.entries()[0];
+    assert_eq!(
+        (e.progress(), e.not_merged),
+        (Some(Progress::Reading), true)
+    );
+    let ed = edit::set_status(&nb2, 0, Progress::Unread).unwrap();
+    assert_eq!(String::from_utf8(ed.bytes).unwrap(), src);
 }

@@ -14,6 +14,7 @@ fn text() -> impl Strategy<Value = String> {
             Just("[\\[PATCH v2 1/3\\] x](https://lore.kernel.org/linux-mm/a%40b/)".to_string()),
             Just("https://lwn.net/Articles/1/".to_string()),
             Just("🚧".to_string()),
+            Just("📖".to_string()),
             Just("\\[".to_string()),
             Just("[".to_string()),
             Just("](".to_string()),
@@ -42,7 +43,7 @@ fn line() -> impl Strategy<Value = String> {
         3 => (1usize..4, text()).prop_map(|(n, t)| format!("{} {t}", "#".repeat(n))),
         4 => Just(String::new()),
         2 => Just("   ".to_string()),
-        6 => (date(), prop::option::of(Just("🚧 ")), text(), "[a-z0-9.-]{1,12}@[a-z.]{1,8}")
+        6 => (date(), prop::option::of(prop_oneof![Just("🚧 "), Just("📖 "), Just("🚧 ✅ ")]), text(), "[a-z0-9.-]{1,12}@[a-z.]{1,8}")
             .prop_map(|(d, m, t, id)| format!("- {d}{}[\\[PATCH v3 0/2\\] {t} - A B](https://lore.kernel.org/linux-mm/{id}/)", m.unwrap_or_default())),
         5 => (0usize..4, prop_oneof![Just("- "), Just("* "), Just("1. "), Just("- [ ] "), Just("- [x] ")], text())
             .prop_map(|(i, m, t)| format!("{}{m}{t}", "  ".repeat(i))),
