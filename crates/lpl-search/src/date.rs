@@ -177,20 +177,20 @@ fn parse_spec(s: &str, field: DateField) -> Result<DateSpec, String> {
         _ => {}
     }
     // YYYY-MM-DD.HH:MM[:SS] (git accepts '.' or 'T' between).
-    if s.len() >= 16 {
-        let (day, time) = s.split_at(10);
-        if let (Some(Some(DateSpec::IsoDay(d))), Some(time)) =
+    // (`split_at_checked`: byte 10 may fall inside a character.)
+    if s.len() >= 16
+        && let Some((day, time)) = s.split_at_checked(10)
+        && let (Some(Some(DateSpec::IsoDay(d))), Some(time)) =
             (parse_day(day), time.strip_prefix(['.', 'T']))
-        {
-            let mut hms = time.split(':').map(str::parse::<i8>);
-            let h = hms.next().and_then(Result::ok);
-            let m = hms.next().and_then(Result::ok);
-            let sec = hms.next().map_or(Some(0), Result::ok);
-            if let (Some(h), Some(m), Some(sec), None) = (h, m, sec, hms.next()) {
-                return jiff::civil::Time::new(h, m, sec, 0)
-                    .map(|t| DateSpec::Time(d.to_datetime(t)))
-                    .map_err(|_| bad());
-            }
+    {
+        let mut hms = time.split(':').map(str::parse::<i8>);
+        let h = hms.next().and_then(Result::ok);
+        let m = hms.next().and_then(Result::ok);
+        let sec = hms.next().map_or(Some(0), Result::ok);
+        if let (Some(h), Some(m), Some(sec), None) = (h, m, sec, hms.next()) {
+            return jiff::civil::Time::new(h, m, sec, 0)
+                .map(|t| DateSpec::Time(d.to_datetime(t)))
+                .map_err(|_| bad());
         }
     }
     Err(bad())

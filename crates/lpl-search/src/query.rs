@@ -205,7 +205,15 @@ pub enum QueryErrorKind {
     /// `(` `)` with nothing inside.
     #[error("empty parentheses")]
     EmptyGroup,
+    /// Parentheses nested deeper than [`MAX_DEPTH`].
+    #[error("parentheses nested more than {MAX_DEPTH} deep")]
+    TooDeep,
 }
+
+/// Deepest nesting of parentheses a query may have: the parser and the
+/// evaluator recurse once per level, so this bounds their stack (about
+/// 2,500 levels overflowed the main thread's stack before the bound).
+pub const MAX_DEPTH: usize = 64;
 
 impl QueryError {
     fn at(query: &str, offset: usize, kind: QueryErrorKind) -> Self {
@@ -372,6 +380,8 @@ struct Parser<'q> {
     q: &'q str,
     toks: Vec<Lexed>,
     pos: usize,
+    /// Open groups around the current position.
+    depth: usize,
 }
 
 /// Parses a lore/lei query into its AST.
@@ -384,6 +394,7 @@ pub fn parse(query: &str) -> Result<Node, QueryError> {
         q: query,
         toks,
         pos: 0,
+        depth: 0,
     };
     let node = p.or_expr(None)?;
     if let Some(t) = p.toks.get(p.pos) {
@@ -514,7 +525,12 @@ impl Parser<'_> {
                 QueryErrorKind::UnbalancedParenthesis,
             ));
         }
+        if self.depth >= MAX_DEPTH {
+            return Err(QueryError::at(self.q, open_at, QueryErrorKind::TooDeep));
+        }
+        self.depth += 1;
         let node = self.or_expr(field)?;
+        self.depth -= 1;
         if self.peek() != Some(&Tok::Close) {
             return Err(QueryError::at(
                 self.q,
@@ -730,5 +746,41 @@ mod tests {
         assert_eq!(show("a ()"), "error: empty parentheses at column 3");
         assert_eq!(show("   "), "error: empty query at column 1");
         assert_eq!(show("ü (x"), "error: unbalanced parenthesis at column 3");
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        // 2,500 levels overflowed the stack before the bound (issue 20).
+        for n in [2_500, 100_000] {
+            let q = format!("{}a{}", "(".repeat(n), ")".repeat(n));
+            assert_eq!(
+                show(&q),
+                format!(
+                    "error: parentheses nested more than {MAX_DEPTH} deep at column {}",
+                    MAX_DEPTH + 1
+                )
+            );
+            let q = format!("{}a{}", "s:(".repeat(n), ")".repeat(n));
+            assert!(
+                show(&q).starts_with("error: parentheses nested"),
+                "{}",
+                show(&q)
+            );
+        }
+        let q = format!("{}a{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert_eq!(show(&q), "Default:a");
+    }
+
+    #[test]
+    fn dates_with_multibyte_text_are_errors_not_panics() {
+        // `rt:"ééééééé"` panicked (a slice inside a character).
+        for q in [
+            "rt:\"ééééééé\"",
+            "d:ééééééééé..",
+            "dt:..2024-01-0é.12:00",
+            "d:2024-01-01é12:00:00",
+        ] {
+            assert!(show(q).starts_with("error: bad date"), "{q}: {}", show(q));
+        }
     }
 }
