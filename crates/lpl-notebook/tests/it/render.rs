@@ -156,6 +156,69 @@ fn site_links_resolve_and_text_is_escaped() {
     check_links(&site);
 }
 
+/// Issue 20: an *entry* linking `javascript:` (or `data:`, `vbscript:`, a
+/// scheme split by a tab) became a live link on its page. Only http(s),
+/// mailto and relative links are followed, and every page carries a
+/// Content-Security-Policy that forbids scripts anyway.
+#[test]
+fn hostile_entry_links_stay_text_and_pages_carry_a_csp() {
+    let hostile = [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "java\tscript:alert(1)",
+        " javascript:alert(1)",
+        "file:///etc/passwd",
+    ];
+    let mut md = String::from("# nb\n\n## t\n\n");
+    for (i, u) in hostile.iter().enumerate() {
+        md.push_str(&format!("- 2024-01-0{} [evil {i}]({u})\n", i + 1));
+    }
+    md.push_str(
+        "- [ok](https://lore.kernel.org/all/x@y/) [mail](mailto:a@b.org) [rel](../x.html)\n",
+    );
+    let nb = Notebook::parse(md.into_bytes());
+    assert_eq!(
+        nb.entries().len(),
+        hostile.len() + 1,
+        "every line is an entry"
+    );
+    let site = html::render(&nb, &lpl_notebook::NoArchive);
+    for p in &site.pages {
+        let lower = p.html.to_ascii_lowercase();
+        for bad in [
+            "href=\"javascript",
+            "href=\"data:",
+            "href=\"vbscript",
+            "href=\"java\tscript",
+            "href=\"file:",
+            "href=\" javascript",
+        ] {
+            assert!(!lower.contains(bad), "{}: {bad}\n{}", p.path, p.html);
+        }
+        assert!(
+            p.html.contains(
+                "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"
+            ),
+            "{} has no CSP",
+            p.path
+        );
+    }
+    for (u, want) in [
+        ("https://e.org/a", Some("https://e.org/a")),
+        ("mailto:a@b", Some("mailto:a@b")),
+        ("../x.html#y", Some("../x.html#y")),
+        ("x/y:z", Some("x/y:z")),
+        ("javascript:alert(1)", None),
+        ("jav\nascript:alert(1)", None),
+        ("\u{1}javascript:x", None),
+        ("data:,x", None),
+    ] {
+        assert_eq!(html::safe_href(u).as_deref(), want, "{u:?}");
+    }
+}
+
 fn chromium() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     for dir in std::env::split_paths(&path) {
