@@ -11,6 +11,7 @@
 
 pub mod charset;
 pub mod diff;
+pub mod encode;
 pub mod id;
 mod lines;
 pub mod message;

@@ -4,7 +4,7 @@
 //! `Signed-off-by` when asked for; headers rewritten to a clean
 //! `From`/`Subject`/`Date`/`Message-Id` and an 8-bit UTF-8 plain body.
 
-use lpl_mail::{Address, Trailer};
+use lpl_mail::{Address, Trailer, encode};
 
 use crate::series::SeriesRevision;
 
@@ -159,13 +159,14 @@ fn write_one(out: &mut String, p: &AmPatch<'_>, opts: &AmOptions) {
     }
 
     out.push_str("From git@z Thu Jan  1 00:00:00 1970\n");
-    out.push_str(&format!("Subject: {}\n", encode_header(&p.subject)));
+    // Every value is re-encoded (lpl_mail::encode): a decoded header may
+    // hold CR/LF, which copied raw would forge header lines.
+    out.push_str(&format!("Subject: {}\n", encode::header_text(&p.subject)));
     if let Some(a) = &author {
-        let v = match &a.name {
-            Some(n) => format!("{} <{}>", encode_header(&quote_name(n)), a.email),
-            None => a.email.clone(),
-        };
-        out.push_str(&format!("From: {v}\n"));
+        out.push_str(&format!(
+            "From: {}\n",
+            encode::mailbox(a.name.as_deref(), &a.email)
+        ));
     }
     if let Some(d) = parsed.date {
         out.push_str(&format!(
@@ -174,16 +175,13 @@ fn write_one(out: &mut String, p: &AmPatch<'_>, opts: &AmOptions) {
         ));
     }
     if let Some(id) = &parsed.message_id {
-        out.push_str(&format!("Message-Id: {}\n", id.bracketed()));
+        out.push_str(&format!(
+            "Message-Id: {}\n",
+            encode::unfold(&id.bracketed())
+        ));
     }
     out.push_str("MIME-Version: 1.0\n");
     out.push_str("Content-Type: text/plain; charset=\"utf-8\"\n");
-    let cte = if msg.is_ascii() && rest.is_ascii() {
-        "7bit"
-    } else {
-        "8bit"
-    };
-    out.push_str(&format!("Content-Transfer-Encoding: {cte}\n\n"));
     let text = if add.is_empty() {
         // Nothing to fold in: the body as sent.
         body.clone()
@@ -191,13 +189,18 @@ fn write_one(out: &mut String, p: &AmPatch<'_>, opts: &AmOptions) {
         format!("{msg}{sep}{rest}")
     };
     let text = format!("{}\n", text.trim_end_matches('\n'));
-    for line in text.lines() {
-        // mboxrd escaping of `From ` lines.
-        if line.trim_start_matches('>').starts_with("From ") {
-            out.push('>');
-        }
-        out.push_str(line);
-        out.push('\n');
+    // A line starting `From ` (or `>From `) cannot be written as it is in
+    // an mbox: plain `git am` splits at some, `--patch-format=mboxrd`
+    // unescapes others, and an mboxrd `>` is left in commit messages by
+    // plain `git am`. Such a body goes quoted-printable, with that first
+    // character encoded: every reader decodes exactly the text.
+    if text.lines().any(encode::is_from_line) {
+        out.push_str("Content-Transfer-Encoding: quoted-printable\n\n");
+        out.push_str(&encode::quoted_printable(&text));
+    } else {
+        let cte = if text.is_ascii() { "7bit" } else { "8bit" };
+        out.push_str(&format!("Content-Transfer-Encoding: {cte}\n\n"));
+        out.push_str(&text);
     }
     out.push('\n');
 }
@@ -248,52 +251,6 @@ fn strip_pseudo_headers(head: &str) -> &str {
             return rest;
         }
     }
-}
-
-fn quote_name(n: &str) -> String {
-    if n.chars().any(|c| "()<>[]:;@\\,.\"".contains(c)) {
-        format!("\"{}\"", n.replace('\\', "\\\\").replace('"', "\\\""))
-    } else {
-        n.to_string()
-    }
-}
-
-/// RFC 2047 `B` encoding of a header value when it is not ASCII.
-fn encode_header(v: &str) -> String {
-    if v.is_ascii() {
-        return v.to_string();
-    }
-    // Encode in chunks of whole characters, at most 45 bytes each.
-    let mut words = Vec::new();
-    let mut chunk = String::new();
-    for c in v.chars() {
-        if chunk.len() + c.len_utf8() > 45 {
-            words.push(format!("=?utf-8?b?{}?=", base64(chunk.as_bytes())));
-            chunk.clear();
-        }
-        chunk.push(c);
-    }
-    if !chunk.is_empty() {
-        words.push(format!("=?utf-8?b?{}?=", base64(chunk.as_bytes())));
-    }
-    words.join("\n ")
-}
-
-fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut s = String::with_capacity(data.len().div_ceil(3) * 4);
-    for ch in data.chunks(3) {
-        let b = [ch[0], *ch.get(1).unwrap_or(&0), *ch.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for k in 0..4 {
-            if k <= ch.len() {
-                s.push(char::from(T[((n >> (18 - 6 * k)) & 63) as usize]));
-            } else {
-                s.push('=');
-            }
-        }
-    }
-    s
 }
 
 /// `Tue, 30 Aug 2022 11:19:07 -0400`.
@@ -350,13 +307,6 @@ mod tests {
             "Tue, 30 Aug 2022 11:19:07 -0400"
         );
         assert_eq!(rfc2822(0, 0), "Thu, 1 Jan 1970 00:00:00 +0000");
-    }
-
-    #[test]
-    fn b64() {
-        assert_eq!(base64(b"hello"), "aGVsbG8=");
-        assert_eq!(base64(b"ab"), "YWI=");
-        assert_eq!(base64(b"abc"), "YWJj");
     }
 
     #[test]
