@@ -37,7 +37,8 @@ fn schema() -> Vec<String> {
 }
 
 /// Name of the format written in `meta.json`.
-const FORMAT: &str = "lpl-index-1";
+/// `lpl-index-2`: segments carry page checksums and `meta.json` its own.
+const FORMAT: &str = "lpl-index-2";
 /// Segments of one size level merged together.
 const MERGE_FAN_IN: usize = 8;
 /// Largest merge input, in segment file bytes.
@@ -299,6 +300,72 @@ struct Meta {
     segments: Vec<MetaSegment>,
     payload: Option<String>,
     next_seq: u64,
+    /// CRC-32 of this record serialized with `crc32: None` (a flipped byte
+    /// that still parses, in a deleted list or the payload, would otherwise
+    /// give wrong answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    crc32: Option<u32>,
+}
+
+impl Meta {
+    fn sum(&self) -> Option<u32> {
+        let unsealed = Meta {
+            format: self.format.clone(),
+            fields: self.fields.clone(),
+            segments: self
+                .segments
+                .iter()
+                .map(|s| MetaSegment {
+                    name: s.name.clone(),
+                    deleted: s.deleted.clone(),
+                })
+                .collect(),
+            payload: self.payload.clone(),
+            next_seq: self.next_seq,
+            crc32: None,
+        };
+        serde_json::to_vec(&unsealed)
+            .ok()
+            .map(|b| crc32fast::hash(&b))
+    }
+}
+
+/// Reads `meta.json`: `SchemaChanged` for another format (an older lpl, a
+/// tantivy index), `Damaged` for bytes that are not a sound record of ours.
+fn parse_meta(bytes: &[u8], dir: &Path, path: &Path) -> Result<Meta, Error> {
+    let damaged = |reason: &str| Error::Damaged {
+        path: path.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| damaged(&format!("not valid JSON ({e})")))?;
+    match value.get("format").and_then(serde_json::Value::as_str) {
+        Some(FORMAT) => {}
+        // Another format (e.g. a tantivy index of an older lpl).
+        _ => {
+            return Err(Error::SchemaChanged {
+                path: dir.to_owned(),
+            });
+        }
+    }
+    let meta: Meta = serde_json::from_value(value)
+        .map_err(|e| damaged(&format!("not a commit record ({e})")))?;
+    if meta.fields != schema() {
+        return Err(Error::SchemaChanged {
+            path: dir.to_owned(),
+        });
+    }
+    if meta.crc32.is_none() || meta.crc32 != meta.sum() {
+        return Err(damaged("checksum mismatch"));
+    }
+    for s in &meta.segments {
+        // Names are ours: a damaged one must not reach outside the index.
+        if !(s.name.starts_with("seg-") && s.name.ends_with(".lpl")) || s.name.contains(['/', '\\'])
+        {
+            return Err(damaged("bad segment name"));
+        }
+    }
+    Ok(meta)
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -409,14 +476,7 @@ impl SearchIndex {
                 }
                 Err(e) => return Err(io_err(&meta_path)(e)),
             };
-            let meta: Meta = match serde_json::from_slice(&bytes) {
-                Ok(m) => m,
-                // Another format (e.g. a tantivy index of an older lpl).
-                Err(_) => return Err(Error::SchemaChanged { path: dir }),
-            };
-            if meta.format != FORMAT || meta.fields != schema() {
-                return Err(Error::SchemaChanged { path: dir });
-            }
+            let meta = parse_meta(&bytes, &dir, &meta_path)?;
             let mut segments = Vec::with_capacity(meta.segments.len());
             let mut missing = false;
             for ms in &meta.segments {
@@ -730,6 +790,11 @@ impl SearchIndex {
                 .collect(),
             payload: self.payload.clone(),
             next_seq: self.next_seq,
+            crc32: None,
+        };
+        let meta = Meta {
+            crc32: meta.sum(),
+            ..meta
         };
         let tmp = dir.join("meta.json.tmp");
         let path = dir.join("meta.json");

@@ -18,9 +18,14 @@
 //!   the forward streams of the documents that hold all its words. The
 //!   forward streams are also what a merge re-reads.
 //!
-//! Layout of a segment file (little-endian): sections back to back, then a
-//! footer of `(offset, length)` pairs, the document and term counts and a
-//! magic. See [`Sec`].
+//! Layout of a segment file (little-endian): sections back to back (the
+//! *data*), then a CRC-32 of every 4 KiB page of the data, then a footer of
+//! `(offset, length)` pairs, the data's length, the document and term
+//! counts, the CRC-32 of the page sums, the CRC-32 of the footer itself
+//! and a magic. See [`Sec`]. Every read checks the sums of the pages it
+//! touches, so a flipped or truncated byte anywhere is an error
+//! ([`io::ErrorKind::InvalidData`]: the index is damaged and rebuilt), never
+//! a wrong answer.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -36,7 +41,9 @@ use crate::tokenize::{self, STEM_MARK};
 /// from words in the shared lexicon.
 pub(crate) const RAW_MARK: char = '\u{2}';
 
-const MAGIC: &[u8; 8] = b"LPLSEG01";
+const MAGIC: &[u8; 8] = b"LPLSEG02";
+/// Bytes of data per checksum.
+const PAGE: u64 = 4096;
 /// Terms per block of the lexicon (one block is read per lookup).
 const BLOCK: usize = 64;
 /// Term id of a break between values (no phrase spans it).
@@ -73,7 +80,8 @@ enum Sec {
     Totals,
 }
 const NSEC: usize = 20;
-const FOOTER: usize = NSEC * 16 + 16;
+/// Sections, data length, counts, two sums, magic.
+const FOOTER: usize = NSEC * 16 + 8 + 8 + 8 + 8;
 
 /// A fast hash for short words (the vocabulary map's, one per token).
 #[derive(Default)]
@@ -503,7 +511,12 @@ impl Builder {
             .collect();
         vocab.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let nterms = vocab.len();
-        let mut w = Counting { out, n: 0 };
+        let mut w = Counting {
+            out,
+            n: 0,
+            page: crc32fast::Hasher::new(),
+            sums: Vec::new(),
+        };
         let mut secs = [(0u64, 0u64); NSEC];
         // Lexicon.
         secs[Sec::TermBytes as usize].0 = w.n;
@@ -631,18 +644,71 @@ impl Builder {
         put_section(&mut w, &mut secs, Sec::FwdOff, &u32s(&fwd_off))?;
         let totals = u64s(&self.totals);
         put_section(&mut w, &mut secs, Sec::Totals, &totals)?;
-        let mut footer = Vec::with_capacity(FOOTER);
-        for (o, l) in secs {
-            footer.extend_from_slice(&o.to_le_bytes());
-            footer.extend_from_slice(&l.to_le_bytes());
-        }
-        footer.extend_from_slice(&(n as u32).to_le_bytes());
-        footer.extend_from_slice(&(nterms as u32).to_le_bytes());
-        footer.extend_from_slice(MAGIC);
-        w.write_all(&footer)?;
-        w.flush()?;
-        Ok(w.n)
+        let data_end = w.n;
+        let sums = w.page_sums();
+        let out = w.out;
+        out.write_all(&sums)?;
+        let footer = footer(&secs, data_end, n as u32, nterms as u32, &sums);
+        out.write_all(&footer)?;
+        out.flush()?;
+        Ok(data_end + sums.len() as u64 + footer.len() as u64)
     }
+}
+
+/// The footer of a segment whose data is `data_end` bytes long with page
+/// sums `sums`.
+fn footer(
+    secs: &[(u64, u64); NSEC],
+    data_end: u64,
+    ndocs: u32,
+    nterms: u32,
+    sums: &[u8],
+) -> Vec<u8> {
+    let mut f = Vec::with_capacity(FOOTER);
+    for (o, l) in secs {
+        f.extend_from_slice(&o.to_le_bytes());
+        f.extend_from_slice(&l.to_le_bytes());
+    }
+    f.extend_from_slice(&data_end.to_le_bytes());
+    f.extend_from_slice(&ndocs.to_le_bytes());
+    f.extend_from_slice(&nterms.to_le_bytes());
+    f.extend_from_slice(&crc32fast::hash(sums).to_le_bytes());
+    let own = crc32fast::hash(&f);
+    f.extend_from_slice(&own.to_le_bytes());
+    f.extend_from_slice(MAGIC);
+    f
+}
+
+/// Bytes of page sums for `data_end` bytes of data.
+fn sums_len(data_end: u64) -> u64 {
+    data_end.div_ceil(PAGE) * 4
+}
+
+/// Rewrites the page sums and footer of a would-be segment so that they
+/// match its bytes (the segment fuzz target uses it to reach the reader
+/// behind the checksums). Returns `None` when `bytes` is too short to hold
+/// a footer.
+pub(crate) fn reseal(bytes: &[u8]) -> Option<Vec<u8>> {
+    let len = bytes.len() as u64;
+    if len < FOOTER as u64 {
+        return None;
+    }
+    let f = &bytes[bytes.len() - FOOTER..];
+    let mut secs = [(0u64, 0u64); NSEC];
+    for (i, s) in secs.iter_mut().enumerate() {
+        *s = (le_u64(&f[i * 16..]), le_u64(&f[i * 16 + 8..]));
+    }
+    let data_end = le_u64(&f[NSEC * 16..]).min(len - FOOTER as u64);
+    let (ndocs, nterms) = (le_u32(&f[NSEC * 16 + 8..]), le_u32(&f[NSEC * 16 + 12..]));
+    let data = &bytes[..data_end as usize];
+    let sums: Vec<u8> = data
+        .chunks(PAGE as usize)
+        .flat_map(|p| crc32fast::hash(p).to_le_bytes())
+        .collect();
+    let mut out = data.to_vec();
+    out.extend_from_slice(&sums);
+    out.extend_from_slice(&footer(&secs, data_end, ndocs, nterms, &sums));
+    Some(out)
 }
 
 /// Sorts by the high 32 bits (term id and field), stably: three passes of
@@ -687,15 +753,36 @@ fn put_section(
     w.write_all(bytes)
 }
 
+/// Counts the bytes written and sums each [`PAGE`] of them.
 struct Counting<'a> {
     out: &'a mut dyn Write,
     n: u64,
+    page: crc32fast::Hasher,
+    sums: Vec<u8>,
+}
+
+impl Counting<'_> {
+    /// Ends the data: the sums of its pages (the last one partial).
+    fn page_sums(&mut self) -> Vec<u8> {
+        if !self.n.is_multiple_of(PAGE) {
+            let h = std::mem::take(&mut self.page);
+            self.sums.extend_from_slice(&h.finalize().to_le_bytes());
+        }
+        std::mem::take(&mut self.sums)
+    }
 }
 
 impl Write for Counting<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let k = self.out.write(buf)?;
+        // Up to the end of the current page at most.
+        let room = (PAGE - self.n % PAGE) as usize;
+        let k = self.out.write(&buf[..buf.len().min(room)])?;
+        self.page.update(&buf[..k]);
         self.n += k as u64;
+        if self.n.is_multiple_of(PAGE) && k > 0 {
+            let h = std::mem::take(&mut self.page);
+            self.sums.extend_from_slice(&h.finalize().to_le_bytes());
+        }
         Ok(k)
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -751,6 +838,10 @@ pub(crate) struct Postings {
 pub(crate) struct Segment {
     src: Source,
     secs: [(u64, u64); NSEC],
+    /// Length of the data (sections), which the page sums cover.
+    data_end: u64,
+    /// CRC-32 of each page of the data.
+    sums: Vec<u32>,
     pub ndocs: u32,
     /// File size.
     pub bytes: u64,
@@ -786,20 +877,52 @@ impl Segment {
         }
         let f = src.read(len - FOOTER as u64, FOOTER as u64)?;
         if &f[FOOTER - 8..] != MAGIC {
-            return Err(corrupt("bad magic"));
+            return Err(corrupt(
+                "bad magic (truncated, or written by another version)",
+            ));
         }
+        let own = le_u32(&f[FOOTER - 12..]);
+        if crc32fast::hash(&f[..FOOTER - 12]) != own {
+            return Err(corrupt("footer checksum mismatch"));
+        }
+        let data_end = le_u64(&f[NSEC * 16..]);
+        let ndocs = le_u32(&f[NSEC * 16 + 8..]);
+        let nterms = le_u32(&f[NSEC * 16 + 12..]);
+        let sums_crc = le_u32(&f[NSEC * 16 + 16..]);
+        let nsums = sums_len(data_end);
+        if data_end
+            .checked_add(nsums)
+            .and_then(|x| x.checked_add(FOOTER as u64))
+            != Some(len)
+        {
+            return Err(corrupt("length does not match the footer (truncated?)"));
+        }
+        let raw_sums = src.read(data_end, nsums)?;
+        if crc32fast::hash(&raw_sums) != sums_crc {
+            return Err(corrupt("page checksums damaged"));
+        }
+        let sums = raw_sums.chunks_exact(4).map(le_u32).collect();
         let mut secs = [(0u64, 0u64); NSEC];
         for (i, s) in secs.iter_mut().enumerate() {
             *s = (le_u64(&f[i * 16..]), le_u64(&f[i * 16 + 8..]));
-            if s.0.checked_add(s.1).is_none_or(|end| end > len) {
+            if s.0.checked_add(s.1).is_none_or(|end| end > data_end) {
                 return Err(corrupt("section out of range"));
             }
         }
-        let ndocs = le_u32(&f[NSEC * 16..]);
-        let nterms = le_u32(&f[NSEC * 16 + 4..]);
+        // Counts that size allocations must agree with the sections.
+        let count = |s: Sec, width: u64| secs[s as usize].1 / width;
+        if count(Sec::TermOff, 4) != u64::from(nterms) + 1
+            || count(Sec::RankToId, 4) != u64::from(nterms)
+            || count(Sec::KeyOff, 4) != u64::from(ndocs) + 1
+            || count(Sec::Kind, 1) != u64::from(ndocs)
+        {
+            return Err(corrupt("counts do not match the sections"));
+        }
         let mut seg = Self {
             src,
             secs,
+            data_end,
+            sums,
             ndocs,
             bytes: len,
             nterms,
@@ -829,9 +952,40 @@ impl Segment {
         Ok(seg)
     }
 
+    /// Reads `len` bytes of data at `off`, checking the sums of the pages
+    /// they lie in.
+    fn read(&self, off: u64, len: u64) -> io::Result<Vec<u8>> {
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        let end = off
+            .checked_add(len)
+            .filter(|&e| e <= self.data_end)
+            .ok_or_else(|| corrupt("read past the data"))?;
+        let first = off / PAGE;
+        let from = first * PAGE;
+        let to = (end.div_ceil(PAGE) * PAGE).min(self.data_end);
+        let pages = self.src.read(from, to - from)?;
+        for (i, p) in pages.chunks(PAGE as usize).enumerate() {
+            let want = self.sums.get(first as usize + i).copied();
+            if want != Some(crc32fast::hash(p)) {
+                return Err(corrupt(&format!(
+                    "checksum mismatch in bytes {}..{}",
+                    from + i as u64 * PAGE,
+                    from + i as u64 * PAGE + p.len() as u64
+                )));
+            }
+        }
+        let skip = (off - from) as usize;
+        if skip == 0 && pages.len() as u64 == len {
+            return Ok(pages);
+        }
+        Ok(pages[skip..skip + len as usize].to_vec())
+    }
+
     fn section(&self, s: Sec) -> io::Result<Vec<u8>> {
         let (o, l) = self.secs[s as usize];
-        self.src.read(o, l)
+        self.read(o, l)
     }
 
     fn part(&self, s: Sec, off: u64, len: u64) -> io::Result<Vec<u8>> {
@@ -839,7 +993,7 @@ impl Segment {
         if off.checked_add(len).is_none_or(|end| end > l) {
             return Err(corrupt("read past a section"));
         }
-        self.src.read(o + off, len)
+        self.read(o + off, len)
     }
 
     /// Terms of block `b`: their ranks start at `b * BLOCK`.

@@ -3,5 +3,6 @@
 #[path = "../common/pi.rs"]
 mod pi;
 
+mod damage;
 mod differential;
 mod index;
