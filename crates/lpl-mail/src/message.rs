@@ -652,8 +652,8 @@ fn parser() -> &'static MessageParser {
 
 /// Parses one raw RFC 5322 message. Never fails: problems become diagnostics.
 pub fn parse(raw: &[u8]) -> ParsedMessage {
-    let mut diags = Vec::new();
     let Some(m) = parser().parse(raw) else {
+        let mut diags = Vec::new();
         diag(
             &mut diags,
             DiagnosticKind::NotAMessage,
@@ -664,9 +664,32 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
             diagnostics: diags,
         };
     };
+    let parsed = from_parsed(&m);
+    teardown(m);
+    parsed
+}
+
+/// Drops a parsed message without recursion. mail-parser builds attached
+/// messages (`message/rfc822`) as a tree, without a depth limit, and its
+/// drop glue recurses once per level: 50,000 nested levels (a 1.5 MB
+/// mail) overflowed the stack, aborting the whole import. The tree is
+/// taken apart level by level here instead.
+fn teardown(m: mail_parser::Message<'_>) {
+    let mut stack = vec![m];
+    while let Some(mut m) = stack.pop() {
+        for part in m.parts.drain(..) {
+            if let PartType::Message(sub) = part.body {
+                stack.push(sub);
+            }
+        }
+    }
+}
+
+fn from_parsed(m: &mail_parser::Message<'_>) -> ParsedMessage {
+    let mut diags = Vec::new();
 
     // Some mailers write a bare ID without brackets or even without `@`.
-    let message_id = raw_header_str(&m, HeaderName::MessageId).and_then(|v| {
+    let message_id = raw_header_str(m, HeaderName::MessageId).and_then(|v| {
         parse_id_list(&v)
             .into_iter()
             .next()
@@ -679,9 +702,9 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
             "no usable Message-ID header",
         );
     }
-    let in_reply_to = raw_header_str(&m, HeaderName::InReplyTo)
-        .and_then(|v| parse_id_list(&v).into_iter().next());
-    let mut references = raw_header_str(&m, HeaderName::References)
+    let in_reply_to =
+        raw_header_str(m, HeaderName::InReplyTo).and_then(|v| parse_id_list(&v).into_iter().next());
+    let mut references = raw_header_str(m, HeaderName::References)
         .map(|v| parse_id_list(&v))
         .unwrap_or_default();
     if let Some(own) = &message_id {
@@ -689,7 +712,7 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
     }
 
     // Subject: 8-bit raw headers are decoded by our charset layer, not lossily.
-    let subject = match raw_header(&m, HeaderName::Subject) {
+    let subject = match raw_header(m, HeaderName::Subject) {
         Some(bytes) if std::str::from_utf8(bytes).is_err() => {
             let (s, how) = charset::decode(bytes, None);
             diag(
@@ -703,7 +726,7 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
     };
 
     let mut from = addresses(m.from()).into_iter().next();
-    if let (Some(f), Some(bytes)) = (from.as_mut(), raw_header(&m, HeaderName::From))
+    if let (Some(f), Some(bytes)) = (from.as_mut(), raw_header(m, HeaderName::From))
         && std::str::from_utf8(bytes).is_err()
     {
         let (s, _) = charset::decode(bytes, None);
@@ -736,7 +759,7 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
             let plausible = (683_078_400..4_102_444_800).contains(&ts);
             let suspect = !zone_ok || !valid || !plausible;
             if suspect {
-                let raw = raw_header_str(&m, HeaderName::Date).unwrap_or_default();
+                let raw = raw_header_str(m, HeaderName::Date).unwrap_or_default();
                 diag(
                     &mut diags,
                     DiagnosticKind::ImpossibleDate,
@@ -750,7 +773,7 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
             })
         }
         None => {
-            let raw = raw_header_str(&m, HeaderName::Date);
+            let raw = raw_header_str(m, HeaderName::Date);
             diag(
                 &mut diags,
                 DiagnosticKind::BadDate,
@@ -763,7 +786,7 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
         }
     };
 
-    let list_id = raw_header_str(&m, HeaderName::ListId).map(|v| {
+    let list_id = raw_header_str(m, HeaderName::ListId).map(|v| {
         let v = v.trim();
         match (v.rfind('<'), v.rfind('>')) {
             (Some(a), Some(b)) if a < b => v[a + 1..b].to_owned(),
@@ -778,7 +801,7 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
             continue;
         };
         let text = match &part.body {
-            PartType::Text(_) => decode_part_text(&m, part, &mut diags),
+            PartType::Text(_) => decode_part_text(m, part, &mut diags),
             PartType::Html(_) => m
                 .body_text(m.text_body.iter().position(|&x| x == id).unwrap_or(0))
                 .map(|c| c.into_owned()),
@@ -802,7 +825,7 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
     }
 
     let mut extra = Vec::new();
-    collect_extra(&m, &m.text_body, true, 0, &mut extra);
+    collect_extra(m, &m.text_body, true, 0, &mut extra);
 
     let mut patch = patch::split(&body, false);
     if patch.is_none() {
@@ -826,7 +849,7 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
                     diags.append(&mut e.diags);
                     Some(Cow::Borrowed(e.part.text.as_str()))
                 }
-                None => decode_part_text(&m, part, &mut diags)
+                None => decode_part_text(m, part, &mut diags)
                     .map(|t| Cow::Owned(t.replace("\r\n", "\n"))),
             };
             if let Some(t) = text {
@@ -859,9 +882,9 @@ pub fn parse(raw: &[u8]) -> ParsedMessage {
         })
         .collect();
 
-    let received = received_at(&m);
+    let received = received_at(m);
     let mut attachment_names = Vec::new();
-    collect_names(&m, 0, &mut attachment_names);
+    collect_names(m, 0, &mut attachment_names);
 
     let tags = subject::parse(&subject);
     let change_id = body_field(&body, "change-id: ");
