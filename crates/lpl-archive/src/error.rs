@@ -140,6 +140,19 @@ pub enum ReadError {
         /// Where the empty message is.
         location: Location,
     },
+    /// A message over [`lpl_mail::MAX_MESSAGE_BYTES`]: not read past the
+    /// limit, skipped (a gzip bomb, a broken mirror).
+    #[error(
+        "{location}: message of {} bytes or more is over the {} MiB limit: skipped",
+        at_least,
+        lpl_mail::MAX_MESSAGE_BYTES >> 20
+    )]
+    TooLarge {
+        /// Where the message starts.
+        location: Location,
+        /// Bytes seen before reading stopped (or the size announced).
+        at_least: u64,
+    },
 }
 
 impl ReadError {
@@ -151,7 +164,8 @@ impl ReadError {
             | ReadError::Git { location, .. }
             | ReadError::Io { location, .. }
             | ReadError::NotMail { location, .. }
-            | ReadError::Empty { location } => location,
+            | ReadError::Empty { location }
+            | ReadError::TooLarge { location, .. } => location,
         }
     }
 
@@ -165,6 +179,7 @@ impl ReadError {
             ReadError::Io { .. } => "io",
             ReadError::NotMail { .. } => "not-mail",
             ReadError::Empty { .. } => "empty",
+            ReadError::TooLarge { .. } => "too-large",
         }
     }
 }

@@ -251,9 +251,25 @@ impl FilesReader {
             Content::Gzip => StreamReader::open_gz(&path, None),
             Content::Mbox => StreamReader::open_mbox(&path, None),
             Content::Message => {
+                let limit = lpl_mail::MAX_MESSAGE_BYTES;
+                if size > limit as u64 {
+                    self.done.push(fingerprint);
+                    return Some(Err(ReadError::TooLarge {
+                        location,
+                        at_least: size,
+                    }));
+                }
                 let mut bytes = Vec::with_capacity(size as usize);
-                if let Err(e) = reader.read_to_end(&mut bytes) {
+                // Bounded even if the file grows while it is read.
+                if let Err(e) = (&mut reader).take(limit as u64 + 1).read_to_end(&mut bytes) {
                     return io_err(e);
+                }
+                if bytes.len() > limit {
+                    self.done.push(fingerprint);
+                    return Some(Err(ReadError::TooLarge {
+                        location,
+                        at_least: bytes.len() as u64,
+                    }));
                 }
                 self.bytes_read += bytes.len() as u64;
                 self.done.push(fingerprint);

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, sync_channel};
 
 use gix::ObjectId;
-use gix::objs::{CommitRefIter, Exists, Find, Kind, TreeRefIter};
+use gix::objs::{CommitRefIter, Exists, Find, FindHeader, Kind, TreeRefIter};
 
 use crate::error::{GitError, ObjectRole, OpenError, ReadError};
 use crate::location::{CommitId, Location};
@@ -156,6 +156,17 @@ fn read_v2(
             location: commit_location(path, commit),
         });
     };
+    // The size is in the object's header: a blob over the limit is never
+    // inflated (a 4 GiB blob cost 4 GiB of memory and was stored with its
+    // length cut to 32 bits).
+    if let Ok(Some(h)) = repo.objects.try_header(&blob)
+        && h.size > lpl_mail::MAX_MESSAGE_BYTES as u64
+    {
+        return Err(ReadError::TooLarge {
+            location: commit_location(path, commit),
+            at_least: h.size,
+        });
+    }
     let bytes = match repo.objects.try_find(&blob, buf) {
         Ok(Some(data)) => data.data.to_vec(),
         Ok(None) => {
@@ -510,6 +521,15 @@ impl GitReader {
         path: Option<&str>,
         role: ObjectRole,
     ) -> Result<(Kind, Vec<u8>), ReadError> {
+        if role == ObjectRole::Message
+            && let Ok(Some(h)) = self.repo.objects.try_header(id)
+            && h.size > lpl_mail::MAX_MESSAGE_BYTES as u64
+        {
+            return Err(ReadError::TooLarge {
+                location: self.location(commit, path.map(str::to_owned)),
+                at_least: h.size,
+            });
+        }
         match self.repo.objects.try_find(id, &mut self.buf) {
             Ok(Some(data)) => {
                 let kind = data.kind;

@@ -16,7 +16,9 @@
 //! A stream that does not start with `From ` is one message, unchanged
 //! (an `.eml` piped on standard input, a gzipped single message).
 
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Read};
+
+use lpl_mail::MAX_MESSAGE_BYTES;
 
 /// Reads messages one at a time from a buffered stream; memory holds one
 /// message, whatever the size of the stream.
@@ -55,7 +57,17 @@ pub(crate) struct Piece {
 /// What went wrong while cutting one message.
 pub(crate) struct PieceError {
     pub(crate) offset: u64,
-    pub(crate) error: io::Error,
+    pub(crate) error: PieceFault,
+}
+
+/// Why a message could not be cut.
+#[derive(Debug)]
+pub(crate) enum PieceFault {
+    /// Reading failed: the stream is abandoned.
+    Io(io::Error),
+    /// The message passed [`MAX_MESSAGE_BYTES`] (`at_least` bytes were
+    /// seen): it was skipped to the next From_ line, and reading goes on.
+    TooLarge { at_least: u64 },
 }
 
 impl<R: BufRead> Splitter<R> {
@@ -95,9 +107,13 @@ impl<R: BufRead> Splitter<R> {
         self.state == State::Mbox || (self.state == State::Done && self.next_start.is_some())
     }
 
+    /// Reads one line, or the first [`MAX_MESSAGE_BYTES`] + 1 bytes of a
+    /// longer one (a 2 GB line of zeros is not buffered whole).
     fn read_line(&mut self) -> io::Result<usize> {
         self.line.clear();
-        let n = self.input.read_until(b'\n', &mut self.line)?;
+        let n = (&mut self.input)
+            .take(MAX_MESSAGE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut self.line)?;
         self.offset += n as u64;
         Ok(n)
     }
@@ -114,7 +130,7 @@ impl<R: BufRead> Splitter<R> {
                         self.state = State::Done;
                         Some(Err(PieceError {
                             offset: start,
-                            error,
+                            error: PieceFault::Io(error),
                         }))
                     }
                     Ok(0) => {
@@ -140,11 +156,20 @@ impl<R: BufRead> Splitter<R> {
 
     fn next_single(&mut self, start: u64) -> Option<Result<Piece, PieceError>> {
         let mut bytes = std::mem::take(&mut self.line);
-        let result = self.input.read_to_end(&mut bytes);
+        let room = (MAX_MESSAGE_BYTES + 1).saturating_sub(bytes.len()) as u64;
+        let result = (&mut self.input).take(room).read_to_end(&mut bytes);
         self.state = State::Done;
         match result {
             Ok(n) => {
                 self.offset += n as u64;
+                if bytes.len() > MAX_MESSAGE_BYTES {
+                    return Some(Err(PieceError {
+                        offset: start,
+                        error: PieceFault::TooLarge {
+                            at_least: bytes.len() as u64,
+                        },
+                    }));
+                }
                 Some(Ok(Piece {
                     offset: start,
                     bytes,
@@ -152,7 +177,7 @@ impl<R: BufRead> Splitter<R> {
             }
             Err(error) => Some(Err(PieceError {
                 offset: start,
-                error,
+                error: PieceFault::Io(error),
             })),
         }
     }
@@ -161,6 +186,22 @@ impl<R: BufRead> Splitter<R> {
         let start = self.next_start?;
         let mut bytes = Vec::new();
         let mut prev_blank = false;
+        // Whether the last read ended a line (a longer line comes in
+        // pieces, and only a line's start can be a From_ line).
+        let mut at_line_start = true;
+        // Bytes of the message seen once it passed the limit (then nothing
+        // more is kept: the message is skipped).
+        let mut over: Option<u64> = None;
+        let finish = |bytes: Vec<u8>, over: Option<u64>| match over {
+            None => Ok(Piece {
+                offset: start,
+                bytes,
+            }),
+            Some(at_least) => Err(PieceError {
+                offset: start,
+                error: PieceFault::TooLarge { at_least },
+            }),
+        };
         loop {
             let line_start = self.offset;
             match self.read_line() {
@@ -169,7 +210,7 @@ impl<R: BufRead> Splitter<R> {
                     self.next_start = None;
                     return Some(Err(PieceError {
                         offset: start,
-                        error,
+                        error: PieceFault::Io(error),
                     }));
                 }
                 Ok(0) => {
@@ -178,28 +219,34 @@ impl<R: BufRead> Splitter<R> {
                     if prev_blank {
                         strip_last_line(&mut bytes);
                     }
-                    return Some(Ok(Piece {
-                        offset: start,
-                        bytes,
-                    }));
+                    return Some(finish(bytes, over));
                 }
                 Ok(_) => {}
             }
             let line = &self.line[..];
-            if prev_blank && is_from_line(line) {
+            if at_line_start && prev_blank && is_from_line(line) {
                 self.next_start = Some(line_start);
                 strip_last_line(&mut bytes);
-                return Some(Ok(Piece {
-                    offset: start,
-                    bytes,
-                }));
+                return Some(finish(bytes, over));
             }
-            prev_blank = line == b"\n" || line == b"\r\n";
-            if is_escaped_from(line) {
-                bytes.extend_from_slice(&line[1..]);
+            let starts_line = at_line_start;
+            at_line_start = line.ends_with(b"\n");
+            prev_blank = starts_line && (line == b"\n" || line == b"\r\n");
+            if let Some(seen) = &mut over {
+                *seen += line.len() as u64;
+                continue;
+            }
+            let line = if starts_line && is_escaped_from(line) {
+                &line[1..]
             } else {
-                bytes.extend_from_slice(line);
+                line
+            };
+            if bytes.len() + line.len() > MAX_MESSAGE_BYTES {
+                over = Some((bytes.len() + line.len()) as u64);
+                bytes = Vec::new();
+                continue;
             }
+            bytes.extend_from_slice(line);
         }
     }
 }

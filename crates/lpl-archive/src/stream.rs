@@ -11,7 +11,7 @@ use flate2::read::MultiGzDecoder;
 use crate::cursor::{FNV_START, State, fnv1a};
 use crate::error::{OpenError, ReadError};
 use crate::location::Location;
-use crate::mbox::{Splitter, is_first_from_line};
+use crate::mbox::{PieceError, PieceFault, Splitter, is_first_from_line};
 use crate::reader::{Event, RawMessage, RestartReason};
 
 /// Read buffer size: large enough that `read_until` rarely refills.
@@ -298,10 +298,21 @@ impl Iterator for StreamReader {
                     location: self.location(piece.offset),
                     bytes: piece.bytes,
                 })),
-                Err(e) => Err(ReadError::Io {
-                    location: self.location(e.offset),
-                    source: e.error,
+                Err(PieceError {
+                    offset,
+                    error: PieceFault::Io(source),
+                }) => Err(ReadError::Io {
+                    location: self.location(offset),
+                    source,
                 }),
+                Err(PieceError {
+                    offset,
+                    error: PieceFault::TooLarge { at_least },
+                }) if offset >= self.skip_before => Err(ReadError::TooLarge {
+                    location: self.location(offset),
+                    at_least,
+                }),
+                Err(_) => continue,
             });
         }
     }

@@ -21,6 +21,16 @@ pub mod subject;
 pub mod trailer;
 
 pub use id::MessageId;
+
+/// The largest message lpl reads, stores or parses: 32 MiB. Mail servers
+/// in front of mailing lists refuse far smaller ones (Postfix's default
+/// `message_size_limit` is 10,240,000 bytes; lore's copies of the two
+/// corpus lists hold nothing near it), so anything bigger is a gzip bomb,
+/// a broken mirror or an attack. Readers stop buffering a message at this
+/// size and skip it with a reason; the store refuses one, so a length is
+/// never cut to 32 bits (a 4 GiB message was stored with its length
+/// truncated before this limit).
+pub const MAX_MESSAGE_BYTES: usize = 32 << 20;
 pub use message::{
     Address, Diagnostic, DiagnosticKind, MailDate, Message, ParsedMessage, TextPart, content_hash,
     parse,

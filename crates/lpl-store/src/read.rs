@@ -135,7 +135,13 @@ impl Store {
     pub fn skipped(&self, source: i64) -> Result<Vec<(String, String)>> {
         let mut st = self
             .conn
-            .prepare("SELECT location, reason FROM skipped WHERE source = ?1 ORDER BY rowid")
+            // `skipped` is WITHOUT ROWID (issue 20: `ORDER BY rowid` failed on
+            // every archive); locations of one source share their prefix, so
+            // shorter first puts `x.mbox:99` before `x.mbox:100`.
+            .prepare(
+                "SELECT location, reason FROM skipped WHERE source = ?1 \
+                 ORDER BY length(location), location",
+            )
             .map_err(self.err())?;
         let rows = st
             .query_map(params![source], |r| Ok((r.get(0)?, r.get(1)?)))

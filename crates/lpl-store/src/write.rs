@@ -175,7 +175,22 @@ impl Store {
                 .prepare_cached("INSERT INTO diagnostics(message, kind, detail) VALUES (?1,?2,?3)")
                 .map_err(&err)?;
 
+            // Refused here whatever the reader: the raw size is kept in the
+            // lz4 block as 32 bits, so a larger message would be stored
+            // with its length cut (issue 20).
+            let mut too_large = Vec::new();
             for (idx, it) in items.iter().enumerate() {
+                if it.raw.len() > lpl_mail::MAX_MESSAGE_BYTES {
+                    too_large.push(Skip {
+                        location: it.location.clone(),
+                        reason: format!(
+                            "message of {} bytes is over the {} MiB limit",
+                            it.raw.len(),
+                            lpl_mail::MAX_MESSAGE_BYTES >> 20
+                        ),
+                    });
+                    continue;
+                }
                 let m = &it.parsed.message;
                 let (mid, synthetic) = match &m.message_id {
                     Some(id) => (id.as_str().to_owned(), false),
@@ -328,7 +343,7 @@ impl Store {
                     "INSERT OR REPLACE INTO skipped(source, location, reason) VALUES (?1, ?2, ?3)",
                 )
                 .map_err(&err)?;
-            for s in skips {
+            for s in skips.iter().chain(&too_large) {
                 ins_skip
                     .execute(params![source, s.location, s.reason])
                     .map_err(&err)?;

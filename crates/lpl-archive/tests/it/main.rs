@@ -7,6 +7,7 @@ mod epoch;
 mod files;
 mod git_synthetic;
 mod mbox;
+mod too_large;
 
 /// Every `.rs` file in this directory must be a module above, or its tests
 /// would silently never run (jj's forgotten-file check).

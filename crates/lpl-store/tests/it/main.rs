@@ -2,3 +2,4 @@
 //! in a temporary directory.
 
 mod pack;
+mod skipped;
