@@ -118,9 +118,45 @@ fn is_broken_pipe(e: &CommandError) -> bool {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Panics never reach the user as a Rust backtrace and exit 101: the hook
+/// says what happened in lpl's own words, and `main` turns the unwinding
+/// into the documented exit status 255. (A panic on another thread is
+/// reported by the hook too; the thread's owner turns it into an error.)
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".to_owned());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let thread = std::thread::current();
+        let name = thread.name().unwrap_or("a worker thread");
+        eprintln!(
+            "error: internal error in lpl ({name}): {what}{at}\n  hint: this is a bug in lpl: \
+             please report it with the command you ran (see SECURITY.md); what was \
+             committed before it is kept"
+        );
+    }));
+}
+
 fn main() {
+    install_panic_hook();
+    let code = std::panic::catch_unwind(real_main).unwrap_or(exit::INTERNAL);
+    std::process::exit(code);
+}
+
+fn real_main() -> i32 {
     let cli = Cli::parse();
-    let code = match run(cli) {
+    // A test hook: proves that a panic ends as exit 255 with a message.
+    if std::env::var_os("LPL_TEST_PANIC").is_some() {
+        panic!("LPL_TEST_PANIC is set");
+    }
+    match run(cli) {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => exit::OK,
         Err(e) => {
@@ -142,6 +178,5 @@ fn main() {
             }
             e.exit_code()
         }
-    };
-    std::process::exit(code);
+    }
 }

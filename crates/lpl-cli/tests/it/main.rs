@@ -5,6 +5,7 @@
 #[path = "../../../lpl-lore/tests/it/corpus.rs"]
 mod corpus;
 mod fetch;
+mod hostile;
 mod import;
 mod notebook_fetch;
 mod quickstart;
