@@ -159,6 +159,7 @@ impl Lore {
                 Sniff::Gzip => {
                     let mut v = Vec::new();
                     MultiGzDecoder::new(&body[..])
+                        .take(256 << 20)
                         .read_to_end(&mut v)
                         .map_err(|e| LoreError::BadGzip {
                             url: mu.clone(),
@@ -233,6 +234,7 @@ impl Lore {
                 return Err(LoreError::Cancelled);
             }
             self.pace(cancel)?;
+            let started = Instant::now();
             let mut retry_after = None;
             match self.transport.send(req) {
                 Ok(r) if r.status == 429 || r.status >= 500 => {
@@ -243,13 +245,29 @@ impl Lore {
                         attempts: attempt + 1,
                     });
                 }
-                Ok(r) => return Ok(r),
+                Ok(mut r) => {
+                    // Every body is read through the size limit and the
+                    // request's deadline.
+                    r.body = Box::new(Guarded::new(
+                        r.body,
+                        self.cfg.max_body_bytes,
+                        Some(started + self.cfg.deadline),
+                    ));
+                    return Ok(r);
+                }
                 Err(TransportError::HostNotFound(reason)) => {
                     return Err(LoreError::Offline { host, reason });
                 }
                 Err(TransportError::TooManyRedirects) => {
                     return Err(LoreError::RedirectLoop {
                         url: req.url.clone(),
+                    });
+                }
+                Err(TransportError::RedirectRefused { to, reason }) => {
+                    return Err(LoreError::RedirectRefused {
+                        url: req.url.clone(),
+                        to,
+                        reason,
                     });
                 }
                 Err(TransportError::Timeout(_)) => {
@@ -321,10 +339,7 @@ impl Lore {
             let mut f = BufWriter::new(File::create(&tmp.0).map_err(|e| LoreError::io(&tmp.0, e))?);
             copy_cancellable(res.body, &mut f, cancel).map_err(|e| match e {
                 CopyError::Cancelled => LoreError::Cancelled,
-                CopyError::Read(e) => LoreError::Broken {
-                    url: req.url.clone(),
-                    reason: e.to_string(),
-                },
+                CopyError::Read(e) => self.read_error(&req.url, e),
                 CopyError::Write(e) => LoreError::io(&tmp.0, e),
             })?;
             f.flush().map_err(|e| LoreError::io(&tmp.0, e))?;
@@ -341,10 +356,20 @@ impl Lore {
             let mut w = BufWriter::new(File::create(&out.0).map_err(|e| LoreError::io(&out.0, e))?);
             let st = match sniff(&head) {
                 Sniff::Gzip => {
-                    let r = write_body(MultiGzDecoder::new(src), &mut w, expect, limit);
-                    r.map_err(|e| LoreError::BadGzip {
-                        url: req.url.clone(),
-                        reason: e.to_string(),
+                    // The decompressed content has the same limit (a gzip
+                    // bomb is refused, not inflated into the cache).
+                    let inflated = Guarded::new(
+                        Box::new(MultiGzDecoder::new(src)),
+                        self.cfg.max_body_bytes,
+                        None,
+                    );
+                    let r = write_body(inflated, &mut w, expect, limit);
+                    r.map_err(|e| match Guarded::fault(&e) {
+                        Some(_) => self.read_error(&req.url, e),
+                        None => LoreError::BadGzip {
+                            url: req.url.clone(),
+                            reason: e.to_string(),
+                        },
                     })?
                 }
                 Sniff::Html => return Err(html_err(&head)),
@@ -396,6 +421,25 @@ impl Lore {
             dropped: stats.dropped,
             from_cache: false,
         }))
+    }
+
+    /// A failed body read as the error it stands for: over the size
+    /// limit, past the deadline, or a broken connection.
+    fn read_error(&self, url: &str, e: std::io::Error) -> LoreError {
+        match Guarded::fault(&e) {
+            Some(Fault::TooLarge) => LoreError::TooLarge {
+                url: url.to_owned(),
+                limit: self.cfg.max_body_bytes,
+            },
+            Some(Fault::Deadline) => LoreError::Deadline {
+                url: url.to_owned(),
+                secs: self.cfg.deadline.as_secs(),
+            },
+            None => LoreError::Broken {
+                url: url.to_owned(),
+                reason: e.to_string(),
+            },
+        }
     }
 
     fn cached(&self, path: &Path, url: &str) -> Option<Download> {
@@ -477,6 +521,67 @@ fn read_small(body: Box<dyn Read + Send>, u: &str, max: u64) -> Result<Vec<u8>, 
             reason: e.to_string(),
         })?;
     Ok(v)
+}
+
+/// Why a [`Guarded`] read failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    TooLarge,
+    Deadline,
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Fault::TooLarge => "over the size limit",
+            Fault::Deadline => "past the deadline",
+        })
+    }
+}
+
+impl std::error::Error for Fault {}
+
+/// A reader of outside data with a size limit and a deadline: reading
+/// past `left` bytes, or after `deadline`, fails with a [`Fault`].
+struct Guarded {
+    inner: Box<dyn Read + Send>,
+    left: u64,
+    deadline: Option<Instant>,
+}
+
+impl Guarded {
+    fn new(inner: Box<dyn Read + Send>, limit: u64, deadline: Option<Instant>) -> Self {
+        Guarded {
+            inner,
+            left: limit,
+            deadline,
+        }
+    }
+
+    /// The fault behind `e`, when a guard raised it.
+    fn fault(e: &std::io::Error) -> Option<Fault> {
+        e.get_ref()?.downcast_ref::<Fault>().copied()
+    }
+}
+
+impl Read for Guarded {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.deadline.is_some_and(|d| Instant::now() > d) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                Fault::Deadline,
+            ));
+        }
+        // One byte past the limit tells "exactly at" from "over".
+        let room = usize::try_from(self.left.saturating_add(1)).unwrap_or(usize::MAX);
+        let len = buf.len().min(room);
+        let n = self.inner.read(&mut buf[..len])?;
+        if n as u64 > self.left {
+            return Err(std::io::Error::other(Fault::TooLarge));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
 }
 
 enum CopyError {

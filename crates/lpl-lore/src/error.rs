@@ -56,6 +56,35 @@ pub enum LoreError {
         /// The URL asked for.
         url: String,
     },
+    /// A redirect that lpl does not follow: to another host (unless the
+    /// configuration allows it) or to another scheme (`file://` ...).
+    #[error("{url}: redirected to {to}, which lpl does not follow: {reason}")]
+    RedirectRefused {
+        /// The URL asked for.
+        url: String,
+        /// Where the server sent us.
+        to: String,
+        /// Why it is not followed.
+        reason: String,
+    },
+    /// A response (or its decompressed content) over
+    /// [`crate::Config::max_body_bytes`].
+    #[error("{url}: the answer is larger than {limit} bytes: stopped, nothing kept")]
+    TooLarge {
+        /// The URL asked for.
+        url: String,
+        /// The limit.
+        limit: u64,
+    },
+    /// A request that took longer than [`crate::Config::deadline`] as a
+    /// whole (a server trickling bytes).
+    #[error("{url}: no complete answer within {secs} s: stopped, nothing kept")]
+    Deadline {
+        /// The URL asked for.
+        url: String,
+        /// The deadline, in seconds.
+        secs: u64,
+    },
     /// An HTML page came back where an mbox was expected (an error page, a
     /// bot wall, a login portal).
     #[error("{url}: an HTML page came back instead of an mbox{}", title_suffix(.title))]

@@ -62,6 +62,14 @@ pub enum TransportError {
     /// Redirects went round in circles.
     #[error("too many redirects")]
     TooManyRedirects,
+    /// A redirect that is not followed (another host, another scheme).
+    #[error("redirected to {to}: {reason}")]
+    RedirectRefused {
+        /// The `Location` the server gave.
+        to: String,
+        /// Why it is not followed.
+        reason: String,
+    },
     /// Anything else (the request could not even be made).
     #[error("{0}")]
     Other(String),
@@ -75,9 +83,13 @@ pub trait Transport: Send + Sync {
 
 /// HTTPS with rustls through `ureq`: timeouts on connect, on the response
 /// head and on every body read (a stalled server never hangs us), gzip
-/// `Content-Encoding`, redirects up to a limit, a User-Agent naming `lpl`.
+/// `Content-Encoding`, redirects up to a limit and only to the same host
+/// (unless configured otherwise) over http(s), never from https down to
+/// http, a User-Agent naming `lpl`.
 pub struct UreqTransport {
     agent: ureq::Agent,
+    max_redirects: u32,
+    other_hosts: bool,
 }
 
 impl UreqTransport {
@@ -86,8 +98,9 @@ impl UreqTransport {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .user_agent(cfg.user_agent.as_str())
-            .max_redirects(cfg.max_redirects)
-            .max_redirects_will_error(true)
+            // Redirects are followed here, where each target is checked.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
             .timeout_resolve(Some(cfg.connect_timeout))
             .timeout_connect(Some(cfg.connect_timeout))
             .timeout_send_request(Some(cfg.read_timeout))
@@ -96,8 +109,77 @@ impl UreqTransport {
             .timeout_per_read(Some(cfg.read_timeout))
             .build()
             .new_agent();
-        UreqTransport { agent }
+        UreqTransport {
+            agent,
+            max_redirects: cfg.max_redirects,
+            other_hosts: cfg.redirect_other_hosts,
+        }
     }
+}
+
+/// Where a redirect from `from` to `location` leads, if lpl follows it:
+/// http(s) only, never from https down to http, and on the same host
+/// (name and port) unless `other_hosts`.
+pub fn redirect_target(
+    from: &str,
+    location: &str,
+    other_hosts: bool,
+) -> Result<String, TransportError> {
+    let refuse = |reason: &str| TransportError::RedirectRefused {
+        to: location.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let loc = location.trim();
+    if loc.chars().any(char::is_control) {
+        return Err(refuse("the address holds control characters"));
+    }
+    let (from_scheme, from_rest) = from.split_once("://").unwrap_or(("https", from));
+    let origin_end = from_rest.find(['/', '?', '#']).unwrap_or(from_rest.len());
+    let origin = &from[..from.len() - from_rest.len() + origin_end];
+    let scheme_of = |u: &str| -> Option<String> {
+        let colon = u.find(':')?;
+        let s = &u[..colon];
+        let ok = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+        ok.then(|| s.to_ascii_lowercase())
+    };
+    let target = if let Some(rest) = loc.strip_prefix("//") {
+        format!("{from_scheme}://{rest}")
+    } else if let Some(s) = scheme_of(loc) {
+        if s != "http" && s != "https" {
+            return Err(refuse(&format!("a {s}: address, not http(s)")));
+        }
+        loc.to_owned()
+    } else if loc.starts_with('/') {
+        format!("{origin}{loc}")
+    } else {
+        // Relative to the current path's directory.
+        let path_end = from.find(['?', '#']).unwrap_or(from.len());
+        let base = &from[..path_end];
+        let dir = match base.rfind('/') {
+            Some(i) if i >= origin.len() => &base[..=i],
+            _ => return Ok(format!("{origin}/{loc}")),
+        };
+        format!("{dir}{loc}")
+    };
+    let to_scheme = scheme_of(&target).unwrap_or_default();
+    if from_scheme.eq_ignore_ascii_case("https") && to_scheme == "http" {
+        return Err(refuse("from https down to plain http"));
+    }
+    let (a, b) = (
+        crate::url::host(from).to_ascii_lowercase(),
+        crate::url::host(&target).to_ascii_lowercase(),
+    );
+    if b.is_empty() {
+        return Err(refuse("no host"));
+    }
+    if a != b && !other_hosts {
+        return Err(refuse(&format!(
+            "another host than {a} (lpl stays on the configured server)"
+        )));
+    }
+    Ok(target)
 }
 
 fn map_err(e: ureq::Error) -> TransportError {
@@ -122,14 +204,38 @@ fn map_err(e: ureq::Error) -> TransportError {
 
 impl Transport for UreqTransport {
     fn send(&self, req: &Request) -> Result<HttpResponse, TransportError> {
-        let res = match req.method {
-            Method::Get => self.agent.get(&req.url).call(),
-            Method::Post => self
-                .agent
-                .post(&req.url)
-                .send_form(req.form.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
-        }
-        .map_err(map_err)?;
+        let mut url = req.url.clone();
+        let mut method = req.method;
+        let mut hops = 0;
+        let res = loop {
+            let res = match method {
+                Method::Get => self.agent.get(&url).call(),
+                Method::Post => self
+                    .agent
+                    .post(&url)
+                    .send_form(req.form.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+            }
+            .map_err(map_err)?;
+            let status = res.status().as_u16();
+            let location = res
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            match (status, location) {
+                (301 | 302 | 303 | 307 | 308, Some(loc)) => {
+                    hops += 1;
+                    if hops > self.max_redirects {
+                        return Err(TransportError::TooManyRedirects);
+                    }
+                    url = redirect_target(&url, &loc, self.other_hosts)?;
+                    if status == 303 || (matches!(status, 301 | 302) && method == Method::Post) {
+                        method = Method::Get;
+                    }
+                }
+                _ => break res,
+            }
+        };
         let status = res.status().as_u16();
         let content_type = res
             .headers()
@@ -191,5 +297,44 @@ mod tests {
         assert_eq!(backoff(b, 3, None), Duration::from_millis(800));
         assert_eq!(backoff(b, 20, None), Duration::from_secs(30));
         assert_eq!(backoff(b, 0, Some(7)), Duration::from_secs(7));
+    }
+
+    #[test]
+    fn redirects_stay_on_the_host_and_on_http() {
+        let from = "https://lore.kernel.org/all/x@y/t.mbox.gz";
+        let ok = |l: &str| redirect_target(from, l, false).map_err(|e| e.to_string());
+        assert_eq!(
+            ok("/linux-mm/x@y/t.mbox.gz").as_deref(),
+            Ok("https://lore.kernel.org/linux-mm/x@y/t.mbox.gz")
+        );
+        assert_eq!(
+            ok("t2.mbox.gz").as_deref(),
+            Ok("https://lore.kernel.org/all/x@y/t2.mbox.gz")
+        );
+        assert_eq!(
+            ok("HTTPS://LORE.kernel.org/a").as_deref(),
+            Ok("HTTPS://LORE.kernel.org/a")
+        );
+        for bad in [
+            "file:///etc/passwd",
+            "file:/etc/passwd",
+            "ftp://lore.kernel.org/x",
+            "javascript:alert(1)",
+            "https://evil.example/x",
+            "//evil.example/x",
+            "http://lore.kernel.org/x",
+            "https://lore.kernel.org:8443/x",
+            "/a\nb",
+        ] {
+            let e = ok(bad).expect_err(bad);
+            assert!(e.starts_with("redirected to"), "{bad}: {e}");
+        }
+        assert!(
+            ok("file:///etc/passwd")
+                .unwrap_err()
+                .contains("a file: address")
+        );
+        assert!(redirect_target(from, "https://mirror.example/x", true).is_ok());
+        assert!(redirect_target("http://127.0.0.1:8080/a", "/b", false).is_ok());
     }
 }

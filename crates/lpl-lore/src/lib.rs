@@ -70,6 +70,19 @@ pub struct Config {
     pub pause: Duration,
     /// Redirects followed before giving up with [`LoreError::RedirectLoop`].
     pub max_redirects: u32,
+    /// Follow a redirect to another host (off: a redirect leaves the
+    /// configured host only when asked, [`LoreError::RedirectRefused`]).
+    /// A redirect to anything but http(s) is always refused.
+    pub redirect_other_hosts: bool,
+    /// The most bytes one response body may bring (as sent, compressed or
+    /// not), and the most its decompressed mbox may be: past either the
+    /// download stops with [`LoreError::TooLarge`] and nothing is cached
+    /// (an endless chunked response wrote 37.9 GB into the cache in two
+    /// minutes before this limit).
+    pub max_body_bytes: u64,
+    /// How long one request may take as a whole, body included: a server
+    /// that sends one byte a second never hangs a fetch ([`LoreError::Deadline`]).
+    pub deadline: Duration,
     /// The User-Agent.
     pub user_agent: String,
 }
@@ -87,6 +100,9 @@ impl Config {
             backoff: Duration::from_secs(2),
             pause: Duration::from_millis(500),
             max_redirects: 5,
+            redirect_other_hosts: false,
+            max_body_bytes: 1 << 30,
+            deadline: Duration::from_secs(600),
             user_agent: user_agent(),
         }
     }

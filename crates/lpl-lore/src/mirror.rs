@@ -80,6 +80,10 @@ pub fn mirror_epoch(
                 format!("gitoxide.userAgent={}", opts.user_agent),
                 format!("http.userAgent={}", opts.user_agent),
                 "http.lowSpeedLimit=1".to_owned(),
+                // Never follow a redirect (to another host, or from https
+                // down to http): the configured inbox URL must be the
+                // real one (issue 20).
+                "http.followRedirects=false".to_owned(),
                 format!("http.lowSpeedTime={}", opts.stall_timeout.as_secs().max(1)),
                 format!(
                     "gitoxide.http.connectTimeout={}",

@@ -4,6 +4,12 @@
 /// (`mid_escape`): unreserved characters, sub-delimiters, `:` and `@` stay,
 /// everything else (notably `/`, `%`, `?`, `#`, spaces) becomes `%XX`.
 pub fn escape_msgid(msgid: &str) -> String {
+    // `.` and `..` as a path segment are removed or climb a level (RFC 3986
+    // dot segments): `https://lore/all/../raw` would ask for another
+    // resource. Their dots are escaped.
+    if msgid == "." || msgid == ".." {
+        return "%2E".repeat(msgid.len());
+    }
     let mut out = String::with_capacity(msgid.len());
     for b in msgid.bytes() {
         let keep = b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b);
@@ -82,7 +88,9 @@ pub fn host(url: &str) -> String {
 
 /// Checks that `url` is an absolute http(s) URL.
 pub fn check(url: &str) -> Result<(), crate::LoreError> {
-    let ok = (url.starts_with("https://") || url.starts_with("http://")) && !host(url).is_empty();
+    let ok = (url.starts_with("https://") || url.starts_with("http://"))
+        && !host(url).is_empty()
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace());
     if ok {
         Ok(())
     } else {
@@ -120,6 +128,19 @@ mod tests {
             raw("http://h/linux-mm", "x/y@z"),
             "http://h/linux-mm/x%2Fy@z/raw"
         );
+        // Dot segments would climb out of the message's path.
+        assert_eq!(raw("http://h/all", ".."), "http://h/all/%2E%2E/raw");
+        assert_eq!(
+            thread_mbox("http://h/all", "."),
+            "http://h/all/%2E/t.mbox.gz"
+        );
+        assert_eq!(raw("http://h/all", "..."), "http://h/all/.../raw");
+        // A NUL, CR or LF never reaches a request line.
+        assert_eq!(
+            raw("http://h/all", "a\0b\r\n@x"),
+            "http://h/all/a%00b%0D%0A@x/raw"
+        );
+        assert!(check("https://h/a\nb").is_err());
     }
 
     #[test]

@@ -134,6 +134,10 @@ fn lore_error(e: LoreError) -> CommandError {
         | LoreError::EmptyThread { .. } => {
             CommandError::user(msg).hint("nothing was imported; the archive is unchanged")
         }
+        LoreError::TooLarge { .. } | LoreError::Deadline { .. } => CommandError::user(msg)
+            .hint("nothing was imported; the server sent more, or slower, than lpl accepts (a broken mirror?)"),
+        LoreError::RedirectRefused { .. } => CommandError::user(msg)
+            .hint("nothing was imported; if the new address is right, give it with --base-url URL"),
         LoreError::Cancelled => CommandError::user("interrupted"),
         _ => CommandError::user(msg),
     }

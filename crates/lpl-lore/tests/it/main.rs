@@ -3,5 +3,6 @@
 
 mod client;
 mod corpus;
+mod hostile;
 mod server;
 mod store;
