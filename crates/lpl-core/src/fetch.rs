@@ -340,9 +340,18 @@ pub fn sync_add(
             ))
         })?,
     };
-    if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
+    // A list name names a directory and goes into messages and the
+    // configuration: letters, digits and `-_.+@` only (a newline was
+    // accepted before).
+    let name_ok = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.+@".contains(c));
+    if !name_ok {
         return Err(FetchError::Invalid(format!(
-            "{name:?} cannot be a list name (it names a directory)"
+            "{name:?} cannot be a list name: use letters, digits and -_.+@ (not first a dot)"
         )));
     }
     if let Some(s) = since {
@@ -610,6 +619,15 @@ mod tests {
         assert_eq!(cfg.lists.len(), 2);
         assert_eq!(cfg.lists[1].url, "https://mirror.example/linux-mm");
         assert!(sync_add(d.path(), Some("../x"), "https://h/x", None).is_err());
+        // Issue 20: a newline in a list name was accepted.
+        for bad in ["a\nb", "a b", "x\0", ".hidden", "ü"] {
+            assert!(
+                sync_add(d.path(), Some(bad), "https://h/x", None).is_err(),
+                "{bad:?}"
+            );
+        }
+        assert!(sync_add(d.path(), Some("ok"), "https://h/x\ny", None).is_err());
+        assert!(sync_add(d.path(), Some("linux-mm.2+x@y_z"), "https://h/x", None).is_ok());
         assert!(sync_add(d.path(), None, "https://h", None).is_err());
         assert!(sync_remove(d.path(), "nope").is_err());
         sync_remove(d.path(), "mm").expect("remove");

@@ -122,15 +122,22 @@ pub fn list_from_url(url: &str) -> Option<String> {
 }
 
 /// The canonical lore URL for a Message-ID (`https://lore.kernel.org/<list>/<id>/`).
+///
+/// The ID is percent-encoded as public-inbox's `mid_escape` does, and so
+/// are `(` and `)`, which would end a Markdown link (`[t](url)`) early, and
+/// the dots of an ID that is only `.` or `..` (a dot segment).
 pub fn lore_url(list: Option<&str>, id: &MessageId) -> String {
     let mut enc = String::new();
-    for c in id.as_str().chars() {
-        match c {
-            '/' => enc.push_str("%2F"),
-            '%' => enc.push_str("%25"),
-            '#' => enc.push_str("%23"),
-            '?' => enc.push_str("%3F"),
-            c => enc.push(c),
+    let raw = id.as_str();
+    if raw == "." || raw == ".." {
+        enc = "%2E".repeat(raw.len());
+    } else {
+        for b in raw.bytes() {
+            if b.is_ascii_alphanumeric() || b"-._~!$&'*+,;=:@".contains(&b) {
+                enc.push(char::from(b));
+            } else {
+                enc.push_str(&format!("%{b:02X}"));
+            }
         }
     }
     format!("https://lore.kernel.org/{}/{}/", list.unwrap_or("all"), enc)
@@ -201,5 +208,14 @@ mod tests {
             "https://lore.kernel.org/linux-mm/a%2Fb@c/"
         );
         assert_eq!(id(&lore_url(None, &m)), Some("a/b@c".into()));
+        // Issue 20: `)` ended the Markdown link of the entry.
+        let m = MessageId::new("<x)y(z@host>").unwrap();
+        let u = lore_url(None, &m);
+        assert_eq!(u, "https://lore.kernel.org/all/x%29y%28z@host/");
+        assert_eq!(id(&u), Some("x)y(z@host".into()));
+        let m = MessageId::new("<ü\"<>@h>");
+        assert!(m.is_none() || !lore_url(None, &m.unwrap()).contains('"'));
+        let m = MessageId::new("..").unwrap();
+        assert_eq!(lore_url(None, &m), "https://lore.kernel.org/all/%2E%2E/");
     }
 }
