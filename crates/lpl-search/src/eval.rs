@@ -317,6 +317,9 @@ const B: f32 = 0.75;
 pub(crate) struct Stats<'a> {
     pub segments: &'a [&'a Segment],
     pub docs: f32,
+    /// Wildcard prefixes whose expansion was cut at
+    /// [`crate::MAX_WILDCARD_TERMS`] in some segment.
+    pub capped: Vec<String>,
     idf: HashMap<(Field, String), f32>,
     ids: HashMap<(usize, String), Option<u32>>,
 }
@@ -329,6 +332,7 @@ impl<'a> Stats<'a> {
             .sum::<f32>()
             .max(1.0);
         Self {
+            capped: Vec::new(),
             segments,
             docs,
             idf: HashMap::new(),
@@ -386,6 +390,21 @@ pub(crate) struct Eval<'s, 'a> {
 }
 
 impl Eval<'_, '_> {
+    /// The terms a wildcard `prefix*` stands for: the first
+    /// [`crate::MAX_WILDCARD_TERMS`] in lexicon order (Xapian's
+    /// `WILDCARD_LIMIT_FIRST`); a cut expansion is recorded, so the caller
+    /// can say so. 20 unbounded `a*` took 6.8 s on 36k messages.
+    fn expand(&mut self, prefix: &str) -> io::Result<Vec<(u32, String)>> {
+        let mut terms = self.seg.with_prefix(prefix, crate::MAX_WILDCARD_TERMS)?;
+        if terms.len() > crate::MAX_WILDCARD_TERMS {
+            terms.truncate(crate::MAX_WILDCARD_TERMS);
+            if !self.stats.capped.iter().any(|p| p == prefix) {
+                self.stats.capped.push(prefix.to_owned());
+            }
+        }
+        Ok(terms)
+    }
+
     fn none(&self) -> Matches {
         Matches {
             bits: Bits::empty(self.seg.ndocs),
@@ -428,7 +447,7 @@ impl Eval<'_, '_> {
             }
             Plan::BlobPrefix { field, prefix } => {
                 let mut m = self.none();
-                for (rank, _) in self.seg.with_prefix(prefix)? {
+                for (rank, _) in self.expand(prefix)? {
                     for d in self.seg.postings(rank, *field)?.docs {
                         m.bits.set(d);
                     }
@@ -540,7 +559,7 @@ impl Eval<'_, '_> {
         let mut lasts: Vec<u32> = Vec::new();
         if prefix_last {
             let mut docs = Vec::new();
-            for (r, _) in self.seg.with_prefix(last)? {
+            for (r, _) in self.expand(last)? {
                 let p = self.seg.postings(r, field)?;
                 if !p.docs.is_empty() {
                     lasts.push(r + 1);

@@ -180,6 +180,9 @@ pub struct Hits {
     pub total: usize,
     /// The requested page.
     pub hits: Vec<Hit>,
+    /// Wildcard prefixes (`a` of `a*`) that matched more than
+    /// [`crate::MAX_WILDCARD_TERMS`] words: only the first were searched.
+    pub capped_wildcards: Vec<String>,
 }
 
 /// A live segment with its deletions.
@@ -830,7 +833,13 @@ impl SearchIndex {
     }
 
     /// Matching documents of every segment, with scores when ranking.
-    fn run(&self, node: &Node, now: i64, scoring: bool) -> Result<Vec<(Bits, Vec<f32>)>, Error> {
+    #[allow(clippy::type_complexity)]
+    fn run(
+        &self,
+        node: &Node,
+        now: i64,
+        scoring: bool,
+    ) -> Result<(Vec<(Bits, Vec<f32>)>, Vec<String>), Error> {
         let planner = Planner {
             now,
             stemmer: crate::tokenize::english(),
@@ -859,13 +868,13 @@ impl SearchIndex {
             bits.and_not(&del);
             out.push((bits, m.scores.unwrap_or_default()));
         }
-        Ok(out)
+        Ok((out, stats.capped))
     }
 
     /// Runs a parsed query.
     pub fn search_node(&self, node: &Node, options: &SearchOptions) -> Result<Hits, Error> {
         let scoring = options.order == Order::Relevance;
-        let matches = self.run(node, options.now, scoring)?;
+        let (matches, capped_wildcards) = self.run(node, options.now, scoring)?;
         let total = matches.iter().map(|(b, _)| b.count()).sum();
         // (segment, doc, date, score)
         let mut all: Vec<(usize, u32, i64, f32)> = Vec::with_capacity(total);
@@ -907,14 +916,18 @@ impl SearchIndex {
                 score: if scoring { score } else { 0.0 },
             });
         }
-        Ok(Hits { total, hits })
+        Ok(Hits {
+            total,
+            hits,
+            capped_wildcards,
+        })
     }
 
     /// Keys of every document matching `query` (unordered), for tests and
     /// set operations.
     pub fn matching_keys(&self, query: &str, now: i64) -> Result<Vec<DocKey>, Error> {
         let node = query::parse(query)?;
-        let matches = self.run(&node, now, false)?;
+        let (matches, _) = self.run(&node, now, false)?;
         let mut keys = Vec::new();
         for (si, (bits, _)) in matches.iter().enumerate() {
             let l = &self.segments[si];

@@ -46,6 +46,11 @@ pub use doc::{Addr, BodyText, DiffText, DocKey, DocKind, Lines, SearchDoc};
 pub use index::{Error, Hit, Hits, IndexOptions, Order, SearchIndex, SearchOptions};
 pub use query::{QueryError, QueryErrorKind, parse};
 
+/// Most index terms one wildcard (`word*`) stands for, per segment: the
+/// first ones in lexicon order. A query whose wildcard matched more says so
+/// in [`Hits::capped_wildcards`].
+pub const MAX_WILDCARD_TERMS: usize = 1000;
+
 /// Entry points for the fuzz targets in `fuzz/` (not an API: no stability
 /// promise). Each runs its input through the code under test and returns;
 /// a panic is the finding.
@@ -123,7 +128,7 @@ pub mod fuzzing {
                     let _ = seg.df(id, f);
                 }
             }
-            let _ = seg.with_prefix(t);
+            let _ = seg.with_prefix(t, 100);
         }
         let docs: Vec<u32> = (0..seg.ndocs.min(64)).collect();
         for f in ALL {

@@ -1045,12 +1045,14 @@ impl Segment {
         }
     }
 
-    /// Every term starting with `prefix`, with its id.
-    pub(crate) fn with_prefix(&self, prefix: &str) -> io::Result<Vec<(u32, String)>> {
+    /// The terms starting with `prefix`, with their ids, in lexicon order:
+    /// at most `limit + 1` of them (one more than `limit` tells the caller
+    /// that there were more).
+    pub(crate) fn with_prefix(&self, prefix: &str, limit: usize) -> io::Result<Vec<(u32, String)>> {
         let p = prefix.as_bytes();
         let mut out = Vec::new();
         let mut b = self.block_of(p);
-        loop {
+        while out.len() <= limit {
             let terms = self.block(b)?;
             if terms.is_empty() {
                 break;
@@ -1060,6 +1062,9 @@ impl Segment {
             for (t, &id) in terms.iter().zip(&ids) {
                 if t.starts_with(p) {
                     out.push((id, String::from_utf8_lossy(t).into_owned()));
+                    if out.len() > limit {
+                        break;
+                    }
                 } else if t.as_slice() > p {
                     past = true;
                     break;
