@@ -6,3 +6,4 @@ mod pi;
 mod damage;
 mod differential;
 mod index;
+mod model;
