@@ -507,6 +507,7 @@ fn golden_against_git_range_diff() {
         assert!(made, "no run of liburing fits scenario {name}");
     }
     cases.extend(tie_cases(&repo, &runs));
+    cases.extend(binary_cases(&repo, &runs));
 
     let mut failures = Vec::new();
     let mut checked = 0;
@@ -573,6 +574,38 @@ fn tie_cases(repo: &Repo, runs: &[Vec<String>]) -> Vec<Case> {
     }
     assert!(!out.is_empty(), "no run fits the tie cases");
     out
+}
+
+/// Binary files (`GIT binary patch` in the mail, `Binary files ... differ`
+/// in git's texts): one changed, one unchanged, one text patch around.
+fn binary_cases(repo: &Repo, runs: &[Vec<String>]) -> Vec<Case> {
+    for run in runs.iter().take(25) {
+        let base = format!("{}^", run[0]);
+        let with = |blob: &'static str| {
+            vec![
+                Op::Pick(0),
+                Op::New("lpl-blob.bin", blob, "add a binary file"),
+                Op::New(
+                    "lpl-other.bin",
+                    "\0same\x01\x02\0",
+                    "add another binary file",
+                ),
+                Op::Pick(1),
+            ]
+        };
+        let Some(old) = build(repo, &base, run, &with("\0\x01binary v1\0")) else {
+            continue;
+        };
+        let Some(new) = build(repo, &base, run, &with("\0\x01binary, v2\0\x7f")) else {
+            continue;
+        };
+        return vec![Case {
+            name: "binary files".into(),
+            old_range: format!("{base}..{old}"),
+            new_range: format!("{base}..{new}"),
+        }];
+    }
+    panic!("no run fits the binary case");
 }
 
 /// Index of the patch with the most (or fewest) changed lines.

@@ -31,7 +31,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 pub use mail::{MailCommit, Unusable, commit_of};
-pub use render::{RenderOptions, Side, render};
+pub use render::{RenderOptions, Side, render, render_with};
 pub use text::{CommitParts, PatchText, am_message};
 pub use xdiff::{OuterLine, diff_of_diffs};
 

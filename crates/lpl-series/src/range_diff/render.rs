@@ -103,12 +103,24 @@ fn decimal_width(mut n: usize) -> usize {
 
 /// Renders the whole range-diff.
 pub fn render(a: Side<'_>, b: Side<'_>, entries: &[Entry], opts: &RenderOptions) -> String {
+    render_with(a, b, entries, opts, |_, _| {})
+}
+
+/// Renders the whole range-diff, calling `after_header` after each entry's
+/// header line (to add lines of one's own before its diff).
+pub fn render_with(
+    a: Side<'_>,
+    b: Side<'_>,
+    entries: &[Entry],
+    opts: &RenderOptions,
+    mut after_header: impl FnMut(usize, &mut String),
+) -> String {
     let p = Palette::new(opts.color);
     let highest = |s: &Side<'_>| s.numbers.iter().copied().max().unwrap_or(0) as usize;
     let width = decimal_width(1 + highest(&a).max(highest(&b)));
     let mut out = String::new();
     let mut dashes = String::new();
-    for e in entries {
+    for (k, e) in entries.iter().enumerate() {
         if dashes.is_empty() {
             let first = match e.a {
                 Some(i) => &a.labels[i],
@@ -117,6 +129,7 @@ pub fn render(a: Side<'_>, b: Side<'_>, entries: &[Entry], opts: &RenderOptions)
             dashes = "-".repeat(first.chars().count());
         }
         header(&mut out, &p, width, &dashes, a, b, e);
+        after_header(k, &mut out);
         if e.status == Status::Changed
             && !opts.no_patch
             && let (Some(i), Some(j)) = (e.a, e.b)
