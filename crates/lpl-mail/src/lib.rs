@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod changelog;
 pub mod charset;
 pub mod diff;
 pub mod encode;
