@@ -30,6 +30,7 @@ Start here:
   lpl import ~/lore/linux-mm/git/0.git
                                  import a public-inbox epoch (or an mbox, a Maildir ...)
   lpl show <message-id>          one message as understood (a lore URL works too)
+  lpl diff <series>              what changed between its two newest revisions
 
 The archive lives in $LPL_HOME, else $XDG_DATA_HOME/lpl (~/.local/share/lpl).";
 
@@ -66,6 +67,7 @@ enum Command {
     Show(cmd::show::Args),
     Thread(cmd::series::ThreadArgs),
     Revisions(cmd::series::RevisionsArgs),
+    Diff(cmd::diff::Args),
     Am(cmd::series::AmArgs),
     Notebook(cmd::notebook::Args),
     Upstream(cmd::upstream::Args),
@@ -100,6 +102,7 @@ fn run(cli: Cli) -> Result<i32, CommandError> {
         Command::Series(a) => cmd::series::list(&app, a),
         Command::Thread(a) => cmd::series::thread(&app, a),
         Command::Revisions(a) => cmd::series::revisions(&app, a),
+        Command::Diff(a) => cmd::diff::run(&app, a),
         Command::Am(a) => cmd::series::am(&app, a),
         Command::Notebook(a) => cmd::notebook::run(&app, a),
         Command::Upstream(a) => cmd::upstream::run(&app, a),

@@ -8,6 +8,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod diff;
+pub mod diff_repo;
 pub mod fetch;
 pub mod import;
 pub mod library;

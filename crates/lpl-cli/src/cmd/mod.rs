@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod completions;
+pub mod diff;
 pub mod fetch;
 pub mod import;
 pub mod notebook;

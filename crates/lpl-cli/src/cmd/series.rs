@@ -241,8 +241,33 @@ pub fn render_series(v: &SeriesView) -> String {
     if v.chain.len() > 1 {
         s.push_str(&format!("\n{}\n", style::paint(style::BOLD, "Revisions")));
         s.push_str(&render_chain(&v.chain));
+        s.push_str(&diff_hint(&v.chain));
     }
     s
+}
+
+/// The `lpl diff` line under a chain of several revisions: what changed in
+/// the current revision since the one before it (or in the newest).
+fn diff_hint(chain: &[series::ChainItem]) -> String {
+    let at = chain
+        .iter()
+        .position(|c| c.current)
+        .unwrap_or(chain.len() - 1);
+    let (older, newer) = if at == 0 {
+        (&chain[0], &chain[1])
+    } else {
+        (&chain[at - 1], &chain[at])
+    };
+    format!(
+        "  {}\n",
+        style::paint(
+            style::DIM,
+            &format!(
+                "what changed from v{} to v{}: lpl diff {} v{} v{}",
+                older.revision, newer.revision, newer.id, older.revision, newer.revision
+            )
+        )
+    )
 }
 
 fn render_chain(chain: &[series::ChainItem]) -> String {
@@ -430,6 +455,9 @@ pub fn revisions(app: &App, a: RevisionsArgs) -> CmdResult {
         out.write_str(&format!("{}\n", serde_json::to_string_pretty(&c)?))?;
     } else {
         out.write_str(&render_chain(&c))?;
+        if c.len() > 1 {
+            out.write_str(&diff_hint(&c))?;
+        }
     }
     Ok(0)
 }

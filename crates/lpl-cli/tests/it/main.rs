@@ -4,6 +4,7 @@
 #[allow(dead_code)]
 #[path = "../../../lpl-lore/tests/it/corpus.rs"]
 mod corpus;
+mod diff;
 mod fetch;
 mod hostile;
 mod import;
