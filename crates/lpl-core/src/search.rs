@@ -271,13 +271,16 @@ fn links_of(lib: &Library, i: usize) -> (String, Option<usize>) {
 
 /// Runs the query over the index: (total, row ids with scores, best first
 /// or newest first).
+/// Total hits, the page's (row, score), and the last row the index holds.
+type QueryAnswer = (usize, Vec<(i64, f32)>, i64);
+
 fn run_query(
     home: &Path,
     query: &str,
     limit: usize,
     by_date: bool,
     now: i64,
-) -> Result<(usize, Vec<(i64, f32)>), CoreError> {
+) -> Result<QueryAnswer, CoreError> {
     let dir = index_dir(home);
     if !dir.exists() {
         return Err(CoreError::NotFound(
@@ -312,7 +315,26 @@ fn run_query(
         .iter()
         .filter_map(|h| Some((h.key.as_str().parse::<i64>().ok()?, h.score)))
         .collect();
-    Ok((hits.total, rows))
+    // The last row the index holds (its commit's watermark); 0 when no
+    // commit names one (meta.json missing: nothing committed).
+    let through = parse_watermark(index.payload().map_err(se)?).unwrap_or(0);
+    Ok((hits.total, rows, through))
+}
+
+/// An empty answer from an index that lags behind the archive is not "no
+/// message matches" (issue 20: with meta.json removed, or after a killed
+/// import, that is what search said).
+fn check_not_behind(store: &Store, total: usize, through: i64) -> Result<(), CoreError> {
+    if total > 0 {
+        return Ok(());
+    }
+    let last = store.last_row()?;
+    if through < last {
+        return Err(CoreError::Invalid(format!(
+            "no message matches, but the search index is behind the archive (it holds messages up to row {through} of {last}): run `lpl search --reindex` to catch up, then search again"
+        )));
+    }
+    Ok(())
 }
 
 /// Runs `query` over the index and shows the hits with their thread and
@@ -327,7 +349,8 @@ pub fn search(
     by_date: bool,
     now: i64,
 ) -> Result<SearchResults, CoreError> {
-    let (total, rows) = run_query(home, query, limit, by_date, now)?;
+    let (total, rows, through) = run_query(home, query, limit, by_date, now)?;
+    check_not_behind(store, total, through)?;
     let stamp = store.content_stamp(LINKS_VERSION)?;
     if store.link_stamp()?.as_deref() == Some(stamp.as_str())
         && let Some(res) = results_from_links(store, total, &rows)?
@@ -408,7 +431,7 @@ pub fn search_with(
     by_date: bool,
     now: i64,
 ) -> Result<SearchResults, CoreError> {
-    let (total, rows) = run_query(home, query, limit, by_date, now)?;
+    let (total, rows, _) = run_query(home, query, limit, by_date, now)?;
     Ok(results_from_library(lib, total, &rows))
 }
 

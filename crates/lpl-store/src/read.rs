@@ -131,6 +131,17 @@ impl Store {
             .map_err(self.err())
     }
 
+    /// The largest message row id, 0 for an empty store (rows are
+    /// numbered in insertion order: what an index's watermark is compared
+    /// with).
+    pub fn last_row(&self) -> Result<i64> {
+        let max: Option<i64> = self
+            .conn
+            .query_row("SELECT max(id) FROM messages", [], |r| r.get(0))
+            .map_err(self.err())?;
+        Ok(max.unwrap_or(0))
+    }
+
     /// Skipped items of a source: (location, reason).
     pub fn skipped(&self, source: i64) -> Result<Vec<(String, String)>> {
         let mut st = self

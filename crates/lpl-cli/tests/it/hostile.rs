@@ -44,3 +44,39 @@ fn hostile_queries_are_refused_not_crashes() {
         );
     }
 }
+
+/// An index that lags behind the archive (meta.json removed, or a killed
+/// import) does not answer "no message matches": it says it is behind and
+/// what to run (issue 20).
+#[test]
+fn a_lagging_index_says_so_instead_of_no_match() {
+    let home = tempfile::tempdir().expect("home");
+    let sample = crate::util::repo_root().join("sample/linux-mm-sample.mbox");
+    let sample = sample.to_str().expect("utf-8");
+    crate::util::lpl_ok(home.path(), &["import", sample]);
+    let out = lpl(home.path(), &["search", "s:lruvec"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_file(home.path().join("search/meta.json")).expect("rm meta.json");
+    let out = lpl(home.path(), &["search", "s:lruvec"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("the search index is behind the archive"),
+        "{err}"
+    );
+    assert!(err.contains("lpl search --reindex"), "{err}");
+    // A word that is nowhere, in an index that is up to date: exit 1.
+    crate::util::lpl_ok(home.path(), &["search", "--reindex", "s:lruvec"]);
+    let out = lpl(home.path(), &["search", "s:zzzqqqnothing"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
