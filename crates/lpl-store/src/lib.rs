@@ -71,6 +71,25 @@ pub enum StoreError {
         /// Why.
         source: std::io::Error,
     },
+    /// There is no archive in the directory (read-only opening creates none).
+    #[error("no archive at {}", path.display())]
+    Missing {
+        /// The database file looked for.
+        path: PathBuf,
+    },
+    /// The database was written by an older lpl and must be migrated, which
+    /// a read-only opening cannot do.
+    #[error(
+        "database {path} has schema version {found}, older than this lpl's ({known}); run any command that writes (e.g. lpl import) once to upgrade it"
+    )]
+    NeedsUpgrade {
+        /// The database file.
+        path: PathBuf,
+        /// Version found.
+        found: i64,
+        /// Version this lpl writes.
+        known: i64,
+    },
     /// A stored blob does not decompress.
     #[error("stored message {id} is corrupt: {detail}")]
     CorruptBlob {
@@ -91,6 +110,8 @@ pub struct Store {
     pack_path: PathBuf,
     /// Opened by the first read of a packed message.
     pack_read: std::sync::OnceLock<std::fs::File>,
+    /// Opened with [`Store::open_read_only`]: never writes.
+    read_only: bool,
     /// Opened by the first batch written.
     pack_write: Option<pack::PackWriter>,
     /// A batch's records, appended at once; kept between batches (a fresh
@@ -103,6 +124,11 @@ pub const DB_FILE: &str = "lpl.sqlite3";
 
 impl Store {
     /// Opens (creating if needed) the store in `dir`, migrating its schema.
+    ///
+    /// Every write transaction of this connection begins `IMMEDIATE`: it
+    /// takes the write lock before its first read, so it waits (busy
+    /// timeout) behind another writer instead of failing with "database is
+    /// locked" when that writer committed after its read began.
     pub fn open(dir: &Path) -> Result<Store> {
         std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
             path: dir.to_owned(),
@@ -113,17 +139,91 @@ impl Store {
             path: path.clone(),
             source,
         })?;
-        let mut store = Store {
+        let mut store = Store::with_conn(conn, dir, path, false);
+        store
+            .conn
+            .set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens the existing store in `dir` for reading only: no file is
+    /// created or written, so it works on a read-only data directory, and
+    /// beside a writer (another process importing) it sees each of the
+    /// writer's commits as it lands, never blocking it. A store whose
+    /// schema is older than this lpl's is refused ([`StoreError::NeedsUpgrade`]):
+    /// open it once with [`Store::open`].
+    pub fn open_read_only(dir: &Path) -> Result<Store> {
+        use rusqlite::OpenFlags;
+        let path = dir.join(DB_FILE);
+        if !path.is_file() {
+            return Err(StoreError::Missing { path });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let open = |uri: String| {
+            let conn = rusqlite::Connection::open_with_flags(uri, flags)?;
+            conn.busy_timeout(std::time::Duration::from_secs(10))?;
+            // Reading the schema version reads the WAL index: this is
+            // where a directory that cannot hold `-shm` shows.
+            let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            Ok::<_, rusqlite::Error>((conn, v))
+        };
+        let uri = file_uri(&path);
+        let (conn, version) = match open(uri.clone()) {
+            Ok(x) => x,
+            // A read-only directory without the WAL's `-shm` file (the last
+            // writer closed cleanly and removed it): nobody can be writing
+            // there, so the database file alone is the whole truth.
+            Err(e) if is_cannot_open(&e) => open(format!("{uri}?immutable=1")).map_err(err)?,
+            Err(e) => return Err(err(e)),
+        };
+        let known = schema::MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::TooNew {
+                path,
+                found: version,
+                known,
+            });
+        }
+        if version < known {
+            return Err(StoreError::NeedsUpgrade {
+                path,
+                found: version,
+                known,
+            });
+        }
+        conn.execute_batch("PRAGMA query_only = ON; PRAGMA cache_size = -16384;")
+            .map_err(err)?;
+        Ok(Store::with_conn(conn, dir, path, true))
+    }
+
+    fn with_conn(conn: rusqlite::Connection, dir: &Path, path: PathBuf, read_only: bool) -> Store {
+        Store {
             conn,
             path,
             pack_path: dir.join(PACK_FILE),
             pack_read: std::sync::OnceLock::new(),
+            read_only,
             pack_write: None,
             pack_buf: Vec::new(),
-        };
-        store.configure()?;
-        store.migrate()?;
-        Ok(store)
+        }
+    }
+
+    /// Opened with [`Store::open_read_only`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The schema version this lpl writes.
+    pub fn current_schema() -> i64 {
+        schema::MIGRATIONS.len() as i64
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
@@ -253,6 +353,26 @@ impl Store {
     pub fn conn_mut(&mut self) -> &mut rusqlite::Connection {
         &mut self.conn
     }
+}
+
+/// `file:` URI of a path (percent-encoding what a URI reserves).
+fn file_uri(path: &Path) -> String {
+    let mut out = String::from("file:");
+    for b in path.as_os_str().as_encoded_bytes() {
+        match b {
+            b'?' | b'#' | b'%' => out.push_str(&format!("%{b:02X}")),
+            b if b.is_ascii() && !b.is_ascii_control() => out.push(*b as char),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn is_cannot_open(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+    )
 }
 
 /// While alive, the store is in bulk mode ([`Store::bulk`]).

@@ -2,4 +2,5 @@
 //! in a temporary directory.
 
 mod pack;
+mod readers;
 mod skipped;
