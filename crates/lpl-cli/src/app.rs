@@ -1,12 +1,13 @@
-//! What every command needs: where the data lives, the store, and output
-//! (colour that respects NO_COLOR and pipes, a pager for long output).
+//! What every command needs: where the data lives, the workspace, and
+//! output (colour that respects NO_COLOR and pipes, a pager for long
+//! output).
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 use anstream::AutoStream;
-use lpl_core::Store;
+use lpl_core::Workspace;
 
 use crate::error::{CmdResult, CommandError};
 
@@ -58,20 +59,20 @@ pub fn resolve_home(flag: Option<PathBuf>) -> CmdResult<PathBuf> {
 }
 
 impl App {
-    pub fn open_store(&self) -> CmdResult<Store> {
-        Ok(Store::open(&self.home)?)
+    /// The archive for a command that writes (created when missing).
+    pub fn workspace_rw(&self) -> CmdResult<Workspace> {
+        Ok(Workspace::open(&self.home)?)
     }
 
-    /// Opens the store only if it exists (read commands on a fresh machine
-    /// say what to do instead of creating an empty database).
-    pub fn open_existing_store(&self) -> CmdResult<Store> {
-        if !self.home.join(lpl_store::DB_FILE).exists() {
-            return Err(
-                CommandError::user(format!("no archive at {} yet", self.home.display()))
-                    .hint("import something first: lpl import PATH (or try: lpl quickstart)"),
-            );
-        }
-        self.open_store()
+    /// The existing archive, for a command that writes into it.
+    pub fn workspace_existing_rw(&self) -> CmdResult<Workspace> {
+        Ok(Workspace::open_existing(&self.home)?)
+    }
+
+    /// The existing archive, read-only (read commands on a fresh machine
+    /// say what to do instead of creating an empty one).
+    pub fn workspace(&self) -> CmdResult<Workspace> {
+        Ok(Workspace::open_read_only(&self.home)?)
     }
 
     fn anstream_choice(&self) -> anstream::ColorChoice {

@@ -1,4 +1,4 @@
-//! The one place where errors become messages and exit codes.
+//! The one place where errors become messages, hints and exit codes.
 //!
 //! Exit codes scripts can rely on (ripgrep's and git's conventions):
 //! 0 success (also when the reader of our output went away: a closed pipe),
@@ -6,6 +6,11 @@
 //! 255 an internal error (a bug, or the machine failing under us).
 
 use std::fmt;
+use std::io::ErrorKind;
+
+use lpl_core::error::{
+    Invalid, LoreError, NotFound, NotebookError, SearchError, SourceError, StoreError,
+};
 
 /// Exit codes.
 pub mod exit {
@@ -39,29 +44,28 @@ pub struct CommandError {
     pub message: String,
     /// What to do about it.
     pub hints: Vec<String>,
+    /// The kind of the I/O error underneath, if any (a closed pipe is a
+    /// clean exit, told by this and never by the message's text).
+    pub io: Option<ErrorKind>,
 }
 
 impl CommandError {
-    pub fn user(message: impl Into<String>) -> Self {
+    fn new(kind: Kind, message: impl Into<String>) -> Self {
         CommandError {
-            kind: Kind::User,
+            kind,
             message: message.into(),
             hints: Vec::new(),
+            io: None,
         }
+    }
+    pub fn user(message: impl Into<String>) -> Self {
+        Self::new(Kind::User, message)
     }
     pub fn not_found(message: impl Into<String>) -> Self {
-        CommandError {
-            kind: Kind::NotFound,
-            message: message.into(),
-            hints: Vec::new(),
-        }
+        Self::new(Kind::NotFound, message)
     }
     pub fn internal(message: impl Into<String>) -> Self {
-        CommandError {
-            kind: Kind::Internal,
-            message: message.into(),
-            hints: Vec::new(),
-        }
+        Self::new(Kind::Internal, message)
     }
     pub fn hint(mut self, h: impl Into<String>) -> Self {
         self.hints.push(h.into());
@@ -74,6 +78,10 @@ impl CommandError {
             Kind::Internal => exit::INTERNAL,
         }
     }
+    /// The reader of our output went away (`lpl ... | head`).
+    pub fn is_broken_pipe(&self) -> bool {
+        self.io == Some(ErrorKind::BrokenPipe)
+    }
 }
 
 impl fmt::Display for CommandError {
@@ -82,42 +90,159 @@ impl fmt::Display for CommandError {
     }
 }
 
-impl From<lpl_core::CoreError> for CommandError {
-    fn from(e: lpl_core::CoreError) -> Self {
-        use lpl_core::CoreError as E;
-        match e {
-            E::NotFound(m) => CommandError::not_found(m),
-            E::Invalid(m) => CommandError::user(m),
-            E::Open(o) => CommandError::user(o.to_string())
-                .hint("lpl import reads public-inbox epochs and inboxes, mbox (also .gz), Maildir, .eml files, directories of them, and - for stdin"),
-            E::Cancelled => CommandError::user("interrupted"),
-            E::Store(
-                s @ (lpl_store::StoreError::Pack { .. } | lpl_store::StoreError::CorruptBlob { .. }),
-            ) => CommandError::internal(s.to_string()).hint(
-                "the raw messages live in messages.pack beside lpl.sqlite3 in the data directory: back up and restore the two together",
-            ),
-            E::Store(s) => CommandError::internal(s.to_string())
-                .hint("check the data directory (lpl --home DIR, or $LPL_HOME) is writable and not on a full disk"),
-            other => CommandError::internal(other.to_string()),
+const READ_FORMATS: &str = "lpl import reads public-inbox epochs and inboxes, mbox (also .gz), Maildir, .eml files, directories of them, and - for stdin";
+const DISK: &str =
+    "check the data directory (lpl --home DIR, or $LPL_HOME) is writable and not on a full disk";
+
+fn not_found(e: &NotFound) -> CommandError {
+    let msg = e.to_string();
+    match e {
+        NotFound::Archive { .. } => CommandError::user(msg)
+            .hint("import something first: lpl import PATH (or try: lpl quickstart)"),
+        NotFound::Message { message_id } => CommandError::not_found(msg).hint(format!(
+            "import it first: lpl import PATH, or lpl fetch {message_id}"
+        )),
+        NotFound::SearchIndex => {
+            CommandError::not_found(msg).hint("run `lpl import` (or `lpl search --reindex`)")
         }
+        NotFound::SyncList { .. } => {
+            CommandError::user(msg).hint("lpl sync --list shows the registered lists")
+        }
+        NotFound::NoSyncLists => CommandError::user(msg)
+            .hint("lpl sync --add https://lore.kernel.org/LIST registers one"),
+        NotFound::SeriesId { .. } | NotFound::NoSeries { .. } => CommandError::not_found(msg)
+            .hint("lpl series --all --singles lists every series with its id"),
+        _ => CommandError::not_found(msg),
     }
 }
 
-impl From<lpl_store::StoreError> for CommandError {
-    fn from(e: lpl_store::StoreError) -> Self {
-        lpl_core::CoreError::from(e).into()
+fn invalid(e: &Invalid) -> CommandError {
+    let msg = e.to_string();
+    match e {
+        Invalid::MessageId { .. } => CommandError::user(msg).hint(
+            "give a Message-ID (with or without <>), id:..., a lore URL or a patch.msgid.link URL",
+        ),
+        Invalid::UnnamedList { .. } => {
+            CommandError::user(msg).hint("name it: lpl sync --add NAME URL")
+        }
+        Invalid::LoreConfig { .. } => {
+            CommandError::user(msg).hint("fix or remove the file; lpl sync --add rewrites it")
+        }
+        _ => CommandError::user(msg),
+    }
+}
+
+fn lore(e: &LoreError) -> CommandError {
+    let msg = e.to_string();
+    match e {
+        LoreError::NotFound { .. } => CommandError::not_found(msg)
+            .hint("check the Message-ID; a message sent minutes ago may not be archived yet"),
+        LoreError::Offline { .. } | LoreError::Timeout { .. } | LoreError::Broken { .. } => {
+            CommandError::user(msg).hint("check the network, or use a mirror with --base-url URL")
+        }
+        LoreError::Server { .. } => {
+            CommandError::user(msg).hint("the server is busy or down; try again later")
+        }
+        LoreError::Html { .. }
+        | LoreError::BadGzip { .. }
+        | LoreError::NotMbox { .. }
+        | LoreError::EmptyThread { .. } => {
+            CommandError::user(msg).hint("nothing was imported; the archive is unchanged")
+        }
+        LoreError::TooLarge { .. } | LoreError::Deadline { .. } => CommandError::user(msg)
+            .hint("nothing was imported; the server sent more, or slower, than lpl accepts (a broken mirror?)"),
+        LoreError::RedirectRefused { .. } => CommandError::user(msg)
+            .hint("nothing was imported; if the new address is right, give it with --base-url URL"),
+        LoreError::Cancelled => CommandError::user("interrupted"),
+        _ => CommandError::user(msg),
+    }
+}
+
+fn search(e: &SearchError) -> CommandError {
+    let msg = e.to_string();
+    match e {
+        SearchError::Query(_) => {
+            CommandError::user(msg).hint("see `lpl search --help` for the prefixes")
+        }
+        SearchError::SchemaChanged { .. } | SearchError::Damaged { .. } => CommandError::user(
+            format!("{msg}: run `lpl search --reindex` to rebuild it from the archive"),
+        ),
+        SearchError::Locked { .. } => CommandError::user(msg)
+            .hint("another lpl is writing the index; try again when it is done"),
+        _ => CommandError::internal(msg).hint(DISK),
+    }
+}
+
+fn store(e: &StoreError) -> CommandError {
+    let msg = e.to_string();
+    match e {
+        StoreError::Pack { .. } | StoreError::CorruptBlob { .. } => CommandError::internal(msg).hint(
+            "the raw messages live in messages.pack beside lpl.sqlite3 in the data directory: back up and restore the two together",
+        ),
+        StoreError::TooNew { .. } | StoreError::NeedsUpgrade { .. } => CommandError::user(msg),
+        StoreError::Missing { .. } => CommandError::user(msg)
+            .hint("import something first: lpl import PATH (or try: lpl quickstart)"),
+        _ => CommandError::internal(msg).hint(DISK),
+    }
+}
+
+impl From<lpl_core::Error> for CommandError {
+    fn from(e: lpl_core::Error) -> Self {
+        use lpl_core::Error as E;
+        let io = e.io_kind();
+        let mut c = match &e {
+            E::NotFound(n) => not_found(n),
+            E::Invalid(i) => invalid(i),
+            E::Lore(l) => lore(l),
+            E::Search(s) => search(s),
+            E::Store(s) => store(s),
+            E::Source(o) => {
+                let c = CommandError::user(o.to_string());
+                match o {
+                    SourceError::Io { .. } => c,
+                    _ => c.hint(READ_FORMATS),
+                }
+            }
+            E::Upstream(u) => CommandError::user(u.to_string())
+                .hint("the repository must be a full (not shallow) git clone"),
+            E::Notebook(n) => {
+                let c = CommandError::user(n.to_string());
+                match n {
+                    NotebookError::Select(_) => c.hint(
+                        "name an entry by its Message-ID, lore URL, or more words of its title",
+                    ),
+                    NotebookError::File(lpl_core::error::FileError::ChangedOnDisk { .. }) => {
+                        c.hint("the file changed since it was read: nothing was written")
+                    }
+                    _ => c,
+                }
+            }
+            E::Io { .. } => CommandError::internal(e.to_string()).hint(DISK),
+            E::ReadOnly { .. } => CommandError::internal(e.to_string()),
+            E::IndexBehind { .. } => CommandError::user(format!(
+                "{e}: run `lpl search --reindex` to catch up, then search again"
+            )),
+            E::Cancelled => CommandError::user("interrupted"),
+            _ => CommandError::internal(e.to_string()),
+        };
+        c.io = io;
+        c
     }
 }
 
 impl From<std::io::Error> for CommandError {
     fn from(e: std::io::Error) -> Self {
-        CommandError::internal(format!("I/O error: {e}"))
+        let mut c = CommandError::internal(format!("I/O error: {e}"));
+        c.io = Some(e.kind());
+        c
     }
 }
 
 impl From<serde_json::Error> for CommandError {
     fn from(e: serde_json::Error) -> Self {
-        CommandError::internal(format!("JSON error: {e}"))
+        let mut c = CommandError::internal(format!("JSON error: {e}"));
+        c.io = e.io_error_kind();
+        c
     }
 }
 

@@ -114,10 +114,6 @@ fn run(cli: Cli) -> Result<i32, CommandError> {
     }
 }
 
-fn is_broken_pipe(e: &CommandError) -> bool {
-    e.message.contains("Broken pipe") || e.message.contains("os error 32")
-}
-
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -161,7 +157,7 @@ fn real_main() -> i32 {
     }
     match run(cli) {
         Ok(code) => code,
-        Err(e) if is_broken_pipe(&e) => exit::OK,
+        Err(e) if e.is_broken_pipe() => exit::OK,
         Err(e) => {
             let mut err = anstream::stderr();
             let _ = std::io::Write::write_all(

@@ -10,10 +10,11 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use lpl_mail::Trailer;
-use lpl_series::range_diff::{self, Entry, PatchText, Status, Unusable};
+use lpl_series::range_diff::{self, Entry, PatchText, Unusable};
+pub use lpl_series::range_diff::{CREATION_FACTOR_DEFAULT, Status};
 use lpl_store::Store;
 
-use crate::CoreError;
+use crate::error::{Error, Invalid, NotFound};
 use crate::library::Library;
 use crate::series::{self, SeriesSummary};
 
@@ -144,20 +145,14 @@ impl RangeDiffView {
 
 /// The two revisions `lpl diff` compares: both named, one named (and the
 /// revision before it in the chain), or none (the two newest of the chain).
-pub fn pick_revisions(
+pub(crate) fn pick_revisions(
     lib: &Library,
     r: usize,
     old: Option<u32>,
     new: Option<u32>,
-) -> Result<(usize, usize), CoreError> {
+) -> Result<(usize, usize), Error> {
     let chain = lib.analysis.chains.chain(r);
-    let known = || {
-        chain
-            .iter()
-            .map(|&c| format!("v{}", lib.revisions()[c].revision))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let known = || -> Vec<u32> { chain.iter().map(|&c| lib.revisions()[c].revision).collect() };
     let position = |x: usize| chain.iter().position(|&c| c == x);
     let (a, b) = match (old, new) {
         (Some(va), Some(vb)) => (
@@ -168,29 +163,27 @@ pub fn pick_revisions(
             let b = series::pick_version(lib, r, Some(v))?;
             let at = position(b).unwrap_or(0);
             if at == 0 {
-                return Err(CoreError::NotFound(format!(
-                    "v{v} is the first revision known of this series (known: {}); name two revisions",
-                    known()
-                )));
+                return Err(NotFound::EarlierRevision {
+                    revision: v,
+                    known: known(),
+                }
+                .into());
             }
             (chain[at - 1], b)
         }
         (None, None) => {
             if chain.len() < 2 {
-                return Err(CoreError::NotFound(format!(
-                    "only one revision of this series is known ({}); nothing to compare",
-                    known()
-                )));
+                return Err(NotFound::OneRevision { known: known() }.into());
             }
             (chain[chain.len() - 2], chain[chain.len() - 1])
         }
     };
     if a == b {
-        return Err(CoreError::Invalid(format!(
-            "v{} against itself: name two different revisions (known: {})",
-            lib.revisions()[a].revision,
-            known()
-        )));
+        return Err(Invalid::SameRevision {
+            revision: lib.revisions()[a].revision,
+            known: known(),
+        }
+        .into());
     }
     Ok((a, b))
 }
@@ -206,7 +199,7 @@ fn side(
     lib: &Library,
     r: usize,
     not_compared: &mut Vec<NotCompared>,
-) -> Result<DiffSide, CoreError> {
+) -> Result<DiffSide, Error> {
     let rev = &lib.revisions()[r];
     let collected = lib.trailers.get(r);
     let changelog = match rev.cover {
@@ -264,13 +257,13 @@ fn side(
 }
 
 /// The range-diff of revisions `a` (old) and `b` (new), from the mail.
-pub fn range_diff(
+pub(crate) fn range_diff(
     store: &Store,
     lib: &Library,
     a: usize,
     b: usize,
     opts: &DiffOptions,
-) -> Result<RangeDiffView, CoreError> {
+) -> Result<RangeDiffView, Error> {
     let mut not_compared = Vec::new();
     let old = side(store, lib, a, &mut not_compared)?;
     let new = side(store, lib, b, &mut not_compared)?;
@@ -294,7 +287,7 @@ pub fn range_diff(
 /// to `repo` and compared by the real `git range-diff`, whose output is in
 /// [`RangeDiffView::git_output`]; the entries and annotations are still
 /// lpl's own, from the mail.
-pub fn range_diff_repo(
+pub(crate) fn range_diff_repo(
     store: &Store,
     lib: &Library,
     a: usize,
@@ -302,19 +295,22 @@ pub fn range_diff_repo(
     opts: &DiffOptions,
     repo: &std::path::Path,
     color: bool,
-) -> Result<RangeDiffView, CoreError> {
+) -> Result<RangeDiffView, Error> {
     let mut view = range_diff(store, lib, a, b, opts)?;
-    let mails = |side: &DiffSide| -> Result<(Vec<Vec<u8>>, Option<String>), CoreError> {
+    let mails = |side: &DiffSide| -> Result<(Vec<Vec<u8>>, Option<String>), Error> {
         let mut raws = Vec::new();
         let mut base = None;
         for p in &side.patches {
-            let id = lpl_mail::MessageId::new(&p.message_id)
-                .ok_or_else(|| CoreError::Internal(format!("bad Message-ID {}", p.message_id)))?;
+            let id = lpl_mail::MessageId::new(&p.message_id).ok_or_else(|| Invalid::MessageId {
+                arg: p.message_id.clone(),
+            })?;
             let row = lib
                 .messages(&id)
                 .first()
                 .map(|&m| lib.rows[m])
-                .ok_or_else(|| CoreError::Internal(format!("<{id}> vanished")))?;
+                .ok_or_else(|| NotFound::Message {
+                    message_id: id.as_str().to_owned(),
+                })?;
             let raw = store.raw(row)?;
             if base.is_none() {
                 base = lpl_mail::parse(&raw).message.base_commit;
@@ -323,7 +319,7 @@ pub fn range_diff_repo(
         }
         Ok((raws, base))
     };
-    let cover_base = |r: usize| -> Result<Option<String>, CoreError> {
+    let cover_base = |r: usize| -> Result<Option<String>, Error> {
         match lib.revisions()[r].cover {
             Some(c) => Ok(lpl_mail::parse(&store.raw(lib.rows[c])?)
                 .message

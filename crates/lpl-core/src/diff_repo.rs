@@ -15,7 +15,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::CoreError;
+use crate::error::{Error, Invalid};
 
 /// A revision to apply.
 pub struct RepoSide<'a> {
@@ -95,8 +95,14 @@ pub fn range_diff_in_repo(
     new: &RepoSide<'_>,
     creation_factor: u32,
     color: bool,
-) -> Result<RepoRangeDiff, CoreError> {
-    let invalid = |m: String| CoreError::Invalid(m);
+) -> Result<RepoRangeDiff, Error> {
+    let invalid = |reason: String| -> Error {
+        Invalid::Repository {
+            path: repo.to_owned(),
+            reason,
+        }
+        .into()
+    };
     let probe = Command::new("git")
         .arg("-C")
         .arg(repo)
@@ -111,18 +117,18 @@ pub fn range_diff_in_repo(
         .map_err(|e| invalid(format!("--repo needs git, which cannot be run here: {e}")))?;
     if !probe.status.success() {
         return Err(invalid(format!(
-            "{}: not a git repository ({})",
-            repo.display(),
+            "not a git repository ({})",
             String::from_utf8_lossy(&probe.stderr).trim()
         )));
     }
     let alternate = PathBuf::from(String::from_utf8_lossy(&probe.stdout).trim());
-    let tmp = tempfile::tempdir()
-        .map_err(|e| CoreError::Internal(format!("cannot make a temporary directory: {e}")))?;
+    let tmp = tempfile::tempdir().map_err(Error::io(
+        "create a temporary directory in",
+        std::env::temp_dir(),
+    ))?;
     let objects = tmp.path().join("objects");
-    std::fs::create_dir_all(objects.join("info")).map_err(|e| {
-        CoreError::Internal(format!("cannot make a temporary object directory: {e}"))
-    })?;
+    std::fs::create_dir_all(objects.join("info"))
+        .map_err(Error::io("create", objects.join("info")))?;
     let env = Env {
         repo: repo.to_owned(),
         objects,

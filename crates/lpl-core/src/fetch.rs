@@ -15,53 +15,14 @@ use serde::{Deserialize, Serialize};
 use lpl_lore::{Lore, LoreError, mirror};
 use lpl_store::Store;
 
-use crate::CoreError;
-use crate::import::{ImportEvent, ImportOptions, ImportReport, import};
+use crate::error::{Error, Invalid, NotFound};
+use crate::event::Event;
+use crate::import::{ImportOptions, ImportReport, import_indexed};
+use crate::layout::{Component, Layout};
 use crate::library::Library;
+use crate::search::Indexer;
 use crate::series::{SeriesSummary, summary};
 use crate::show::resolve_message_id;
-
-/// The file, in the data directory, holding lore settings and the lists
-/// `lpl sync` keeps mirrored.
-pub const CONFIG_FILE: &str = "lore.json";
-
-/// Errors of fetch and sync.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum FetchError {
-    /// Talking to lore failed.
-    #[error(transparent)]
-    Lore(#[from] LoreError),
-    /// Importing or reading the store failed.
-    #[error(transparent)]
-    Core(#[from] CoreError),
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] lpl_store::StoreError),
-    /// The argument is not a Message-ID or lore URL.
-    #[error("{arg:?} is not a Message-ID or a lore URL")]
-    NotAMessageId {
-        /// The argument.
-        arg: String,
-    },
-    /// `lore.json` is unreadable or could not be written.
-    #[error("{}: {reason}", path.display())]
-    Config {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        reason: String,
-    },
-    /// A list name or URL or date does not make sense.
-    #[error("{0}")]
-    Invalid(String),
-    /// `lpl sync LIST` names a list that is not registered.
-    #[error("no list {name:?} is registered for sync")]
-    UnknownList {
-        /// The name.
-        name: String,
-    },
-}
 
 /// Settings and registered lists (`lore.json`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -87,54 +48,37 @@ pub struct SyncList {
 }
 
 impl LoreConfig {
-    /// Reads `lore.json` from `home` (empty when missing).
-    pub fn load(home: &Path) -> Result<LoreConfig, FetchError> {
-        let path = home.join(CONFIG_FILE);
+    /// Reads `lore.json` of `layout` (empty when missing).
+    pub(crate) fn load(layout: &Layout) -> Result<LoreConfig, Error> {
+        let path = layout.path(Component::LoreConfig);
         match std::fs::read(&path) {
-            Ok(b) => serde_json::from_slice(&b).map_err(|e| FetchError::Config {
-                path,
-                reason: e.to_string(),
+            Ok(b) => serde_json::from_slice(&b).map_err(|e| {
+                Invalid::LoreConfig {
+                    path,
+                    reason: e.to_string(),
+                }
+                .into()
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(LoreConfig::default()),
-            Err(e) => Err(FetchError::Config {
-                path,
-                reason: e.to_string(),
-            }),
+            Err(e) => Err(Error::io("read", path)(e)),
         }
     }
 
-    /// Writes `lore.json` into `home` (atomically).
-    pub fn save(&self, home: &Path) -> Result<(), FetchError> {
-        let path = home.join(CONFIG_FILE);
-        let err = |e: &dyn std::fmt::Display| FetchError::Config {
-            path: path.clone(),
-            reason: e.to_string(),
-        };
-        std::fs::create_dir_all(home).map_err(|e| err(&e))?;
-        let tmp = home.join(format!(".{CONFIG_FILE}.tmp"));
-        let text = serde_json::to_string_pretty(self).map_err(|e| err(&e))?;
-        std::fs::write(&tmp, text + "\n").map_err(|e| err(&e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| err(&e))
+    /// Writes `lore.json` of `layout` (atomically).
+    pub(crate) fn save(&self, layout: &Layout) -> Result<(), Error> {
+        let path = layout.path(Component::LoreConfig);
+        let home = layout.home();
+        std::fs::create_dir_all(home).map_err(Error::io("create", home))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = home.join(format!(".{name}.tmp"));
+        let text = serde_json::to_string_pretty(self)
+            .expect("the lore settings are plain data and always serialize");
+        std::fs::write(&tmp, text + "\n").map_err(Error::io("write", &tmp))?;
+        std::fs::rename(&tmp, &path).map_err(Error::io("write", &path))
     }
-}
-
-/// What happened, as it happens.
-#[derive(Debug, Clone)]
-pub enum FetchEvent {
-    /// A download starts.
-    Downloading {
-        /// What is asked for.
-        what: String,
-    },
-    /// An epoch is being cloned or fetched.
-    Mirroring {
-        /// The list.
-        list: String,
-        /// The epoch URL.
-        url: String,
-    },
-    /// An import reported progress.
-    Import(ImportEvent),
 }
 
 /// The outcome of fetching one thread or one search.
@@ -162,43 +106,66 @@ pub struct FetchReport {
     pub skipped: u64,
     /// The import in detail.
     pub import: ImportReport,
+    /// Messages added to the search index (this fetch's, and any stored
+    /// earlier but not indexed yet).
+    pub indexed: u64,
     /// Series found in what was fetched.
     pub series: Vec<SeriesSummary>,
 }
 
-/// Builds a lore client from `lore.json`'s base URL (unless `base_url`
-/// overrides it), caching under `home/cache/lore`.
-pub fn client(home: &Path, base_url: Option<&str>) -> Result<Lore, FetchError> {
-    let cfg = LoreConfig::load(home)?;
-    let base = base_url
-        .map(str::to_owned)
+/// Where and how to ask lore.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct FetchOptions {
+    /// The server (default: `lore.json`'s `base_url`, else
+    /// [`lpl_lore::DEFAULT_BASE_URL`]).
+    pub base_url: Option<String>,
+    /// Ask again even when a fresh copy is cached.
+    pub refresh: bool,
+    /// The client's settings, whole (retries, pacing, timeouts, cache
+    /// directory), instead of the defaults with `base_url`.
+    pub client: Option<lpl_lore::Config>,
+}
+
+/// Builds a lore client from `lore.json`'s base URL (unless the options
+/// override it), caching in the layout's lore cache.
+pub(crate) fn client(layout: &Layout, o: &FetchOptions) -> Result<Lore, Error> {
+    if let Some(c) = &o.client {
+        return Ok(Lore::new(c.clone())?);
+    }
+    let cfg = LoreConfig::load(layout)?;
+    let base = o
+        .base_url
+        .clone()
         .or(cfg.base_url)
         .unwrap_or_else(|| lpl_lore::DEFAULT_BASE_URL.to_owned());
-    Ok(Lore::new(lpl_lore::Config::new(
-        base,
-        home.join("cache").join("lore"),
-    ))?)
+    let mut c = lpl_lore::Config::new(base, layout.path(Component::LoreCache));
+    if o.refresh {
+        c.cache_ttl = std::time::Duration::ZERO;
+    }
+    Ok(Lore::new(c)?)
 }
 
 /// Fetches the thread of `arg` (a Message-ID, `<id>`, `id:...`, or a lore
 /// or patch.msgid.link URL), imports it, and names the series in it.
-pub fn fetch(
+pub(crate) fn fetch(
     store: &mut Store,
     lore: &Lore,
     arg: &str,
     opts: &ImportOptions,
     cancel: &AtomicBool,
-    on_event: &mut dyn FnMut(&FetchEvent),
-) -> Result<FetchReport, FetchError> {
-    let mid = resolve_message_id(arg).ok_or_else(|| FetchError::NotAMessageId {
+    index: Option<&mut Indexer>,
+    on_event: &mut dyn FnMut(&Event),
+) -> Result<FetchReport, Error> {
+    let mid = resolve_message_id(arg).ok_or_else(|| Invalid::MessageId {
         arg: arg.to_owned(),
     })?;
-    on_event(&FetchEvent::Downloading {
+    on_event(&Event::Downloading {
         what: format!("<{}>", mid.as_str()),
     });
     let d = lore.thread(mid.as_str(), cancel)?;
-    let rep = import(store, &d.path, opts, cancel, &mut |e| {
-        on_event(&FetchEvent::Import(e.clone()))
+    let rep = import_indexed(store, &d.path, opts, cancel, index, &mut |e| {
+        on_event(&Event::Import(e.clone()))
     })?;
     let lib = Library::load(store)?;
     let series = match lib.find_revision(mid.as_str()) {
@@ -212,7 +179,7 @@ pub fn fetch(
 /// imports at most `limit` messages of the answer. `Ok(None)` when nothing
 /// matched.
 #[allow(clippy::too_many_arguments)]
-pub fn fetch_query(
+pub(crate) fn fetch_query(
     store: &mut Store,
     lore: &Lore,
     query: &str,
@@ -220,16 +187,17 @@ pub fn fetch_query(
     limit: Option<u64>,
     opts: &ImportOptions,
     cancel: &AtomicBool,
-    on_event: &mut dyn FnMut(&FetchEvent),
-) -> Result<Option<FetchReport>, FetchError> {
-    on_event(&FetchEvent::Downloading {
+    index: Option<&mut Indexer>,
+    on_event: &mut dyn FnMut(&Event),
+) -> Result<Option<FetchReport>, Error> {
+    on_event(&Event::Downloading {
         what: format!("search {query:?}"),
     });
     let Some(d) = lore.search(query, threads, limit, cancel)? else {
         return Ok(None);
     };
-    let rep = import(store, &d.path, opts, cancel, &mut |e| {
-        on_event(&FetchEvent::Import(e.clone()))
+    let rep = import_indexed(store, &d.path, opts, cancel, index, &mut |e| {
+        on_event(&Event::Import(e.clone()))
     })?;
     let lib = Library::load(store)?;
     let series = series_in(&lib, &d.path);
@@ -256,6 +224,7 @@ fn report(
             .saturating_sub(rep.imported + rep.skipped.len() as u64),
         skipped: rep.skipped.len() as u64,
         import: rep,
+        indexed: 0,
         series,
     }
 }
@@ -324,21 +293,18 @@ fn mbox_message_ids(path: &Path) -> Vec<String> {
 
 /// Registers `url` under `name` (default: the URL's last path segment) for
 /// `lpl sync`. Re-adding a name updates its URL and date.
-pub fn sync_add(
-    home: &Path,
+pub(crate) fn sync_add(
+    layout: &Layout,
     name: Option<&str>,
     url: &str,
     since: Option<&str>,
-) -> Result<SyncList, FetchError> {
+) -> Result<SyncList, Error> {
     lpl_lore::url::check(url)?;
     let url = lpl_lore::url::trim_base(url).to_owned();
     let name = match name {
         Some(n) => n.to_owned(),
-        None => lpl_lore::url::inbox_name(&url).ok_or_else(|| {
-            FetchError::Invalid(format!(
-                "cannot name the list of {url}; give a name: lpl sync --add NAME URL"
-            ))
-        })?,
+        None => lpl_lore::url::inbox_name(&url)
+            .ok_or_else(|| Invalid::UnnamedList { url: url.clone() })?,
     };
     // A list name names a directory and goes into messages and the
     // configuration: letters, digits and `-_.+@` only (a newline was
@@ -350,14 +316,12 @@ pub fn sync_add(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.+@".contains(c));
     if !name_ok {
-        return Err(FetchError::Invalid(format!(
-            "{name:?} cannot be a list name: use letters, digits and -_.+@ (not first a dot)"
-        )));
+        return Err(Invalid::ListName { name }.into());
     }
     if let Some(s) = since {
-        parse_date(s)?;
+        crate::time::parse_day(s)?;
     }
-    let mut cfg = LoreConfig::load(home)?;
+    let mut cfg = LoreConfig::load(layout)?;
     let entry = SyncList {
         name: name.clone(),
         url,
@@ -367,36 +331,23 @@ pub fn sync_add(
         Some(l) => *l = entry.clone(),
         None => cfg.lists.push(entry.clone()),
     }
-    cfg.save(home)?;
+    cfg.save(layout)?;
     Ok(entry)
 }
 
 /// Removes a registered list (its mirror stays on disk).
-pub fn sync_remove(home: &Path, name: &str) -> Result<SyncList, FetchError> {
-    let mut cfg = LoreConfig::load(home)?;
+pub(crate) fn sync_remove(layout: &Layout, name: &str) -> Result<SyncList, Error> {
+    let mut cfg = LoreConfig::load(layout)?;
     let i = cfg
         .lists
         .iter()
         .position(|l| l.name == name)
-        .ok_or_else(|| FetchError::UnknownList {
+        .ok_or_else(|| NotFound::SyncList {
             name: name.to_owned(),
         })?;
     let l = cfg.lists.remove(i);
-    cfg.save(home)?;
+    cfg.save(layout)?;
     Ok(l)
-}
-
-/// Parses `YYYY-MM-DD` to Unix seconds (00:00 UTC).
-pub fn parse_date(s: &str) -> Result<i64, FetchError> {
-    let bad = || FetchError::Invalid(format!("{s:?} is not a date (expected YYYY-MM-DD)"));
-    let mut it = s.trim().splitn(3, '-');
-    let y: i64 = it.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
-    let m: u32 = it.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
-    let d: u32 = it.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return Err(bad());
-    }
-    Ok(crate::time::days_from_civil(y, m, d) * 86_400)
 }
 
 /// One epoch of a sync.
@@ -440,22 +391,29 @@ pub struct SyncReport {
 /// Mirrors and imports the registered lists (all, or those named in
 /// `only`), into `mirrors/NAME/git/N.git`. A failing list or epoch is
 /// reported and the others go on.
-#[allow(clippy::too_many_arguments)]
-pub fn sync(
+/// What a sync needs besides the store: where, from whom, how.
+pub(crate) struct SyncContext<'a> {
+    pub(crate) layout: &'a Layout,
+    pub(crate) lore: &'a Lore,
+    pub(crate) mirror: &'a mirror::MirrorOptions,
+    pub(crate) import: &'a ImportOptions,
+    pub(crate) cancel: &'a AtomicBool,
+}
+
+/// Mirrors and imports the registered lists (all, or those named in
+/// `only`), into the layout's mirrors. A failing list or epoch is reported
+/// and the others go on.
+pub(crate) fn sync(
     store: &mut Store,
-    home: &Path,
-    mirrors: &Path,
+    cx: &SyncContext<'_>,
     only: &[String],
-    lore: &Lore,
-    mopts: &mirror::MirrorOptions,
-    opts: &ImportOptions,
-    cancel: &AtomicBool,
-    on_event: &mut dyn FnMut(&FetchEvent),
-) -> Result<Vec<SyncReport>, FetchError> {
-    let cfg = LoreConfig::load(home)?;
+    mut index: Option<&mut Indexer>,
+    on_event: &mut dyn FnMut(&Event),
+) -> Result<Vec<SyncReport>, Error> {
+    let cfg = LoreConfig::load(cx.layout)?;
     for n in only {
         if !cfg.lists.iter().any(|l| &l.name == n) {
-            return Err(FetchError::UnknownList { name: n.clone() });
+            return Err(NotFound::SyncList { name: n.clone() }.into());
         }
     }
     let mut out = Vec::new();
@@ -464,24 +422,19 @@ pub fn sync(
         .iter()
         .filter(|l| only.is_empty() || only.contains(&l.name))
     {
-        out.push(sync_list(
-            store, mirrors, list, lore, mopts, opts, cancel, on_event,
-        )?);
+        out.push(sync_list(store, cx, list, index.as_deref_mut(), on_event)?);
     }
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn sync_list(
     store: &mut Store,
-    mirrors: &Path,
+    cx: &SyncContext<'_>,
     list: &SyncList,
-    lore: &Lore,
-    mopts: &mirror::MirrorOptions,
-    opts: &ImportOptions,
-    cancel: &AtomicBool,
-    on_event: &mut dyn FnMut(&FetchEvent),
-) -> Result<SyncReport, FetchError> {
+    mut index: Option<&mut Indexer>,
+    on_event: &mut dyn FnMut(&Event),
+) -> Result<SyncReport, Error> {
+    let (lore, cancel) = (cx.lore, cx.cancel);
     let mut rep = SyncReport {
         list: list.clone(),
         epochs_found: 0,
@@ -497,7 +450,11 @@ fn sync_list(
         }
     };
     rep.epochs_found = epochs.len() as u32;
-    let since = list.since.as_deref().map(parse_date).transpose()?;
+    let since = list
+        .since
+        .as_deref()
+        .map(crate::time::parse_day)
+        .transpose()?;
     let last = epochs.iter().map(|e| e.n).max();
     for ep in epochs {
         // An epoch last modified before --since holds nothing newer; the
@@ -508,11 +465,8 @@ fn sync_list(
         {
             continue;
         }
-        let path = mirrors
-            .join(&list.name)
-            .join("git")
-            .join(format!("{}.git", ep.n));
-        on_event(&FetchEvent::Mirroring {
+        let path = cx.layout.mirror_epoch(&list.name, ep.n);
+        on_event(&Event::Mirroring {
             list: list.name.clone(),
             url: ep.url.clone(),
         });
@@ -528,7 +482,7 @@ fn sync_list(
             skipped: 0,
             error: None,
         };
-        match mirror::mirror_epoch(&ep.url, &path, mopts, cancel) {
+        match mirror::mirror_epoch(&ep.url, &path, cx.mirror, cancel) {
             Ok(m) => {
                 er.cloned = m.cloned;
                 er.fetched = m.new_commits;
@@ -539,16 +493,21 @@ fn sync_list(
         // Import even after a failed fetch: what an earlier sync brought may
         // not have been imported yet (the cursor makes this cheap).
         if path.join("refs").is_dir() {
-            match import(store, &path, opts, cancel, &mut |e| {
-                on_event(&FetchEvent::Import(e.clone()))
-            }) {
+            match import_indexed(
+                store,
+                &path,
+                cx.import,
+                cancel,
+                index.as_deref_mut(),
+                &mut |e| on_event(&Event::Import(e.clone())),
+            ) {
                 Ok(r) => {
                     er.read = r.read;
                     er.imported = r.imported;
                     er.deduplicated = r.duplicates + r.already;
                     er.skipped = r.skipped.len() as u64;
                 }
-                Err(CoreError::Cancelled) => return Err(CoreError::Cancelled.into()),
+                Err(Error::Cancelled) => return Err(Error::Cancelled),
                 Err(e) => {
                     let msg = e.to_string();
                     er.error = Some(match er.error.take() {
@@ -568,30 +527,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates() {
-        assert_eq!(parse_date("1970-01-02").expect("valid"), 86_400);
-        assert!(parse_date("2024-13-01").is_err());
-        assert!(parse_date("yesterday").is_err());
-    }
-
-    #[test]
     fn config_roundtrip_and_names() {
-        let dir = std::env::temp_dir().join(format!("lpl-fetch-test-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        struct D(PathBuf);
-        impl D {
-            fn path(&self) -> &Path {
-                &self.0
-            }
-        }
-        impl Drop for D {
-            fn drop(&mut self) {
-                let _ = std::fs::remove_dir_all(&self.0);
-            }
-        }
-        let d = D(dir);
+        let d = tempfile::tempdir().expect("tempdir");
+        let layout = Layout::new(d.path());
         let l = sync_add(
-            d.path(),
+            &layout,
             None,
             "https://lore.kernel.org/linux-mm/",
             Some("2024-01-01"),
@@ -602,39 +542,34 @@ mod tests {
             ("linux-mm", "https://lore.kernel.org/linux-mm")
         );
         sync_add(
-            d.path(),
+            &layout,
             Some("mm"),
             "https://lore.kernel.org/linux-mm",
             None,
         )
         .expect("add");
-        sync_add(
-            d.path(),
-            Some("mm"),
-            "https://mirror.example/linux-mm",
-            None,
-        )
-        .expect("update");
-        let cfg = LoreConfig::load(d.path()).expect("load");
+        sync_add(&layout, Some("mm"), "https://mirror.example/linux-mm", None).expect("update");
+        let cfg = LoreConfig::load(&layout).expect("load");
         assert_eq!(cfg.lists.len(), 2);
         assert_eq!(cfg.lists[1].url, "https://mirror.example/linux-mm");
-        assert!(sync_add(d.path(), Some("../x"), "https://h/x", None).is_err());
+        assert!(sync_add(&layout, Some("../x"), "https://h/x", None).is_err());
         // Issue 20: a newline in a list name was accepted.
         for bad in ["a\nb", "a b", "x\0", ".hidden", "ü"] {
             assert!(
-                sync_add(d.path(), Some(bad), "https://h/x", None).is_err(),
+                sync_add(&layout, Some(bad), "https://h/x", None).is_err(),
                 "{bad:?}"
             );
         }
-        assert!(sync_add(d.path(), Some("ok"), "https://h/x\ny", None).is_err());
-        assert!(sync_add(d.path(), Some("linux-mm.2+x@y_z"), "https://h/x", None).is_ok());
-        assert!(sync_add(d.path(), None, "https://h", None).is_err());
-        assert!(sync_remove(d.path(), "nope").is_err());
-        sync_remove(d.path(), "mm").expect("remove");
-        std::fs::write(d.path().join(CONFIG_FILE), "{").expect("write");
+        assert!(sync_add(&layout, Some("ok"), "https://h/x\ny", None).is_err());
+        assert!(sync_add(&layout, Some("linux-mm.2+x@y_z"), "https://h/x", None).is_ok());
+        assert!(sync_add(&layout, None, "https://h", None).is_err());
+        assert!(sync_add(&layout, None, "https://h/x", Some("2024-13-01")).is_err());
+        assert!(sync_remove(&layout, "nope").is_err());
+        sync_remove(&layout, "mm").expect("remove");
+        std::fs::write(layout.path(Component::LoreConfig), "{").expect("write");
         assert!(matches!(
-            LoreConfig::load(d.path()),
-            Err(FetchError::Config { .. })
+            LoreConfig::load(&layout),
+            Err(Error::Invalid(Invalid::LoreConfig { .. }))
         ));
     }
 }

@@ -1,47 +1,56 @@
-//! Use cases shared by the `lpl` front ends (command line, later TUI and
-//! web): import an archive, show a message, list and show series.
+//! Use cases shared by the `lpl` front ends (command line, terminal UI,
+//! web UI), behind one handle: [`Workspace`].
 //!
-//! Functions here take a [`lpl_store::Store`] and plain options, report
-//! progress through a callback, honour a cancel flag, and return plain view
-//! structs that the front ends render. They never print.
+//! A workspace owns a data directory's layout ([`layout::Layout`]) and
+//! offers every use case as a method: import, fetch, sync, show, series,
+//! thread, revisions, am, search, upstream, notebook, sources. Writing use
+//! cases keep everything derived (the search index, the understanding of
+//! threads and series) current by themselves. Long operations report
+//! progress through an [`Event`] callback and honour a cancel flag; every
+//! answer is a plain view struct that front ends render. Nothing here
+//! prints or reads the environment.
+//!
+//! Errors ([`Error`]) keep their source (store, search, upstream, lore,
+//! notebook, I/O); what the user named that was not found or made no sense
+//! is [`error::NotFound`] or [`error::Invalid`], structured.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod diff;
 pub mod diff_repo;
+pub mod error;
+pub mod event;
 pub mod fetch;
 pub mod import;
-pub mod library;
+pub mod layout;
+mod library;
 pub mod notebook;
+pub mod quickstart;
 pub mod search;
 pub mod series;
 pub mod show;
 pub mod time;
 pub mod upstream;
+mod workspace;
 
-pub use lpl_store::Store;
+pub use error::{Error, Result};
+pub use event::{Event, IndexEvent};
+pub use layout::{Component, Layout};
+pub use library::short_id;
+pub use workspace::{
+    Access, AmExport, ImportOutcome, Overview, SearchOptions, SeriesShown, ShowAs, Shown,
+    ThreadView, Workspace,
+};
 
-/// Errors of the use cases.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum CoreError {
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] lpl_store::StoreError),
-    /// A source could not be opened.
-    #[error(transparent)]
-    Open(#[from] lpl_archive::OpenError),
-    /// Nothing matched what the user named.
-    #[error("{0}")]
-    NotFound(String),
-    /// The user's input does not make sense.
-    #[error("{0}")]
-    Invalid(String),
-    /// The operation was cancelled.
-    #[error("cancelled")]
-    Cancelled,
-    /// A worker thread died.
-    #[error("internal error: {0}")]
-    Internal(String),
+/// Types of the library crates that views carry, for front ends (which
+/// depend on this crate alone).
+pub mod types {
+    pub use lpl_lore::mirror::MirrorOptions;
+    pub use lpl_mail::{Address, MailDate, SubjectTags, Trailer};
+    pub use lpl_series::{Counts, LinkReason, SeriesKind};
+    pub use lpl_store::{SourceRow, StoreStats};
+    pub use lpl_upstream::{
+        IndexReport, Match, MatchOptions, Progress as UpstreamProgress, SeriesStatus,
+    };
 }

@@ -8,7 +8,7 @@ use lpl_mail::{MessageId, PatchId, SubjectTags, Trailer};
 use lpl_series::{Analysis, MessageMeta, Override, OverrideKind, RevisionTrailers, SeriesRevision};
 use lpl_store::{MetaRow, Store};
 
-use crate::CoreError;
+use crate::error::{Error, Invalid, NotFound};
 use crate::show::resolve_message_id;
 
 /// The analysed archive.
@@ -72,7 +72,7 @@ pub fn short_id(message_id: &str) -> String {
 
 impl Library {
     /// Loads and analyses everything in `store`.
-    pub fn load(store: &Store) -> Result<Library, CoreError> {
+    pub fn load(store: &Store) -> Result<Library, Error> {
         let mut rows = Vec::new();
         let mut metas = Vec::new();
         for r in store.all_meta()? {
@@ -139,7 +139,7 @@ impl Library {
     /// Finds the revision named by `arg`: the short id `lpl series` prints,
     /// the Message-ID (or lore URL) of any message in it, or of a reply in
     /// its thread.
-    pub fn find_revision(&self, arg: &str) -> Result<usize, CoreError> {
+    pub fn find_revision(&self, arg: &str) -> Result<usize, Error> {
         let a = arg.trim();
         if a.len() >= 4 && a.len() <= 8 && a.bytes().all(|b| b.is_ascii_hexdigit()) {
             let hits: Vec<usize> = (0..self.revisions().len())
@@ -148,24 +148,22 @@ impl Library {
             match hits.len() {
                 1 => return Ok(hits[0]),
                 0 => {}
-                _ => {
-                    return Err(CoreError::Invalid(format!(
-                        "short id {a} is ambiguous ({} series); give more digits",
-                        hits.len()
-                    )));
+                n => {
+                    return Err(Invalid::AmbiguousId {
+                        id: a.to_owned(),
+                        count: n,
+                    }
+                    .into());
                 }
             }
         }
-        let id = resolve_message_id(a).ok_or_else(|| {
-            CoreError::Invalid(format!(
-                "{a:?} is neither a series id (as `lpl series` prints) nor a Message-ID or lore URL"
-            ))
-        })?;
+        let id = resolve_message_id(a).ok_or_else(|| Invalid::SeriesRef { arg: a.to_owned() })?;
         let msgs = self.messages(&id);
         if msgs.is_empty() {
-            return Err(CoreError::NotFound(format!(
-                "no message <{id}> in the archive; import it first (lpl import PATH)"
-            )));
+            return Err(NotFound::Message {
+                message_id: id.as_str().to_owned(),
+            }
+            .into());
         }
         for &m in msgs {
             if let Some(r) = self.analysis.assembly.revision_of_message(m) {
@@ -178,8 +176,9 @@ impl Library {
                 }
             }
         }
-        Err(CoreError::NotFound(format!(
-            "<{id}> is in the archive but belongs to no series (a discussion without patches?)"
-        )))
+        Err(NotFound::NoSeries {
+            message_id: id.as_str().to_owned(),
+        }
+        .into())
     }
 }

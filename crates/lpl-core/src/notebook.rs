@@ -1,16 +1,63 @@
-//! The archive as the notebook sees it: `lpl_notebook::Archive` over the
-//! store and its analysis.
+//! The user's notebook against the archive: `lpl_notebook::Archive` over
+//! the store and its analysis, and `notebook fetch`'s plan.
+//!
+//! The notebook crate's pure parts (parse, edits, selection, mojibake
+//! repair, checks, the file's atomic save) are re-exported here, so that
+//! front ends need no other crate than this one.
+
+use std::path::Path;
 
 use lpl_notebook::archive::{
     Archive, MergedView, PatchView, RevisionView, SeriesView, TrailerCounts,
 };
 use lpl_notebook::lore::MessageId as NbId;
+pub use lpl_notebook::{Notebook, Progress, check, edit, fsio, mojibake, select};
 use lpl_store::Store;
 
+use crate::error::{Error, NotFound};
 use crate::library::Library;
 
+/// Checks every entry of `nb` against `lib`.
+pub(crate) fn check(store: &Store, lib: &Library, nb: &Notebook) -> check::CheckReport {
+    check::check(nb, &StoreArchive { store, lib })
+}
+
+/// Writes the HTML site of `nb` under `dir`.
+pub(crate) fn render(store: &Store, lib: &Library, nb: &Notebook, dir: &Path) -> Result<(), Error> {
+    Ok(lpl_notebook::fsio::render_html(
+        nb,
+        &StoreArchive { store, lib },
+        dir,
+    )?)
+}
+
+/// The entry `lpl notebook add` writes for revision `r`.
+pub(crate) fn new_entry(
+    store: &Store,
+    lib: &Library,
+    r: usize,
+    status: Progress,
+) -> Result<edit::NewEntry, Error> {
+    let key = lib.revisions()[r].key_message();
+    let arch = StoreArchive { store, lib };
+    let mid = lib.metas[key].message_id.as_str();
+    let view = NbId::new(mid)
+        .and_then(|id| arch.series_by_message_id(&id))
+        .ok_or_else(|| NotFound::Message {
+            message_id: mid.to_owned(),
+        })?;
+    // The list's short name (`linux-mm` of `linux-mm.kvack.org`) for the
+    // lore URL.
+    let list = lib.metas[key]
+        .list
+        .as_deref()
+        .and_then(|l| l.split('.').next())
+        .map(str::to_owned);
+    Ok(edit::NewEntry::from_series(&view, list.as_deref(), status))
+}
+
 /// The store plus its analysis, for notebook checks, rendering and `add`.
-pub struct StoreArchive<'a> {
+pub(crate) struct StoreArchive<'a> {
     /// The store (raw messages for diffstats and cover letters).
     pub store: &'a Store,
     /// The analysis.
@@ -218,7 +265,7 @@ fn cover_links(store: &Store, id: &str) -> Vec<(NbId, String)> {
 /// threads are not stored, and the revisions that stored cover letters
 /// link. Entries with nothing missing are left out, so after a complete
 /// run the plan is empty and a killed run resumes where it stopped.
-pub fn fetch_plan(nb: &lpl_notebook::Notebook, store: &Store, only: &[usize]) -> Vec<FetchPlan> {
+pub(crate) fn fetch_plan(nb: &Notebook, store: &Store, only: &[usize]) -> Vec<FetchPlan> {
     let mut out = Vec::new();
     for (i, e) in nb.entries().iter().enumerate() {
         if !only.is_empty() && !only.contains(&i) {
@@ -259,6 +306,7 @@ pub fn fetch_plan(nb: &lpl_notebook::Notebook, store: &Store, only: &[usize]) ->
 
 /// Progress of `notebook fetch`.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum NotebookFetchEvent {
     /// Entry `index` of `total` starts.
     Entry {
@@ -272,7 +320,7 @@ pub enum NotebookFetchEvent {
         title: String,
     },
     /// A fetch reported progress.
-    Fetch(crate::fetch::FetchEvent),
+    Fetch(crate::event::Event),
 }
 
 /// What was fetched for one entry.
@@ -295,19 +343,44 @@ impl EntryFetch {
     }
 }
 
+/// The subject of patch `counter` of entry `e`'s series (any of its
+/// revisions), when the archive has it.
+pub(crate) fn patch_subject(
+    store: &Store,
+    lib: &Library,
+    nb: &Notebook,
+    e: usize,
+    counter: u32,
+) -> Option<String> {
+    let arch = StoreArchive { store, lib };
+    let en = nb.entries().get(e)?;
+    let ids = en
+        .message_id
+        .iter()
+        .chain(en.other_revisions.iter().map(|r| &r.message_id));
+    ids.filter_map(|id| arch.series_by_message_id(id))
+        .find_map(|s| {
+            s.patches
+                .into_iter()
+                .find(|p| p.counter == counter)
+                .map(|p| p.subject)
+        })
+}
+
 /// Fetches what `plan` names with `lpl fetch`'s machinery (whole threads
 /// from lore, imported and deduplicated), then the revisions that the
 /// fetched cover letters link, one level deep. A thread lore does not have
 /// is reported and the others go on; cancelling stops between threads, and
 /// what was imported stays (the next plan leaves it out).
-pub fn fetch_entries(
+pub(crate) fn fetch_entries(
     store: &mut Store,
     lore: &lpl_lore::Lore,
     plan: &[FetchPlan],
-    opts: &crate::import::ImportOptions,
     cancel: &std::sync::atomic::AtomicBool,
+    mut index: Option<&mut crate::search::Indexer>,
     on_event: &mut dyn FnMut(&NotebookFetchEvent),
-) -> Result<Vec<EntryFetch>, crate::fetch::FetchError> {
+) -> Result<Vec<EntryFetch>, Error> {
+    let opts = crate::import::ImportOptions::default();
     let mut out = Vec::new();
     for (k, p) in plan.iter().enumerate() {
         on_event(&NotebookFetchEvent::Entry {
@@ -333,15 +406,21 @@ pub fn fetch_entries(
             }
             done.push(id.clone());
             if cancel.load(std::sync::atomic::Ordering::Relaxed) {
-                return Err(lpl_lore::LoreError::Cancelled.into());
+                return Err(Error::Cancelled);
             }
             let first = i <= p.wants.len();
             if !first && stored(store, &id) {
                 continue;
             }
-            match crate::fetch::fetch(store, lore, &id, opts, cancel, &mut |e| {
-                on_event(&NotebookFetchEvent::Fetch(e.clone()))
-            }) {
+            match crate::fetch::fetch(
+                store,
+                lore,
+                &id,
+                &opts,
+                cancel,
+                index.as_deref_mut(),
+                &mut |e| on_event(&NotebookFetchEvent::Fetch(e.clone())),
+            ) {
                 Ok(r) => {
                     ef.threads.push(r);
                     if first {
@@ -350,8 +429,8 @@ pub fn fetch_entries(
                         }
                     }
                 }
-                Err(crate::fetch::FetchError::Lore(lpl_lore::LoreError::Cancelled)) => {
-                    return Err(lpl_lore::LoreError::Cancelled.into());
+                Err(Error::Cancelled | Error::Lore(lpl_lore::LoreError::Cancelled)) => {
+                    return Err(Error::Cancelled);
                 }
                 Err(e) => ef.failed.push((id, e.to_string())),
             }

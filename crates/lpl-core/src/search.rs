@@ -2,7 +2,7 @@
 //! import (only messages not indexed yet are read), and queried with the
 //! lore/lei query language.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -10,29 +10,13 @@ use serde::Serialize;
 use lpl_search::{DocKey, IndexOptions, Order, SearchDoc, SearchIndex, SearchOptions};
 use lpl_store::Store;
 
-use crate::CoreError;
+use crate::error::{Error, NotFound};
 use crate::library::Library;
 use crate::series::SeriesSummary;
 
 /// Where indexes made before the watermark moved into the index commit
 /// payload kept it (read once, for those; never written now).
 const WATERMARK: &str = "search.indexed_through";
-
-/// The index directory inside the data directory.
-pub fn index_dir(home: &Path) -> PathBuf {
-    home.join("search")
-}
-
-fn se(e: lpl_search::Error) -> CoreError {
-    match e {
-        lpl_search::Error::SchemaChanged { .. } | lpl_search::Error::Damaged { .. } => {
-            CoreError::Invalid(format!(
-                "{e}: run `lpl search --reindex` to rebuild it from the archive"
-            ))
-        }
-        e => CoreError::Invalid(e.to_string()),
-    }
-}
 
 /// The writer side of the index during an import: catches up with rows
 /// stored earlier, then takes each new row as the import stores it (parsed
@@ -69,30 +53,24 @@ impl Indexer {
     /// segment file missing or corrupt), is derived data: it is removed
     /// and rebuilt from the archive by the next
     /// [`Indexer::catch_up`], which then starts from the first row.
-    pub fn open(store: &Store, home: &Path) -> Result<Self, CoreError> {
-        let dir = index_dir(home);
+    pub(crate) fn open(store: &Store, dir: &Path) -> Result<Self, Error> {
         let options = IndexOptions {
             // Bounded: the import's own memory plus this stays < 300 MB.
             writer_memory: 48 << 20,
             threads: 2,
             ..IndexOptions::default()
         };
-        let index = match SearchIndex::open(&dir, &options) {
+        let index = match SearchIndex::open(dir, &options) {
             Err(lpl_search::Error::SchemaChanged { .. } | lpl_search::Error::Damaged { .. }) => {
-                std::fs::remove_dir_all(&dir).map_err(|e| {
-                    CoreError::Invalid(format!(
-                        "cannot remove the outdated search index {}: {e}",
-                        dir.display()
-                    ))
-                })?;
-                SearchIndex::open(&dir, &options)
+                std::fs::remove_dir_all(dir)
+                    .map_err(Error::io("remove the outdated search index", dir))?;
+                SearchIndex::open(dir, &options)
             }
             other => other,
-        }
-        .map_err(se)?;
+        }?;
         // Indexes written before the watermark moved into the commit
         // payload kept it in the store.
-        let through = match parse_watermark(index.payload().map_err(se)?) {
+        let through = match parse_watermark(index.payload()?) {
             Some(w) => w,
             // A new (or deleted and recreated) index starts from the first row.
             None if index.num_docs() == 0 => 0,
@@ -112,7 +90,7 @@ impl Indexer {
         &mut self,
         store: &Store,
         on_progress: &mut dyn FnMut(u64),
-    ) -> Result<u64, CoreError> {
+    ) -> Result<u64, Error> {
         let mut done = 0u64;
         loop {
             let ids = store.message_ids_after(self.through, 2000)?;
@@ -122,7 +100,7 @@ impl Indexer {
             let raws: Vec<(i64, Vec<u8>)> = ids
                 .iter()
                 .map(|&id| Ok((id, store.raw(id)?)))
-                .collect::<Result<_, CoreError>>()?;
+                .collect::<Result<_, Error>>()?;
             let docs: Vec<(i64, Box<SearchDoc>)> = raws
                 .par_iter()
                 .map(|(id, raw)| {
@@ -145,14 +123,14 @@ impl Indexer {
     /// Adds the document of a row stored after everything indexed so far
     /// (its key is set to the row). Rows at or below the watermark are
     /// already indexed and ignored.
-    pub fn add_row(&mut self, row: i64, mut doc: Box<SearchDoc>) -> Result<(), CoreError> {
+    pub fn add_row(&mut self, row: i64, mut doc: Box<SearchDoc>) -> Result<(), Error> {
         if row <= self.through {
             return Ok(());
         }
         doc.key = DocKey::new(row.to_string());
         // Above the committed watermark the key cannot be indexed yet: add
         // without the replace.
-        self.index.add_new_owned(doc).map_err(se)?;
+        self.index.add_new_owned(doc)?;
         self.through = row;
         self.added += 1;
         Ok(())
@@ -164,26 +142,10 @@ impl Indexer {
     }
 
     /// Makes everything added durable and searchable, with the watermark.
-    pub fn commit(&mut self) -> Result<(), CoreError> {
-        self.index
-            .commit_with_payload(&self.through.to_string())
-            .map_err(se)?;
+    pub fn commit(&mut self) -> Result<(), Error> {
+        self.index.commit_with_payload(&self.through.to_string())?;
         Ok(())
     }
-}
-
-/// Adds every message stored since the last update to the index.
-pub fn update_index(
-    store: &Store,
-    home: &Path,
-    on_progress: &mut dyn FnMut(u64),
-) -> Result<u64, CoreError> {
-    let mut ix = Indexer::open(store, home)?;
-    let n = ix.catch_up(store, on_progress)?;
-    if n > 0 {
-        ix.commit()?;
-    }
-    Ok(n)
 }
 
 /// One hit, as shown.
@@ -223,16 +185,13 @@ const LINKS_VERSION: &str = "links-2";
 /// Saves what `lib` concluded about every message (thread root, series)
 /// and the [`SeriesSummary`] of every series revision in the store, stamped
 /// with the store's content, so that searches show hits without loading
-/// the library until the archive changes.
-pub fn save_links(store: &mut Store, lib: &Library) -> Result<(), CoreError> {
-    save_links_within(store, lib, std::time::Duration::from_secs(10))
-}
-
-fn save_links_within(
+/// the library until the archive changes. Derived data: it does not wait
+/// for another writer longer than `wait`.
+pub(crate) fn save_links_within(
     store: &mut Store,
     lib: &Library,
     wait: std::time::Duration,
-) -> Result<(), CoreError> {
+) -> Result<(), Error> {
     let stamp = store.content_stamp(LINKS_VERSION)?;
     let links: Vec<lpl_store::LinkRow> = lib
         .rows
@@ -250,8 +209,8 @@ fn save_links_within(
     let mut series = Vec::with_capacity(lib.revisions().len());
     for r in 0..lib.revisions().len() {
         let b = crate::series::summary(lib, r);
-        let json = serde_json::to_string(&b)
-            .map_err(|e| CoreError::Invalid(format!("series summary: {e}")))?;
+        let json =
+            serde_json::to_string(&b).expect("a summary is plain data and always serializes");
         series.push((b.id, json));
     }
     store.save_links_within(wait, &stamp, &links, &series)?;
@@ -272,30 +231,26 @@ fn links_of(lib: &Library, i: usize) -> (String, Option<usize>) {
 /// Runs the query over the index: (total, row ids with scores, best first
 /// or newest first).
 /// Total hits, the page's (row, score), and the last row the index holds.
-type QueryAnswer = (usize, Vec<(i64, f32)>, i64);
+pub(crate) type QueryAnswer = (usize, Vec<(i64, f32)>, i64);
 
-fn run_query(
-    home: &Path,
+pub(crate) fn run_query(
+    dir: &Path,
     query: &str,
     limit: usize,
     by_date: bool,
     now: i64,
-) -> Result<QueryAnswer, CoreError> {
-    let dir = index_dir(home);
+) -> Result<QueryAnswer, Error> {
     if !dir.exists() {
-        return Err(CoreError::NotFound(
-            "no search index yet: run `lpl import` (or `lpl search --reindex`)".into(),
-        ));
+        return Err(NotFound::SearchIndex.into());
     }
     // Read-only: no writer lock, so a search can run beside an import.
     let index = SearchIndex::open(
-        &dir,
+        dir,
         &IndexOptions {
             writable: false,
             ..Default::default()
         },
-    )
-    .map_err(se)?;
+    )?;
     let opts = SearchOptions {
         limit,
         order: if by_date {
@@ -306,10 +261,7 @@ fn run_query(
         now,
         ..Default::default()
     };
-    let hits = index.search(query, &opts).map_err(|e| match e {
-        lpl_search::Error::Query(q) => CoreError::Invalid(q.to_string()),
-        other => se(other),
-    })?;
+    let hits = index.search(query, &opts)?;
     let rows = hits
         .hits
         .iter()
@@ -317,60 +269,38 @@ fn run_query(
         .collect();
     // The last row the index holds (its commit's watermark); 0 when no
     // commit names one (meta.json missing: nothing committed).
-    let through = parse_watermark(index.payload().map_err(se)?).unwrap_or(0);
+    let through = parse_watermark(index.payload()?).unwrap_or(0);
     Ok((hits.total, rows, through))
 }
 
 /// An empty answer from an index that lags behind the archive is not "no
 /// message matches" (issue 20: with meta.json removed, or after a killed
 /// import, that is what search said).
-fn check_not_behind(store: &Store, total: usize, through: i64) -> Result<(), CoreError> {
+pub(crate) fn check_not_behind(store: &Store, total: usize, through: i64) -> Result<(), Error> {
     if total > 0 {
         return Ok(());
     }
     let last = store.last_row()?;
     if through < last {
-        return Err(CoreError::Invalid(format!(
-            "no message matches, but the search index is behind the archive (it holds messages up to row {through} of {last}): run `lpl search --reindex` to catch up, then search again"
-        )));
+        return Err(Error::IndexBehind { through, last });
     }
     Ok(())
 }
 
-/// Runs `query` over the index and shows the hits with their thread and
-/// series from the saved links ([`save_links`]); when the archive changed
-/// since they were saved, loads the library once and saves them anew (a
-/// store opened read-only, or busy with an import, just uses it).
-pub fn search(
-    store: &mut Store,
-    home: &Path,
-    query: &str,
-    limit: usize,
-    by_date: bool,
-    now: i64,
-) -> Result<SearchResults, CoreError> {
-    let (total, rows, through) = run_query(home, query, limit, by_date, now)?;
-    check_not_behind(store, total, through)?;
+/// Whether the saved links ([`save_links_within`]) describe the store as
+/// it is.
+pub(crate) fn links_current(store: &Store) -> Result<bool, Error> {
     let stamp = store.content_stamp(LINKS_VERSION)?;
-    if store.link_stamp()?.as_deref() == Some(stamp.as_str())
-        && let Some(res) = results_from_links(store, total, &rows)?
-    {
-        return Ok(res);
-    }
-    let lib = Library::load(store)?;
-    // Derived data: if it cannot be saved now (an import is writing), the
-    // next search tries again; the user does not wait for it.
-    let _ = save_links_within(store, &lib, std::time::Duration::from_millis(200));
-    Ok(results_from_library(&lib, total, &rows))
+    Ok(store.link_stamp()?.as_deref() == Some(stamp.as_str()))
 }
 
 /// The hits with the saved links; `None` when a saved summary cannot be
 /// read (then the library is the answer, and saves them anew).
-fn results_from_links(
+pub(crate) fn results_from_links(
     store: &Store,
     total: usize,
     rows: &[(i64, f32)],
-) -> Result<Option<SearchResults>, CoreError> {
+) -> Result<Option<SearchResults>, Error> {
     let ids: Vec<i64> = rows.iter().map(|&(r, _)| r).collect();
     let metas: std::collections::HashMap<i64, lpl_store::MessageRow> = store
         .messages_by_rows(&ids)?
@@ -422,20 +352,11 @@ fn results_from_links(
     }))
 }
 
-/// [`search`] with a library already loaded (no saved links read).
-pub fn search_with(
+pub(crate) fn results_from_library(
     lib: &Library,
-    home: &Path,
-    query: &str,
-    limit: usize,
-    by_date: bool,
-    now: i64,
-) -> Result<SearchResults, CoreError> {
-    let (total, rows, _) = run_query(home, query, limit, by_date, now)?;
-    Ok(results_from_library(lib, total, &rows))
-}
-
-fn results_from_library(lib: &Library, total: usize, rows: &[(i64, f32)]) -> SearchResults {
+    total: usize,
+    rows: &[(i64, f32)],
+) -> SearchResults {
     let pos: std::collections::HashMap<i64, usize> =
         lib.rows.iter().enumerate().map(|(i, &r)| (r, i)).collect();
     let mut hits = Vec::new();
@@ -495,9 +416,9 @@ pub fn search_notebook(
     query: &str,
     limit: usize,
     now: i64,
-) -> Result<Vec<NotebookHit>, CoreError> {
+) -> Result<Vec<NotebookHit>, Error> {
     use lpl_notebook::search::ItemKind;
-    let mut index = SearchIndex::in_memory(&IndexOptions::default()).map_err(se)?;
+    let mut index = SearchIndex::in_memory(&IndexOptions::default())?;
     let items: Vec<_> = lpl_notebook::search::search_items(nb).collect();
     for (i, it) in items.iter().enumerate() {
         let kind = match it.kind {
@@ -505,32 +426,25 @@ pub fn search_notebook(
             ItemKind::Note => lpl_search::DocKind::Note,
             ItemKind::Question => lpl_search::DocKind::Question,
         };
-        index
-            .add(&SearchDoc {
-                key: DocKey::new(i.to_string()),
-                kind,
-                anchor: Some(it.anchor.clone()),
-                message_id: it.message_id.as_ref().map(|m| m.as_str().to_owned()),
-                subject: it.text.clone(),
-                body: lpl_search::BodyText::from_text(&it.text),
-                ..SearchDoc::default()
-            })
-            .map_err(se)?;
-    }
-    index.commit().map_err(se)?;
-    let hits = index
-        .search(
-            query,
-            &SearchOptions {
-                limit,
-                now,
-                ..Default::default()
-            },
-        )
-        .map_err(|e| match e {
-            lpl_search::Error::Query(q) => CoreError::Invalid(q.to_string()),
-            other => se(other),
+        index.add(&SearchDoc {
+            key: DocKey::new(i.to_string()),
+            kind,
+            anchor: Some(it.anchor.clone()),
+            message_id: it.message_id.as_ref().map(|m| m.as_str().to_owned()),
+            subject: it.text.clone(),
+            body: lpl_search::BodyText::from_text(&it.text),
+            ..SearchDoc::default()
         })?;
+    }
+    index.commit()?;
+    let hits = index.search(
+        query,
+        &SearchOptions {
+            limit,
+            now,
+            ..Default::default()
+        },
+    )?;
     Ok(hits
         .hits
         .iter()

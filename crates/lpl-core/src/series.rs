@@ -5,7 +5,7 @@ use serde::Serialize;
 use lpl_series::{CollectedTrailer, Counts, LinkReason, SeriesKind};
 use lpl_store::Store;
 
-use crate::CoreError;
+use crate::error::{Error, Invalid, NotFound};
 use crate::library::Library;
 
 /// One line of `lpl series`.
@@ -73,7 +73,7 @@ pub struct SeriesFilter {
 }
 
 /// Summary of revision `r`.
-pub fn summary(lib: &Library, r: usize) -> SeriesSummary {
+pub(crate) fn summary(lib: &Library, r: usize) -> SeriesSummary {
     let rev = &lib.revisions()[r];
     let key = rev.key_message();
     let chain = lib.analysis.chains.chain(r);
@@ -102,7 +102,7 @@ pub fn summary(lib: &Library, r: usize) -> SeriesSummary {
 }
 
 /// `lpl series [QUERY]`: newest first.
-pub fn list(lib: &Library, f: &SeriesFilter) -> Vec<SeriesSummary> {
+pub(crate) fn list(lib: &Library, f: &SeriesFilter) -> Vec<SeriesSummary> {
     let words: Vec<String> = f.words.iter().map(|w| w.to_lowercase()).collect();
     let mut out: Vec<SeriesSummary> = (0..lib.revisions().len())
         .filter(|&r| {
@@ -247,7 +247,7 @@ pub struct SeriesView {
 }
 
 /// The chain of revision `r`.
-pub fn chain(lib: &Library, r: usize) -> Vec<ChainItem> {
+pub(crate) fn chain(lib: &Library, r: usize) -> Vec<ChainItem> {
     lib.analysis
         .chains
         .chain(r)
@@ -272,7 +272,7 @@ pub fn chain(lib: &Library, r: usize) -> Vec<ChainItem> {
 }
 
 /// Picks revision `v` of the chain of `r` (or `r` itself).
-pub fn pick_version(lib: &Library, r: usize, v: Option<u32>) -> Result<usize, CoreError> {
+pub(crate) fn pick_version(lib: &Library, r: usize, v: Option<u32>) -> Result<usize, Error> {
     match v {
         None => Ok(r),
         Some(v) => lib
@@ -284,23 +284,23 @@ pub fn pick_version(lib: &Library, r: usize, v: Option<u32>) -> Result<usize, Co
             .copied()
             .find(|&c| lib.revisions()[c].revision == v)
             .ok_or_else(|| {
-                let have: Vec<String> = lib
-                    .analysis
-                    .chains
-                    .chain(r)
-                    .iter()
-                    .map(|&c| format!("v{}", lib.revisions()[c].revision))
-                    .collect();
-                CoreError::NotFound(format!(
-                    "no v{v} in this chain (known: {})",
-                    have.join(", ")
-                ))
+                NotFound::Revision {
+                    wanted: v,
+                    known: lib
+                        .analysis
+                        .chains
+                        .chain(r)
+                        .iter()
+                        .map(|&c| lib.revisions()[c].revision)
+                        .collect(),
+                }
+                .into()
             }),
     }
 }
 
 /// `lpl show SERIES`.
-pub fn show(store: &Store, lib: &Library, r: usize) -> Result<SeriesView, CoreError> {
+pub(crate) fn show(store: &Store, lib: &Library, r: usize) -> Result<SeriesView, Error> {
     let rev = &lib.revisions()[r];
     let rt = lib.trailers.get(r);
     let cover = match rev.cover {
@@ -379,14 +379,17 @@ pub struct ThreadLine {
 }
 
 /// `lpl thread MSGID`: the whole thread containing the message.
-pub fn thread(lib: &Library, arg: &str) -> Result<Vec<ThreadLine>, CoreError> {
-    let id = crate::show::resolve_message_id(arg)
-        .ok_or_else(|| CoreError::Invalid(format!("{arg:?} is not a Message-ID or lore URL")))?;
-    let entries = lib.analysis.threads.thread_of(&id).ok_or_else(|| {
-        CoreError::NotFound(format!(
-            "no message <{id}> in the archive; import it first (lpl import PATH)"
-        ))
+pub(crate) fn thread(lib: &Library, arg: &str) -> Result<Vec<ThreadLine>, Error> {
+    let id = crate::show::resolve_message_id(arg).ok_or_else(|| Invalid::MessageId {
+        arg: arg.to_owned(),
     })?;
+    let entries = lib
+        .analysis
+        .threads
+        .thread_of(&id)
+        .ok_or_else(|| NotFound::Message {
+            message_id: id.as_str().to_owned(),
+        })?;
     Ok(entries
         .into_iter()
         .map(|e| {
@@ -411,12 +414,10 @@ pub fn thread(lib: &Library, arg: &str) -> Result<Vec<ThreadLine>, CoreError> {
 }
 
 /// `lpl am SERIES [-v N]`: the mbox bytes and the number of patches.
-pub fn am(store: &Store, lib: &Library, r: usize) -> Result<(Vec<u8>, usize), CoreError> {
+pub(crate) fn am(store: &Store, lib: &Library, r: usize) -> Result<(Vec<u8>, usize), Error> {
     let rev = &lib.revisions()[r];
     if rev.patches.is_empty() {
-        return Err(CoreError::NotFound(
-            "this revision has no patches to apply".into(),
-        ));
+        return Err(NotFound::NoPatches.into());
     }
     let rt = lib.trailers.get(r);
     let raws: Vec<Vec<u8>> = rev

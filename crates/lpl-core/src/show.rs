@@ -5,7 +5,7 @@ use serde::Serialize;
 use lpl_mail::{Address, MessageId, SubjectTags, Trailer};
 use lpl_store::Store;
 
-use crate::CoreError;
+use crate::error::{Error, Invalid, NotFound};
 
 /// A file touched by a patch.
 #[derive(Debug, Clone, Serialize)]
@@ -101,6 +101,11 @@ pub fn resolve_message_id(arg: &str) -> Option<MessageId> {
     MessageId::new(a)
 }
 
+/// `4..=8` hex digits: a series id as `lpl series` prints it.
+pub(crate) fn is_short_id(s: &str) -> bool {
+    (4..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 fn dedup(v: impl Iterator<Item = String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for s in v {
@@ -112,14 +117,16 @@ fn dedup(v: impl Iterator<Item = String>) -> Vec<String> {
 }
 
 /// Every stored copy of the message named by `arg`.
-pub fn show_message(store: &Store, arg: &str) -> Result<Vec<MessageView>, CoreError> {
-    let id = resolve_message_id(arg)
-        .ok_or_else(|| CoreError::Invalid(format!("{arg:?} is not a Message-ID or lore URL")))?;
+pub(crate) fn show_message(store: &Store, arg: &str) -> Result<Vec<MessageView>, Error> {
+    let id = resolve_message_id(arg).ok_or_else(|| Invalid::MessageId {
+        arg: arg.to_owned(),
+    })?;
     let rows = store.messages_by_id(id.as_str())?;
     if rows.is_empty() {
-        return Err(CoreError::NotFound(format!(
-            "no message <{id}> in the archive; import it first (lpl import PATH, or lpl fetch {id})"
-        )));
+        return Err(NotFound::Message {
+            message_id: id.as_str().to_owned(),
+        }
+        .into());
     }
     let mut out = Vec::new();
     for r in rows {

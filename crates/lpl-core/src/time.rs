@@ -1,52 +1,72 @@
-//! Dates for display, without a time-zone database: mail carries its own
-//! offset, and UTC is what archives sort by.
+//! Dates as the front ends show and take them: mail carries its own zone
+//! offset, archives sort by UTC, and users type `YYYY-MM-DD`. The calendar
+//! is jiff's (no time-zone database is needed for any of this).
 
-/// `(year, month, day)` of a count of days since 1970-01-01
-/// (Howard Hinnant's `civil_from_days`).
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+use jiff::Timestamp;
+use jiff::civil::{Date, Time};
+use jiff::tz::Offset;
+
+use crate::error::{Error, Invalid};
+
+fn civil(ts: i64, offset_seconds: i32) -> Option<jiff::civil::DateTime> {
+    let off = Offset::from_seconds(offset_seconds).ok()?;
+    Some(off.to_datetime(Timestamp::from_second(ts).ok()?))
 }
 
-/// Days since 1970-01-01 of a civil date.
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// `YYYY-MM-DD` (UTC) of a timestamp.
+/// `YYYY-MM-DD` (UTC) of a timestamp (`????-??-??` outside the calendar's
+/// range, which only absurd Date headers reach).
 pub fn date(ts: i64) -> String {
-    let (y, m, d) = civil_from_days(ts.div_euclid(86_400));
-    format!("{y:04}-{m:02}-{d:02}")
+    match civil(ts, 0) {
+        Some(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+        None => "????-??-??".to_owned(),
+    }
 }
 
 /// `YYYY-MM-DD HH:MM +ZZZZ` in the sender's own zone.
 pub fn datetime(ts: i64, offset_minutes: i32) -> String {
-    let local = ts + offset_minutes as i64 * 60;
-    let (y, m, d) = civil_from_days(local.div_euclid(86_400));
-    let secs = local.rem_euclid(86_400);
     let sign = if offset_minutes < 0 { '-' } else { '+' };
-    let off = offset_minutes.abs();
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} {sign}{:02}{:02}",
-        secs / 3600,
-        secs % 3600 / 60,
-        off / 60,
-        off % 60
-    )
+    let off = offset_minutes.unsigned_abs();
+    let zone = format!("{sign}{:02}{:02}", off / 60, off % 60);
+    // An impossible offset (+1700 ...) is shown as written, the time in UTC.
+    let local = civil(ts, offset_minutes.saturating_mul(60)).or_else(|| civil(ts, 0));
+    match local {
+        Some(d) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02} {zone}",
+            d.year(),
+            d.month(),
+            d.day(),
+            d.hour(),
+            d.minute()
+        ),
+        None => format!("????-??-?? ??:?? {zone}"),
+    }
+}
+
+/// Parses a day as users type it, `YYYY-MM-DD` (also `YYYY-MM` and `YYYY`,
+/// meaning its first day), to Unix seconds at 00:00 UTC.
+pub fn parse_day(s: &str) -> Result<i64, Error> {
+    let bad = || -> Error { Invalid::Date { text: s.to_owned() }.into() };
+    let mut it = s.trim().splitn(3, '-');
+    let num = |p: Option<&str>, default: i64| -> Option<i64> {
+        match p {
+            None => Some(default),
+            Some(x) if !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()) => x.parse().ok(),
+            Some(_) => None,
+        }
+    };
+    let y = it.next().and_then(|x| num(Some(x), 0)).ok_or_else(bad)?;
+    let m = num(it.next(), 1).ok_or_else(bad)?;
+    let d = num(it.next(), 1).ok_or_else(bad)?;
+    let (y, m, d) = (
+        i16::try_from(y).map_err(|_| bad())?,
+        i8::try_from(m).map_err(|_| bad())?,
+        i8::try_from(d).map_err(|_| bad())?,
+    );
+    let day = Date::new(y, m, d).map_err(|_| bad())?;
+    Ok(Offset::UTC
+        .to_timestamp(day.to_datetime(Time::midnight()))
+        .map_err(|_| bad())?
+        .as_second())
 }
 
 #[cfg(test)]
@@ -54,13 +74,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_trips_and_known_dates() {
+    fn known_dates() {
         assert_eq!(date(0), "1970-01-01");
         assert_eq!(date(1_708_980_934), "2024-02-26");
+        assert_eq!(date(-1), "1969-12-31");
         assert_eq!(datetime(1_708_980_934, -300), "2024-02-26 15:55 -0500");
-        for days in [-800_000i64, -1, 0, 59, 60, 11_016, 19_779, 2_932_896] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
+        assert_eq!(datetime(1_708_980_934, 17 * 60), "2024-02-27 13:55 +1700");
+        assert_eq!(date(i64::MAX), "????-??-??");
+    }
+
+    #[test]
+    fn days() {
+        assert_eq!(parse_day("1970-01-02").expect("valid"), 86_400);
+        assert_eq!(parse_day("2024-02-26").expect("valid"), 1_708_905_600);
+        assert_eq!(parse_day("2024").expect("valid"), 1_704_067_200);
+        assert_eq!(parse_day("2024-03").expect("valid"), 1_709_251_200);
+        for bad in [
+            "2024-13-01",
+            "2024-02-30",
+            "yesterday",
+            "",
+            "2024--01",
+            "+2024-01-01",
+        ] {
+            assert!(parse_day(bad).is_err(), "{bad}");
         }
     }
 }

@@ -11,27 +11,28 @@ use lpl_upstream::{
     IndexOptions, IndexReport, Match, MatchOptions, PatchInput, SeriesInput, SeriesStatus,
 };
 
-use crate::CoreError;
+use crate::error::Error;
 use crate::library::Library;
 
-fn up(e: lpl_upstream::Error) -> CoreError {
-    CoreError::Invalid(e.to_string())
-}
-
 /// Indexes `repo` (incrementally) into the store's `up_*` tables.
-pub fn index(
+pub(crate) fn index(
     store: &mut Store,
     repo: &Path,
     revs: Vec<String>,
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(lpl_upstream::Progress),
-) -> Result<IndexReport, CoreError> {
+) -> Result<IndexReport, Error> {
     let opts = IndexOptions {
         revs,
         ..Default::default()
     };
-    lpl_upstream::index::index_repository(store.conn_mut(), repo, &opts, cancel, progress)
-        .map_err(up)
+    Ok(lpl_upstream::index::index_repository(
+        store.conn_mut(),
+        repo,
+        &opts,
+        cancel,
+        progress,
+    )?)
 }
 
 /// Outcome of matching every patch of the archive.
@@ -48,12 +49,12 @@ pub struct MatchAllReport {
 }
 
 /// Matches every patch in the archive against the indexed repository.
-pub fn match_all(
+pub(crate) fn match_all(
     store: &mut Store,
     lib: &Library,
     opts: &MatchOptions,
-) -> Result<MatchAllReport, CoreError> {
-    lpl_upstream::store::migrate(store.conn()).map_err(up)?;
+) -> Result<MatchAllReport, Error> {
+    lpl_upstream::store::migrate(store.conn())?;
     let mut inputs = Vec::new();
     for (i, m) in lib.metas.iter().enumerate() {
         if !m.has_patch {
@@ -70,7 +71,7 @@ pub fn match_all(
             inputs.push(p);
         }
     }
-    let out = lpl_upstream::store::match_and_save(store.conn_mut(), &inputs, opts).map_err(up)?;
+    let out = lpl_upstream::store::match_and_save(store.conn_mut(), &inputs, opts)?;
     let mut matched: Vec<&str> = out.matches.iter().map(|m| m.message_id.as_str()).collect();
     matched.sort_unstable();
     matched.dedup();
@@ -83,8 +84,12 @@ pub fn match_all(
 }
 
 /// Merge status of revision `r` (with its chain, for "superseded").
-pub fn status(store: &Store, lib: &Library, r: usize) -> Result<Option<SeriesStatus>, CoreError> {
-    lpl_upstream::store::migrate(store.conn()).map_err(up)?;
+pub(crate) fn status(
+    store: &Store,
+    lib: &Library,
+    r: usize,
+) -> Result<Option<SeriesStatus>, Error> {
+    lpl_upstream::store::migrate(store.conn())?;
     let chain = lib.analysis.chains.chain(r);
     let inputs: Vec<SeriesInput> = chain
         .iter()
@@ -102,7 +107,7 @@ pub fn status(store: &Store, lib: &Library, r: usize) -> Result<Option<SeriesSta
         })
         .collect();
     let which = chain.iter().position(|&c| c == r).unwrap_or(0);
-    let order = lpl_upstream::store::tag_order(store.conn()).map_err(up)?;
+    let order = lpl_upstream::store::tag_order(store.conn())?;
     let conn = store.conn();
     let matches = |mid: &str| lpl_upstream::store::matches_for(conn, mid).unwrap_or_default();
     let tag_order = |t: &str| order.get(t).copied();
@@ -112,7 +117,7 @@ pub fn status(store: &Store, lib: &Library, r: usize) -> Result<Option<SeriesSta
 }
 
 /// Whether an upstream index exists in this store.
-pub fn has_index(store: &Store) -> bool {
+pub(crate) fn has_index(store: &Store) -> bool {
     store
         .conn()
         .query_row("SELECT EXISTS (SELECT 1 FROM up_matches)", [], |r| {

@@ -2,10 +2,9 @@
 
 use std::path::PathBuf;
 
+use lpl_core::diff::Status;
 use lpl_core::diff::{self, DiffOptions, DiffSide, Method, RangeDiffView};
-use lpl_core::library::Library;
 use lpl_core::time;
-use lpl_series::range_diff::Status;
 
 use crate::app::{App, style};
 use crate::error::{CmdResult, CommandError};
@@ -58,7 +57,7 @@ pub struct Args {
     revisions: Vec<String>,
     /// Percentage by which creating or deleting a patch is weighted against
     /// pairing it with a changed one (git's --creation-factor)
-    #[arg(long, value_name = "PERCENT", default_value_t = lpl_series::range_diff::CREATION_FACTOR_DEFAULT)]
+    #[arg(long, value_name = "PERCENT", default_value_t = lpl_core::diff::CREATION_FACTOR_DEFAULT)]
     creation_factor: u32,
     /// Only the pairing, one line per patch, and a summary (no diffs)
     #[arg(long)]
@@ -89,26 +88,33 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         .iter()
         .map(|s| parse_revision(s))
         .collect::<CmdResult<_>>()?;
-    let store = app.open_existing_store()?;
-    let lib = Library::load(&store)?;
-    let r = lib.find_revision(&a.series)?;
-    let (older, newer) = diff::pick_revisions(&lib, r, revs.first().copied(), revs.get(1).copied())
-        .map_err(|e| {
-            CommandError::from(e).hint(format!(
-                "lpl revisions {} lists the revisions known",
-                a.series
-            ))
-        })?;
+    let ws = app.workspace()?;
     let opts = DiffOptions {
         creation_factor: a.creation_factor,
     };
-    let view = match &a.repo {
-        Some(dir) => diff::range_diff_repo(&store, &lib, older, newer, &opts, dir, !a.json)
-            .map_err(|e| {
-                CommandError::from(e).hint("leave out --repo to compare from the mail alone")
-            })?,
-        None => diff::range_diff(&store, &lib, older, newer, &opts)?,
-    };
+    let repo = a.repo.as_deref().map(|d| (d, !a.json));
+    let view = ws
+        .range_diff(
+            &a.series,
+            revs.first().copied(),
+            revs.get(1).copied(),
+            &opts,
+            repo,
+        )
+        .map_err(|e| {
+            let hint = match &e {
+                lpl_core::Error::NotFound(_)
+                | lpl_core::Error::Invalid(lpl_core::error::Invalid::SameRevision { .. }) => {
+                    format!("lpl revisions {} lists the revisions known", a.series)
+                }
+                _ if a.repo.is_some() => {
+                    "leave out --repo to compare from the mail alone".to_owned()
+                }
+                _ => String::new(),
+            };
+            let c = CommandError::from(e);
+            if hint.is_empty() { c } else { c.hint(hint) }
+        })?;
     if view.old.patches.is_empty() && view.new.patches.is_empty() {
         return Err(CommandError::not_found(format!(
             "nothing to compare: neither v{} nor v{} has a patch with a diff",

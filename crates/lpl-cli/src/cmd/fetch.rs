@@ -5,11 +5,11 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use lpl_core::fetch::{self, FetchError, FetchEvent, FetchReport, SyncReport};
-use lpl_core::import::{ImportEvent, ImportOptions};
+use lpl_core::fetch::{FetchOptions, FetchReport, SyncReport};
+use lpl_core::import::ImportEvent;
 use lpl_core::series::SeriesSummary;
-use lpl_core::time;
-use lpl_lore::LoreError;
+use lpl_core::types::MirrorOptions;
+use lpl_core::{Event, time};
 
 use crate::app::{App, style};
 use crate::error::{CmdResult, CommandError};
@@ -102,47 +102,6 @@ pub struct SyncArgs {
     json: bool,
 }
 
-impl From<FetchError> for CommandError {
-    fn from(e: FetchError) -> Self {
-        match e {
-            FetchError::Lore(l) => lore_error(l),
-            FetchError::Core(c) => c.into(),
-            FetchError::Store(s) => s.into(),
-            FetchError::NotAMessageId { .. } => CommandError::user(e.to_string())
-                .hint("give a Message-ID (with or without <>), id:..., a lore URL or a patch.msgid.link URL"),
-            FetchError::UnknownList { .. } => CommandError::user(e.to_string()).hint("lpl sync --list shows the registered lists"),
-            FetchError::Config { .. } => CommandError::user(e.to_string()).hint("fix or remove the file; lpl sync --add rewrites it"),
-            other => CommandError::user(other.to_string()),
-        }
-    }
-}
-
-fn lore_error(e: LoreError) -> CommandError {
-    let msg = e.to_string();
-    match e {
-        LoreError::NotFound { .. } => CommandError::not_found(msg)
-            .hint("check the Message-ID; a message sent minutes ago may not be archived yet"),
-        LoreError::Offline { .. } | LoreError::Timeout { .. } | LoreError::Broken { .. } => {
-            CommandError::user(msg).hint("check the network, or use a mirror with --base-url URL")
-        }
-        LoreError::Server { .. } => {
-            CommandError::user(msg).hint("the server is busy or down; try again later")
-        }
-        LoreError::Html { .. }
-        | LoreError::BadGzip { .. }
-        | LoreError::NotMbox { .. }
-        | LoreError::EmptyThread { .. } => {
-            CommandError::user(msg).hint("nothing was imported; the archive is unchanged")
-        }
-        LoreError::TooLarge { .. } | LoreError::Deadline { .. } => CommandError::user(msg)
-            .hint("nothing was imported; the server sent more, or slower, than lpl accepts (a broken mirror?)"),
-        LoreError::RedirectRefused { .. } => CommandError::user(msg)
-            .hint("nothing was imported; if the new address is right, give it with --base-url URL"),
-        LoreError::Cancelled => CommandError::user("interrupted"),
-        _ => CommandError::user(msg),
-    }
-}
-
 fn spinner(json: bool) -> ProgressBar {
     if json || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -156,12 +115,13 @@ fn spinner(json: bool) -> ProgressBar {
     pb
 }
 
-fn on_event(pb: &ProgressBar) -> impl FnMut(&FetchEvent) + '_ {
+fn on_event(pb: &ProgressBar) -> impl FnMut(&Event) + '_ {
     move |e| match e {
-        FetchEvent::Downloading { what } => pb.set_message(format!("downloading {what}")),
-        FetchEvent::Mirroring { list, url } => pb.set_message(format!("{list}: git fetch {url}")),
-        FetchEvent::Import(ImportEvent::Progress(p)) => pb.set_position(p.items),
-        FetchEvent::Import(ImportEvent::Started { .. }) => pb.set_message("importing".to_owned()),
+        Event::Downloading { what } => pb.set_message(format!("downloading {what}")),
+        Event::Mirroring { list, url } => pb.set_message(format!("{list}: git fetch {url}")),
+        Event::Import(ImportEvent::Progress(p)) => pb.set_position(p.items),
+        Event::Import(ImportEvent::Started { .. }) => pb.set_message("importing".to_owned()),
+        Event::Waiting { reason } => pb.set_message(format!("{reason}; waiting for it")),
         _ => {}
     }
 }
@@ -208,46 +168,32 @@ fn fetch_line(r: &FetchReport) -> String {
 }
 
 pub fn run_fetch(app: &App, a: FetchArgs) -> CmdResult {
-    let mut lore = fetch::client(&app.home, a.base_url.as_deref())?;
-    if a.refresh {
-        let mut cfg = lore.config().clone();
-        cfg.cache_ttl = Duration::ZERO;
-        lore = lpl_lore::Lore::new(cfg).map_err(lore_error)?;
-    }
-    let mut store = app.open_store()?;
+    let mut ws = app.workspace_rw()?;
+    let mut fo = FetchOptions::default();
+    fo.base_url = a.base_url.clone();
+    fo.refresh = a.refresh;
     let cancel = AtomicBool::new(false);
-    let opts = ImportOptions::default();
     let mut reports = Vec::new();
     let mut failures: Vec<(String, CommandError)> = Vec::new();
     let mut no_results = false;
     let pb = spinner(a.json);
+    let mut count = on_event(&pb);
     if let Some(q) = &a.query {
-        match fetch::fetch_query(
-            &mut store,
-            &lore,
-            q,
-            !a.no_threads,
-            Some(a.limit),
-            &opts,
-            &cancel,
-            &mut on_event(&pb),
-        ) {
+        match ws.fetch_query(q, !a.no_threads, Some(a.limit), &fo, &cancel, &mut count) {
             Ok(Some(r)) => reports.push(r),
             Ok(None) => no_results = true,
             Err(e) => failures.push((format!("search {q:?}"), e.into())),
         }
     } else {
         for id in &a.ids {
-            match fetch::fetch(&mut store, &lore, id, &opts, &cancel, &mut on_event(&pb)) {
+            match ws.fetch(id, &fo, &cancel, &mut count) {
                 Ok(r) => reports.push(r),
                 Err(e) => failures.push((id.clone(), e.into())),
             }
         }
     }
     pb.finish_and_clear();
-    // What was stored becomes searchable now (the index catches up from its
-    // watermark, like after `lpl import`).
-    let indexed = lpl_core::search::update_index(&store, &app.home, &mut |_| {})?;
+    let indexed: u64 = reports.iter().map(|r| r.indexed).sum();
     let mut out = app.plain();
     if a.json {
         let v = serde_json::json!({
@@ -323,13 +269,14 @@ fn sync_lines(r: &SyncReport) -> String {
 
 pub fn run_sync(app: &App, a: SyncArgs) -> CmdResult {
     let mut out = app.plain();
+    let mut ws = app.workspace_rw()?;
     if let Some(name) = &a.remove {
-        let l = fetch::sync_remove(&app.home, name)?;
+        let l = ws.sync_remove(name)?;
         out.write_str(&format!(
             "removed {} ({}); its mirror stays in {}\n",
             l.name,
             l.url,
-            app.home.join("mirrors").join(&l.name).display()
+            ws.layout().mirror(&l.name).display()
         ))?;
         out.finish()?;
         return Ok(0);
@@ -341,7 +288,7 @@ pub fn run_sync(app: &App, a: SyncArgs) -> CmdResult {
             [name, url] => (Some(name.as_str()), url.as_str()),
             _ => return Err(CommandError::user("--add takes [NAME] URL")),
         };
-        let l = fetch::sync_add(&app.home, name, url, a.since.as_deref())?;
+        let l = ws.sync_add(name, url, a.since.as_deref())?;
         if !a.json {
             out.write_str(&format!("registered {} ({})\n", l.name, l.url))?;
         }
@@ -351,12 +298,12 @@ pub fn run_sync(app: &App, a: SyncArgs) -> CmdResult {
         }
         only = vec![l.name];
     }
-    let cfg = fetch::LoreConfig::load(&app.home)?;
     if a.list {
+        let lists = ws.sync_lists()?;
         if a.json {
-            out.write_str(&format!("{}\n", serde_json::to_string_pretty(&cfg.lists)?))?;
+            out.write_str(&format!("{}\n", serde_json::to_string_pretty(&lists)?))?;
         } else {
-            for l in &cfg.lists {
+            for l in &lists {
                 let since = l
                     .since
                     .as_deref()
@@ -366,32 +313,19 @@ pub fn run_sync(app: &App, a: SyncArgs) -> CmdResult {
             }
         }
         out.finish()?;
-        return Ok(if cfg.lists.is_empty() { 1 } else { 0 });
+        return Ok(if lists.is_empty() { 1 } else { 0 });
     }
-    if cfg.lists.is_empty() {
-        return Err(CommandError::user("no list is registered for sync")
-            .hint("lpl sync --add https://lore.kernel.org/LIST registers one"));
-    }
-    let lore = fetch::client(&app.home, None)?;
-    let mut store = app.open_store()?;
     let cancel = AtomicBool::new(false);
     let pb = spinner(a.json);
-    let reports = fetch::sync(
-        &mut store,
-        &app.home,
-        &app.home.join("mirrors"),
+    let reports = ws.sync(
         &only,
-        &lore,
-        &lpl_lore::mirror::MirrorOptions::default(),
-        &ImportOptions::default(),
+        &MirrorOptions::default(),
+        &FetchOptions::default(),
         &cancel,
         &mut on_event(&pb),
     );
     pb.finish_and_clear();
-    // Even after a partial failure: what was imported becomes searchable.
-    let indexed = lpl_core::search::update_index(&store, &app.home, &mut |_| {});
     let reports = reports?;
-    indexed?;
     let failed = reports
         .iter()
         .any(|r| r.error.is_some() || r.epochs.iter().any(|e| e.error.is_some()));

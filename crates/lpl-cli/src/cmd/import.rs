@@ -6,8 +6,8 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use lpl_core::import::{ImportEvent, ImportOptions, ImportReport, import_indexed};
-use lpl_core::search::Indexer;
+use lpl_core::import::{ImportEvent, ImportOptions, ImportReport};
+use lpl_core::{Event, IndexEvent};
 
 use crate::app::{App, style};
 use crate::error::{CmdResult, CommandError};
@@ -130,92 +130,84 @@ fn skip_reasons(r: &ImportReport) -> Vec<(String, usize)> {
     counts
 }
 
+fn source_label(source: &str) -> String {
+    let p = std::path::Path::new(source);
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| source.to_owned())
+}
+
 pub fn run(app: &App, a: Args) -> CmdResult {
-    let mut store = app.open_store()?;
+    let mut ws = app.workspace_rw()?;
     let cancel = AtomicBool::new(false);
-    let opts = ImportOptions {
-        // With the index, documents also wait in the index builder's queue: smaller
-        // batches keep peak memory under 300 MB at the same speed.
-        batch_size: a.batch_size.unwrap_or(if a.no_index { 500 } else { 250 }),
-        ..Default::default()
-    };
-    let mut reports = Vec::new();
-    let mut failures: Vec<(String, CommandError)> = Vec::new();
+    let mut opts = ImportOptions::default();
+    opts.batch_size = a.batch_size;
+    opts.index = !a.no_index;
     let mut err = anstream::stderr();
-    // The search index is fed as messages are stored (one parse for both).
-    // First it catches up with rows an earlier `--no-index` or interrupted
-    // import left unindexed, so its watermark stays contiguous.
-    let mut indexer = if a.no_index {
-        None
-    } else {
-        let mut ix = Indexer::open(&store, &app.home)?;
-        let pb = progress_bar(a.json);
-        pb.set_prefix("search index (catching up)");
-        ix.catch_up(&store, &mut |n| pb.set_position(n))?;
-        pb.finish_and_clear();
-        Some(ix)
-    };
-    for path in &a.paths {
-        let pb = progress_bar(a.json);
-        pb.set_prefix(
-            path.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| path.display().to_string()),
-        );
-        let verbose = a.verbose && !a.json;
-        let mut on_event = |e: &ImportEvent| match e {
-            ImportEvent::Started { progress, .. } => {
-                if let Some(n) = progress.total_items {
-                    pb.set_length(n);
-                }
+    let verbose = a.verbose && !a.json;
+    let mut pb = ProgressBar::hidden();
+    let mut on_event = |e: &Event| match e {
+        Event::Index(IndexEvent::CatchingUp { done }) => {
+            if pb.is_hidden() {
+                pb = progress_bar(a.json);
+                pb.set_prefix("search index (catching up)");
             }
-            ImportEvent::Progress(p) => {
-                pb.set_position(p.items);
-                let secs = pb.elapsed().as_secs_f64().max(0.001);
-                pb.set_message(format!("{:.1} MB/s", p.bytes as f64 / 1e6 / secs));
-            }
-            ImportEvent::Skipped(s) => {
-                if verbose {
-                    pb.suspend(|| {
-                        let _ = std::io::Write::write_all(
-                            &mut err,
-                            format!("{} {}\n", style::paint(style::WARN, "skipped"), s.reason)
-                                .as_bytes(),
-                        );
-                    });
-                }
-            }
-        };
-        match import_indexed(
-            &mut store,
-            path,
-            &opts,
-            &cancel,
-            indexer.as_mut(),
-            &mut on_event,
-        ) {
-            Ok(r) => {
-                pb.finish_and_clear();
-                reports.push(r);
-            }
-            Err(e) => {
-                pb.finish_and_clear();
-                failures.push((path.display().to_string(), e.into()));
-            }
+            pb.set_position(*done);
         }
-    }
-    // Make the index durable and searchable (also after a failed source:
-    // what was stored is indexed).
-    let indexed = match indexer.as_mut() {
-        Some(ix) => {
-            let pb = progress_bar(a.json);
-            pb.set_prefix("search index (committing)");
-            ix.commit()?;
+        Event::Index(IndexEvent::Committing) => {
             pb.finish_and_clear();
-            ix.added()
+            pb = progress_bar(a.json);
+            pb.set_prefix("search index (committing)");
         }
-        None => 0,
+        Event::Index(IndexEvent::Done) | Event::Import(ImportEvent::Done) => {
+            pb.finish_and_clear();
+            pb = ProgressBar::hidden();
+        }
+        Event::Import(ImportEvent::Started {
+            source, progress, ..
+        }) => {
+            pb.finish_and_clear();
+            pb = progress_bar(a.json);
+            pb.set_prefix(source_label(source));
+            if let Some(n) = progress.total_items {
+                pb.set_length(n);
+            }
+        }
+        Event::Import(ImportEvent::Progress(p)) => {
+            pb.set_position(p.items);
+            let secs = pb.elapsed().as_secs_f64().max(0.001);
+            pb.set_message(format!("{:.1} MB/s", p.bytes as f64 / 1e6 / secs));
+        }
+        Event::Import(ImportEvent::Skipped(s)) if verbose => {
+            pb.suspend(|| {
+                let _ = std::io::Write::write_all(
+                    &mut err,
+                    format!("{} {}\n", style::paint(style::WARN, "skipped"), s.reason).as_bytes(),
+                );
+            });
+        }
+        Event::Waiting { reason } => {
+            pb.suspend(|| {
+                let _ = std::io::Write::write_all(
+                    &mut err,
+                    format!(
+                        "{} {reason}; waiting for it\n",
+                        style::paint(style::WARN, "note:")
+                    )
+                    .as_bytes(),
+                );
+            });
+        }
+        _ => {}
     };
+    let outcome = ws.import(&a.paths, &opts, &cancel, &mut on_event)?;
+    let reports = &outcome.sources;
+    let failures: Vec<(String, CommandError)> = outcome
+        .failures
+        .into_iter()
+        .map(|(p, e)| (p.display().to_string(), e.into()))
+        .collect();
+    let indexed = outcome.indexed;
     let mut out = app.plain();
     if a.json {
         let v = serde_json::json!({
@@ -229,11 +221,11 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             },
             "errors": failures.iter().map(|(p, e)| serde_json::json!({"source": p, "error": e.message, "hints": e.hints})).collect::<Vec<_>>(),
             "indexed": indexed,
-            "store": store.stats()?,
+            "store": outcome.store,
         });
         out.write_str(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
     } else {
-        for r in &reports {
+        for r in reports {
             out.write_str(&format!("{}\n", summary_line(r)))?;
             if !r.skipped.is_empty() && !a.verbose {
                 let reasons = skip_reasons(r);
@@ -245,10 +237,10 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                 ))?;
             }
         }
-        let st = store.stats()?;
+        let st = outcome.store;
         out.write_str(&format!(
             "archive {}: {} messages, {} patches; {} newly indexed for search\n",
-            app.home.display(),
+            ws.home().display(),
             st.messages,
             st.patches,
             indexed

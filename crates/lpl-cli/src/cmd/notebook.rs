@@ -2,11 +2,11 @@
 
 use std::path::PathBuf;
 
-use lpl_core::library::Library;
-use lpl_core::notebook::StoreArchive;
-use lpl_notebook::check::Found;
-use lpl_notebook::edit::{self, AddOptions, NewEntry, NoteTarget, PatchRef};
-use lpl_notebook::{Notebook, Progress, fsio, select};
+use lpl_core::Workspace;
+use lpl_core::fetch::FetchOptions;
+use lpl_core::notebook::check::Found;
+use lpl_core::notebook::edit::{self, AddOptions, NoteTarget, PatchRef};
+use lpl_core::notebook::{Notebook, NotebookFetchEvent, Progress, fsio, select};
 
 use crate::app::{App, style};
 use crate::config;
@@ -228,46 +228,28 @@ fn load(path: &std::path::Path) -> CmdResult<(fsio::Loaded, Notebook)> {
     Ok((loaded, nb))
 }
 
-/// The notebook plus the analysed archive it is checked against.
-fn with_archive(
-    app: &App,
-    file: &Option<PathBuf>,
-) -> CmdResult<(Notebook, lpl_core::Store, Library)> {
+/// The notebook plus the archive it is checked against.
+fn with_archive(app: &App, file: &Option<PathBuf>) -> CmdResult<(Notebook, Workspace)> {
     let (loaded, nb) = load(&notebook_path(file)?)?;
     warn_mojibake(&loaded.bytes, &loaded.path);
-    let store = app.open_existing_store()?;
-    let lib = Library::load(&store)?;
-    Ok((nb, store, lib))
+    Ok((nb, app.workspace()?))
 }
 
 /// The subject of patch `counter` of entry `e`'s series, when the archive
 /// has it (to find or write the bullet titled as the patch). Without an
 /// archive, per-patch bullets are found by their tags only.
 fn patch_subject(app: &App, nb: &Notebook, e: usize, counter: u32) -> Option<String> {
-    let store = app.open_existing_store().ok()?;
-    let lib = Library::load(&store).ok()?;
-    let arch = StoreArchive {
-        store: &store,
-        lib: &lib,
-    };
-    let en = &nb.entries()[e];
-    let ids = en
-        .message_id
-        .iter()
-        .chain(en.other_revisions.iter().map(|r| &r.message_id));
-    ids.filter_map(|id| lpl_notebook::Archive::series_by_message_id(&arch, id))
-        .find_map(|s| {
-            s.patches
-                .into_iter()
-                .find(|p| p.counter == counter)
-                .map(|p| p.subject)
-        })
+    app.workspace()
+        .ok()?
+        .notebook_patch_subject(nb, e, counter)
+        .ok()
+        .flatten()
 }
 
 /// A warning when the file looks double-encoded (read as a Windows code
 /// page and saved again): edits would work on mojibake.
 fn warn_mojibake(bytes: &[u8], path: &std::path::Path) {
-    let r = lpl_notebook::mojibake::repair(bytes);
+    let r = lpl_core::notebook::mojibake::repair(bytes);
     if r.detected {
         eprintln!(
             "{} {} looks double-encoded (UTF-8 read as {:?}): {} characters can be restored exactly, {} were damaged; repair it with: lpl notebook import {} -o FIXED.md",
@@ -323,7 +305,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         Sub::Import { raw, output, json } => {
             let bytes = std::fs::read(&raw)
                 .map_err(|e| CommandError::user(format!("cannot read {}: {e}", raw.display())))?;
-            let r = lpl_notebook::mojibake::repair(&bytes);
+            let r = lpl_core::notebook::mojibake::repair(&bytes);
             let mut out = app.plain();
             if json {
                 let lost: Vec<_> = r
@@ -382,7 +364,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             let raw = raw.unwrap_or_else(|| path.clone());
             let bytes = std::fs::read(&raw)
                 .map_err(|e| CommandError::user(format!("cannot read {}: {e}", raw.display())))?;
-            let r = lpl_notebook::mojibake::repair(&bytes);
+            let r = lpl_core::notebook::mojibake::repair(&bytes);
             if !r.detected {
                 return Err(CommandError::not_found(format!(
                     "{}: no double encoding found; nothing to suggest",
@@ -390,14 +372,14 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                 ))
                 .hint("give the file as it arrived: lpl notebook repair RAW --suggest"));
             }
-            let sugg = lpl_notebook::mojibake::suggest(&r);
-            let filled = lpl_notebook::mojibake::apply_suggestions(&r, &sugg);
+            let sugg = lpl_core::notebook::mojibake::suggest(&r);
+            let filled = lpl_core::notebook::mojibake::apply_suggestions(&r, &sugg);
             let (loaded, nb) = load(&path)?;
             // The notebook is the raw file itself: repaired and filled.
             let ed = if loaded.bytes == bytes {
-                lpl_notebook::edit::replace_all(&nb, &filled)
+                lpl_core::notebook::edit::replace_all(&nb, &filled)
             } else {
-                lpl_notebook::edit::fill_lines(&nb, &r.text, &filled)
+                lpl_core::notebook::edit::fill_lines(&nb, &r.text, &filled)
             };
             let mut out = app.plain();
             if json {
@@ -468,12 +450,8 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             Ok(0)
         }
         Sub::Check { json, todo } => {
-            let (nb, store, lib) = with_archive(app, &a.file)?;
-            let arch = StoreArchive {
-                store: &store,
-                lib: &lib,
-            };
-            let rep = lpl_notebook::check::check(&nb, &arch);
+            let (nb, ws) = with_archive(app, &a.file)?;
+            let rep = ws.notebook_check(&nb)?;
             if json {
                 let mut out = app.plain();
                 out.write_str(&format!(
@@ -539,7 +517,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                     ));
                 }
             }
-            let stats = lpl_notebook::check::stats(&nb, &rep);
+            let stats = lpl_core::notebook::check::stats(&nb, &rep);
             s.push_str(&format!(
                 "{} entries: {} series, {} found in the archive, {} not; {} open questions\n",
                 stats.entries, stats.series, stats.found, stats.missing, stats.open_questions
@@ -550,13 +528,9 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             Ok(0)
         }
         Sub::Stats { json } => {
-            let (nb, store, lib) = with_archive(app, &a.file)?;
-            let arch = StoreArchive {
-                store: &store,
-                lib: &lib,
-            };
-            let rep = lpl_notebook::check::check(&nb, &arch);
-            let st = lpl_notebook::check::stats(&nb, &rep);
+            let (nb, ws) = with_archive(app, &a.file)?;
+            let rep = ws.notebook_check(&nb)?;
+            let st = lpl_core::notebook::check::stats(&nb, &rep);
             let mut out = app.plain();
             if json {
                 out.write_str(&format!("{}\n", serde_json::to_string_pretty(&st)?))?;
@@ -614,35 +588,14 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             dry_run,
         } => {
             let (loaded, nb) = load(&notebook_path(&a.file)?)?;
-            let store = app.open_existing_store()?;
-            let lib = Library::load(&store)?;
-            let r = lib.find_revision(&series)?;
-            let key = lib.revisions()[r].key_message();
-            let arch = StoreArchive {
-                store: &store,
-                lib: &lib,
-            };
-            let id = lpl_notebook::MessageId::new(lib.metas[key].message_id.as_str())
-                .ok_or_else(|| CommandError::internal("series has an unusable Message-ID"))?;
-            let view = lpl_notebook::Archive::series_by_message_id(&arch, &id)
-                .ok_or_else(|| CommandError::not_found("series not found in the archive"))?;
-            let list = lib.metas[key]
-                .list
-                .as_deref()
-                .and_then(|l| l.split('.').next())
-                .map(|l| match l {
-                    "cgroups" | "linux-mm" | "io-uring" => l.to_owned(),
-                    other => other.to_owned(),
-                });
-            let new = NewEntry::from_series(
-                &view,
-                list.as_deref(),
+            let new = app.workspace()?.notebook_entry(
+                &series,
                 if reading {
                     Progress::Reading
                 } else {
                     Progress::Unread
                 },
-            );
+            )?;
             let ed = edit::add_entry(
                 &nb,
                 &new,
@@ -721,12 +674,8 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             apply(app, &loaded, ed, dry_run)
         }
         Sub::Render { html } => {
-            let (nb, store, lib) = with_archive(app, &a.file)?;
-            let arch = StoreArchive {
-                store: &store,
-                lib: &lib,
-            };
-            fsio::render_html(&nb, &arch, &html).map_err(|e| CommandError::user(e.to_string()))?;
+            let (nb, ws) = with_archive(app, &a.file)?;
+            ws.notebook_render(&nb, &html)?;
             eprintln!(
                 "wrote {} (open {}/index.html)",
                 html.display(),
@@ -751,8 +700,8 @@ fn run_fetch(
         .iter()
         .map(|q| select::find_entry(&nb, q, None).map_err(sel_err))
         .collect::<CmdResult<Vec<usize>>>()?;
-    let mut store = app.open_store()?;
-    let plan = lpl_core::notebook::fetch_plan(&nb, &store, &only);
+    let mut ws = app.workspace_rw()?;
+    let plan = ws.notebook_fetch_plan(&nb, &only);
     let mut out = app.plain();
     if dry_run {
         if json {
@@ -782,7 +731,8 @@ fn run_fetch(
         out.finish()?;
         return Ok(0);
     }
-    let lore = lpl_core::fetch::client(&app.home, base_url)?;
+    let mut fo = FetchOptions::default();
+    fo.base_url = base_url.map(str::to_owned);
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let pb = if json || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         indicatif::ProgressBar::hidden()
@@ -794,29 +744,20 @@ fn run_fetch(
         );
         pb
     };
-    let res = lpl_core::notebook::fetch_entries(
-        &mut store,
-        &lore,
-        &plan,
-        &lpl_core::import::ImportOptions::default(),
-        &cancel,
-        &mut |e| {
-            if let lpl_core::notebook::NotebookFetchEvent::Entry {
-                index, line, title, ..
-            } = e
-            {
-                pb.set_position(*index as u64);
-                pb.set_message(format!(
-                    "L{line} {}",
-                    title.chars().take(50).collect::<String>()
-                ));
-            }
-        },
-    );
+    let res = ws.notebook_fetch(&plan, &fo, &cancel, &mut |e| {
+        if let NotebookFetchEvent::Entry {
+            index, line, title, ..
+        } = e
+        {
+            pb.set_position(*index as u64);
+            pb.set_message(format!(
+                "L{line} {}",
+                title.chars().take(50).collect::<String>()
+            ));
+        }
+    });
     pb.finish_and_clear();
-    let indexed = lpl_core::search::update_index(&store, &app.home, &mut |_| {});
     let done = res?;
-    indexed?;
     let imported: u64 = done.iter().map(|d| d.imported()).sum();
     let failed: usize = done.iter().map(|d| d.failed.len()).sum();
     if json {

@@ -3,20 +3,10 @@
 use std::io::Write;
 use std::sync::atomic::AtomicBool;
 
-use lpl_core::import::{ImportOptions, import};
-use lpl_core::library::Library;
-use lpl_core::series::{self, SeriesFilter};
-use lpl_core::time;
+use lpl_core::{Workspace, time};
 
 use crate::app::{App, style};
 use crate::error::CmdResult;
-
-/// The bundled sample: real linux-mm threads from lore's cgroups archive
-/// (see sample/README.md).
-const SAMPLE: &[u8] = include_bytes!("../../../../sample/linux-mm-sample.mbox");
-
-/// The example notebook: the seed roadmap, repaired by `lpl notebook import`.
-const ROADMAP: &[u8] = include_bytes!("../../../../sample/roadmap.md");
 
 /// Import the bundled sample (real linux-mm threads) and show what lpl understood
 ///
@@ -38,13 +28,7 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
         color: app.color,
         pager: false,
     };
-    let mut store = qs.open_store()?;
-    let dir = home.join("sample");
-    std::fs::create_dir_all(&dir)?;
-    let mbox = dir.join("linux-mm-sample.mbox");
-    if std::fs::read(&mbox).map(|b| b != SAMPLE).unwrap_or(true) {
-        std::fs::write(&mbox, SAMPLE)?;
-    }
+    let mut ws = Workspace::open(&home)?;
     let mut out = qs.plain();
     let mut p = |s: String| out.write_str(&s);
     p(format!(
@@ -57,16 +41,9 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
     p(format!("archive: {}\n\n", home.display()))?;
 
     let cancel = AtomicBool::new(false);
-    let r = import(
-        &mut store,
-        &mbox,
-        &ImportOptions::default(),
-        &cancel,
-        &mut |_| {},
-    )?;
-    // The full-text index, as `lpl import` keeps it.
-    lpl_core::search::update_index(&store, &home, &mut |_| {})?;
-    let st = store.stats()?;
+    let q = ws.quickstart(crate::app::now_unix(), &cancel, &mut |_| {})?;
+    let r = &q.import;
+    let st = q.store;
     p(format!(
         "{} {} messages read from the sample mbox: {} new, {} already there, {} skipped; the archive holds {} messages, {} of them patches.\n\n",
         style::paint(style::BOLD, "1. Import."),
@@ -77,19 +54,14 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
         st.messages,
         st.patches
     ))?;
-
-    let lib = Library::load(&store)?;
-    // So that the user's next `lpl search` shows threads and series at once.
-    lpl_core::search::save_links(&mut store, &lib)?;
-    let list = series::list(&lib, &SeriesFilter::default());
     p(format!(
         "{} {} threads, {} series revisions, assembled into {} chains of revisions:\n",
         style::paint(style::BOLD, "2. Understand."),
-        lib.analysis.threads.roots().count(),
-        lib.revisions().len(),
-        list.len()
+        q.threads,
+        q.revisions,
+        q.series.len()
     ))?;
-    for s in &list {
+    for (s, chain) in &q.series {
         p(format!(
             "   {}  {}  v{:<3} {}/{} patches  A{} R{} T{}  {}  {}\n",
             style::paint(style::KEY, &s.id),
@@ -103,8 +75,6 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
             s.author.as_deref().unwrap_or(&s.email),
             s.title
         ))?;
-        let r = lib.find_revision(&s.message_id)?;
-        let chain = series::chain(&lib, r);
         if chain.len() > 1 {
             let parts: Vec<String> = chain
                 .iter()
@@ -132,55 +102,36 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
         }
     }
     // Search, with lore's query language.
-    let now = crate::app::now_unix();
     p(format!(
         "\n{} lore/lei queries over the local archive:\n",
         style::paint(style::BOLD, "3. Search.")
     ))?;
-    for q in [
-        "dfn:mm/huge_memory.c",
-        "dfhh:split_huge_page_to_list_to_order",
-        "f:zi.yan s:\"lower order\" d:2024-01-01..",
-    ] {
-        let res = lpl_core::search::search_with(&lib, &home, q, 1, true, now)?;
-        let newest = res
-            .hits
-            .first()
-            .map(|h| format!("  newest: {}", h.subject))
+    for (q, total, newest) in &q.searches {
+        let newest = newest
+            .as_ref()
+            .map(|s| format!("  newest: {s}"))
             .unwrap_or_default();
         p(format!(
             "   {:<46} {:>4} messages{newest}\n",
             style::paint(style::KEY, q),
-            res.total
+            total
         ))?;
     }
-    // 3. The notebook: the user's roadmap linked to the archive.
-    let nb_path = dir.join("roadmap.md");
-    if std::fs::read(&nb_path)
-        .map(|b| b != ROADMAP)
-        .unwrap_or(true)
-    {
-        std::fs::write(&nb_path, ROADMAP)?;
-    }
-    let nb = lpl_notebook::Notebook::parse(ROADMAP.to_vec());
-    let arch = lpl_core::notebook::StoreArchive {
-        store: &store,
-        lib: &lib,
-    };
-    let rep = lpl_notebook::check::check(&nb, &arch);
-    let stats = lpl_notebook::check::stats(&nb, &rep);
+    // 4. The notebook: the user's roadmap linked to the archive.
+    let nb_path = &q.roadmap;
+    let stats = &q.stats;
     p(format!(
         "\n{} The example roadmap ({}): {} topics, {} entries, {} of them series; {} linked to this archive, {} not in it; {} open questions.\n",
         style::paint(style::BOLD, "4. Learn."),
         nb_path.display(),
-        nb.topics().len(),
+        q.topics,
         stats.entries,
         stats.series,
         stats.found,
         stats.missing,
         stats.open_questions
     ))?;
-    for e in rep.entries.iter().filter(|e| e.series.is_some()) {
+    for e in q.check.entries.iter().filter(|e| e.series.is_some()) {
         let revs: Vec<String> = e.revisions.iter().map(|v| format!("v{v}")).collect();
         p(format!(
             "   L{:<4} {}\n         in the archive: revisions {}, trailers R{} A{} T{}{}\n",
@@ -204,10 +155,12 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
             }
         ))?;
     }
-    let first = list
+    let first = q
+        .series
         .iter()
+        .map(|(s, _)| s)
         .find(|s| s.title.contains("Split a folio"))
-        .or(list.first());
+        .or(q.series.first().map(|(s, _)| s));
     p(format!("\n{}\n", style::paint(style::BOLD, "Try next:")))?;
     let env = format!("LPL_HOME={}", home.display());
     if let Some(s) = first {

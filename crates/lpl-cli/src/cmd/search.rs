@@ -1,6 +1,6 @@
 //! `lpl search QUERY`: lore/lei query language over the local archive.
 
-use lpl_core::time;
+use lpl_core::{SearchOptions, time};
 
 use crate::app::{App, style};
 use crate::error::{CmdResult, CommandError};
@@ -54,24 +54,21 @@ pub struct Args {
 }
 
 pub fn run(app: &App, a: Args) -> CmdResult {
-    let mut store = app.open_existing_store()?;
     if a.reindex {
-        let n = lpl_core::search::update_index(&store, &app.home, &mut |_| {})?;
+        let mut ws = app.workspace_existing_rw()?;
+        let n = ws.reindex(&std::sync::atomic::AtomicBool::new(false), &mut |_| {})?;
         eprintln!("indexed {n} messages");
         if a.query.is_empty() {
             return Ok(0);
         }
     }
+    let ws = app.workspace()?;
     let q = a.query.join(" ");
-    let res = lpl_core::search::search(
-        &mut store,
-        &app.home,
-        &q,
-        a.limit,
-        a.date,
-        crate::app::now_unix(),
-    )
-    .map_err(|e| CommandError::from(e).hint("see `lpl search --help` for the prefixes"))?;
+    let mut opts = SearchOptions::default();
+    opts.limit = a.limit;
+    opts.by_date = a.date;
+    opts.now = crate::app::now_unix();
+    let res = ws.search(&q, &opts)?;
     let nb_path = a
         .notebook
         .clone()
@@ -79,7 +76,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
     let nb_hits = match &nb_path {
         Some(p) => match std::fs::read(p) {
             Ok(bytes) => lpl_core::search::search_notebook(
-                &lpl_notebook::Notebook::parse(bytes),
+                &lpl_core::notebook::Notebook::parse(bytes),
                 &q,
                 a.limit,
                 crate::app::now_unix(),

@@ -3,30 +3,13 @@
 
 use std::path::PathBuf;
 
-use lpl_core::library::Library;
+use lpl_core::SeriesShown;
 use lpl_core::series::{self, SeriesFilter, SeriesSummary, SeriesView};
-use lpl_core::time;
+use lpl_core::time::{self, parse_day};
+use lpl_core::types::Counts;
 
 use crate::app::{App, style};
 use crate::error::{CmdResult, CommandError};
-
-fn parse_day(s: &str) -> Result<i64, CommandError> {
-    let bad = || CommandError::user(format!("bad date {s:?}: expected YYYY-MM-DD"));
-    let mut it = s.trim().splitn(3, '-');
-    let y: i64 = it.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-    let m: u32 = it
-        .next()
-        .map_or(Some(1), |x| x.parse().ok())
-        .ok_or_else(bad)?;
-    let d: u32 = it
-        .next()
-        .map_or(Some(1), |x| x.parse().ok())
-        .ok_or_else(bad)?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return Err(bad());
-    }
-    Ok(time::days_from_civil(y, m, d) * 86_400)
-}
 
 /// List patch series, newest first
 ///
@@ -69,7 +52,7 @@ pub struct ListArgs {
     json: bool,
 }
 
-fn counts(c: &lpl_series::Counts) -> String {
+fn counts(c: &Counts) -> String {
     format!("A{} R{} T{}", c.acked, c.reviewed, c.tested)
 }
 
@@ -90,8 +73,7 @@ fn revs(s: &SeriesSummary) -> String {
 }
 
 pub fn list(app: &App, a: ListArgs) -> CmdResult {
-    let store = app.open_existing_store()?;
-    let lib = Library::load(&store)?;
+    let ws = app.workspace()?;
     let f = SeriesFilter {
         words: a.words,
         author: a.author,
@@ -107,7 +89,7 @@ pub fn list(app: &App, a: ListArgs) -> CmdResult {
         singles: a.singles,
         limit: a.limit,
     };
-    let rows = series::list(&lib, &f);
+    let rows = ws.series(&f)?;
     if a.json {
         let mut out = app.plain();
         out.write_str(&format!("{}\n", serde_json::to_string_pretty(&rows)?))?;
@@ -298,27 +280,18 @@ fn render_chain(chain: &[series::ChainItem]) -> String {
     s
 }
 
-/// Show the series view of `arg` (used by `lpl show`).
-pub fn show(app: &App, arg: &str, json: bool, version: Option<u32>) -> CmdResult {
-    let store = app.open_existing_store()?;
-    let lib = Library::load(&store)?;
-    let r = series::pick_version(&lib, lib.find_revision(arg)?, version)?;
-    let v = series::show(&store, &lib, r)?;
-    let upstream = if lpl_core::upstream::has_index(&store) {
-        lpl_core::upstream::status(&store, &lib, r)?
-    } else {
-        None
-    };
+/// Renders the series view of `lpl show`.
+pub fn render_shown(app: &App, sh: &SeriesShown, json: bool) -> CmdResult {
     if json {
         let mut out = app.plain();
-        let mut val = serde_json::to_value(&v)?;
-        val["upstream"] = serde_json::to_value(&upstream)?;
+        let mut val = serde_json::to_value(&sh.view)?;
+        val["upstream"] = serde_json::to_value(&sh.upstream)?;
         out.write_str(&format!("{}\n", serde_json::to_string_pretty(&val)?))?;
         return Ok(0);
     }
     let mut out = app.output();
-    let mut text = render_series(&v);
-    if let Some(st) = &upstream {
+    let mut text = render_series(&sh.view);
+    if let Some(st) = &sh.upstream {
         let line = format!(
             "{} {}\n",
             style::paint(style::KEY, "upstream:"),
@@ -345,23 +318,17 @@ pub struct ThreadArgs {
 }
 
 pub fn thread(app: &App, a: ThreadArgs) -> CmdResult {
-    let store = app.open_existing_store()?;
-    let lib = Library::load(&store)?;
-    let lines = series::thread(&lib, &a.msgid)?;
+    let ws = app.workspace()?;
+    let t = ws.thread(&a.msgid)?;
     if a.json {
         let mut out = app.plain();
-        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&lines)?))?;
+        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&t.lines)?))?;
         return Ok(0);
     }
-    let want = lpl_core::show::resolve_message_id(&a.msgid).map(|m| m.as_str().to_owned());
     let mut s = String::new();
-    for l in &lines {
+    for l in &t.lines {
         let indent = "  ".repeat(l.depth.min(20) as usize);
-        let mark = if Some(&l.message_id) == want.as_ref() {
-            ">"
-        } else {
-            " "
-        };
+        let mark = if l.message_id == t.focus { ">" } else { " " };
         match &l.subject {
             Some(subj) => s.push_str(&format!(
                 "{mark}{} {indent}{}  {}\n",
@@ -419,37 +386,27 @@ pub struct RevisionsArgs {
 }
 
 pub fn revisions(app: &App, a: RevisionsArgs) -> CmdResult {
-    let mut store = app.open_existing_store()?;
-    let lib = Library::load(&store)?;
-    if let Some((pair, kind)) = a
+    if let Some((pair, link)) = a
         .link
         .as_ref()
-        .map(|p| (p, "link"))
-        .or_else(|| a.unlink.as_ref().map(|p| (p, "unlink")))
+        .map(|p| (p, true))
+        .or_else(|| a.unlink.as_ref().map(|p| (p, false)))
     {
-        let older = lib.find_revision(&pair[0])?;
-        let newer = lib.find_revision(&pair[1])?;
-        let key = |r: usize| {
-            lib.metas[lib.revisions()[r].key_message()]
-                .message_id
-                .as_str()
-                .to_owned()
-        };
-        store.set_revision_override(&key(older), &key(newer), kind)?;
-        let lib = Library::load(&store)?;
-        let r = lib.find_revision(&pair[1])?;
+        let mut ws = app.workspace_existing_rw()?;
+        let chain = ws.set_revision_link(&pair[0], &pair[1], link)?;
         let mut out = app.plain();
         out.write_str(&format!(
-            "{kind}ed; the chain is now:\n{}",
-            render_chain(&series::chain(&lib, r))
+            "{}ed; the chain is now:\n{}",
+            if link { "link" } else { "unlink" },
+            render_chain(&chain)
         ))?;
         return Ok(0);
     }
+    let ws = app.workspace()?;
     let arg = a
         .series
         .ok_or_else(|| CommandError::user("name a series, or use --link/--unlink OLDER NEWER"))?;
-    let r = lib.find_revision(&arg)?;
-    let c = series::chain(&lib, r);
+    let c = ws.revisions(&arg)?;
     let mut out = app.plain();
     if a.json {
         out.write_str(&format!("{}\n", serde_json::to_string_pretty(&c)?))?;
@@ -485,11 +442,9 @@ pub struct AmArgs {
 }
 
 pub fn am(app: &App, a: AmArgs) -> CmdResult {
-    let store = app.open_existing_store()?;
-    let lib = Library::load(&store)?;
-    let r = series::pick_version(&lib, lib.find_revision(&a.series)?, a.version)?;
-    let (mbox, n) = series::am(&store, &lib, r)?;
-    let sm = series::summary(&lib, r);
+    let ws = app.workspace()?;
+    let x = ws.am(&a.series, a.version)?;
+    let (mbox, n, sm) = (x.mbox, x.patches, x.summary);
     match a.output {
         Some(p) => {
             std::fs::write(&p, &mbox)

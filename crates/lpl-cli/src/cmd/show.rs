@@ -1,7 +1,7 @@
 //! `lpl show MSGID`
 
-use lpl_core::show::{MessageView, show_message};
-use lpl_core::time;
+use lpl_core::show::MessageView;
+use lpl_core::{ShowAs, Shown, time};
 
 use crate::app::{App, style};
 use crate::error::CmdResult;
@@ -252,27 +252,20 @@ fn render(v: &MessageView, a: &Args, s: &mut String) {
     }
 }
 
-fn is_short_id(s: &str) -> bool {
-    (4..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 pub fn run(app: &App, a: Args) -> CmdResult {
-    let store = app.open_existing_store()?;
-    if a.series || a.version.is_some() || is_short_id(&a.msgid) {
-        drop(store);
-        return crate::cmd::series::show(app, &a.msgid, a.json, a.version);
-    }
-    let views = show_message(&store, &a.msgid)?;
-    // A cover letter stands for its series.
-    if !a.message
-        && views.len() == 1
-        && views[0].patch.is_none()
-        && views[0].tags.counter == Some(0)
-        && !views[0].tags.is_reply
-    {
-        drop(store);
-        return crate::cmd::series::show(app, &a.msgid, a.json, None);
-    }
+    let ws = app.workspace()?;
+    let as_ = if a.series {
+        ShowAs::Series
+    } else if a.message {
+        ShowAs::Message
+    } else {
+        ShowAs::Auto
+    };
+    let views = match ws.show(&a.msgid, as_, a.version)? {
+        Shown::Series(s) => return crate::cmd::series::render_shown(app, &s, a.json),
+        Shown::Messages(v) => v,
+        _ => return Err(crate::error::CommandError::internal("unknown view")),
+    };
     if a.json {
         let mut out = app.plain();
         let v = if views.len() == 1 {

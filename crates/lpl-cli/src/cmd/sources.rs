@@ -17,15 +17,15 @@ pub struct Args {
 }
 
 pub fn run(app: &App, a: Args) -> CmdResult {
-    let store = app.open_existing_store()?;
-    let sources = store.sources()?;
-    let stats = store.stats()?;
+    let ws = app.workspace()?;
+    let sources = ws.sources()?;
+    let stats = ws.stats()?;
     if a.json {
         let mut list = Vec::new();
         for s in &sources {
             let mut v = serde_json::to_value(s)?;
             if a.skipped {
-                let sk: Vec<_> = store
+                let sk: Vec<_> = ws
                     .skipped(s.id)?
                     .into_iter()
                     .map(|(location, reason)| serde_json::json!({"location": location, "reason": reason}))
@@ -52,7 +52,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             src.deleted
         ));
         if a.skipped {
-            for (loc, why) in store.skipped(src.id)? {
+            for (loc, why) in ws.skipped(src.id)? {
                 s.push_str(&format!(
                     "    {} {loc}: {why}\n",
                     style::paint(style::WARN, "skipped")

@@ -3,8 +3,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
-use lpl_core::library::Library;
-use lpl_upstream::MatchOptions;
+use lpl_core::types::MatchOptions;
 
 use crate::app::{App, style};
 use crate::error::{CmdResult, CommandError};
@@ -57,12 +56,9 @@ enum Sub {
 
 pub fn run(app: &App, a: Args) -> CmdResult {
     if let Some(Sub::Index { repo, revs, json }) = a.cmd {
-        let mut store = app.open_store()?;
+        let mut ws = app.workspace_rw()?;
         let cancel = AtomicBool::new(false);
-        let rep = lpl_core::upstream::index(&mut store, &repo, revs, &cancel, &mut |_| {})
-            .map_err(|e| {
-                CommandError::from(e).hint("the repository must be a full (not shallow) git clone")
-            })?;
+        let rep = ws.upstream_index(&repo, revs, &cancel, &mut |_| {})?;
         let mut out = app.plain();
         if json {
             out.write_str(&format!(
@@ -87,14 +83,13 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         }
         return Ok(0);
     }
-    let mut store = app.open_existing_store()?;
-    let lib = Library::load(&store)?;
     if a.all {
+        let mut ws = app.workspace_existing_rw()?;
         let opts = MatchOptions {
             no_link_trailers: a.no_link_trailers,
             ..Default::default()
         };
-        let rep = lpl_core::upstream::match_all(&mut store, &lib, &opts).map_err(|e| {
+        let rep = ws.upstream_match_all(&opts).map_err(|e| {
             CommandError::from(e).hint("index a repository first: lpl upstream index --repo DIR")
         })?;
         let mut out = app.plain();
@@ -118,15 +113,13 @@ pub fn run(app: &App, a: Args) -> CmdResult {
     let arg = a.series.ok_or_else(|| {
         CommandError::user("name a series, or use --all, or `lpl upstream index --repo DIR`")
     })?;
-    let r = lib.find_revision(&arg)?;
-    let st = lpl_core::upstream::status(&store, &lib, r)?
-        .ok_or_else(|| CommandError::not_found("no upstream status for this series"))?;
+    let ws = app.workspace()?;
+    let (sm, st) = ws.upstream_status(&arg)?;
     let mut out = app.plain();
     if a.json {
         out.write_str(&format!("{}\n", serde_json::to_string_pretty(&st)?))?;
         return Ok(0);
     }
-    let sm = lpl_core::series::summary(&lib, r);
     out.write_str(&format!(
         "{}  {}: {}\n",
         style::paint(style::KEY, &sm.id),

@@ -1,9 +1,7 @@
 //! End-to-end tests of the `lpl` binary on real data: the bundled sample and
 //! slices of the public-inbox epochs in `../shared/corpus/lists/`.
 
-#[allow(dead_code)]
-#[path = "../../../lpl-lore/tests/it/corpus.rs"]
-mod corpus;
+mod concurrency;
 mod diff;
 mod fetch;
 mod hostile;
@@ -11,7 +9,4 @@ mod import;
 mod notebook_fetch;
 mod quickstart;
 mod search;
-#[allow(dead_code)]
-#[path = "../../../lpl-lore/tests/it/server.rs"]
-mod server;
 mod util;

@@ -7,9 +7,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::corpus::Msg;
-use crate::server::Server;
 use crate::util::*;
+use lpl_testutil::lore::{Msg, Server};
 
 fn header(raw: &str, name: &str) -> Option<String> {
     let head = raw.split("\n\n").next().unwrap_or("");

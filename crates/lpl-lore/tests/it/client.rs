@@ -5,8 +5,7 @@ use std::time::{Duration, Instant};
 
 use lpl_lore::{Config, Lore, LoreError};
 
-use crate::corpus::{Msg, all_messages};
-use crate::server::Server;
+use lpl_testutil::lore::{Server, all_messages, cleanup_thread};
 
 pub fn test_config(base: &str, cache: &std::path::Path) -> Config {
     let mut c = Config::new(base, cache);
@@ -17,23 +16,6 @@ pub fn test_config(base: &str, cache: &std::path::Path) -> Config {
     c.read_timeout = Duration::from_secs(10);
     c.connect_timeout = Duration::from_secs(5);
     c
-}
-
-/// The cover letter of "[PATCH 0/3] io_uring: submission path cleanup" and its thread.
-pub fn cleanup_thread() -> (&'static Msg, Vec<&'static Msg>) {
-    let all = all_messages();
-    let cover = all
-        .iter()
-        .find(|m| {
-            m.subject
-                .starts_with("[PATCH 0/3] io_uring: submission path cleanup")
-        })
-        .expect("cover in fixture");
-    let t: Vec<&Msg> = all
-        .iter()
-        .filter(|m| m.root == cover.message_id || m.message_id == cover.message_id)
-        .collect();
-    (cover, t)
 }
 
 fn no_cancel() -> AtomicBool {

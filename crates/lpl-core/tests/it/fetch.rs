@@ -1,41 +1,42 @@
-//! End to end through `lpl_core::fetch`: downloads and mirrors imported
-//! into a real store.
+//! End to end through the workspace's fetch and sync: downloads and
+//! mirrors from a lore look-alike on 127.0.0.1, imported into a real
+//! archive.
 
 use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
-use lpl_core::fetch::{self, FetchError};
-use lpl_core::import::ImportOptions;
-use lpl_lore::mirror::MirrorOptions;
-use lpl_lore::{Lore, LoreError};
-use lpl_store::Store;
-
-use crate::client::{cleanup_thread, test_config};
-use crate::corpus::{self, Msg, all_messages};
-use crate::server::Server;
+use lpl_core::error::{Invalid, LoreError, NotFound};
+use lpl_core::fetch::{FetchOptions, SyncReport};
+use lpl_core::types::MirrorOptions;
+use lpl_core::{Error, Workspace};
+use lpl_testutil::lore::{self as corpus, Msg, Server, all_messages, cleanup_thread};
 
 fn no() -> AtomicBool {
     AtomicBool::new(false)
 }
 
-/// `fetch::sync` of the lists named in `only` (all when empty) into
-/// `home`'s mirrors, with default options.
+/// A client for the test server: no pauses, quick retries, no cache.
+fn test_config(base: &str, cache: &std::path::Path) -> FetchOptions {
+    let mut c = lpl_lore::Config::new(base, cache);
+    c.retries = 2;
+    c.backoff = Duration::from_millis(10);
+    c.pause = Duration::ZERO;
+    c.cache_ttl = Duration::ZERO;
+    c.read_timeout = Duration::from_secs(10);
+    c.connect_timeout = Duration::from_secs(5);
+    let mut o = FetchOptions::default();
+    o.client = Some(c);
+    o
+}
+
+/// The lists named in `only` (all when empty) synced into `ws`'s mirrors,
+/// with default options.
 fn sync(
-    store: &mut Store,
-    home: &std::path::Path,
+    ws: &mut Workspace,
     only: &[String],
-    lore: &Lore,
-) -> Result<Vec<fetch::SyncReport>, FetchError> {
-    fetch::sync(
-        store,
-        home,
-        &home.join("mirrors"),
-        only,
-        lore,
-        &MirrorOptions::default(),
-        &ImportOptions::default(),
-        &no(),
-        &mut |_| {},
-    )
+    lore: &FetchOptions,
+) -> Result<Vec<SyncReport>, Error> {
+    ws.sync(only, &MirrorOptions::default(), lore, &no(), &mut |_| {})
 }
 
 #[test]
@@ -54,22 +55,10 @@ fn fetch_imports_the_thread_and_again_only_what_is_new() {
         .collect();
     let srv = Server::start(early);
     let home = tempfile::tempdir().expect("tempdir");
-    let mut store = Store::open(home.path()).expect("store");
-    let lore = Lore::new(test_config(
-        &format!("{}/all", srv.base),
-        &home.path().join("cache"),
-    ))
-    .expect("client");
+    let mut ws = Workspace::open(home.path()).expect("workspace");
+    let lore = test_config(&format!("{}/all", srv.base), &home.path().join("cache"));
     let url = format!("https://lore.kernel.org/io-uring/{}/T/#u", cover.message_id);
-    let r1 = fetch::fetch(
-        &mut store,
-        &lore,
-        &url,
-        &ImportOptions::default(),
-        &no(),
-        &mut |_| {},
-    )
-    .expect("fetch");
+    let r1 = ws.fetch(&url, &lore, &no(), &mut |_| {}).expect("fetch");
     assert_eq!(r1.message_id.as_deref(), Some(cover.message_id.as_str()));
     assert_eq!(r1.fetched, (n - 2) as u64);
     assert_eq!(r1.imported + r1.deduplicated + r1.skipped, r1.fetched);
@@ -80,19 +69,18 @@ fn fetch_imports_the_thread_and_again_only_what_is_new() {
     assert!(s.complete, "{s:?}");
     // Later the replies arrived: a second fetch imports just those.
     srv.state.lock().expect("lock").messages = all_messages().to_vec();
-    let r2 = fetch::fetch(
-        &mut store,
-        &lore,
-        &format!("<{}>", cover.message_id),
-        &ImportOptions::default(),
-        &no(),
-        &mut |_| {},
-    )
-    .expect("fetch again");
+    let r2 = ws
+        .fetch(
+            &format!("<{}>", cover.message_id),
+            &lore,
+            &no(),
+            &mut |_| {},
+        )
+        .expect("fetch again");
     assert_eq!(r2.fetched, n as u64);
     assert_eq!(r2.imported, 2);
     assert_eq!(r2.deduplicated, (n - 2) as u64);
-    let stats = store.stats().expect("stats");
+    let stats = ws.stats().expect("stats");
     assert_eq!(stats.messages, n as i64);
     println!(
         "fetch thread: run 1 fetched {} imported {} dedup {}; run 2 fetched {} imported {} dedup {}",
@@ -105,94 +93,49 @@ fn bad_answers_leave_the_store_alone() {
     let (cover, thread) = cleanup_thread();
     let srv = Server::start(all_messages().to_vec());
     let home = tempfile::tempdir().expect("tempdir");
-    let mut store = Store::open(home.path()).expect("store");
-    let good = Lore::new(test_config(
-        &format!("{}/all", srv.base),
-        &home.path().join("cache"),
-    ))
-    .expect("client");
-    fetch::fetch(
-        &mut store,
-        &good,
-        &cover.message_id,
-        &ImportOptions::default(),
-        &no(),
-        &mut |_| {},
-    )
-    .expect("fetch");
-    let before = store.stats().expect("stats").messages;
+    let mut ws = Workspace::open(home.path()).expect("workspace");
+    let good = test_config(&format!("{}/all", srv.base), &home.path().join("cache"));
+    ws.fetch(&cover.message_id, &good, &no(), &mut |_| {})
+        .expect("fetch");
+    let before = ws.stats().expect("stats").messages;
     assert_eq!(before, thread.len() as i64);
     for inbox in ["trunc", "html", "empty", "loop"] {
-        let bad = Lore::new(test_config(
-            &format!("{}/{inbox}", srv.base),
-            &home.path().join("cache"),
-        ))
-        .expect("client");
-        let e = fetch::fetch(
-            &mut store,
-            &bad,
-            &cover.message_id,
-            &ImportOptions::default(),
-            &no(),
-            &mut |_| {},
-        )
-        .expect_err(inbox);
-        assert!(matches!(e, FetchError::Lore(_)), "{inbox}: {e}");
+        let bad = test_config(&format!("{}/{inbox}", srv.base), &home.path().join("cache"));
+        let e = ws
+            .fetch(&cover.message_id, &bad, &no(), &mut |_| {})
+            .expect_err(inbox);
+        assert!(matches!(e, Error::Lore(_)), "{inbox}: {e}");
         assert_eq!(
-            store.stats().expect("stats").messages,
+            ws.stats().expect("stats").messages,
             before,
             "{inbox} changed the store"
         );
         println!("{inbox}: {e} (store still {before} messages)");
     }
-    let e = fetch::fetch(
-        &mut store,
-        &good,
-        "not a message id",
-        &ImportOptions::default(),
-        &no(),
-        &mut |_| {},
-    )
-    .expect_err("junk");
-    assert!(matches!(e, FetchError::NotAMessageId { .. }), "{e}");
-    let e = fetch::fetch(
-        &mut store,
-        &good,
-        "missing@example.invalid",
-        &ImportOptions::default(),
-        &no(),
-        &mut |_| {},
-    )
-    .expect_err("404");
+    let e = ws
+        .fetch("not a message id", &good, &no(), &mut |_| {})
+        .expect_err("junk");
     assert!(
-        matches!(e, FetchError::Lore(LoreError::NotFound { .. })),
+        matches!(e, Error::Invalid(Invalid::MessageId { .. })),
         "{e}"
     );
+    let e = ws
+        .fetch("missing@example.invalid", &good, &no(), &mut |_| {})
+        .expect_err("404");
+    assert!(matches!(e, Error::Lore(LoreError::NotFound { .. })), "{e}");
 }
 
 #[test]
 fn search_results_are_imported() {
     let srv = Server::start(all_messages().to_vec());
     let home = tempfile::tempdir().expect("tempdir");
-    let mut store = Store::open(home.path()).expect("store");
-    let lore = Lore::new(test_config(
-        &format!("{}/all", srv.base),
-        &home.path().join("cache"),
-    ))
-    .expect("client");
+    let mut ws = Workspace::open(home.path()).expect("workspace");
+    let lore = test_config(&format!("{}/all", srv.base), &home.path().join("cache"));
     let q = "s:io_uring: don't wait when under-submitting";
-    let r = fetch::fetch_query(
-        &mut store,
-        &lore,
-        q,
-        true,
-        Some(50),
-        &ImportOptions::default(),
-        &no(),
-        &mut |_| {},
-    )
-    .expect("search")
-    .expect("hits");
+    let r = ws
+        .fetch_query(q, true, Some(50), &lore, &no(), &mut |_| {})
+        .expect("search")
+        .expect("hits");
     assert!(r.fetched >= 10, "v1..v4 and their replies: {}", r.fetched);
     assert_eq!(r.imported + r.deduplicated + r.skipped, r.fetched);
     assert!(
@@ -202,31 +145,15 @@ fn search_results_are_imported() {
         "{:?}",
         r.series
     );
-    let again = fetch::fetch_query(
-        &mut store,
-        &lore,
-        q,
-        true,
-        Some(50),
-        &ImportOptions::default(),
-        &no(),
-        &mut |_| {},
-    )
-    .expect("search")
-    .expect("hits");
+    let again = ws
+        .fetch_query(q, true, Some(50), &lore, &no(), &mut |_| {})
+        .expect("search")
+        .expect("hits");
     assert_eq!(again.imported, 0);
     assert_eq!(again.deduplicated + again.skipped, again.fetched);
-    let none = fetch::fetch_query(
-        &mut store,
-        &lore,
-        "s:nothing like this",
-        true,
-        None,
-        &ImportOptions::default(),
-        &no(),
-        &mut |_| {},
-    )
-    .expect("search");
+    let none = ws
+        .fetch_query("s:nothing like this", true, None, &lore, &no(), &mut |_| {})
+        .expect("search");
     assert!(none.is_none());
     println!(
         "search: fetched {} imported {} dedup {} ({} series); again: imported {} dedup {}",
@@ -263,20 +190,16 @@ fn sync_clones_then_fetches_only_the_second_half() {
         st.manifests = vec!["io-uring".into()];
     }
     let home = tempfile::tempdir().expect("tempdir");
-    let mut store = Store::open(home.path()).expect("store");
-    let lore = Lore::new(test_config(
-        &format!("{}/all", srv.base),
-        &home.path().join("cache"),
-    ))
-    .expect("client");
-    let l =
-        fetch::sync_add(home.path(), None, &format!("{}/io-uring/", srv.base), None).expect("add");
+    let mut ws = Workspace::open(home.path()).expect("workspace");
+    let lore = test_config(&format!("{}/all", srv.base), &home.path().join("cache"));
+    let l = ws
+        .sync_add(None, &format!("{}/io-uring/", srv.base), None)
+        .expect("add");
     assert_eq!(l.name, "io-uring");
     let mirrors = home.path().join("mirrors");
-    let sync =
-        |store: &mut Store, only: &[String]| sync(store, home.path(), only, &lore).expect("sync");
+    let sync = |ws: &mut Workspace, only: &[String]| sync(ws, only, &lore).expect("sync");
     let one = ["io-uring".to_owned()];
-    let r1 = sync(&mut store, &one);
+    let r1 = sync(&mut ws, &one);
     assert_eq!(r1.len(), 1);
     assert_eq!(r1[0].error, None);
     assert_eq!(r1[0].epochs_found, 1);
@@ -287,11 +210,11 @@ fn sync_clones_then_fetches_only_the_second_half() {
     assert_eq!(e1.read, half as u64);
     assert_eq!(e1.imported + e1.deduplicated + e1.skipped, half as u64);
     assert!(e1.imported > half as u64 * 9 / 10, "{e1:?}");
-    let after1 = store.stats().expect("stats").messages;
+    let after1 = ws.stats().expect("stats").messages;
     assert_eq!(after1, e1.imported as i64);
     // The list grows on the server: the second sync fetches and reads only the rest.
     corpus::git(&epoch, &["update-ref", "refs/heads/master", &tip]);
-    let r2 = sync(&mut store, &one);
+    let r2 = sync(&mut ws, &one);
     let e2 = &r2[0].epochs[0];
     assert_eq!(e2.error, None, "{e2:?}");
     assert!(!e2.cloned);
@@ -300,11 +223,11 @@ fn sync_clones_then_fetches_only_the_second_half() {
     assert_eq!(e2.read, rest, "only the new commits are read");
     assert_eq!(e2.imported + e2.deduplicated + e2.skipped, rest);
     assert_eq!(
-        store.stats().expect("stats").messages,
+        ws.stats().expect("stats").messages,
         after1 + e2.imported as i64
     );
     // Nothing new: nothing fetched, nothing read.
-    let r3 = sync(&mut store, &one);
+    let r3 = sync(&mut ws, &one);
     let e3 = &r3[0].epochs[0];
     assert_eq!((e3.fetched, e3.read, e3.imported), (0, 0, 0), "{e3:?}");
     // The mirror is a real epoch: git agrees on the tip.
@@ -315,8 +238,9 @@ fn sync_clones_then_fetches_only_the_second_half() {
     .expect("hex");
     assert_eq!(local_tip.trim(), tip);
     // Probing, and syncing every registered list.
-    fetch::sync_add(home.path(), None, &format!("{}/probe", srv.base), None).expect("add");
-    let all = sync(&mut store, &[]);
+    ws.sync_add(None, &format!("{}/probe", srv.base), None)
+        .expect("add");
+    let all = sync(&mut ws, &[]);
     assert_eq!(all.len(), 2);
     let p = all
         .iter()
@@ -377,27 +301,18 @@ fn sync_reports_an_unreachable_list_and_goes_on() {
         .expect("addr")
         .port();
     let home = tempfile::tempdir().expect("tempdir");
-    let mut store = Store::open(home.path()).expect("store");
-    let lore = Lore::new(test_config(
-        "https://lore.kernel.org/all",
-        &home.path().join("cache"),
-    ))
-    .expect("client");
-    fetch::sync_add(
-        home.path(),
-        Some("gone"),
-        &format!("http://127.0.0.1:{port}/gone"),
-        None,
-    )
-    .expect("add");
-    let r = sync(&mut store, home.path(), &[], &lore).expect("sync runs");
+    let mut ws = Workspace::open(home.path()).expect("workspace");
+    let lore = test_config("https://lore.kernel.org/all", &home.path().join("cache"));
+    ws.sync_add(Some("gone"), &format!("http://127.0.0.1:{port}/gone"), None)
+        .expect("add");
+    let r = sync(&mut ws, &[], &lore).expect("sync runs");
     let err = r[0].error.as_deref().expect("reported");
     assert!(
         err.starts_with(&format!("could not reach 127.0.0.1:{port}")),
         "{err}"
     );
-    let e = sync(&mut store, home.path(), &["nope".into()], &lore).expect_err("unknown list");
-    assert!(matches!(e, FetchError::UnknownList { .. }));
+    let e = sync(&mut ws, &["nope".into()], &lore).expect_err("unknown list");
+    assert!(matches!(e, Error::NotFound(NotFound::SyncList { .. })));
 }
 
 #[test]
@@ -420,20 +335,11 @@ fn since_skips_epochs_last_modified_before_it() {
         st.manifests = vec!["mm".into()];
     }
     let home = tempfile::tempdir().expect("tempdir");
-    let mut store = Store::open(home.path()).expect("store");
-    let lore = Lore::new(test_config(
-        &format!("{}/all", srv.base),
-        &home.path().join("cache"),
-    ))
-    .expect("client");
-    fetch::sync_add(
-        home.path(),
-        None,
-        &format!("{}/mm", srv.base),
-        Some("2022-01-01"),
-    )
-    .expect("add");
-    let r = sync(&mut store, home.path(), &[], &lore).expect("sync");
+    let mut ws = Workspace::open(home.path()).expect("workspace");
+    let lore = test_config(&format!("{}/all", srv.base), &home.path().join("cache"));
+    ws.sync_add(None, &format!("{}/mm", srv.base), Some("2022-01-01"))
+        .expect("add");
+    let r = sync(&mut ws, &[], &lore).expect("sync");
     assert_eq!(r[0].epochs_found, 2);
     let synced: Vec<u32> = r[0].epochs.iter().map(|e| e.epoch).collect();
     assert_eq!(synced, vec![1], "epoch 0 predates --since");

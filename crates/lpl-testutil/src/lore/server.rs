@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use crate::corpus::{Msg, gzip, mboxrd};
+use super::fixture::{Msg, gzip, mboxrd};
 
 /// One request as the server saw it.
 #[derive(Clone, Debug)]
@@ -22,6 +22,7 @@ pub struct Seen {
     pub at: Instant,
 }
 
+/// What the server knows and has seen (tests change it as they go).
 #[derive(Default)]
 pub struct State {
     /// Messages lore knows (tests add and remove).

@@ -1,4 +1,5 @@
-//! The fixture epoch: cloned from `tests/data`, read message by message.
+//! The fixture epoch (the first 400 messages of the io-uring list, in
+//! `data/`), cloned and read message by message.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,7 +20,7 @@ pub fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
 }
 
 pub fn bundle() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/io-uring.0.first400.bundle")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/io-uring.0.first400.bundle")
 }
 
 /// A bare mirror of the fixture epoch in `dest`.

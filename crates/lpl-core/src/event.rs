@@ -1,0 +1,47 @@
+//! Progress of long operations, for progress bars and logs: the use cases
+//! report through an `&mut dyn FnMut(&Event)` callback and never print.
+
+use crate::import::ImportEvent;
+
+/// Something a long operation wants the user to know, as it happens.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Event {
+    /// Another process holds the archive's job lock (an import, fetch or
+    /// sync running): this one waits for it (cancellable).
+    Waiting {
+        /// What is waited for.
+        reason: String,
+    },
+    /// An import of one source reported progress.
+    Import(ImportEvent),
+    /// A download starts.
+    Downloading {
+        /// What is asked for.
+        what: String,
+    },
+    /// An epoch is being cloned or fetched.
+    Mirroring {
+        /// The list.
+        list: String,
+        /// The epoch URL.
+        url: String,
+    },
+    /// The full-text index is being brought up to date.
+    Index(IndexEvent),
+}
+
+/// Phases of keeping the full-text index current.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IndexEvent {
+    /// Indexing messages stored earlier but not indexed yet: `done` so far.
+    CatchingUp {
+        /// Messages indexed so far.
+        done: u64,
+    },
+    /// Writing the index to disk.
+    Committing,
+    /// The index is current.
+    Done,
+}

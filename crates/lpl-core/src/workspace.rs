@@ -1,0 +1,849 @@
+//! [`Workspace`]: one handle on a data directory, offering every use case.
+
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use lpl_store::{SourceRow, Store, StoreStats};
+
+use crate::error::{Error, NotFound, Result};
+use crate::event::{Event, IndexEvent};
+use crate::fetch::{FetchOptions, FetchReport, SyncList, SyncReport};
+use crate::import::{ImportEvent, ImportOptions, ImportReport};
+use crate::layout::{Component, Layout};
+use crate::library::Library;
+use crate::notebook::{
+    EntryFetch, FetchPlan, Notebook, NotebookFetchEvent, Progress, check::CheckReport, edit,
+};
+use crate::search::{Indexer, SearchResults};
+use crate::series::{ChainItem, SeriesFilter, SeriesSummary, SeriesView, ThreadLine};
+use crate::show::MessageView;
+use crate::upstream::MatchAllReport;
+
+/// How a workspace is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Reading only: nothing in the home is created or written, so a
+    /// read-only home works, and a writer in another process is never
+    /// blocked (each query sees its last commit).
+    ReadOnly,
+    /// Reading and writing (created when missing, migrated when older).
+    ReadWrite,
+}
+
+/// An archive of mailing lists in a data directory ("home"), and every use
+/// case over it: import, fetch, sync, show, series, thread, revisions, am,
+/// search, upstream, notebook, sources.
+///
+/// The home's layout (the store and its message pack, the search index,
+/// lore's settings and download cache, mirrors, room for further derived
+/// stores) is [`Layout`]'s; a front end never names a file inside it.
+/// Writing use cases keep everything derived current: an import, fetch
+/// or sync also updates the search index (and the understanding of
+/// threads and series); a front end never runs an index lifecycle.
+///
+/// # Threads and processes
+///
+/// - A `Workspace` is [`Send`] but not [`Sync`]: it owns one SQLite
+///   connection. Give each thread its own handle: [`Workspace::reader`]
+///   opens another read-only handle on the same home in about a
+///   millisecond. A web server keeps one per worker thread (or opens one
+///   per request); a TUI moves one to a worker thread and sends it
+///   queries over a channel, so the draw loop never waits on the archive.
+/// - Any number of readers (threads or processes) run beside one writer.
+///   Readers never write and never block the writer; each query reads one
+///   consistent snapshot, the writer's last commit.
+/// - Long write jobs (import, fetch, sync, reindex, upstream index) hold
+///   the home's job lock ([`Component::JobLock`]) for their duration: a
+///   second job in another process waits for the first (reporting
+///   [`Event::Waiting`], cancellable). Short writes (a revision link)
+///   interleave with a running job at batch boundaries.
+/// - Long operations take a cancel flag (checked between batches) and an
+///   event callback; nothing here prints or reads the environment.
+///
+/// # Example
+///
+/// ```no_run
+/// use std::sync::atomic::AtomicBool;
+/// use lpl_core::{Workspace, import::ImportOptions};
+///
+/// let mut ws = Workspace::open("/tmp/lpl-home")?;
+/// let cancel = AtomicBool::new(false);
+/// ws.import(&["cgroups.0.git".into()], &ImportOptions::default(), &cancel, &mut |_| {})?;
+/// let reader = ws.reader()?; // e.g. moved to a worker thread
+/// for s in reader.series(&Default::default())?.iter().take(10) {
+///     println!("{} v{} {}", s.id, s.revision, s.title);
+/// }
+/// # Ok::<(), lpl_core::Error>(())
+/// ```
+pub struct Workspace {
+    layout: Layout,
+    store: Store,
+    access: Access,
+    /// The analysed archive, loaded by the first query that needs it and
+    /// dropped by every write.
+    library: OnceCell<Library>,
+}
+
+impl std::fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workspace")
+            .field("home", &self.layout.home())
+            .field("access", &self.access)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The outcome of [`Workspace::import`].
+#[derive(Debug, Serialize)]
+pub struct ImportOutcome {
+    /// One report per source imported, in order.
+    pub sources: Vec<ImportReport>,
+    /// Sources that could not be imported, with why (the others went on).
+    #[serde(skip)]
+    pub failures: Vec<(PathBuf, Error)>,
+    /// Messages newly added to the search index.
+    pub indexed: u64,
+    /// The archive after the import.
+    pub store: StoreStats,
+}
+
+/// How [`Workspace::show`] shows what it is given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ShowAs {
+    /// A cover letter or a series id stands for its series; a patch or a
+    /// reply is shown as a message.
+    #[default]
+    Auto,
+    /// The series the message belongs to.
+    Series,
+    /// The message itself, even a cover letter.
+    Message,
+}
+
+/// What [`Workspace::show`] found.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Shown {
+    /// A series revision, with its merge status when an upstream
+    /// repository is indexed.
+    Series(Box<SeriesShown>),
+    /// The message: every stored copy of it (usually one).
+    Messages(Vec<MessageView>),
+}
+
+/// A series as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesShown {
+    /// The revision, its patches, trailers and chain.
+    #[serde(flatten)]
+    pub view: SeriesView,
+    /// Merge status, when an upstream repository is indexed.
+    pub upstream: Option<lpl_upstream::SeriesStatus>,
+}
+
+/// The reply tree of a thread.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadView {
+    /// The Message-ID asked about.
+    pub focus: String,
+    /// The whole thread, depth first from its root.
+    pub lines: Vec<ThreadLine>,
+}
+
+/// A `git am`-ready mbox of one revision.
+#[derive(Debug, Clone)]
+pub struct AmExport {
+    /// The mbox.
+    pub mbox: Vec<u8>,
+    /// Patches in it.
+    pub patches: usize,
+    /// The revision.
+    pub summary: SeriesSummary,
+}
+
+/// Knobs of a search.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct SearchOptions {
+    /// At most this many hits.
+    pub limit: usize,
+    /// Newest first instead of best match first.
+    pub by_date: bool,
+    /// "Now", in Unix seconds, for relative dates (`d:2.weeks.ago..`).
+    pub now: i64,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 50,
+            by_date: false,
+            now: 0,
+        }
+    }
+}
+
+/// How much an archive holds, as understood.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Overview {
+    /// Messages understood (with a usable Message-ID).
+    pub messages: usize,
+    /// Threads (reply trees).
+    pub threads: usize,
+    /// Series revisions.
+    pub revisions: usize,
+    /// Chains of revisions.
+    pub chains: usize,
+}
+
+/// Long jobs hold the home's job lock while alive.
+struct JobLock {
+    _file: std::fs::File,
+}
+
+impl Workspace {
+    /// Opens the archive in `home` for reading and writing, creating it when
+    /// missing and migrating an older one.
+    pub fn open(home: impl Into<PathBuf>) -> Result<Workspace> {
+        let layout = Layout::new(home);
+        let store = Store::open(layout.home())?;
+        Ok(Workspace {
+            layout,
+            store,
+            access: Access::ReadWrite,
+            library: OnceCell::new(),
+        })
+    }
+
+    /// Opens the existing archive in `home` for reading and writing
+    /// ([`NotFound::Archive`] when there is none).
+    pub fn open_existing(home: impl Into<PathBuf>) -> Result<Workspace> {
+        let layout = Layout::new(home);
+        if !layout.exists() {
+            return Err(NotFound::Archive {
+                home: layout.home().to_owned(),
+            }
+            .into());
+        }
+        Workspace::open(layout.home())
+    }
+
+    /// Opens the existing archive in `home` for reading only
+    /// ([`NotFound::Archive`] when there is none). An archive written by an
+    /// older lpl is migrated first when the home is writable.
+    pub fn open_read_only(home: impl Into<PathBuf>) -> Result<Workspace> {
+        let layout = Layout::new(home);
+        if !layout.exists() {
+            return Err(NotFound::Archive {
+                home: layout.home().to_owned(),
+            }
+            .into());
+        }
+        let store = match Store::open_read_only(layout.home()) {
+            Err(lpl_store::StoreError::NeedsUpgrade { .. }) => {
+                drop(Store::open(layout.home())?);
+                Store::open_read_only(layout.home())?
+            }
+            other => other?,
+        };
+        Ok(Workspace {
+            layout,
+            store,
+            access: Access::ReadOnly,
+            library: OnceCell::new(),
+        })
+    }
+
+    /// Opens the archive with the given access ([`Workspace::open`] or
+    /// [`Workspace::open_read_only`]).
+    pub fn open_with(home: impl Into<PathBuf>, access: Access) -> Result<Workspace> {
+        match access {
+            Access::ReadOnly => Workspace::open_read_only(home),
+            Access::ReadWrite => Workspace::open(home),
+        }
+    }
+
+    /// Another read-only handle on the same archive, for another thread.
+    pub fn reader(&self) -> Result<Workspace> {
+        Workspace::open_read_only(self.layout.home())
+    }
+
+    /// Where everything lives.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The data directory.
+    pub fn home(&self) -> &Path {
+        self.layout.home()
+    }
+
+    /// How it was opened.
+    pub fn access(&self) -> Access {
+        self.access
+    }
+
+    /// The store, for crates with tables of their own (a derived store
+    /// such as the code index keeps its tables under its own prefix).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn writable(&mut self) -> Result<&mut Store> {
+        if self.access == Access::ReadOnly {
+            return Err(Error::ReadOnly {
+                home: self.layout.home().to_owned(),
+            });
+        }
+        self.library = OnceCell::new();
+        Ok(&mut self.store)
+    }
+
+    fn library(&self) -> Result<&Library> {
+        if let Some(l) = self.library.get() {
+            return Ok(l);
+        }
+        let l = Library::load(&self.store)?;
+        Ok(self.library.get_or_init(|| l))
+    }
+
+    /// Takes the job lock, waiting (cancellably) for another process's job.
+    fn job_lock(&self, cancel: &AtomicBool, on: &mut dyn FnMut(&Event)) -> Result<JobLock> {
+        let path = self.layout.path(Component::JobLock);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(Error::io("open", &path))?;
+        let mut told = false;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(JobLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if !told {
+                        on(&Event::Waiting {
+                            reason: "another lpl is importing into this archive".into(),
+                        });
+                        told = true;
+                    }
+                    if cancel.load(Ordering::Relaxed) {
+                        return Err(Error::Cancelled);
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("lock", &path)(e)),
+            }
+        }
+    }
+
+    /// Whether a job (import, fetch, sync) is running on this home now.
+    fn job_running(&self) -> bool {
+        let path = self.layout.path(Component::JobLock);
+        match std::fs::OpenOptions::new().write(true).open(&path) {
+            Ok(f) => matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)),
+            Err(_) => false,
+        }
+    }
+
+    /// Opens the index writer, catching up with rows stored earlier but not
+    /// indexed (an import with `index: false`, a killed one, a fetch).
+    fn indexer(&self, on: &mut dyn FnMut(&Event)) -> Result<Indexer> {
+        let mut ix = Indexer::open(&self.store, &self.layout.path(Component::Search))?;
+        ix.catch_up(&self.store, &mut |done| {
+            on(&Event::Index(IndexEvent::CatchingUp { done }))
+        })?;
+        Ok(ix)
+    }
+
+    fn commit_index(ix: &mut Indexer, on: &mut dyn FnMut(&Event)) -> Result<u64> {
+        on(&Event::Index(IndexEvent::Committing));
+        ix.commit()?;
+        on(&Event::Index(IndexEvent::Done));
+        Ok(ix.added())
+    }
+
+    // ------------------------------------------------------------ writing
+
+    /// Imports each source (a public-inbox epoch or inbox, mbox, Maildir,
+    /// message file, directory of them, or `-` for standard input),
+    /// incrementally and idempotently, and keeps the search index current.
+    /// A source that fails is reported in [`ImportOutcome::failures`] and
+    /// the others go on; what was stored is indexed either way.
+    pub fn import(
+        &mut self,
+        sources: &[PathBuf],
+        opts: &ImportOptions,
+        cancel: &AtomicBool,
+        on: &mut dyn FnMut(&Event),
+    ) -> Result<ImportOutcome> {
+        self.writable()?;
+        let _lock = self.job_lock(cancel, on)?;
+        let mut indexer = if opts.index {
+            Some(self.indexer(on)?)
+        } else {
+            None
+        };
+        let mut out = ImportOutcome {
+            sources: Vec::new(),
+            failures: Vec::new(),
+            indexed: 0,
+            store: StoreStats::default(),
+        };
+        for path in sources {
+            let r = crate::import::import_indexed(
+                &mut self.store,
+                path,
+                opts,
+                cancel,
+                indexer.as_mut(),
+                &mut |e| on(&Event::Import(e.clone())),
+            );
+            on(&Event::Import(ImportEvent::Done));
+            match r {
+                Ok(r) => out.sources.push(r),
+                Err(Error::Cancelled) => {
+                    if let Some(ix) = indexer.as_mut() {
+                        Self::commit_index(ix, on)?;
+                    }
+                    return Err(Error::Cancelled);
+                }
+                Err(e) => out.failures.push((path.clone(), e)),
+            }
+        }
+        if let Some(ix) = indexer.as_mut() {
+            out.indexed = Self::commit_index(ix, on)?;
+        }
+        out.store = self.store.stats()?;
+        Ok(out)
+    }
+
+    /// Brings the search index up to date with the archive; an index that
+    /// is damaged or was written by another lpl is rebuilt. Returns the
+    /// messages indexed.
+    pub fn reindex(&mut self, cancel: &AtomicBool, on: &mut dyn FnMut(&Event)) -> Result<u64> {
+        self.writable()?;
+        let _lock = self.job_lock(cancel, on)?;
+        let mut ix = self.indexer(on)?;
+        Self::commit_index(&mut ix, on)
+    }
+
+    /// Downloads the thread of `arg` (a Message-ID or lore URL) from lore,
+    /// imports it (only what is new), indexes it, and names its series.
+    pub fn fetch(
+        &mut self,
+        arg: &str,
+        opts: &FetchOptions,
+        cancel: &AtomicBool,
+        on: &mut dyn FnMut(&Event),
+    ) -> Result<FetchReport> {
+        self.writable()?;
+        let lore = crate::fetch::client(&self.layout, opts)?;
+        let _lock = self.job_lock(cancel, on)?;
+        let mut ix = self.indexer(on)?;
+        let r = crate::fetch::fetch(
+            &mut self.store,
+            &lore,
+            arg,
+            &ImportOptions::default(),
+            cancel,
+            Some(&mut ix),
+            on,
+        );
+        let indexed = Self::commit_index(&mut ix, on)?;
+        r.map(|mut r| {
+            r.indexed = indexed;
+            r
+        })
+    }
+
+    /// Runs a lore search (hits expanded to whole threads when `threads`),
+    /// imports at most `limit` messages of the answer and indexes them.
+    /// `Ok(None)` when nothing matched.
+    pub fn fetch_query(
+        &mut self,
+        query: &str,
+        threads: bool,
+        limit: Option<u64>,
+        opts: &FetchOptions,
+        cancel: &AtomicBool,
+        on: &mut dyn FnMut(&Event),
+    ) -> Result<Option<FetchReport>> {
+        self.writable()?;
+        let lore = crate::fetch::client(&self.layout, opts)?;
+        let _lock = self.job_lock(cancel, on)?;
+        let mut ix = self.indexer(on)?;
+        let r = crate::fetch::fetch_query(
+            &mut self.store,
+            &lore,
+            query,
+            threads,
+            limit,
+            &ImportOptions::default(),
+            cancel,
+            Some(&mut ix),
+            on,
+        );
+        let indexed = Self::commit_index(&mut ix, on)?;
+        r.map(|o| {
+            o.map(|mut r| {
+                r.indexed = indexed;
+                r
+            })
+        })
+    }
+
+    /// Mirrors the registered lists (all, or those named in `only`) and
+    /// imports what arrived, keeping the index current. A failing list or
+    /// epoch is reported and the others go on.
+    pub fn sync(
+        &mut self,
+        only: &[String],
+        mirror: &lpl_lore::mirror::MirrorOptions,
+        opts: &FetchOptions,
+        cancel: &AtomicBool,
+        on: &mut dyn FnMut(&Event),
+    ) -> Result<Vec<SyncReport>> {
+        self.writable()?;
+        let cfg = crate::fetch::LoreConfig::load(&self.layout)?;
+        if cfg.lists.is_empty() {
+            return Err(NotFound::NoSyncLists.into());
+        }
+        let lore = crate::fetch::client(&self.layout, opts)?;
+        let _lock = self.job_lock(cancel, on)?;
+        let mut ix = self.indexer(on)?;
+        let import = ImportOptions::default();
+        let cx = crate::fetch::SyncContext {
+            layout: &self.layout,
+            lore: &lore,
+            mirror,
+            import: &import,
+            cancel,
+        };
+        let r = crate::fetch::sync(&mut self.store, &cx, only, Some(&mut ix), on);
+        // Even after a partial failure: what was imported becomes searchable.
+        Self::commit_index(&mut ix, on)?;
+        r
+    }
+
+    /// Registers `url` under `name` (default: the URL's last path segment)
+    /// for [`Workspace::sync`], only epochs modified since `since`
+    /// (`YYYY-MM-DD`) when given. Re-adding a name updates it.
+    pub fn sync_add(
+        &mut self,
+        name: Option<&str>,
+        url: &str,
+        since: Option<&str>,
+    ) -> Result<SyncList> {
+        self.writable()?;
+        crate::fetch::sync_add(&self.layout, name, url, since)
+    }
+
+    /// Forgets a registered list (its mirror stays on disk, at
+    /// [`Layout::mirror`]).
+    pub fn sync_remove(&mut self, name: &str) -> Result<SyncList> {
+        self.writable()?;
+        crate::fetch::sync_remove(&self.layout, name)
+    }
+
+    /// The lists registered for sync.
+    pub fn sync_lists(&self) -> Result<Vec<SyncList>> {
+        Ok(crate::fetch::LoreConfig::load(&self.layout)?.lists)
+    }
+
+    /// Records that `older` and `newer` (series ids or Message-IDs) are
+    /// consecutive revisions of one work (`link`) or unrelated
+    /// (`!link`), and returns the chain of `newer` as it is now. The
+    /// correction survives re-imports and re-analyses.
+    pub fn set_revision_link(
+        &mut self,
+        older: &str,
+        newer: &str,
+        link: bool,
+    ) -> Result<Vec<ChainItem>> {
+        let lib = self.library()?;
+        let (o, n) = (lib.find_revision(older)?, lib.find_revision(newer)?);
+        let key = |r: usize| {
+            lib.metas[lib.revisions()[r].key_message()]
+                .message_id
+                .as_str()
+                .to_owned()
+        };
+        let (ko, kn) = (key(o), key(n));
+        let kind = if link { "link" } else { "unlink" };
+        self.writable()?.set_revision_override(&ko, &kn, kind)?;
+        self.revisions(newer)
+    }
+
+    /// Indexes the git repository `repo` (incrementally) for upstream
+    /// matching; `revs` besides release tags (default `HEAD`).
+    pub fn upstream_index(
+        &mut self,
+        repo: &Path,
+        revs: Vec<String>,
+        cancel: &AtomicBool,
+        on: &mut dyn FnMut(lpl_upstream::Progress),
+    ) -> Result<lpl_upstream::IndexReport> {
+        self.writable()?;
+        let _lock = self.job_lock(cancel, &mut |_| {})?;
+        crate::upstream::index(&mut self.store, repo, revs, cancel, on)
+    }
+
+    /// Matches every patch of the archive against the indexed repository.
+    pub fn upstream_match_all(
+        &mut self,
+        opts: &lpl_upstream::MatchOptions,
+    ) -> Result<MatchAllReport> {
+        self.writable()?;
+        let lib = Library::load(&self.store)?;
+        crate::upstream::match_all(&mut self.store, &lib, opts)
+    }
+
+    // ------------------------------------------------------------ reading
+
+    /// What `arg` names and how [`Workspace::show`] shows it: a series id
+    /// or, unless `as_` says otherwise, a cover letter stands for its
+    /// series; a patch or reply is shown as the message.
+    pub fn show(&self, arg: &str, as_: ShowAs, version: Option<u32>) -> Result<Shown> {
+        if as_ == ShowAs::Series || version.is_some() || crate::show::is_short_id(arg) {
+            return Ok(Shown::Series(Box::new(self.series_shown(arg, version)?)));
+        }
+        let views = crate::show::show_message(&self.store, arg)?;
+        let cover = views.len() == 1
+            && views[0].patch.is_none()
+            && views[0].tags.counter == Some(0)
+            && !views[0].tags.is_reply;
+        if as_ == ShowAs::Auto && cover {
+            return Ok(Shown::Series(Box::new(self.series_shown(arg, None)?)));
+        }
+        Ok(Shown::Messages(views))
+    }
+
+    /// Every stored copy of the message `arg` names.
+    pub fn message(&self, arg: &str) -> Result<Vec<MessageView>> {
+        crate::show::show_message(&self.store, arg)
+    }
+
+    fn series_shown(&self, arg: &str, version: Option<u32>) -> Result<SeriesShown> {
+        let lib = self.library()?;
+        let r = crate::series::pick_version(lib, lib.find_revision(arg)?, version)?;
+        let view = crate::series::show(&self.store, lib, r)?;
+        let upstream = if crate::upstream::has_index(&self.store) {
+            crate::upstream::status(&self.store, lib, r)?
+        } else {
+            None
+        };
+        Ok(SeriesShown { view, upstream })
+    }
+
+    /// The series revision `arg` names (a series id, or the Message-ID of
+    /// any message in it or replying to it), revision `version` of its
+    /// chain when given.
+    pub fn series_view(&self, arg: &str, version: Option<u32>) -> Result<SeriesView> {
+        Ok(self.series_shown(arg, version)?.view)
+    }
+
+    /// Series, newest first, filtered.
+    pub fn series(&self, filter: &SeriesFilter) -> Result<Vec<SeriesSummary>> {
+        Ok(crate::series::list(self.library()?, filter))
+    }
+
+    /// The whole thread of the message `arg` names.
+    pub fn thread(&self, arg: &str) -> Result<ThreadView> {
+        let lines = crate::series::thread(self.library()?, arg)?;
+        let focus = crate::show::resolve_message_id(arg)
+            .map(|m| m.as_str().to_owned())
+            .unwrap_or_default();
+        Ok(ThreadView { focus, lines })
+    }
+
+    /// The revision chain of the series `arg` names, oldest first.
+    pub fn revisions(&self, arg: &str) -> Result<Vec<ChainItem>> {
+        let lib = self.library()?;
+        Ok(crate::series::chain(lib, lib.find_revision(arg)?))
+    }
+
+    /// A `git am`-ready mbox of the series `arg` names (revision `version`
+    /// of its chain when given), collected trailers folded in.
+    pub fn am(&self, arg: &str, version: Option<u32>) -> Result<AmExport> {
+        let lib = self.library()?;
+        let r = crate::series::pick_version(lib, lib.find_revision(arg)?, version)?;
+        let (mbox, patches) = crate::series::am(&self.store, lib, r)?;
+        Ok(AmExport {
+            mbox,
+            patches,
+            summary: crate::series::summary(lib, r),
+        })
+    }
+
+    /// The range-diff of two revisions of the series `arg` names: `old` and
+    /// `new` when given (one given: it and the revision before it; none:
+    /// the two newest), from the mail, or through the git repository
+    /// `repo` (`git range-diff` after applying both; `color`: git's
+    /// colours in its output).
+    pub fn range_diff(
+        &self,
+        arg: &str,
+        old: Option<u32>,
+        new: Option<u32>,
+        opts: &crate::diff::DiffOptions,
+        repo: Option<(&Path, bool)>,
+    ) -> Result<crate::diff::RangeDiffView> {
+        let lib = self.library()?;
+        let r = lib.find_revision(arg)?;
+        let (a, b) = crate::diff::pick_revisions(lib, r, old, new)?;
+        match repo {
+            Some((dir, color)) => {
+                crate::diff::range_diff_repo(&self.store, lib, a, b, opts, dir, color)
+            }
+            None => crate::diff::range_diff(&self.store, lib, a, b, opts),
+        }
+    }
+
+    /// Runs `query` (lore's query language) over the archive's index; hits
+    /// carry their thread and series.
+    pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<SearchResults> {
+        let dir = self.layout.path(Component::Search);
+        let (total, rows, through) =
+            crate::search::run_query(&dir, query, opts.limit, opts.by_date, opts.now)?;
+        crate::search::check_not_behind(&self.store, total, through)?;
+        if crate::search::links_current(&self.store)?
+            && let Some(res) = crate::search::results_from_links(&self.store, total, &rows)?
+        {
+            return Ok(res);
+        }
+        let lib = self.library()?;
+        self.save_links(lib);
+        Ok(crate::search::results_from_library(lib, total, &rows))
+    }
+
+    /// Saves the links searches show (derived data) when no job is running:
+    /// a reader never competes with a writer; the next search tries again.
+    fn save_links(&self, lib: &Library) {
+        if self.job_running() {
+            return;
+        }
+        let Ok(mut store) = Store::open(self.layout.home()) else {
+            return;
+        };
+        let _ = crate::search::save_links_within(&mut store, lib, Duration::from_millis(200));
+    }
+
+    /// Merge status of the series `arg` names, with its summary.
+    pub fn upstream_status(
+        &self,
+        arg: &str,
+    ) -> Result<(SeriesSummary, lpl_upstream::SeriesStatus)> {
+        let lib = self.library()?;
+        let r = lib.find_revision(arg)?;
+        let st = crate::upstream::status(&self.store, lib, r)?.ok_or(NotFound::UpstreamStatus)?;
+        Ok((crate::series::summary(lib, r), st))
+    }
+
+    /// Checks every entry of the notebook against the archive.
+    pub fn notebook_check(&self, nb: &Notebook) -> Result<CheckReport> {
+        Ok(crate::notebook::check(&self.store, self.library()?, nb))
+    }
+
+    /// Writes the notebook's HTML site under `dir`, each entry beside its
+    /// series.
+    pub fn notebook_render(&self, nb: &Notebook, dir: &Path) -> Result<()> {
+        crate::notebook::render(&self.store, self.library()?, nb, dir)
+    }
+
+    /// The notebook entry for the series `arg` names (for
+    /// [`edit::add_entry`]).
+    pub fn notebook_entry(&self, arg: &str, progress: Progress) -> Result<edit::NewEntry> {
+        let lib = self.library()?;
+        let r = lib.find_revision(arg)?;
+        crate::notebook::new_entry(&self.store, lib, r, progress)
+    }
+
+    /// The subject of patch `counter` of the series of notebook entry `e`
+    /// (any of its revisions), when the archive has it.
+    pub fn notebook_patch_subject(
+        &self,
+        nb: &Notebook,
+        e: usize,
+        counter: u32,
+    ) -> Result<Option<String>> {
+        Ok(crate::notebook::patch_subject(
+            &self.store,
+            self.library()?,
+            nb,
+            e,
+            counter,
+        ))
+    }
+
+    /// What `notebook fetch` would ask lore for: for each series entry
+    /// (all, or the entries `only` names by index), its link and the
+    /// revisions its notes give when their threads are not stored, and
+    /// the revisions that stored cover letters link.
+    pub fn notebook_fetch_plan(&self, nb: &Notebook, only: &[usize]) -> Vec<FetchPlan> {
+        crate::notebook::fetch_plan(nb, &self.store, only)
+    }
+
+    /// Fetches what `plan` names (whole threads, imported, indexed), then
+    /// the revisions the fetched cover letters link. A thread lore does not
+    /// have is reported and the others go on.
+    pub fn notebook_fetch(
+        &mut self,
+        plan: &[FetchPlan],
+        opts: &FetchOptions,
+        cancel: &AtomicBool,
+        on: &mut dyn FnMut(&NotebookFetchEvent),
+    ) -> Result<Vec<EntryFetch>> {
+        self.writable()?;
+        let lore = crate::fetch::client(&self.layout, opts)?;
+        let mut fwd = |e: &Event| on(&NotebookFetchEvent::Fetch(e.clone()));
+        let _lock = self.job_lock(cancel, &mut fwd)?;
+        let mut ix = self.indexer(&mut fwd)?;
+        let r =
+            crate::notebook::fetch_entries(&mut self.store, &lore, plan, cancel, Some(&mut ix), on);
+        Self::commit_index(&mut ix, &mut |e| on(&NotebookFetchEvent::Fetch(e.clone())))?;
+        r
+    }
+
+    /// How much the archive holds, as understood.
+    pub fn overview(&self) -> Result<Overview> {
+        let lib = self.library()?;
+        Ok(Overview {
+            messages: lib.metas.len(),
+            threads: lib.analysis.threads.roots().count(),
+            revisions: lib.revisions().len(),
+            chains: lib.analysis.chains.chains.len(),
+        })
+    }
+
+    /// Every source imported, with its counts.
+    pub fn sources(&self) -> Result<Vec<SourceRow>> {
+        Ok(self.store.sources()?)
+    }
+
+    /// The items skipped in source `id`: (location, reason).
+    pub fn skipped(&self, source: i64) -> Result<Vec<(String, String)>> {
+        Ok(self.store.skipped(source)?)
+    }
+
+    /// Counts over the archive.
+    pub fn stats(&self) -> Result<StoreStats> {
+        Ok(self.store.stats()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>() {}
+
+    #[test]
+    fn a_workspace_moves_to_another_thread() {
+        assert_send::<Workspace>();
+    }
+}
