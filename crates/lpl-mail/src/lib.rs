@@ -18,6 +18,7 @@ mod lines;
 pub mod message;
 pub mod patch;
 pub mod patch_id;
+pub mod reply;
 pub mod subject;
 pub mod trailer;
 
