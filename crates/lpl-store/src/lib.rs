@@ -15,6 +15,7 @@
 
 mod links;
 mod meta;
+mod notes;
 mod pack;
 mod read;
 mod schema;
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 pub use links::LinkRow;
 pub use meta::MetaRow;
+pub use notes::ReviewNote;
 pub use pack::PACK_FILE;
 pub use read::{MessageRow, SourceRow, StoreStats};
 pub use rusqlite;

@@ -172,4 +172,17 @@ DROP INDEX files_path;
 DROP INDEX files_msg;
 DROP TABLE addresses;
 "#,
+    // 7: the user's review notes on patches (`lpl review note`), kept across
+    // re-imports and carried to later revisions when they are shown (the
+    // carrying is computed, not stored). Keyed by Message-ID, as the
+    // revision overrides are, so a rebuilt archive keeps them.
+    r#"
+CREATE TABLE review_notes (
+    id          INTEGER PRIMARY KEY,
+    message_id  TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX review_notes_message ON review_notes(message_id);
+"#,
 ];
