@@ -112,6 +112,9 @@ fn not_found(e: &NotFound) -> CommandError {
             .hint("lpl sync --add https://lore.kernel.org/LIST registers one"),
         NotFound::SeriesId { .. } | NotFound::NoSeries { .. } => CommandError::not_found(msg)
             .hint("lpl series --all --singles lists every series with its id"),
+        NotFound::ReviewNote { .. } => {
+            CommandError::not_found(msg).hint("lpl review list shows the notes with their ids")
+        }
         _ => CommandError::not_found(msg),
     }
 }

@@ -256,6 +256,27 @@ fn side(
     })
 }
 
+/// The patches of revision `r` that have a diff: slot index, Message-ID
+/// and the text the range-diff compares.
+pub(crate) fn patch_texts(
+    store: &Store,
+    lib: &Library,
+    r: usize,
+) -> Result<Vec<(usize, String, PatchText)>, Error> {
+    let mut out = Vec::new();
+    for (i, slot) in lib.revisions()[r].patches.iter().enumerate() {
+        let raw = store.raw(lib.rows[slot.message])?;
+        if let Ok(c) = range_diff::commit_of(&lpl_mail::parse(&raw).message) {
+            out.push((
+                i,
+                lib.metas[slot.message].message_id.as_str().to_owned(),
+                c.text,
+            ));
+        }
+    }
+    Ok(out)
+}
+
 /// The range-diff of revisions `a` (old) and `b` (new), from the mail.
 pub(crate) fn range_diff(
     store: &Store,

@@ -160,6 +160,12 @@ pub enum NotFound {
     /// No list is registered for sync at all.
     #[error("no list is registered for sync")]
     NoSyncLists,
+    /// No review note has this id.
+    #[error("no review note {id}")]
+    ReviewNote {
+        /// The id as given.
+        id: i64,
+    },
 }
 
 /// Input that does not make sense.
@@ -223,6 +229,9 @@ pub enum Invalid {
         /// Why.
         reason: String,
     },
+    /// A review note without text.
+    #[error("an empty note")]
+    EmptyNote,
     /// `lore.json` in the data directory is unreadable.
     #[error("{}: {reason}", path.display())]
     LoreConfig {

@@ -27,6 +27,8 @@ pub mod layout;
 mod library;
 pub mod notebook;
 pub mod quickstart;
+pub mod reply;
+pub mod review;
 pub mod search;
 pub mod series;
 pub mod show;

@@ -143,6 +143,9 @@ pub struct SeriesShown {
     pub view: SeriesView,
     /// Merge status, when an upstream repository is indexed.
     pub upstream: Option<lpl_upstream::SeriesStatus>,
+    /// The review notes of each patch (same order as the view's patches):
+    /// its own and those carried from earlier revisions.
+    pub review_notes: Vec<Vec<crate::review::NoteView>>,
 }
 
 /// The reply tree of a thread.
@@ -637,7 +640,12 @@ impl Workspace {
         } else {
             None
         };
-        Ok(SeriesShown { view, upstream })
+        let review_notes = crate::review::notes_for_revision(&self.store, lib, r)?;
+        Ok(SeriesShown {
+            view,
+            upstream,
+            review_notes,
+        })
     }
 
     /// The series revision `arg` names (a series id, or the Message-ID of
@@ -704,27 +712,49 @@ impl Workspace {
         }
     }
 
+    /// A reply to the message `arg` names (Message-ID or lore URL), and the
+    /// short id of that message.
+    pub fn reply(
+        &self,
+        arg: &str,
+        opts: &crate::reply::ReplyOptions,
+    ) -> Result<(crate::reply::Reply, String)> {
+        crate::reply::reply(&self.store, arg, opts)
+    }
+
+    /// Review notes, all or those on the message `arg` names.
+    pub fn review_notes(&self, arg: Option<&str>) -> Result<Vec<crate::review::NoteView>> {
+        crate::review::list(&self.store, arg)
+    }
+
+    /// Keeps a review note on the message `arg` names; returns the note's id
+    /// and the Message-ID.
+    pub fn review_note(&mut self, arg: &str, text: &str, now: i64) -> Result<(i64, String)> {
+        let store = self.writable()?;
+        crate::review::add(store, arg, text, now)
+    }
+
+    /// Removes review note `id`.
+    pub fn review_remove(&mut self, id: i64) -> Result<()> {
+        let store = self.writable()?;
+        crate::review::remove(store, id)
+    }
+
     /// Runs `query` (lore's query language) over the archive's index; hits
     /// carry their thread and series.
     pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<SearchResults> {
         let dir = self.layout.path(Component::Search);
-        let (total, rows, through, capped_wildcards) =
+        let (total, rows, through) =
             crate::search::run_query(&dir, query, opts.limit, opts.by_date, opts.now)?;
         crate::search::check_not_behind(&self.store, total, through)?;
         if crate::search::links_current(&self.store)?
             && let Some(res) = crate::search::results_from_links(&self.store, total, &rows)?
         {
-            return Ok(SearchResults {
-                capped_wildcards,
-                ..res
-            });
+            return Ok(res);
         }
         let lib = self.library()?;
         self.save_links(lib);
-        Ok(SearchResults {
-            capped_wildcards,
-            ..crate::search::results_from_library(lib, total, &rows)
-        })
+        Ok(crate::search::results_from_library(lib, total, &rows))
     }
 
     /// Saves the links searches show (derived data) when no job is running:

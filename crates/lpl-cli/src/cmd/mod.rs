@@ -6,6 +6,8 @@ pub mod fetch;
 pub mod import;
 pub mod notebook;
 pub mod quickstart;
+pub mod reply;
+pub mod review;
 pub mod search;
 pub mod series;
 pub mod show;

@@ -125,7 +125,8 @@ pub fn list(app: &App, a: ListArgs) -> CmdResult {
     Ok(0)
 }
 
-pub fn render_series(v: &SeriesView) -> String {
+/// The series view; `notes[i]`: the review notes shown on patch `i`.
+pub fn render_series(v: &SeriesView, notes: &[Vec<lpl_core::review::NoteView>]) -> String {
     let mut s = String::new();
     let sm = &v.summary;
     s.push_str(&format!("{}\n", style::paint(style::HEADER, &sm.subject)));
@@ -179,7 +180,7 @@ pub fn render_series(v: &SeriesView) -> String {
         }
     }
     s.push_str(&format!("\n{}\n", style::paint(style::BOLD, "Patches")));
-    for p in &v.patches {
+    for (i, p) in v.patches.iter().enumerate() {
         let (add, del) = p.files.iter().fold((0, 0), |(a, d), f| (a + f.1, d + f.2));
         s.push_str(&format!(
             "  {:>2}. {}  {} {} {}{}\n",
@@ -217,6 +218,18 @@ pub fn render_series(v: &SeriesView) -> String {
                 style::paint(style::KEY, &t.key),
                 t.value,
                 style::paint(style::WARN, &note)
+            ));
+        }
+        for n in notes.get(i).into_iter().flatten() {
+            let whence = match n.carried_from_revision {
+                Some(r) => format!(" (written on v{r}, carried by the range-diff)"),
+                None => String::new(),
+            };
+            s.push_str(&format!(
+                "      {} {}{}\n",
+                style::paint(style::WARN, &format!("note {}:", n.id)),
+                n.text,
+                style::paint(style::DIM, &whence)
             ));
         }
     }
@@ -286,11 +299,12 @@ pub fn render_shown(app: &App, sh: &SeriesShown, json: bool) -> CmdResult {
         let mut out = app.plain();
         let mut val = serde_json::to_value(&sh.view)?;
         val["upstream"] = serde_json::to_value(&sh.upstream)?;
+        val["review_notes"] = serde_json::to_value(&sh.review_notes)?;
         out.write_str(&format!("{}\n", serde_json::to_string_pretty(&val)?))?;
         return Ok(0);
     }
     let mut out = app.output();
-    let mut text = render_series(&sh.view);
+    let mut text = render_series(&sh.view, &sh.review_notes);
     if let Some(st) = &sh.upstream {
         let line = format!(
             "{} {}\n",

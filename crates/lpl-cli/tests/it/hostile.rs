@@ -80,27 +80,3 @@ fn a_lagging_index_says_so_instead_of_no_match() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
-
-/// A wildcard matching more words than the bound is searched with the
-/// first ones, and search says so (issue 20).
-#[test]
-fn a_cut_wildcard_is_reported() {
-    let home = tempfile::tempdir().expect("home");
-    let words: Vec<String> = (0..1_100).map(|i| format!("zq{i:05}")).collect();
-    let mbox = format!(
-        "From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: a@example.org\nSubject: many words\nMessage-ID: <w@x>\nDate: Mon, 1 Jan 2024 10:00:00 +0000\n\n{}\n",
-        words.join(" ")
-    );
-    let path = home.path().join("w.mbox");
-    std::fs::write(&path, mbox).expect("write");
-    crate::util::lpl_ok(home.path(), &["import", path.to_str().expect("utf-8")]);
-    let out = lpl(home.path(), &["search", "zq*"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(
-        err.contains("note: `zq*` matches more than 1000 words"),
-        "{err}"
-    );
-    let out = lpl(home.path(), &["search", "zq0000*"]);
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
-}

@@ -8,5 +8,7 @@ mod hostile;
 mod import;
 mod notebook_fetch;
 mod quickstart;
+mod reply;
+mod review;
 mod search;
 mod util;
