@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use lpl_notebook::archive::{
-    Archive, MergedView, PatchView, RevisionView, SeriesView, TrailerCounts,
+    Archive, MergedView, PatchView, PreviousDiff, RevisionView, SeriesView, TrailerCounts,
 };
 use lpl_notebook::lore::MessageId as NbId;
 pub use lpl_notebook::{Notebook, Progress, check, edit, fsio, mojibake, select};
@@ -137,6 +137,31 @@ impl StoreArchive<'_> {
             cover_body,
             trailers: rt.map(|t| counts(&t.counts)).unwrap_or_default(),
             merged: self.merged(r),
+            previous_diff: self.previous_diff(r),
+        })
+    }
+
+    /// The range-diff from the revision before `r` in its chain, as `lpl
+    /// diff --git` prints it (plain); `None` for a first revision or when
+    /// neither has a patch with a diff.
+    fn previous_diff(&self, r: usize) -> Option<PreviousDiff> {
+        let chain = self.lib.analysis.chains.chain(r);
+        let at = chain.iter().position(|&c| c == r)?;
+        let prev = *chain.get(at.checked_sub(1)?)?;
+        let v = crate::diff::range_diff(
+            self.store,
+            self.lib,
+            prev,
+            r,
+            &crate::diff::DiffOptions::default(),
+        )
+        .ok()?;
+        if v.old.patches.is_empty() && v.new.patches.is_empty() {
+            return None;
+        }
+        Some(PreviousDiff {
+            from_revision: self.lib.revisions()[prev].revision,
+            text: crate::diff::render_git(&v, false, false, |_, _| {}),
         })
     }
 

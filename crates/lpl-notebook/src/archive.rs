@@ -79,6 +79,16 @@ pub struct MergedView {
     pub date: Option<i64>,
 }
 
+/// What changed from the revision before the matched one: the range-diff
+/// of the two, as `git range-diff` prints it (plain text).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PreviousDiff {
+    /// The earlier revision's number.
+    pub from_revision: u32,
+    /// The range-diff text.
+    pub text: String,
+}
+
 /// A series as the archive knows it (the revision the lookup matched).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct SeriesView {
@@ -104,6 +114,8 @@ pub struct SeriesView {
     pub trailers: TrailerCounts,
     /// Upstream status, if known (`None`: unknown or not merged).
     pub merged: Option<MergedView>,
+    /// The range-diff from the revision before, when the archive has one.
+    pub previous_diff: Option<PreviousDiff>,
 }
 
 /// Read access to the archive.

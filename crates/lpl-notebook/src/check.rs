@@ -695,6 +695,7 @@ mod tests {
                 what: "v6.10".into(),
                 date: None,
             }),
+            previous_diff: None,
         }
     }
 

@@ -704,6 +704,16 @@ fn series_html(
         }
         b.push_str("</table>");
     }
+    if let Some(d) = &s.previous_diff {
+        let _ = write!(
+            b,
+            "<h3>Changes since v{}</h3><details><summary class=\"muted\">range-diff v{} → v{}, as git range-diff shows it (lpl diff)</summary><pre class=\"range-diff\">{}</pre></details>",
+            d.from_revision,
+            d.from_revision,
+            s.revision,
+            escape(&d.text)
+        );
+    }
     if let Some(cover) = &s.cover_body {
         let _ = write!(b, "<h3>Cover letter</h3><pre>{}</pre>", escape(cover));
     }

@@ -41,7 +41,8 @@ pub mod search;
 pub mod select;
 
 pub use archive::{
-    Archive, MergedView, NoArchive, PatchView, RevisionView, SeriesView, TrailerCounts,
+    Archive, MergedView, NoArchive, PatchView, PreviousDiff, RevisionView, SeriesView,
+    TrailerCounts,
 };
 pub use doc::{
     Date, Entry, Link, LinkKind, Mark, Note, NoteKind, Notebook, Progress, Question, Topic,

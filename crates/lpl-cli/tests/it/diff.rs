@@ -117,6 +117,33 @@ fn sample_series_and_bad_input() {
     let out = lpl(&home, &["diff", ZI_YAN_V5, "v5", "v5"]);
     assert_eq!(out.status.code(), Some(2));
 
+    // The notebook's entry page shows the range-diff from the revision
+    // before the one the entry links (v5 there: v4 -> v5).
+    let roadmap = t.path().join("roadmap.md");
+    std::fs::copy(repo_root().join("sample/roadmap.md"), &roadmap).expect("roadmap");
+    let site = t.path().join("site");
+    lpl_ok(
+        &home,
+        &[
+            "notebook",
+            "--file",
+            &roadmap.to_string_lossy(),
+            "render",
+            "--html",
+            &site.to_string_lossy(),
+        ],
+    );
+    let page = std::fs::read_dir(site.join("entries"))
+        .expect("entry pages")
+        .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("page"))
+        .find(|p| p.contains("20240226205534.1603748-1-zi.yan@sent.com"))
+        .expect("the split-folio entry page");
+    assert!(page.contains("<h3>Changes since v4</h3>"), "{page}");
+    assert!(
+        page.contains("-:  -------- &gt; 1:  a433c82e mm/huge_memory: only split PMD mapping"),
+        "{page}"
+    );
+
     // Revisions with no patch in common: David Hildenbrand's series linked
     // by hand after Zi Yan's v5, then compared.
     lpl_ok(

@@ -221,6 +221,7 @@ impl FixtureArchive {
             cover_body: Some(cover.body.clone()),
             trailers: total,
             merged: None,
+            previous_diff: None,
         }
     }
 }
