@@ -329,6 +329,168 @@ pub(crate) fn fetch_plan(nb: &Notebook, store: &Store, only: &[usize]) -> Vec<Fe
     out
 }
 
+/// A lore search for revisions of an entry's series newer than the newest
+/// it links (`notebook fetch --newer`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NewerSearch {
+    /// Index into the notebook's entries.
+    pub entry: usize,
+    /// 1-based line of the entry.
+    pub line: usize,
+    /// The query asked (`s:"TITLE" f:ADDR`).
+    pub query: String,
+    /// The newest revision the entry links or the store holds.
+    pub newest_known: u32,
+    /// Newer revisions lore has: (version, Message-ID), newest first.
+    pub found: Vec<(u32, String)>,
+    /// Why the search failed, when it did (the other entries go on).
+    pub error: Option<String>,
+}
+
+/// The lore query for later revisions of a series: its title (tags
+/// stripped) as a subject phrase, and its sender (`f:ADDR`, or the name in
+/// quotes when only the name is known).
+pub fn newer_query(title: &str, from: Option<&str>) -> String {
+    let phrase: String = title.chars().filter(|&c| c != '"').collect();
+    let mut q = format!("s:\"{}\"", phrase.trim());
+    if let Some(f) = from.map(str::trim).filter(|f| !f.is_empty()) {
+        let f: String = f.chars().filter(|&c| c != '"').collect();
+        if f.contains(char::is_whitespace) {
+            q.push_str(&format!(" f:\"{f}\""));
+        } else {
+            q.push_str(&format!(" f:{f}"));
+        }
+    }
+    q
+}
+
+/// Cover letters (or single patches) of `title`'s series in the mbox at
+/// `path` (a search answer): (version, Message-ID), newest version first.
+fn revisions_in(path: &std::path::Path, title: &str) -> Vec<(u32, String)> {
+    let Ok(reader) = lpl_archive::open(path, None, &lpl_archive::Options::default()) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(u32, String)> = Vec::new();
+    for ev in reader {
+        let Ok(lpl_archive::Event::Message(m)) = ev else {
+            continue;
+        };
+        let msg = lpl_mail::parse(&m.bytes).message;
+        let t = &msg.tags;
+        let head = matches!(
+            (t.counter, t.total),
+            (None, _) | (Some(0), _) | (Some(1), Some(1))
+        );
+        if t.is_reply || !t.is_patch || !head || t.normalized_title() != title {
+            continue;
+        }
+        let Some(id) = msg.message_id else { continue };
+        let id = id.as_str().to_owned();
+        if !out.iter().any(|(_, x)| *x == id) {
+            out.push((t.revision.unwrap_or(1), id));
+        }
+    }
+    out.sort_by_key(|r| std::cmp::Reverse(r.0));
+    out
+}
+
+/// Adds to `plan` the revisions newer than each series entry's newest
+/// known one (its link, its notes, the revisions stored) that lore's
+/// search finds and the store lacks: one search per entry (all, or those
+/// in `only`), asking for the matching messages only, not their threads.
+/// A failed search is reported in its [`NewerSearch`] and the others go
+/// on; cancelling stops.
+pub(crate) fn plan_newer(
+    nb: &Notebook,
+    store: &Store,
+    lib: &Library,
+    lore: &lpl_lore::Lore,
+    only: &[usize],
+    plan: &mut Vec<FetchPlan>,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<Vec<NewerSearch>, Error> {
+    let mut out = Vec::new();
+    for (i, e) in nb.entries().iter().enumerate() {
+        if !only.is_empty() && !only.contains(&i) {
+            continue;
+        }
+        let Some(own) = &e.message_id else { continue };
+        let title = lpl_mail::subject::parse(&e.subject);
+        let norm = title.normalized_title();
+        if norm.is_empty() || !title.is_patch {
+            continue;
+        }
+        let mut newest = e.tags.version.unwrap_or(1);
+        for r in &e.other_revisions {
+            newest = newest.max(r.version);
+        }
+        let mut from = e.author.clone();
+        let ids = std::iter::once(own).chain(e.other_revisions.iter().map(|r| &r.message_id));
+        for id in ids {
+            if let Ok(r) = lib.find_revision(id.as_str()) {
+                from = Some(lib.revisions()[r].sender_email.clone());
+                for &c in lib.analysis.chains.chain(r) {
+                    newest = newest.max(lib.revisions()[c].revision);
+                }
+                break;
+            }
+        }
+        let query = newer_query(&title.title, from.as_deref());
+        let mut s = NewerSearch {
+            entry: i,
+            line: e.line + 1,
+            query: query.clone(),
+            newest_known: newest,
+            found: Vec::new(),
+            error: None,
+        };
+        match lore.search(&query, false, Some(200), cancel) {
+            Ok(Some(d)) => {
+                s.found = revisions_in(&d.path, &norm)
+                    .into_iter()
+                    .filter(|(v, _)| *v > newest)
+                    .collect();
+            }
+            Ok(None) => {}
+            Err(lpl_lore::LoreError::Cancelled) => return Err(Error::Cancelled),
+            Err(err) => s.error = Some(err.to_string()),
+        }
+        let wants: Vec<Wanted> = s
+            .found
+            .iter()
+            .filter(|(_, id)| !stored(store, id))
+            .filter_map(|(v, id)| {
+                let nid = NbId::new(id)?;
+                Some(Wanted {
+                    message_id: id.clone(),
+                    url: lpl_notebook::lore::lore_url(None, &nid),
+                    why: format!("newer revision v{v}"),
+                })
+            })
+            .collect();
+        if !wants.is_empty() {
+            match plan.iter_mut().find(|p| p.entry == i) {
+                Some(p) => {
+                    for w in wants {
+                        if !p.wants.iter().any(|x| x.message_id == w.message_id) {
+                            p.wants.push(w);
+                        }
+                    }
+                }
+                None => plan.push(FetchPlan {
+                    entry: i,
+                    line: e.line + 1,
+                    title: e.title.clone(),
+                    wants,
+                }),
+            }
+        }
+        out.push(s);
+    }
+    plan.sort_by_key(|p| p.entry);
+    Ok(out)
+}
+
 /// Progress of `notebook fetch`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]

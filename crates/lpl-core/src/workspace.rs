@@ -16,7 +16,8 @@ use crate::import::{ImportEvent, ImportOptions, ImportReport};
 use crate::layout::{Component, Layout};
 use crate::library::Library;
 use crate::notebook::{
-    EntryFetch, FetchPlan, Notebook, NotebookFetchEvent, Progress, check::CheckReport, edit,
+    EntryFetch, FetchPlan, NewerSearch, Notebook, NotebookFetchEvent, Progress, check::CheckReport,
+    edit,
 };
 use crate::search::{Indexer, SearchResults};
 use crate::series::{ChainItem, SeriesFilter, SeriesSummary, SeriesView, ThreadLine};
@@ -822,6 +823,23 @@ impl Workspace {
     /// the revisions that stored cover letters link.
     pub fn notebook_fetch_plan(&self, nb: &Notebook, only: &[usize]) -> Vec<FetchPlan> {
         crate::notebook::fetch_plan(nb, &self.store, only)
+    }
+
+    /// Adds to `plan` the revisions of each series entry (all, or those
+    /// `only` names) newer than every one it links or the archive holds,
+    /// as lore's search finds them (`s:"TITLE" f:SENDER`, one search per
+    /// entry, matching messages only). A failed search is reported in its
+    /// [`NewerSearch`] and the others go on.
+    pub fn notebook_newer(
+        &self,
+        nb: &Notebook,
+        only: &[usize],
+        plan: &mut Vec<FetchPlan>,
+        opts: &FetchOptions,
+        cancel: &AtomicBool,
+    ) -> Result<Vec<NewerSearch>> {
+        let lore = crate::fetch::client(&self.layout, opts)?;
+        crate::notebook::plan_newer(nb, &self.store, self.library()?, &lore, only, plan, cancel)
     }
 
     /// Fetches what `plan` names (whole threads, imported, indexed), then

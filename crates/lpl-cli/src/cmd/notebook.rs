@@ -95,16 +95,28 @@ enum Sub {
     /// second run fetches nothing; a run cut short resumes where it
     /// stopped. Entries: L<line>, Message-ID, lore URL or title words.
     ///
+    /// With --newer, lore's search is also asked, once per series entry,
+    /// for later revisions of it (s:"TITLE" f:SENDER, the sender's address
+    /// when the series is stored, else the name in the link's title); the
+    /// whole threads of those newer than every revision the entry links or
+    /// the archive holds are fetched too. With --dry-run the searches are
+    /// still made (they download only the matching messages), and the
+    /// threads they would bring are listed.
+    ///
     /// Examples:
     ///   lpl notebook fetch --dry-run        # the URLs it would fetch
     ///   lpl notebook fetch                  # every entry
     ///   lpl notebook fetch L157 L161        # two entries
+    ///   lpl notebook fetch --newer L71      # and any later revision on lore
     Fetch {
         /// Entries to fetch (default: all)
         entries: Vec<String>,
         /// List what would be fetched (entry, URL, why), fetch nothing
         #[arg(long)]
         dry_run: bool,
+        /// Also look for newer revisions on lore (one search per entry)
+        #[arg(long)]
+        newer: bool,
         /// Server to ask (default https://lore.kernel.org/all, or lore.json's base_url)
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
@@ -432,9 +444,20 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         Sub::Fetch {
             entries,
             dry_run,
+            newer,
             base_url,
             json,
-        } => run_fetch(app, &a.file, &entries, dry_run, base_url.as_deref(), json),
+        } => run_fetch(
+            app,
+            &a.file,
+            &entries,
+            FetchFlags {
+                dry_run,
+                newer,
+                json,
+            },
+            base_url.as_deref(),
+        ),
         Sub::Use { path } => {
             let abs = std::fs::canonicalize(&path)
                 .map_err(|e| CommandError::user(format!("{}: {e}", path.display())))?;
@@ -686,14 +709,24 @@ pub fn run(app: &App, a: Args) -> CmdResult {
     }
 }
 
+struct FetchFlags {
+    dry_run: bool,
+    newer: bool,
+    json: bool,
+}
+
 fn run_fetch(
     app: &App,
     file: &Option<PathBuf>,
     entries: &[String],
-    dry_run: bool,
+    flags: FetchFlags,
     base_url: Option<&str>,
-    json: bool,
 ) -> CmdResult {
+    let FetchFlags {
+        dry_run,
+        newer,
+        json,
+    } = flags;
     let (loaded, nb) = load(&notebook_path(file)?)?;
     warn_mojibake(&loaded.bytes, &loaded.path);
     let only = entries
@@ -701,7 +734,23 @@ fn run_fetch(
         .map(|q| select::find_entry(&nb, q, None).map_err(sel_err))
         .collect::<CmdResult<Vec<usize>>>()?;
     let mut ws = app.workspace_rw()?;
-    let plan = ws.notebook_fetch_plan(&nb, &only);
+    let mut plan = ws.notebook_fetch_plan(&nb, &only);
+    let mut fo = FetchOptions::default();
+    fo.base_url = base_url.map(str::to_owned);
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    if newer {
+        let searches = ws.notebook_newer(&nb, &only, &mut plan, &fo, &cancel)?;
+        for s in &searches {
+            if let Some(err) = &s.error {
+                eprintln!(
+                    "{} L{} {}: {err}",
+                    style::paint(style::WARN, "search failed:"),
+                    s.line,
+                    s.query
+                );
+            }
+        }
+    }
     let mut out = app.plain();
     if dry_run {
         if json {
@@ -726,14 +775,18 @@ fn run_fetch(
         if json {
             out.write_str("{\"entries\": [], \"imported\": 0}\n")?;
         } else {
-            out.write_str("nothing to fetch: every series entry is in the archive\n")?;
+            out.write_str(&format!(
+                "nothing to fetch: every series entry is in the archive{}\n",
+                if newer {
+                    ", and lore has no newer revision"
+                } else {
+                    ""
+                }
+            ))?;
         }
         out.finish()?;
         return Ok(0);
     }
-    let mut fo = FetchOptions::default();
-    fo.base_url = base_url.map(str::to_owned);
-    let cancel = std::sync::atomic::AtomicBool::new(false);
     let pb = if json || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         indicatif::ProgressBar::hidden()
     } else {

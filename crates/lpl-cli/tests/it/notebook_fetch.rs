@@ -177,3 +177,115 @@ fn a_roadmap_of_ten_entries_is_filled_and_resumes() {
     assert!(out.contains(&format!("{n} entries fetched")), "{out}");
     assert!(run(&home2, &[]).contains("nothing to fetch"));
 }
+
+fn searches(s: &Server) -> Vec<String> {
+    s.seen()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.contains("?x=m"))
+        .map(|r| lpl_testutil::lore::pct_decode(&r.path.replace('+', " ")))
+        .collect()
+}
+
+/// `--newer`: an entry linking v2 of Zi Yan's "Split a folio to any lower
+/// order folios" (the sample has v1 to v5) learns of v3, v4 and v5 from
+/// lore's search and fetches their threads; v1 is older and is not asked
+/// for as a newer revision.
+#[test]
+fn newer_revisions_are_found_by_lore_search_and_fetched() {
+    const TITLE: &str = "Split a folio to any lower order folios";
+    const V2: &str = "20230329011712.3242298-1-zi.yan@sent.com";
+    let msgs = sample_messages();
+    // The expectation, from the sample itself: Zi Yan's cover letters of
+    // this title, by version.
+    let covers: Vec<(u32, String)> = msgs
+        .iter()
+        .filter(|m| m.subject.ends_with(TITLE) && m.subject.starts_with("[PATCH"))
+        .filter(|m| m.subject.contains(" 0/"))
+        .map(|m| {
+            let v = m
+                .subject
+                .split_whitespace()
+                .nth(1)
+                .and_then(|w| w.strip_prefix('v'))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1);
+            (v, m.message_id.clone())
+        })
+        .collect();
+    let versions: Vec<u32> = covers.iter().map(|c| c.0).collect();
+    assert_eq!(versions, [1, 2, 3, 4, 5]);
+    let newer: Vec<&(u32, String)> = covers.iter().filter(|c| c.0 > 2).collect();
+
+    let t = tempfile::tempdir().expect("tempdir");
+    let nbp = t.path().join("roadmap.md");
+    std::fs::write(
+        &nbp,
+        format!(
+            "## folios\n\n- 2023-03-29 [\\[PATCH v2 0/7\\] {TITLE} - Zi Yan](https://lore.kernel.org/linux-mm/{V2}/)\n"
+        ),
+    )
+    .expect("write");
+    let server = Server::start(msgs.clone());
+    let base = format!("{}/all", server.base);
+    let file = nbp.to_string_lossy().into_owned();
+    let home = t.path().join("home");
+    let run = |extra: &[&str]| {
+        let mut a = vec!["notebook", "--file", &file, "fetch", "--base-url", &base];
+        a.extend_from_slice(extra);
+        lpl_ok(&home, &a)
+    };
+
+    // Without --newer, lore's search is not asked.
+    let dry = run(&["--dry-run"]);
+    assert!(dry.contains("1 entries, 1 threads to fetch"), "{dry}");
+    assert!(searches(&server).is_empty());
+
+    // With it: one search (title and the sender's name, the store being
+    // empty), the newer revisions listed, nothing fetched.
+    let dry = run(&["--dry-run", "--newer"]);
+    let asked = searches(&server);
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(
+        asked[0].ends_with(&format!("q=s:\"{TITLE}\" f:\"Zi Yan\"")),
+        "{asked:?}"
+    );
+    for (v, id) in &newer {
+        assert!(
+            dry.contains(&format!(
+                "https://lore.kernel.org/all/{id}/ (newer revision v{v})"
+            )),
+            "{dry}"
+        );
+    }
+    assert!(!dry.contains("newer revision v1"), "{dry}");
+    assert!(!dry.contains("newer revision v2"), "{dry}");
+    assert!(dry.contains("1 entries, 4 threads to fetch"), "{dry}");
+    assert_eq!(threads_asked(&server), 0);
+
+    // Fetched: the archive now holds v2 to v5 and check says v5 is the
+    // latest.
+    let out = run(&["--newer"]);
+    assert!(out.contains("1 entries fetched"), "{out}");
+    let check = json(&home, &["notebook", "--file", &file, "check", "--json"]);
+    let e = &check[0];
+    assert_eq!(e["found"], "ByMessageId", "{e}");
+    assert_eq!(e["linked_revision"], 2, "{e}");
+    assert_eq!(e["latest"], 5, "{e}");
+    let stale = e["stale"].to_string();
+    assert!(stale.contains("NewerRevision"), "{stale}");
+
+    // Again: the search is made with the sender's address now that the
+    // series is stored, finds nothing new, and no thread is asked for.
+    let threads = threads_asked(&server);
+    let again = run(&["--newer"]);
+    assert!(again.contains("nothing to fetch"), "{again}");
+    assert!(again.contains("lore has no newer revision"), "{again}");
+    assert_eq!(threads_asked(&server), threads);
+    let asked = searches(&server);
+    assert!(
+        asked
+            .last()
+            .is_some_and(|q| q.ends_with(&format!("q=s:\"{TITLE}\" f:zi.yan@sent.com"))),
+        "{asked:?}"
+    );
+}

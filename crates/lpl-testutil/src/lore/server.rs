@@ -308,14 +308,17 @@ fn handle(s: TcpStream, st: &Mutex<State>, flaky: &AtomicU32) -> std::io::Result
                 return respond(&s, "400 Bad Request", &[], b"x=m expected");
             }
             let q = params.get("q").cloned().unwrap_or_default();
-            let hit = |m: &Msg| match q.strip_prefix("s:") {
-                Some(w) => m
-                    .subject
-                    .to_lowercase()
-                    .contains(&w.trim_matches('"').to_lowercase()),
-                None => String::from_utf8_lossy(&m.raw).contains(&q),
+            let terms = terms(&q);
+            let hit = |m: &Msg| {
+                terms.iter().all(|(p, w)| match p.as_str() {
+                    "s" => m.subject.to_lowercase().contains(&w.to_lowercase()),
+                    "f" => from_of(&m.raw).to_lowercase().contains(&w.to_lowercase()),
+                    _ => String::from_utf8_lossy(&m.raw).contains(w.as_str()),
+                })
             };
-            let hits: Vec<&Msg> = msgs.iter().filter(|m| hit(m)).collect();
+            // Newest first, as lore answers a search.
+            let mut hits: Vec<&Msg> = msgs.iter().filter(|m| hit(m)).collect();
+            hits.sort_by_key(|m| std::cmp::Reverse(date_of(&m.raw)));
             let mut out: Vec<&Msg> = Vec::new();
             for h in hits {
                 let group = if params.get("t").map(String::as_str) == Some("1") {
@@ -336,6 +339,86 @@ fn handle(s: TcpStream, st: &Mutex<State>, flaky: &AtomicU32) -> std::io::Result
         }
         _ => respond(&s, "404 Not Found", &[], b"404"),
     }
+}
+
+/// A search query's terms: `s:"a phrase"`, `f:addr`, `f:"a name"`;
+/// `s:` unquoted takes the rest of the query (`s:io_uring: don't wait`);
+/// a query without a prefix is matched as raw text.
+fn terms(q: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = q.trim();
+    while !rest.is_empty() {
+        let Some((p, after)) = rest
+            .split_once(':')
+            .filter(|(p, _)| matches!(*p, "s" | "f"))
+        else {
+            out.push((String::new(), rest.to_owned()));
+            break;
+        };
+        if let Some(quoted) = after.strip_prefix('"') {
+            let (w, tail) = quoted.split_once('"').unwrap_or((quoted, ""));
+            out.push((p.to_owned(), w.to_owned()));
+            rest = tail.trim_start();
+        } else if p == "s" {
+            out.push((p.to_owned(), after.to_owned()));
+            break;
+        } else {
+            let (w, tail) = after.split_once(' ').unwrap_or((after, ""));
+            out.push((p.to_owned(), w.to_owned()));
+            rest = tail.trim_start();
+        }
+    }
+    out
+}
+
+fn header_of(raw: &[u8], name: &str) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let head = text.split("\n\n").next().unwrap_or("").to_owned();
+    let mut out: Option<String> = None;
+    for line in head.lines() {
+        if let Some(v) = out.as_mut() {
+            if line.starts_with([' ', '\t']) {
+                v.push(' ');
+                v.push_str(line.trim());
+                continue;
+            }
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case(name)
+        {
+            out = Some(v.trim().to_owned());
+        }
+    }
+    out.unwrap_or_default()
+}
+
+fn from_of(raw: &[u8]) -> String {
+    header_of(raw, "From")
+}
+
+/// The Date header as (year, month, day, hh:mm:ss) for sorting (the
+/// corpus' dates are `Tue, 13 Feb 2024 16:55:13 -0500`; the zone is
+/// ignored, which is close enough to order revisions weeks apart).
+fn date_of(raw: &[u8]) -> (u32, u32, u32, String) {
+    let d = header_of(raw, "Date");
+    let parts: Vec<&str> = d.split_whitespace().collect();
+    let at = usize::from(parts.first().is_some_and(|p| p.ends_with(',')));
+    let month = |m: &str| {
+        [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ]
+        .iter()
+        .position(|x| *x == m)
+        .map_or(0, |k| k as u32 + 1)
+    };
+    let n = |k: usize| parts.get(k).and_then(|p| p.parse().ok()).unwrap_or(0);
+    (
+        n(at + 2),
+        parts.get(at + 1).map_or(0, |m| month(m)),
+        n(at),
+        parts.get(at + 3).map_or(String::new(), |t| (*t).to_owned()),
+    )
 }
 
 /// Runs `git http-backend` for one request.
