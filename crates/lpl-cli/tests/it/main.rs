@@ -6,6 +6,7 @@ mod diff;
 mod fetch;
 mod hostile;
 mod import;
+mod notebook_edit;
 mod notebook_fetch;
 mod quickstart;
 mod reply;
