@@ -34,6 +34,22 @@ pub struct App {
 /// The data directory: `--home`, else `$LPL_HOME`, else
 /// `$XDG_DATA_HOME/lpl`, else `~/.local/share/lpl`.
 /// Now, in unix seconds ("now" of relative dates such as `d:2.weeks.ago..`).
+/// Set by Ctrl-C: the cancel flag every long command hands to core, which
+/// stops at the next safe point (a batch boundary: what was stored before
+/// is committed with its source position).
+pub static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Installs the Ctrl-C handler: the first press asks the running command
+/// to stop cleanly; a second one quits at once (exit 130).
+pub fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupted: stopping at the next safe point (Ctrl-C again quits at once)");
+    });
+}
+
 pub fn now_unix() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -156,7 +156,10 @@ fn lore(e: &LoreError) -> CommandError {
             .hint("nothing was imported; the server sent more, or slower, than lpl accepts (a broken mirror?)"),
         LoreError::RedirectRefused { .. } => CommandError::user(msg)
             .hint("nothing was imported; if the new address is right, give it with --base-url URL"),
-        LoreError::Cancelled => CommandError::user("interrupted"),
+        LoreError::Cancelled => CommandError::user(
+            "interrupted: what was stored before the interruption is kept",
+        )
+        .hint("run the same command again to go on"),
         _ => CommandError::user(msg),
     }
 }
@@ -225,7 +228,10 @@ impl From<lpl_core::Error> for CommandError {
             E::IndexBehind { .. } => CommandError::user(format!(
                 "{e}: run `lpl search --reindex` to catch up, then search again"
             )),
-            E::Cancelled => CommandError::user("interrupted"),
+            E::Cancelled => CommandError::user(
+                "interrupted: what was stored before the interruption is kept (each batch is committed with its place in the source)",
+            )
+            .hint("run the same command again to go on from there"),
             _ => CommandError::internal(e.to_string()),
         };
         c.io = io;

@@ -149,6 +149,7 @@ fn install_panic_hook() {
 
 fn main() {
     install_panic_hook();
+    app::install_interrupt_handler();
     let code = std::panic::catch_unwind(real_main).unwrap_or(exit::INTERNAL);
     std::process::exit(code);
 }

@@ -1,7 +1,6 @@
 //! `lpl fetch MSGID...`, `lpl fetch --query Q` and `lpl sync`.
 
 use std::io::IsTerminal;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -172,21 +171,21 @@ pub fn run_fetch(app: &App, a: FetchArgs) -> CmdResult {
     let mut fo = FetchOptions::default();
     fo.base_url = a.base_url.clone();
     fo.refresh = a.refresh;
-    let cancel = AtomicBool::new(false);
+    let cancel = &crate::app::INTERRUPTED;
     let mut reports = Vec::new();
     let mut failures: Vec<(String, CommandError)> = Vec::new();
     let mut no_results = false;
     let pb = spinner(a.json);
     let mut count = on_event(&pb);
     if let Some(q) = &a.query {
-        match ws.fetch_query(q, !a.no_threads, Some(a.limit), &fo, &cancel, &mut count) {
+        match ws.fetch_query(q, !a.no_threads, Some(a.limit), &fo, cancel, &mut count) {
             Ok(Some(r)) => reports.push(r),
             Ok(None) => no_results = true,
             Err(e) => failures.push((format!("search {q:?}"), e.into())),
         }
     } else {
         for id in &a.ids {
-            match ws.fetch(id, &fo, &cancel, &mut count) {
+            match ws.fetch(id, &fo, cancel, &mut count) {
                 Ok(r) => reports.push(r),
                 Err(e) => failures.push((id.clone(), e.into())),
             }
@@ -315,13 +314,13 @@ pub fn run_sync(app: &App, a: SyncArgs) -> CmdResult {
         out.finish()?;
         return Ok(if lists.is_empty() { 1 } else { 0 });
     }
-    let cancel = AtomicBool::new(false);
+    let cancel = &crate::app::INTERRUPTED;
     let pb = spinner(a.json);
     let reports = ws.sync(
         &only,
         &MirrorOptions::default(),
         &FetchOptions::default(),
-        &cancel,
+        cancel,
         &mut on_event(&pb),
     );
     pb.finish_and_clear();

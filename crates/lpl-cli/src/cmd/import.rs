@@ -2,7 +2,6 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -139,7 +138,7 @@ fn source_label(source: &str) -> String {
 
 pub fn run(app: &App, a: Args) -> CmdResult {
     let mut ws = app.workspace_rw()?;
-    let cancel = AtomicBool::new(false);
+    let cancel = &crate::app::INTERRUPTED;
     let mut opts = ImportOptions::default();
     opts.batch_size = a.batch_size;
     opts.index = !a.no_index;
@@ -200,7 +199,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         }
         _ => {}
     };
-    let outcome = ws.import(&a.paths, &opts, &cancel, &mut on_event)?;
+    let outcome = ws.import(&a.paths, &opts, cancel, &mut on_event)?;
     let reports = &outcome.sources;
     let failures: Vec<(String, CommandError)> = outcome
         .failures

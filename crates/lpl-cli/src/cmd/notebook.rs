@@ -737,9 +737,9 @@ fn run_fetch(
     let mut plan = ws.notebook_fetch_plan(&nb, &only);
     let mut fo = FetchOptions::default();
     fo.base_url = base_url.map(str::to_owned);
-    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let cancel = &crate::app::INTERRUPTED;
     if newer {
-        let searches = ws.notebook_newer(&nb, &only, &mut plan, &fo, &cancel)?;
+        let searches = ws.notebook_newer(&nb, &only, &mut plan, &fo, cancel)?;
         for s in &searches {
             if let Some(err) = &s.error {
                 eprintln!(
@@ -797,7 +797,7 @@ fn run_fetch(
         );
         pb
     };
-    let res = ws.notebook_fetch(&plan, &fo, &cancel, &mut |e| {
+    let res = ws.notebook_fetch(&plan, &fo, cancel, &mut |e| {
         if let NotebookFetchEvent::Entry {
             index, line, title, ..
         } = e

@@ -1,7 +1,6 @@
 //! `lpl quickstart`: the main job on the bundled sample, no network needed.
 
 use std::io::Write;
-use std::sync::atomic::AtomicBool;
 
 use lpl_core::{Workspace, time};
 
@@ -40,8 +39,8 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
     ))?;
     p(format!("archive: {}\n\n", home.display()))?;
 
-    let cancel = AtomicBool::new(false);
-    let q = ws.quickstart(crate::app::now_unix(), &cancel, &mut |_| {})?;
+    let cancel = &crate::app::INTERRUPTED;
+    let q = ws.quickstart(crate::app::now_unix(), cancel, &mut |_| {})?;
     let r = &q.import;
     let st = q.store;
     p(format!(

@@ -56,7 +56,7 @@ pub struct Args {
 pub fn run(app: &App, a: Args) -> CmdResult {
     if a.reindex {
         let mut ws = app.workspace_existing_rw()?;
-        let n = ws.reindex(&std::sync::atomic::AtomicBool::new(false), &mut |_| {})?;
+        let n = ws.reindex(&crate::app::INTERRUPTED, &mut |_| {})?;
         eprintln!("indexed {n} messages");
         if a.query.is_empty() {
             return Ok(0);

@@ -1,7 +1,6 @@
 //! `lpl upstream`: was it merged, as which commits, first in which release.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 
 use lpl_core::types::MatchOptions;
 
@@ -57,8 +56,8 @@ enum Sub {
 pub fn run(app: &App, a: Args) -> CmdResult {
     if let Some(Sub::Index { repo, revs, json }) = a.cmd {
         let mut ws = app.workspace_rw()?;
-        let cancel = AtomicBool::new(false);
-        let rep = ws.upstream_index(&repo, revs, &cancel, &mut |_| {})?;
+        let cancel = &crate::app::INTERRUPTED;
+        let rep = ws.upstream_index(&repo, revs, cancel, &mut |_| {})?;
         let mut out = app.plain();
         if json {
             out.write_str(&format!(

@@ -80,3 +80,75 @@ fn a_lagging_index_says_so_instead_of_no_match() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A wildcard matching more words than the bound is searched with the
+/// first ones, and search says so (issue 20).
+#[test]
+fn a_cut_wildcard_is_reported() {
+    let home = tempfile::tempdir().expect("home");
+    let words: Vec<String> = (0..1_100).map(|i| format!("zq{i:05}")).collect();
+    let mbox = format!(
+        "From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: a@example.org\nSubject: many words\nMessage-ID: <w@x>\nDate: Mon, 1 Jan 2024 10:00:00 +0000\n\n{}\n",
+        words.join(" ")
+    );
+    let path = home.path().join("w.mbox");
+    std::fs::write(&path, mbox).expect("write");
+    crate::util::lpl_ok(home.path(), &["import", path.to_str().expect("utf-8")]);
+    let out = lpl(home.path(), &["search", "zq*"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("note: `zq*` matches more than 1000 words"),
+        "{err}"
+    );
+    let out = lpl(home.path(), &["search", "zq0000*"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
+}
+
+/// Ctrl-C (SIGINT) during an import stops it at a batch boundary with a
+/// message saying what was kept; the same command then finishes the job,
+/// with the counts of an uninterrupted run (issue 20).
+#[test]
+fn sigint_stops_an_import_cleanly_and_the_rerun_completes() {
+    let home = tempfile::tempdir().expect("home");
+    let n = 60_000;
+    let mut mbox = String::with_capacity(n * 160);
+    for i in 0..n {
+        mbox.push_str(&format!(
+            "From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: a{i}@example.org\nSubject: message {i}\nMessage-ID: <m{i}@x>\nDate: Mon, 1 Jan 2024 10:00:00 +0000\n\nbody {i}\n\n"
+        ));
+    }
+    let path = home.path().join("big.mbox");
+    std::fs::write(&path, mbox).expect("write");
+    let path = path.to_str().expect("utf-8");
+    let child = Command::new(env!("CARGO_BIN_EXE_lpl"))
+        .args(["import", "--batch-size", "200", path])
+        .env("LPL_HOME", home.path())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("lpl runs");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "finished before the signal? {err}"
+    );
+    assert!(
+        err.contains("interrupted: what was stored before the interruption is kept"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    // The rerun goes on from there: every message once.
+    crate::util::lpl_ok(home.path(), &["import", path]);
+    let v = crate::util::json(home.path(), &["sources", "--json"]);
+    assert_eq!(v["totals"]["messages"].as_u64(), Some(n as u64), "{v}");
+}
