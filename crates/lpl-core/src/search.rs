@@ -18,6 +18,9 @@ use crate::series::SeriesSummary;
 /// payload kept it (read once, for those; never written now).
 const WATERMARK: &str = "search.indexed_through";
 
+/// Most words one wildcard stands for (see [`SearchResults::capped_wildcards`]).
+pub const MAX_WILDCARD_TERMS: usize = lpl_search::MAX_WILDCARD_TERMS;
+
 /// The writer side of the index during an import: catches up with rows
 /// stored earlier, then takes each new row as the import stores it (parsed
 /// once, for the store and the index alike), and commits at the end.
@@ -176,6 +179,10 @@ pub struct SearchResults {
     pub hits: Vec<SearchHit>,
     /// The series of the hits shown, in the order they first appear.
     pub series: Vec<SeriesSummary>,
+    /// Wildcard prefixes (`a` of `a*`) that matched more than
+    /// [`lpl_search::MAX_WILDCARD_TERMS`] words: only the first were
+    /// searched.
+    pub capped_wildcards: Vec<String>,
 }
 
 /// Version of what [`save_links`] saves: bump it when threading or series
@@ -230,8 +237,9 @@ fn links_of(lib: &Library, i: usize) -> (String, Option<usize>) {
 
 /// Runs the query over the index: (total, row ids with scores, best first
 /// or newest first).
-/// Total hits, the page's (row, score), and the last row the index holds.
-pub(crate) type QueryAnswer = (usize, Vec<(i64, f32)>, i64);
+/// Total hits, the page's (row, score), the last row the index holds, and
+/// the wildcards whose expansion was cut.
+pub(crate) type QueryAnswer = (usize, Vec<(i64, f32)>, i64, Vec<String>);
 
 pub(crate) fn run_query(
     dir: &Path,
@@ -270,7 +278,7 @@ pub(crate) fn run_query(
     // The last row the index holds (its commit's watermark); 0 when no
     // commit names one (meta.json missing: nothing committed).
     let through = parse_watermark(index.payload()?).unwrap_or(0);
-    Ok((hits.total, rows, through))
+    Ok((hits.total, rows, through, hits.capped_wildcards))
 }
 
 /// An empty answer from an index that lags behind the archive is not "no
@@ -349,6 +357,7 @@ pub(crate) fn results_from_links(
         total,
         hits,
         series,
+        capped_wildcards: Vec::new(),
     }))
 }
 
@@ -384,6 +393,7 @@ pub(crate) fn results_from_library(
     SearchResults {
         total,
         hits,
+        capped_wildcards: Vec::new(),
         series: revs
             .into_iter()
             .map(|r| crate::series::summary(lib, r))

@@ -745,17 +745,23 @@ impl Workspace {
     /// carry their thread and series.
     pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<SearchResults> {
         let dir = self.layout.path(Component::Search);
-        let (total, rows, through) =
+        let (total, rows, through, capped_wildcards) =
             crate::search::run_query(&dir, query, opts.limit, opts.by_date, opts.now)?;
         crate::search::check_not_behind(&self.store, total, through)?;
         if crate::search::links_current(&self.store)?
             && let Some(res) = crate::search::results_from_links(&self.store, total, &rows)?
         {
-            return Ok(res);
+            return Ok(SearchResults {
+                capped_wildcards,
+                ..res
+            });
         }
         let lib = self.library()?;
         self.save_links(lib);
-        Ok(crate::search::results_from_library(lib, total, &rows))
+        Ok(SearchResults {
+            capped_wildcards,
+            ..crate::search::results_from_library(lib, total, &rows)
+        })
     }
 
     /// Saves the links searches show (derived data) when no job is running:

@@ -90,6 +90,13 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         },
         None => Vec::new(),
     };
+    for w in &res.capped_wildcards {
+        eprintln!(
+            "note: `{w}*` matches more than {} words: only the first {} (in alphabetical order) were searched; make the prefix longer",
+            lpl_core::search::MAX_WILDCARD_TERMS,
+            lpl_core::search::MAX_WILDCARD_TERMS
+        );
+    }
     if a.json {
         let mut out = app.plain();
         let mut v = serde_json::to_value(&res)?;
