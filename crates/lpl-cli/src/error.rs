@@ -2,8 +2,9 @@
 //!
 //! Exit codes scripts can rely on (ripgrep's and git's conventions):
 //! 0 success (also when the reader of our output went away: a closed pipe),
-//! 1 nothing matched / not found, 2 the user's input is wrong,
-//! 255 an internal error (a bug, or the machine failing under us).
+//! 1 nothing matched / not found, 2 the user's input is wrong, or the
+//! data directory cannot be written (read-only, full disk: the user can fix
+//! both), 255 an internal error (a bug, or the machine failing under us).
 
 use std::fmt;
 use std::io::ErrorKind;
@@ -11,6 +12,7 @@ use std::io::ErrorKind;
 use lpl_core::error::{
     Invalid, LoreError, NotFound, NotebookError, SearchError, SourceError, StoreError,
 };
+use lpl_core::types::DiskFault;
 
 /// Exit codes.
 pub mod exit {
@@ -228,15 +230,38 @@ impl From<lpl_core::Error> for CommandError {
             E::IndexBehind { .. } => CommandError::user(format!(
                 "{e}: run `lpl search --reindex` to catch up, then search again"
             )),
-            E::Cancelled => CommandError::user(
-                "interrupted: what was stored before the interruption is kept (each batch is committed with its place in the source)",
-            )
+            E::Cancelled { kept } => CommandError::user(format!(
+                "interrupted: {kept}; what was stored before the interruption is kept (each batch is committed with its place in the source)"
+            ))
             .hint("run the same command again to go on from there"),
             _ => CommandError::internal(e.to_string()),
         };
         c.io = io;
-        c
+        match e.disk_fault() {
+            Some(DiskFault::Full) => disk_full(c),
+            Some(DiskFault::ReadOnly) => read_only(c),
+            _ => c,
+        }
     }
+}
+
+/// A full disk is not a bug: say so, and that nothing committed is lost.
+fn disk_full(c: CommandError) -> CommandError {
+    let mut d = CommandError::user(format!("the disk is full: {}", c.message))
+        .hint("free some space (or move the archive: --home DIR), then run the same command again: what was committed before is kept and the rerun goes on from there");
+    d.io = c.io;
+    d
+}
+
+/// A data directory that cannot be written: reading still works.
+fn read_only(c: CommandError) -> CommandError {
+    let mut d = CommandError::user(format!(
+        "the data directory cannot be written (read-only, or not yours): {}",
+        c.message
+    ))
+    .hint("reading commands (show, series, thread, search, sources) work on a read-only archive; to change it, run lpl where the data directory is writable (--home DIR)");
+    d.io = c.io;
+    d
 }
 
 impl From<std::io::Error> for CommandError {

@@ -35,7 +35,9 @@ Start here:
 The archive lives in $LPL_HOME, else $XDG_DATA_HOME/lpl (~/.local/share/lpl).";
 
 const AFTER_HELP: &str = "\
-Exit status: 0 success, 1 nothing found, 2 wrong usage or input, 255 internal error.
+Exit status: 0 success, 1 nothing found, 2 wrong usage or input (also: the data
+directory is read-only or its disk is full), 130 a second Ctrl-C, 255 internal error.
+Ctrl-C stops a long command at the next safe point and says what was kept.
 Colour follows the terminal; NO_COLOR=1 or --color never turns it off.
 Long output goes through $LPL_PAGER or $PAGER (default: less -FRX); --no-pager turns it off.";
 

@@ -62,9 +62,14 @@ pub enum Error {
         /// The archive's last row.
         last: i64,
     },
-    /// The operation was cancelled through its cancel flag.
-    #[error("cancelled")]
-    Cancelled,
+    /// The operation was cancelled through its cancel flag. What it had
+    /// committed before is kept (each batch with its place in its source,
+    /// so the next run goes on from there), and named in `kept`.
+    #[error("cancelled ({kept})")]
+    Cancelled {
+        /// What was stored before the stop.
+        kept: Kept,
+    },
     /// A worker thread died (a bug).
     #[error("internal error: the {thread} thread panicked")]
     WorkerPanicked {
@@ -75,6 +80,125 @@ pub enum Error {
 
 /// Result alias.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error of lore, where a cancelled download is a cancelled job
+    /// (nothing of it stored).
+    pub(crate) fn from_lore(e: lpl_lore::LoreError) -> Error {
+        match e {
+            lpl_lore::LoreError::Cancelled => Error::cancelled(),
+            e => Error::Lore(e),
+        }
+    }
+
+    /// A cancelled job's counts under the name of its source.
+    pub(crate) fn kept_as(self, source: &str) -> Error {
+        match self {
+            Error::Cancelled { kept } => Error::Cancelled {
+                kept: kept.renamed(source),
+            },
+            e => e,
+        }
+    }
+
+    /// A cancelled job's counts after those of the work done before it.
+    pub(crate) fn kept_after(self, earlier: Kept) -> Error {
+        match self {
+            Error::Cancelled { kept } => Error::Cancelled {
+                kept: kept.after(earlier),
+            },
+            e => e,
+        }
+    }
+
+    /// Cancelled before anything was stored.
+    pub fn cancelled() -> Error {
+        Error::Cancelled {
+            kept: Kept::default(),
+        }
+    }
+
+    /// The fault of the disk under the data directory behind this error
+    /// (read-only, full), if that is what it is. A source or upstream
+    /// repository that cannot be read is the user's input, not the data
+    /// directory: never a disk fault; a notebook can only be on a full disk.
+    pub fn disk_fault(&self) -> Option<lpl_store::DiskFault> {
+        let fault = lpl_store::disk_fault(self);
+        match self {
+            Error::Source(_) | Error::Upstream(_) => None,
+            Error::Notebook(_) => fault.filter(|f| *f == lpl_store::DiskFault::Full),
+            _ => fault,
+        }
+    }
+}
+
+/// What a cancelled job had stored before it stopped, per source: kept,
+/// committed with each source's reading position.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct Kept {
+    /// Each source worked on, in order, with the new messages stored from
+    /// it (sources that gave nothing new are left out).
+    pub sources: Vec<KeptFrom>,
+}
+
+/// New messages stored from one source before a stop.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct KeptFrom {
+    /// The source: a path, a Message-ID fetched, a list's epoch URL.
+    pub source: String,
+    /// New messages stored from it.
+    pub messages: u64,
+}
+
+impl Kept {
+    /// New messages stored in all.
+    pub fn messages(&self) -> u64 {
+        self.sources.iter().map(|s| s.messages).sum()
+    }
+
+    /// Counts `messages` more from `source` (nothing when zero).
+    pub fn add(&mut self, source: impl Into<String>, messages: u64) {
+        if messages == 0 {
+            return;
+        }
+        let source = source.into();
+        match self.sources.iter_mut().find(|s| s.source == source) {
+            Some(s) => s.messages += messages,
+            None => self.sources.push(KeptFrom { source, messages }),
+        }
+    }
+
+    /// The same counts under one name (a fetch names its Message-ID, not
+    /// the file it downloaded).
+    pub(crate) fn renamed(self, source: &str) -> Kept {
+        let mut k = Kept::default();
+        k.add(source, self.messages());
+        k
+    }
+
+    /// `earlier`'s sources, then this one's.
+    pub(crate) fn after(self, earlier: Kept) -> Kept {
+        let mut k = earlier;
+        for s in self.sources {
+            k.add(s.source, s.messages);
+        }
+        k
+    }
+}
+
+impl std::fmt::Display for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.messages();
+        let s = if n == 1 { "" } else { "s" };
+        match self.sources.as_slice() {
+            [] => f.write_str("nothing new was stored"),
+            [one] => write!(f, "kept {n} new message{s} from {}", one.source),
+            many => write!(f, "kept {n} new message{s} from {} sources", many.len()),
+        }
+    }
+}
 
 fn versions(v: &[u32]) -> String {
     v.iter()
@@ -309,5 +433,35 @@ impl Error {
             cur = e.source();
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_counts_per_source_in_order() {
+        let mut earlier = Kept::default();
+        earlier.add("a.mbox", 300);
+        earlier.add("empty.mbox", 0);
+        let mut now = Kept::default();
+        now.add("b.mbox", 20);
+        let k = now.after(earlier);
+        assert_eq!(k.messages(), 320);
+        assert_eq!(k.sources.len(), 2);
+        assert_eq!(k.to_string(), "kept 320 new messages from 2 sources");
+        assert_eq!(
+            k.renamed("<x@y>").to_string(),
+            "kept 320 new messages from <x@y>"
+        );
+        assert_eq!(Kept::default().to_string(), "nothing new was stored");
+        let e = Error::cancelled().kept_after(Kept {
+            sources: vec![KeptFrom {
+                source: "a".into(),
+                messages: 1,
+            }],
+        });
+        assert_eq!(e.to_string(), "cancelled (kept 1 new message from a)");
     }
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use lpl_lore::{Lore, LoreError, mirror};
 use lpl_store::Store;
 
-use crate::error::{Error, Invalid, NotFound};
+use crate::error::{Error, Invalid, Kept, NotFound};
 use crate::event::Event;
 use crate::import::{ImportOptions, ImportReport, import_indexed};
 use crate::layout::{Component, Layout};
@@ -163,10 +163,13 @@ pub(crate) fn fetch(
     on_event(&Event::Downloading {
         what: format!("<{}>", mid.as_str()),
     });
-    let d = lore.thread(mid.as_str(), cancel)?;
+    let d = lore
+        .thread(mid.as_str(), cancel)
+        .map_err(Error::from_lore)?;
     let rep = import_indexed(store, &d.path, opts, cancel, index, &mut |e| {
         on_event(&Event::Import(e.clone()))
-    })?;
+    })
+    .map_err(|e| e.kept_as(&format!("<{}>", mid.as_str())))?;
     let lib = Library::load(store)?;
     let series = match lib.find_revision(mid.as_str()) {
         Ok(r) => vec![summary(&lib, r)],
@@ -193,12 +196,16 @@ pub(crate) fn fetch_query(
     on_event(&Event::Downloading {
         what: format!("search {query:?}"),
     });
-    let Some(d) = lore.search(query, threads, limit, cancel)? else {
+    let Some(d) = lore
+        .search(query, threads, limit, cancel)
+        .map_err(Error::from_lore)?
+    else {
         return Ok(None);
     };
     let rep = import_indexed(store, &d.path, opts, cancel, index, &mut |e| {
         on_event(&Event::Import(e.clone()))
-    })?;
+    })
+    .map_err(|e| e.kept_as(&format!("the search {query:?}")))?;
     let lib = Library::load(store)?;
     let series = series_in(&lib, &d.path);
     Ok(Some(report(query, None, &d, rep, series)))
@@ -416,15 +423,33 @@ pub(crate) fn sync(
             return Err(NotFound::SyncList { name: n.clone() }.into());
         }
     }
-    let mut out = Vec::new();
+    let mut out: Vec<SyncReport> = Vec::new();
     for list in cfg
         .lists
         .iter()
         .filter(|l| only.is_empty() || only.contains(&l.name))
     {
-        out.push(sync_list(store, cx, list, index.as_deref_mut(), on_event)?);
+        match sync_list(store, cx, list, index.as_deref_mut(), on_event) {
+            Ok(r) => out.push(r),
+            Err(e) => {
+                let mut earlier = Kept::default();
+                for ep in out.iter().flat_map(|r| &r.epochs) {
+                    earlier.add(ep.url.clone(), ep.imported);
+                }
+                return Err(e.kept_after(earlier));
+            }
+        }
     }
     Ok(out)
+}
+
+/// What the epochs synced so far stored.
+fn kept_in(rep: &SyncReport) -> Kept {
+    let mut k = Kept::default();
+    for ep in &rep.epochs {
+        k.add(ep.url.clone(), ep.imported);
+    }
+    k
 }
 
 fn sync_list(
@@ -443,7 +468,7 @@ fn sync_list(
     };
     let epochs = match lore.epochs(&list.url, cancel) {
         Ok(e) => e,
-        Err(LoreError::Cancelled) => return Err(LoreError::Cancelled.into()),
+        Err(LoreError::Cancelled) => return Err(Error::cancelled()),
         Err(e) => {
             rep.error = Some(e.to_string());
             return Ok(rep);
@@ -487,7 +512,7 @@ fn sync_list(
                 er.cloned = m.cloned;
                 er.fetched = m.new_commits;
             }
-            Err(LoreError::Cancelled) => return Err(LoreError::Cancelled.into()),
+            Err(LoreError::Cancelled) => return Err(Error::cancelled().kept_after(kept_in(&rep))),
             Err(e) => er.error = Some(e.to_string()),
         }
         // Import even after a failed fetch: what an earlier sync brought may
@@ -507,7 +532,9 @@ fn sync_list(
                     er.deduplicated = r.duplicates + r.already;
                     er.skipped = r.skipped.len() as u64;
                 }
-                Err(Error::Cancelled) => return Err(Error::Cancelled),
+                Err(e @ Error::Cancelled { .. }) => {
+                    return Err(e.kept_as(&ep.url).kept_after(kept_in(&rep)));
+                }
                 Err(e) => {
                     let msg = e.to_string();
                     er.error = Some(match er.error.take() {

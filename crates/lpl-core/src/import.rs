@@ -310,7 +310,9 @@ pub(crate) fn import_indexed(
         for mut b in parsed_rx.iter() {
             if cancel.load(Ordering::Relaxed) {
                 stop.store(true, Ordering::Relaxed);
-                outcome = Err(Error::Cancelled);
+                let mut kept = crate::error::Kept::default();
+                kept.add(report.source.clone(), report.imported);
+                outcome = Err(Error::Cancelled { kept });
                 break;
             }
             let new_rows = match write(store, source.id, &b, &mut report) {

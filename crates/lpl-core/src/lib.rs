@@ -36,7 +36,7 @@ pub mod time;
 pub mod upstream;
 mod workspace;
 
-pub use error::{Error, Result};
+pub use error::{Error, Kept, KeptFrom, Result};
 pub use event::{Event, IndexEvent};
 pub use layout::{Component, Layout};
 pub use library::short_id;
@@ -51,7 +51,7 @@ pub mod types {
     pub use lpl_lore::mirror::MirrorOptions;
     pub use lpl_mail::{Address, MailDate, SubjectTags, Trailer};
     pub use lpl_series::{Counts, LinkReason, SeriesKind};
-    pub use lpl_store::{SourceRow, StoreStats};
+    pub use lpl_store::{DiskFault, SourceRow, StoreStats};
     pub use lpl_upstream::{
         IndexReport, Match, MatchOptions, Progress as UpstreamProgress, SeriesStatus,
     };

@@ -452,7 +452,7 @@ pub(crate) fn plan_newer(
                     .collect();
             }
             Ok(None) => {}
-            Err(lpl_lore::LoreError::Cancelled) => return Err(Error::Cancelled),
+            Err(lpl_lore::LoreError::Cancelled) => return Err(Error::cancelled()),
             Err(err) => s.error = Some(err.to_string()),
         }
         let wants: Vec<Wanted> = s
@@ -554,6 +554,19 @@ pub(crate) fn patch_subject(
         })
 }
 
+/// What the threads fetched so far stored.
+fn kept_in(done: &[EntryFetch], current: &EntryFetch) -> crate::error::Kept {
+    let mut k = crate::error::Kept::default();
+    for r in done
+        .iter()
+        .chain(std::iter::once(current))
+        .flat_map(|e| &e.threads)
+    {
+        k.add(r.request.clone(), r.imported);
+    }
+    k
+}
+
 /// Fetches what `plan` names with `lpl fetch`'s machinery (whole threads
 /// from lore, imported and deduplicated), then the revisions that the
 /// fetched cover letters link, one level deep. A thread lore does not have
@@ -593,7 +606,7 @@ pub(crate) fn fetch_entries(
             }
             done.push(id.clone());
             if cancel.load(std::sync::atomic::Ordering::Relaxed) {
-                return Err(Error::Cancelled);
+                return Err(Error::cancelled().kept_after(kept_in(&out, &ef)));
             }
             let first = i <= p.wants.len();
             if !first && stored(store, &id) {
@@ -616,8 +629,11 @@ pub(crate) fn fetch_entries(
                         }
                     }
                 }
-                Err(Error::Cancelled | Error::Lore(lpl_lore::LoreError::Cancelled)) => {
-                    return Err(Error::Cancelled);
+                Err(e @ Error::Cancelled { .. }) => {
+                    return Err(e.kept_after(kept_in(&out, &ef)));
+                }
+                Err(Error::Lore(lpl_lore::LoreError::Cancelled)) => {
+                    return Err(Error::cancelled().kept_after(kept_in(&out, &ef)));
                 }
                 Err(e) => ef.failed.push((id, e.to_string())),
             }

@@ -87,7 +87,7 @@ impl Workspace {
         if let Some((_, e)) = out.failures.pop() {
             return Err(e);
         }
-        let import = out.sources.pop().ok_or(Error::Cancelled)?;
+        let import = out.sources.pop().ok_or_else(Error::cancelled)?;
         let ov = self.overview()?;
         let (threads, revisions) = (ov.threads, ov.revisions);
         let list = self.series(&SeriesFilter::default())?;

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use lpl_store::{SourceRow, Store, StoreStats};
 
-use crate::error::{Error, NotFound, Result};
+use crate::error::{Error, Kept, NotFound, Result};
 use crate::event::{Event, IndexEvent};
 use crate::fetch::{FetchOptions, FetchReport, SyncList, SyncReport};
 use crate::import::{ImportEvent, ImportOptions, ImportReport};
@@ -336,7 +336,7 @@ impl Workspace {
                         told = true;
                     }
                     if cancel.load(Ordering::Relaxed) {
-                        return Err(Error::Cancelled);
+                        return Err(Error::cancelled());
                     }
                     std::thread::sleep(Duration::from_millis(100));
                 }
@@ -410,11 +410,22 @@ impl Workspace {
             on(&Event::Import(ImportEvent::Done));
             match r {
                 Ok(r) => out.sources.push(r),
-                Err(Error::Cancelled) => {
+                // Cancelled, or the disk under the archive is full or
+                // read-only: the next sources would fare no better. What was
+                // stored is indexed (if the disk lets it), and the error
+                // says what was kept.
+                Err(e) if matches!(e, Error::Cancelled { .. }) || e.disk_fault().is_some() => {
+                    let earlier = out.sources.iter().fold(Kept::default(), |mut k, r| {
+                        k.add(r.source.clone(), r.imported);
+                        k
+                    });
                     if let Some(ix) = indexer.as_mut() {
-                        Self::commit_index(ix, on)?;
+                        let committed = Self::commit_index(ix, on);
+                        if e.disk_fault().is_none() {
+                            committed?;
+                        }
                     }
-                    return Err(Error::Cancelled);
+                    return Err(e.kept_after(earlier));
                 }
                 Err(e) => out.failures.push((path.clone(), e)),
             }

@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod fault;
 mod links;
 mod meta;
 mod notes;
@@ -23,6 +24,7 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
+pub use fault::{DiskFault, disk_fault};
 pub use links::LinkRow;
 pub use meta::MetaRow;
 pub use notes::ReviewNote;

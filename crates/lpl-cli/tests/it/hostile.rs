@@ -143,12 +143,27 @@ fn sigint_stops_an_import_cleanly_and_the_rerun_completes() {
         "finished before the signal? {err}"
     );
     assert!(
-        err.contains("interrupted: what was stored before the interruption is kept"),
+        err.contains("what was stored before the interruption is kept"),
         "{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
+    // It names what it kept, and that is what the archive holds.
+    let kept: u64 = err
+        .split("interrupted: kept ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|k| k.parse().ok())
+        .unwrap_or_else(|| panic!("no count kept: {err}"));
+    assert!(err.contains(&format!("new messages from {path};")), "{err}");
+    let v = crate::util::json(home.path(), &["sources", "--json"]);
+    assert_eq!(v["totals"]["messages"].as_u64(), Some(kept), "{v}");
+    assert!(kept > 0 && kept < n as u64, "{err}");
     // The rerun goes on from there: every message once.
-    crate::util::lpl_ok(home.path(), &["import", path]);
+    let out = crate::util::lpl_ok(home.path(), &["import", path]);
+    assert!(
+        out.contains(&format!("{} imported", n as u64 - kept)),
+        "{out}"
+    );
     let v = crate::util::json(home.path(), &["sources", "--json"]);
     assert_eq!(v["totals"]["messages"].as_u64(), Some(n as u64), "{v}");
 }

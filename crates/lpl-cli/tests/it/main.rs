@@ -3,6 +3,7 @@
 
 mod concurrency;
 mod diff;
+mod faults;
 mod fetch;
 mod hostile;
 mod import;
