@@ -118,32 +118,57 @@ fn epoch(name: &str, scratch: &Path) {
         Range::from(cs, numbers, labels)
     };
     let mut times = Vec::new();
+    let mut series_times = Vec::new();
     let (mut paired, mut renamed, mut patches) = (0usize, 0usize, 0usize);
+    let (mut s_paired, mut s_renamed, mut s_pairs) = (0usize, 0usize, 0usize);
+    let mut statuses = [0usize; 4];
     for &(a, b) in &pairs {
+        let series = revs[a].kind == lpl_series::SeriesKind::Series
+            && revs[b].kind == lpl_series::SeriesKind::Series;
         let (ra, rb) = (range(a), range(b));
         patches += ra.texts.len() + rb.texts.len();
         let t = Instant::now();
         let (out, entries) = range_diff(&ra, &rb);
-        times.push(t.elapsed());
+        let took = t.elapsed();
+        times.push(took);
         std::hint::black_box(out);
+        if series {
+            series_times.push(took);
+            s_pairs += 1;
+        }
         for e in &entries {
+            statuses[match e.status {
+                Status::Equal => 0,
+                Status::Changed => 1,
+                Status::Removed => 2,
+                Status::Added => 3,
+            }] += 1;
             if let (Some(i), Some(j)) = (e.a, e.b) {
-                paired += 1;
                 let norm = lpl_mail::subject::normalize_title;
-                renamed += usize::from(norm(&ra.subjects[i]) != norm(&rb.subjects[j]));
+                let changed = usize::from(norm(&ra.subjects[i]) != norm(&rb.subjects[j]));
+                paired += 1;
+                renamed += changed;
+                if series {
+                    s_paired += 1;
+                    s_renamed += changed;
+                }
             }
-            let _ = e.status == Status::Equal;
         }
     }
     println!(
-        "{name}: {} messages; {} consecutive complete revision pairs, {patches} patches; mail parsed in {parse_time:.2?}",
+        "{name}: {} messages; {} consecutive complete revision pairs ({s_pairs} of multi-patch series), {patches} patches; mail parsed in {parse_time:.2?}",
         metas.len(),
         pairs.len()
     );
     println!(
-        "{name}: {paired} patch pairings, {renamed} of them between patches whose subject changed"
+        "{name}: {paired} patch pairings, {renamed} of them between patches whose subject changed (series pairs only: {s_paired}, {s_renamed}); = {} ! {} < {} > {}",
+        statuses[0], statuses[1], statuses[2], statuses[3]
     );
-    report(&format!("{name} lpl range-diff"), times);
+    report(&format!("{name} lpl range-diff, all pairs"), times);
+    report(
+        &format!("{name} lpl range-diff, series pairs"),
+        series_times,
+    );
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
