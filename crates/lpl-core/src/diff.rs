@@ -49,6 +49,10 @@ pub struct DiffPatch {
     /// The text compared (git's per-patch text).
     #[serde(skip)]
     pub text: PatchText,
+    /// Binary files: path and the blob id the patch gives them (`index`
+    /// line), which git's texts do not show.
+    #[serde(skip)]
+    pub binaries: Vec<(String, Option<String>)>,
 }
 
 /// A message of a revision that takes no part in the comparison.
@@ -97,6 +101,9 @@ pub struct DiffEntry {
     /// The diff of the two patch texts, as `git range-diff` prints it
     /// (plain), for changed pairs.
     pub diff: Option<String>,
+    /// Binary files both patches change, with different contents: git's
+    /// range-diff cannot see those (it compares `Binary files ... differ`).
+    pub binary_changed: Vec<String>,
 }
 
 /// How the range-diff was made.
@@ -231,6 +238,17 @@ fn side(
                         trailers.push(k);
                     }
                 }
+                let binaries = m
+                    .patch
+                    .as_ref()
+                    .map(|p| {
+                        p.files
+                            .iter()
+                            .filter(|f| f.binary)
+                            .map(|f| (f.path().to_owned(), f.new_blob.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 patches.push(DiffPatch {
                     counter: slot.counter,
                     message_id: meta.message_id.as_str().to_owned(),
@@ -238,6 +256,7 @@ fn side(
                     subject: c.subject,
                     trailers,
                     text: c.text,
+                    binaries,
                 });
             }
             Err(why) => not_compared.push(NotCompared {
@@ -403,6 +422,7 @@ fn annotate(old: &DiffSide, new: &DiffSide, entries: &[Entry]) -> Vec<DiffEntry>
             };
             let (mut gained, mut lost) = (Vec::new(), Vec::new());
             let mut diff = None;
+            let mut binary_changed = Vec::new();
             if let (Some(i), Some(j)) = (e.a, e.b) {
                 let (po, pn) = (&old.patches[i], &new.patches[j]);
                 gained = pn
@@ -420,6 +440,12 @@ fn annotate(old: &DiffSide, new: &DiffSide, entries: &[Entry]) -> Vec<DiffEntry>
                 if e.status == Status::Changed {
                     diff = Some(plain_diff(po.text.text(), pn.text.text()));
                 }
+                for (path, blob) in &pn.binaries {
+                    let before = po.binaries.iter().find(|(p, _)| p == path);
+                    if before.is_some_and(|(_, b)| b != blob) {
+                        binary_changed.push(path.clone());
+                    }
+                }
             }
             DiffEntry {
                 old: e.a,
@@ -429,6 +455,7 @@ fn annotate(old: &DiffSide, new: &DiffSide, entries: &[Entry]) -> Vec<DiffEntry>
                 trailers_gained: gained,
                 trailers_lost: lost,
                 diff,
+                binary_changed,
             }
         })
         .collect()

@@ -179,6 +179,18 @@ fn annotate(v: &RangeDiffView, k: usize, out: &mut String) {
             parts.join(", ")
         ));
     }
+    if !e.binary_changed.is_empty() {
+        out.push_str(&format!(
+            "    {}\n",
+            style::paint(
+                style::WARN,
+                &format!(
+                    "binary content differs (git's range-diff cannot show it): {}",
+                    e.binary_changed.join(", ")
+                )
+            )
+        ));
+    }
     if e.rewritten {
         let text = match e.status {
             Status::Added => {

@@ -432,3 +432,65 @@ fn through_a_repository() {
     assert!(err.contains("not a git repository"), "{err}");
     assert!(err.contains("leave out --repo"), "{err}");
 }
+
+/// A binary file changed between revisions: git's range-diff shows the pair
+/// as unchanged (`=`, it compares `Binary files ... differ`); lpl says the
+/// binary content differs.
+#[test]
+fn binary_patches() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let Some(repo) = liburing(&t) else {
+        eprintln!("corpus not available; skipping");
+        return;
+    };
+    let home = t.path().join("home");
+    let base = git(&repo, &["rev-parse", "HEAD"]).trim().to_owned();
+    let mut tips = Vec::new();
+    for (v, blob) in [
+        (1, &b"\0\x01binary v1\0"[..]),
+        (2, &b"\0\x01binary, v2\0\x7f"[..]),
+    ] {
+        git(&repo, &["checkout", "-q", "--detach", &base]);
+        std::fs::write(repo.join("lpl-blob.bin"), blob).expect("blob");
+        git(&repo, &["add", "lpl-blob.bin"]);
+        git(&repo, &["commit", "-q", "-m", "add a binary file"]);
+        std::fs::write(repo.join("lpl-note.txt"), format!("revision {v}\n")).expect("text");
+        git(&repo, &["add", "lpl-note.txt"]);
+        git(&repo, &["commit", "-q", "-m", "add a note"]);
+        tips.push(git(&repo, &["rev-parse", "HEAD"]).trim().to_owned());
+    }
+    let (v1, v2) = (t.path().join("v1.mbox"), t.path().join("v2.mbox"));
+    series_mbox(&repo, &base, &tips[0], 1, "a binary series", &v1);
+    series_mbox(&repo, &base, &tips[1], 2, "a binary series", &v2);
+    lpl_ok(
+        &home,
+        &["import", &v1.to_string_lossy(), &v2.to_string_lossy()],
+    );
+    let series = json(&home, &["series", "--json", "binary", "series"]);
+    let id = series[0]["id"].as_str().expect("the series").to_owned();
+    let out = lpl_ok(&home, &["diff", &id]);
+    let first = out
+        .lines()
+        .find(|l| l.starts_with("1:  "))
+        .expect("pair line");
+    assert!(first.contains(" = 1:  "), "git's verdict is kept: {out}");
+    assert!(
+        out.contains("binary content differs (git's range-diff cannot show it): lpl-blob.bin"),
+        "{out}"
+    );
+    let j = json(&home, &["diff", &id, "--json"]);
+    assert_eq!(
+        j["entries"][0]["binary_changed"],
+        serde_json::json!(["lpl-blob.bin"])
+    );
+    // The one-line note is too small to pair at the default factor (cost 5
+    // against creation costs of 1 + 1): a removal and an addition of the
+    // same subject, which lpl marks as rewritten.
+    assert_eq!(j["entries"][1]["status"], "removed");
+    assert_eq!(j["entries"][2]["status"], "added");
+    assert_eq!(j["entries"][2]["rewritten"], true);
+    assert!(
+        out.contains("rewritten: a patch with this subject was removed above"),
+        "{out}"
+    );
+}
