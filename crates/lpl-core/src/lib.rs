@@ -26,6 +26,7 @@ pub mod import;
 pub mod layout;
 mod library;
 pub mod notebook;
+pub mod present;
 pub mod quickstart;
 pub mod reply;
 pub mod review;
@@ -41,7 +42,7 @@ pub use event::{Event, IndexEvent};
 pub use layout::{Component, Layout};
 pub use library::short_id;
 pub use workspace::{
-    Access, AmExport, ImportOutcome, Overview, SearchOptions, SeriesShown, ShowAs, Shown,
+    Access, AmExport, ImportOutcome, Overview, Reply, SearchOptions, SeriesShown, ShowAs, Shown,
     ThreadView, Workspace,
 };
 

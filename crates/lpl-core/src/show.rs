@@ -101,6 +101,14 @@ pub fn resolve_message_id(arg: &str) -> Option<MessageId> {
     MessageId::new(a)
 }
 
+/// The lore URL of a message (`https://lore.kernel.org/all/ID/`), the
+/// Message-ID percent-encoded as public-inbox does; `None` when `message_id`
+/// is not one.
+pub fn lore_url(message_id: &str) -> Option<String> {
+    let id = lpl_notebook::lore::MessageId::new(message_id)?;
+    Some(lpl_notebook::lore::lore_url(Some("all"), &id))
+}
+
 /// `4..=8` hex digits: a series id as `lpl series` prints it.
 pub(crate) fn is_short_id(s: &str) -> bool {
     (4..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())

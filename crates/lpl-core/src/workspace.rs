@@ -158,6 +158,15 @@ pub struct ThreadView {
     pub lines: Vec<ThreadLine>,
 }
 
+/// A reply below a message (see [`Workspace::replies`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct Reply {
+    /// Depth below the message asked about (1: a direct reply).
+    pub depth: u32,
+    /// The reply (its first stored copy).
+    pub message: MessageView,
+}
+
 /// A `git am`-ready mbox of one revision.
 #[derive(Debug, Clone)]
 pub struct AmExport {
@@ -679,6 +688,29 @@ impl Workspace {
             .map(|m| m.as_str().to_owned())
             .unwrap_or_default();
         Ok(ThreadView { focus, lines })
+    }
+
+    /// The replies below the message `arg` names, depth first as in its
+    /// thread (messages never received are left out, their replies kept).
+    pub fn replies(&self, arg: &str) -> Result<Vec<Reply>> {
+        let view = self.thread(arg)?;
+        let Some(at) = view.lines.iter().position(|l| l.message_id == view.focus) else {
+            return Ok(Vec::new());
+        };
+        let base = view.lines[at].depth;
+        let mut out = Vec::new();
+        for l in view.lines[at + 1..].iter().take_while(|l| l.depth > base) {
+            if l.subject.is_none() {
+                continue;
+            }
+            if let Some(message) = self.message(&l.message_id)?.into_iter().next() {
+                out.push(Reply {
+                    depth: l.depth - base,
+                    message,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// The revision chain of the series `arg` names, oldest first.

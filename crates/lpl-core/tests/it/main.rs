@@ -2,3 +2,4 @@
 //! lore look-alike on 127.0.0.1.
 
 mod fetch;
+mod replies;
