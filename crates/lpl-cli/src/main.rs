@@ -78,6 +78,7 @@ enum Command {
     Search(cmd::search::Args),
     Sources(cmd::sources::Args),
     Quickstart(cmd::quickstart::Args),
+    Tui(cmd::tui::Args),
     Completions(cmd::completions::Args),
     Man(cmd::completions::ManArgs),
 }
@@ -115,6 +116,7 @@ fn run(cli: Cli) -> Result<i32, CommandError> {
         Command::Search(a) => cmd::search::run(&app, a),
         Command::Sources(a) => cmd::sources::run(&app, a),
         Command::Quickstart(a) => cmd::quickstart::run(&app, a),
+        Command::Tui(a) => cmd::tui::run(&app, a),
         Command::Completions(a) => cmd::completions::run(a, Cli::command()),
         Command::Man(a) => cmd::completions::man(a, Cli::command()),
     }

@@ -12,4 +12,5 @@ pub mod search;
 pub mod series;
 pub mod show;
 pub mod sources;
+pub mod tui;
 pub mod upstream;
