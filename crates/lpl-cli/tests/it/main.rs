@@ -13,4 +13,5 @@ mod quickstart;
 mod reply;
 mod review;
 mod search;
+mod tui;
 mod util;
