@@ -105,7 +105,7 @@ pub fn detect(path: &Path) -> Result<SourceKind, OpenError> {
         return Ok(SourceKind::MboxGz);
     }
     let first_line = head.split(|&b| b == b'\n').next().unwrap_or(&head);
-    if crate::mbox::is_first_from_line(first_line) {
+    if lpl_mail::mbox::is_first_from_line(first_line) {
         return Ok(SourceKind::Mbox);
     }
     if memchr::memchr(0, &head).is_none() && crate::files::looks_like_header(first_line) {

@@ -306,7 +306,7 @@ fn classify(head: &[u8], strictness: Strictness) -> Content {
         return Content::Gzip;
     }
     let first_line = head.split(|&b| b == b'\n').next().unwrap_or(head);
-    if crate::mbox::is_first_from_line(first_line) {
+    if lpl_mail::mbox::is_first_from_line(first_line) {
         return Content::Mbox;
     }
     if memchr::memchr(0, &head[..head.len().min(4096)]).is_some() {

@@ -20,7 +20,7 @@ use gix::ObjectId;
 use gix::objs::{CommitRefIter, Exists, Find, FindHeader, Kind, TreeRefIter};
 
 use crate::error::{GitError, ObjectRole, OpenError, ReadError};
-use crate::location::{CommitId, Location};
+use crate::location::{Location, commit_of};
 use crate::reader::{Event, RawMessage, RestartReason};
 
 /// The layout of the repository's trees.
@@ -117,7 +117,7 @@ pub(crate) fn detect_layout(path: &Path) -> Result<Option<Layout>, OpenError> {
 fn commit_location(repo: &Path, commit: ObjectId) -> Location {
     Location::Commit {
         repo: repo.to_owned(),
-        commit: CommitId::from_oid(&commit),
+        commit: commit_of(&commit),
         path: None,
     }
 }
@@ -375,7 +375,7 @@ impl GitReader {
     fn location(&self, commit: ObjectId, path: Option<String>) -> Location {
         Location::Commit {
             repo: self.path.clone(),
-            commit: CommitId::from_oid(&commit),
+            commit: commit_of(&commit),
             path,
         }
     }

@@ -95,7 +95,6 @@ mod files;
 mod git;
 mod inbox;
 mod location;
-mod mbox;
 mod reader;
 mod stream;
 

@@ -3,39 +3,15 @@
 use std::fmt;
 use std::path::PathBuf;
 
-/// The id of a git commit, as lowercase hexadecimal.
-///
-/// Kept as text so this crate's public API does not expose the git library.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CommitId(String);
+pub use lpl_mail::CommitId;
 
-impl CommitId {
-    /// Wraps a hexadecimal object id; returns `None` unless it is 40 or 64
-    /// hexadecimal digits.
-    pub fn new(hex: &str) -> Option<Self> {
-        let ok = matches!(hex.len(), 40 | 64) && hex.bytes().all(|b| b.is_ascii_hexdigit());
-        ok.then(|| Self(hex.to_ascii_lowercase()))
-    }
-
-    pub(crate) fn from_oid(id: &gix::oid) -> Self {
-        Self(id.to_hex().to_string())
-    }
-
-    /// The full hexadecimal id.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The first 12 hexadecimal digits, as shown in [`Location`]'s `Display`.
-    pub fn short(&self) -> &str {
-        &self.0[..12.min(self.0.len())]
-    }
-}
-
-impl fmt::Display for CommitId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// The id of a commit gix read.
+pub(crate) fn commit_of(id: &gix::oid) -> CommitId {
+    let mut out = [0u8; 20];
+    let b = id.as_bytes();
+    let n = b.len().min(20);
+    out[..n].copy_from_slice(&b[..n]);
+    CommitId(out)
 }
 
 /// Where one message, deletion or error came from, precise enough for a
@@ -89,7 +65,7 @@ impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Location::Commit { repo, commit, path } => {
-                write!(f, "{}@{}", repo.display(), commit.short())?;
+                write!(f, "{}@{}", repo.display(), commit.short(12))?;
                 if let Some(path) = path {
                     write!(f, ":{path}")?;
                 }
@@ -113,11 +89,14 @@ mod tests {
         let commit = CommitId::new("1A2B3C4D5E6F7a8b9c0d1a2b3c4d5e6f7a8b9c0d").expect("valid");
         let loc = Location::Commit {
             repo: "cgroups.0.git".into(),
-            commit: commit.clone(),
+            commit,
             path: None,
         };
         assert_eq!(loc.to_string(), "cgroups.0.git@1a2b3c4d5e6f");
-        assert_eq!(commit.as_str(), "1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d");
+        assert_eq!(
+            commit.to_string(),
+            "1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d"
+        );
         let loc = Location::Mbox {
             path: "foo.mbox".into(),
             offset: 123456,

@@ -11,8 +11,8 @@ use flate2::read::MultiGzDecoder;
 use crate::cursor::{FNV_START, State, fnv1a};
 use crate::error::{OpenError, ReadError};
 use crate::location::Location;
-use crate::mbox::{PieceError, PieceFault, Splitter, is_first_from_line};
 use crate::reader::{Event, RawMessage, RestartReason};
+use lpl_mail::mbox::{PieceError, PieceFault, Splitter, is_first_from_line};
 
 /// Read buffer size: large enough that `read_until` rarely refills.
 const BUF_BYTES: usize = 256 * 1024;

@@ -226,9 +226,11 @@ fn report(
         dropped: d.dropped,
         from_cache: d.from_cache,
         imported: rep.imported,
-        deduplicated: d
-            .messages
-            .saturating_sub(rep.imported + rep.skipped.len() as u64),
+        // Found again by Message-ID and content, or not even re-read (an
+        // earlier fetch of the same thread read them: the import resumed
+        // after them). The download and the import count messages by one
+        // rule (lpl_mail::mbox), so what was not read is the difference.
+        deduplicated: rep.duplicates + rep.already + d.messages.saturating_sub(rep.read),
         skipped: rep.skipped.len() as u64,
         import: rep,
         indexed: 0,
@@ -255,47 +257,17 @@ fn series_in(lib: &Library, path: &Path) -> Vec<SeriesSummary> {
     out
 }
 
-/// Message-IDs from the header blocks of an mbox (a quick scan, no MIME).
+/// Message-IDs of the messages of an mbox, split by the import's rule
+/// (lpl_mail::mbox).
 fn mbox_message_ids(path: &Path) -> Vec<String> {
     let Ok(bytes) = std::fs::read(path) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    let mut in_header = true;
-    let mut want_next = false;
-    for line in bytes.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.starts_with(b"From ") {
-            in_header = true;
-            continue;
-        }
-        if !in_header {
-            continue;
-        }
-        if line.is_empty() {
-            in_header = false;
-            want_next = false;
-            continue;
-        }
-        let value = if want_next && line.first().is_some_and(|c| c.is_ascii_whitespace()) {
-            Some(line)
-        } else if line.len() > 11 && line[..11].eq_ignore_ascii_case(b"message-id:") {
-            Some(&line[11..])
-        } else {
-            None
-        };
-        want_next = false;
-        if let Some(v) = value {
-            let v = String::from_utf8_lossy(v);
-            let v = v.trim();
-            if v.is_empty() {
-                want_next = true;
-            } else if let Some(m) = resolve_message_id(v) {
-                out.push(m.as_str().to_owned());
-            }
-        }
-    }
-    out
+    lpl_mail::mbox::split(&bytes)
+        .into_iter()
+        .filter_map(|(_, raw)| lpl_mail::parse(&raw).message.message_id)
+        .map(|m| m.as_str().to_owned())
+        .collect()
 }
 
 /// Registers `url` under `name` (default: the URL's last path segment) for

@@ -88,17 +88,10 @@ pub struct MessageView {
 
 /// Turns what the user typed into a Message-ID: `<id>`, `id:ID`, `ID`, a lore
 /// URL (`https://lore.kernel.org/LIST/ID/`, `/all/ID/T/#u`, `/r/ID`,
-/// `#mXXXX` anchors, percent-encoded) or `https://patch.msgid.link/ID`.
+/// `#mXXXX` anchors, percent-encoded) or `https://patch.msgid.link/ID`
+/// (lpl-mail's one parser of them).
 pub fn resolve_message_id(arg: &str) -> Option<MessageId> {
-    let a = arg.trim();
-    let a = a.strip_prefix("id:").unwrap_or(a);
-    if a.starts_with("https://") || a.starts_with("http://") {
-        // One URL parser for the whole tool: the notebook's, which knows
-        // every lore form (also msgid.link and lkml.kernel.org/r).
-        let id = lpl_notebook::lore::message_id_from_url(a)?;
-        return MessageId::new(id.as_str());
-    }
-    MessageId::new(a)
+    lpl_mail::url::message_id_from_arg(arg)
 }
 
 /// The lore URL of a message (`https://lore.kernel.org/all/ID/`), the

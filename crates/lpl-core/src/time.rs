@@ -1,17 +1,10 @@
 //! Dates as the front ends show and take them: mail carries its own zone
 //! offset, archives sort by UTC, and users type `YYYY-MM-DD`. The calendar
-//! is jiff's (no time-zone database is needed for any of this).
+//! is lpl-mail's (jiff's; no time-zone database is needed for any of this).
 
-use jiff::Timestamp;
-use jiff::civil::{Date, Time};
-use jiff::tz::Offset;
+use lpl_mail::date::civil;
 
 use crate::error::{Error, Invalid};
-
-fn civil(ts: i64, offset_seconds: i32) -> Option<jiff::civil::DateTime> {
-    let off = Offset::from_seconds(offset_seconds).ok()?;
-    Some(off.to_datetime(Timestamp::from_second(ts).ok()?))
-}
 
 /// `YYYY-MM-DD` (UTC) of a timestamp (`????-??-??` outside the calendar's
 /// range, which only absurd Date headers reach).
@@ -57,16 +50,16 @@ pub fn parse_day(s: &str) -> Result<i64, Error> {
     let y = it.next().and_then(|x| num(Some(x), 0)).ok_or_else(bad)?;
     let m = num(it.next(), 1).ok_or_else(bad)?;
     let d = num(it.next(), 1).ok_or_else(bad)?;
-    let (y, m, d) = (
-        i16::try_from(y).map_err(|_| bad())?,
-        i8::try_from(m).map_err(|_| bad())?,
-        i8::try_from(d).map_err(|_| bad())?,
+    // A day the month has (no running on into the next month here).
+    let (m, d) = (
+        u32::try_from(m).map_err(|_| bad())?,
+        u32::try_from(d).map_err(|_| bad())?,
     );
-    let day = Date::new(y, m, d).map_err(|_| bad())?;
-    Ok(Offset::UTC
-        .to_timestamp(day.to_datetime(Time::midnight()))
-        .map_err(|_| bad())?
-        .as_second())
+    let ts = lpl_mail::date::unix(y, m, d, 0, 0, 0).ok_or_else(bad)?;
+    if lpl_mail::date::ymd(ts).2 as u32 != d {
+        return Err(bad());
+    }
+    Ok(ts)
 }
 
 #[cfg(test)]

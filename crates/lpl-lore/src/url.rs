@@ -1,26 +1,6 @@
 //! URLs of lore's endpoints.
 
-/// Escapes a Message-ID for a path segment the way public-inbox does
-/// (`mid_escape`): unreserved characters, sub-delimiters, `:` and `@` stay,
-/// everything else (notably `/`, `%`, `?`, `#`, spaces) becomes `%XX`.
-pub fn escape_msgid(msgid: &str) -> String {
-    // `.` and `..` as a path segment are removed or climb a level (RFC 3986
-    // dot segments): `https://lore/all/../raw` would ask for another
-    // resource. Their dots are escaped.
-    if msgid == "." || msgid == ".." {
-        return "%2E".repeat(msgid.len());
-    }
-    let mut out = String::with_capacity(msgid.len());
-    for b in msgid.bytes() {
-        let keep = b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b);
-        if keep {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use lpl_mail::url::escape_msgid;
 
 /// Encodes a form or query-string value (`application/x-www-form-urlencoded`).
 pub fn form_encode(value: &str) -> String {

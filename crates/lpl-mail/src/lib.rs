@@ -11,17 +11,22 @@
 
 pub mod changelog;
 pub mod charset;
+pub mod commit_id;
+pub mod date;
 pub mod diff;
 pub mod encode;
 pub mod id;
 mod lines;
+pub mod mbox;
 pub mod message;
 pub mod patch;
 pub mod patch_id;
 pub mod reply;
 pub mod subject;
 pub mod trailer;
+pub mod url;
 
+pub use commit_id::CommitId;
 pub use id::MessageId;
 
 /// The largest message lpl reads, stores or parses: 32 MiB. Mail servers

@@ -448,21 +448,9 @@ pub(crate) fn received_time(v: &str) -> Option<i64> {
         }
         let z: i64 = zd.parse().ok()?;
         let offset = sign * ((z / 100) * 3600 + (z % 100) * 60);
-        let days = days_from_civil(year, month, day);
-        Some(days * 86_400 + h * 3600 + mi * 60 + sec - offset)
+        let utc = crate::date::unix(year, month, day, h as u32, mi as u32, sec as u32)?;
+        Some(utc - offset)
     })
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-/// `days_from_civil`).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// A [`TextPart`] being collected, with what its decoding reported.
@@ -1017,8 +1005,11 @@ mod tests {
         for (v, want) in cases {
             assert_eq!(received_time(v), want, "{v:?}");
         }
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(crate::date::unix(1970, 1, 1, 0, 0, 0), Some(0));
+        assert_eq!(
+            crate::date::unix(2000, 3, 1, 0, 0, 0),
+            Some(11_017 * 86_400)
+        );
     }
 
     #[test]

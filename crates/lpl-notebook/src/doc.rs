@@ -76,17 +76,7 @@ pub struct Date {
 impl Date {
     /// The UTC date of unix time `secs`.
     pub fn from_unix(secs: i64) -> Date {
-        // Howard Hinnant's civil_from_days.
-        let z = secs.div_euclid(86_400) + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let y = yoe + era * 400;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = if m <= 2 { y + 1 } else { y };
+        let (y, m, d) = lpl_mail::date::ymd(secs);
         Date {
             year: y.clamp(0, 9999) as u16,
             month: m as u8,

@@ -253,46 +253,9 @@ fn strip_pseudo_headers(head: &str) -> &str {
     }
 }
 
-/// `Tue, 30 Aug 2022 11:19:07 -0400`.
+/// `Tue, 30 Aug 2022 11:19:07 -0400` (lpl-mail's calendar).
 pub fn rfc2822(ts: i64, offset_minutes: i32) -> String {
-    let local = ts.saturating_add(i64::from(offset_minutes) * 60);
-    let days = local.div_euclid(86_400);
-    let secs = local.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let wd = (days + 4).rem_euclid(7) as usize; // 1970-01-01 was a Thursday
-    const WD: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-    const MO: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let sign = if offset_minutes < 0 { '-' } else { '+' };
-    let off = offset_minutes.unsigned_abs();
-    format!(
-        "{}, {} {} {} {:02}:{:02}:{:02} {}{:02}{:02}",
-        WD[wd],
-        d,
-        MO[(m - 1) as usize],
-        y,
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60,
-        sign,
-        off / 60,
-        off % 60
-    )
-}
-
-/// Howard Hinnant's days -> civil date.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    lpl_mail::date::rfc2822(ts, offset_minutes)
 }
 
 #[cfg(test)]

@@ -1,91 +1,19 @@
-//! The commit identity newtype.
+//! The commit identity: lpl-mail's one `CommitId`, and its conversions to
+//! and from gix's object ids (the only place gix meets it).
 
-use std::fmt;
-use std::str::FromStr;
+pub use lpl_mail::commit_id::{CommitId, ParseCommitIdError};
 
-/// A commit id (SHA-1, 20 bytes), shown as 40 lowercase hex digits.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CommitId(pub [u8; 20]);
-
-impl CommitId {
-    /// The 40-digit hex form.
-    pub fn to_hex(&self) -> String {
-        self.to_string()
-    }
-
-    /// The first `n` hex digits (for display).
-    pub fn short(&self, n: usize) -> String {
-        let mut s = self.to_string();
-        s.truncate(n.min(40));
-        s
-    }
+/// gix's id of `c`.
+pub(crate) fn oid(c: CommitId) -> gix::ObjectId {
+    gix::ObjectId::from_bytes_or_panic(c.as_bytes())
 }
 
-impl fmt::Display for CommitId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for CommitId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CommitId({self})")
-    }
-}
-
-/// A string that is not a 40-digit hex commit id.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not a full commit id (40 hex digits): {0:?}")]
-pub struct ParseCommitIdError(pub String);
-
-impl FromStr for CommitId {
-    type Err = ParseCommitIdError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim().as_bytes();
-        if t.len() != 40 {
-            return Err(ParseCommitIdError(s.to_owned()));
-        }
-        let mut out = [0u8; 20];
-        for (i, o) in out.iter_mut().enumerate() {
-            let hi = (t[2 * i] as char).to_digit(16);
-            let lo = (t[2 * i + 1] as char).to_digit(16);
-            match (hi, lo) {
-                (Some(h), Some(l)) => *o = (h * 16 + l) as u8,
-                _ => return Err(ParseCommitIdError(s.to_owned())),
-            }
-        }
-        Ok(CommitId(out))
-    }
-}
-
-impl serde::Serialize for CommitId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CommitId {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-impl From<gix::ObjectId> for CommitId {
-    fn from(id: gix::ObjectId) -> Self {
-        let mut out = [0u8; 20];
-        let b = id.as_bytes();
-        let n = b.len().min(20);
-        out[..n].copy_from_slice(&b[..n]);
-        CommitId(out)
-    }
-}
-
-impl From<CommitId> for gix::ObjectId {
-    fn from(id: CommitId) -> Self {
-        gix::ObjectId::from_bytes_or_panic(&id.0)
-    }
+/// The `CommitId` of a gix object id (SHA-1: the only hash this build of gix
+/// reads).
+pub(crate) fn commit_id(o: &gix::oid) -> CommitId {
+    let mut out = [0u8; 20];
+    let b = o.as_bytes();
+    let n = b.len().min(20);
+    out[..n].copy_from_slice(&b[..n]);
+    CommitId(out)
 }

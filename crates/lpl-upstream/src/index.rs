@@ -171,7 +171,7 @@ impl Repo {
         let repo = self.local();
         Ok(tags::release_tags(gitrepo::tags(&repo)?)
             .into_iter()
-            .map(|(n, id)| (n, id.into()))
+            .map(|(n, id)| (n, crate::ids::commit_id(&id)))
             .collect())
     }
 
@@ -193,7 +193,7 @@ impl Repo {
                 path: self.path.clone(),
             });
         }
-        Ok(tips.into_iter().map(CommitId::from).collect())
+        Ok(tips.iter().map(|t| crate::ids::commit_id(t)).collect())
     }
 
     /// Non-merge commits reachable from `tips` but not from `hidden`, newest
@@ -205,15 +205,15 @@ impl Repo {
     ) -> Result<Vec<CommitId>, Error> {
         let repo = self.local();
         let walk = repo
-            .rev_walk(tips.iter().map(|c| gix::ObjectId::from(*c)))
-            .with_hidden(hidden.iter().map(|c| gix::ObjectId::from(*c)))
+            .rev_walk(tips.iter().map(|c| crate::ids::oid(*c)))
+            .with_hidden(hidden.iter().map(|c| crate::ids::oid(*c)))
             .all()
             .map_err(|e| Error::git("walking history", e))?;
         let mut out = Vec::new();
         for info in walk {
             let info = info.map_err(|e| Error::git("walking history", e))?;
             if info.parent_ids.len() <= 1 {
-                out.push(info.id.into());
+                out.push(crate::ids::commit_id(&info.id));
             }
         }
         Ok(out)
@@ -260,7 +260,7 @@ impl Repo {
         let repo = self.local();
         let mut bufs = DiffBuffers::default();
         let mut obj = Vec::new();
-        let (tree, parent_tree) = trees(&repo, id.into(), &mut obj)?;
+        let (tree, parent_tree) = trees(&repo, crate::ids::oid(id), &mut obj)?;
         let mut text = Vec::new();
         commit_diff(&repo, parent_tree, tree, &mut bufs, &mut text)?;
         Ok(String::from_utf8_lossy(&text).into_owned())
@@ -277,12 +277,12 @@ impl Repo {
         let repo = self.local();
         let t: Vec<(String, gix::ObjectId)> = release_tags
             .iter()
-            .map(|(n, c)| (n.clone(), (*c).into()))
+            .map(|(n, c)| (n.clone(), crate::ids::oid(*c)))
             .collect();
-        let h: Vec<gix::ObjectId> = hidden.iter().map(|c| (*c).into()).collect();
+        let h: Vec<gix::ObjectId> = hidden.iter().map(|c| crate::ids::oid(*c)).collect();
         Ok(tags::first_tags(&repo, &t, start, &h)?
             .into_iter()
-            .map(|(k, v)| (k.into(), v))
+            .map(|(k, v)| (crate::ids::commit_id(&k), v))
             .collect())
     }
 }
@@ -335,7 +335,7 @@ fn index_one(
     text: &mut Vec<u8>,
     obj: &mut Vec<u8>,
 ) -> Result<IndexedCommit, Error> {
-    let oid: gix::ObjectId = id.into();
+    let oid: gix::ObjectId = crate::ids::oid(id);
     let (author_name, author_email, author_date, commit_date, message, tree, parent) = {
         let c = repo
             .objects

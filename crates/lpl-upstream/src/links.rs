@@ -33,59 +33,25 @@ pub fn message_ids(message: &str) -> Vec<String> {
     out
 }
 
-/// A Message-ID without `<>` and surrounding space, if it looks like one.
+/// A Message-ID without `<>` and surrounding space, if it looks like one
+/// (it must hold `@`): the first of a `Message-ID:`-style value.
 pub fn normalise_id(s: &str) -> Option<String> {
-    let s = s.trim().trim_start_matches('<');
-    let s = s.split('>').next().unwrap_or(s).trim();
-    (s.contains('@') && !s.contains(char::is_whitespace) && s.len() > 2).then(|| s.to_owned())
+    lpl_mail::id::parse_id_list(s)
+        .into_iter()
+        .next()
+        .map(|m| m.as_str().to_owned())
+        .filter(|m| m.contains('@') && m.len() > 2)
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
-            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The Message-ID named by the value of a `Link:` trailer, if any.
+/// The Message-ID named by the value of a `Link:` trailer, if any: a lore
+/// or msgid.link URL (lpl-mail's one URL parser), or a bare id.
 pub fn id_from_link(value: &str) -> Option<String> {
     let value = value.split_whitespace().next()?;
-    let Some(rest) = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"))
-    else {
-        return normalise_id(value);
-    };
-    let (host, path) = rest.split_once('/')?;
-    let host = host.to_ascii_lowercase();
-    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let cand = match host.as_str() {
-        "patch.msgid.link" | "msgid.link" => segs.first().copied(),
-        "lore.kernel.org" | "lkml.kernel.org" | "lore.gnuweb.org" => {
-            // r/<id>, <list>/<id>, all/<id>; take the first segment with '@'.
-            segs.iter()
-                .copied()
-                .map(|s| s.split('#').next().unwrap_or(s))
-                .find(|s| percent_decode(s).contains('@'))
-        }
-        _ => None,
-    }?;
-    let cand = cand.split(['#', '?']).next().unwrap_or(cand);
-    normalise_id(&percent_decode(cand))
+    if value.starts_with("https://") || value.starts_with("http://") {
+        return lpl_mail::url::message_id_from_url(value).map(|m| m.as_str().to_owned());
+    }
+    normalise_id(value)
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -108,7 +108,7 @@ pub fn read_all(reader: &mut Reader) -> Read {
 /// The commit id of a [`Location::Commit`].
 pub fn commit_of(location: &Location) -> String {
     match location {
-        Location::Commit { commit, .. } => commit.as_str().to_owned(),
+        Location::Commit { commit, .. } => commit.to_string(),
         other => panic!("not a commit location: {other}"),
     }
 }

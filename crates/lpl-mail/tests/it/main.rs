@@ -217,7 +217,8 @@ fn b4_followup_trailers() {
     // b4's sample: the patch plus follow-ups carrying trailers.
     let raw = std::fs::read(corpus().join("b4/src/tests/samples/trailers-followup-single.mbox"))
         .expect("sample");
-    let msgs: Vec<&[u8]> = split_mbox(&raw);
+    let split = lpl_mail::mbox::split(&raw);
+    let msgs: Vec<&[u8]> = split.iter().map(|(_, m)| &m[..]).collect();
     assert!(msgs.len() >= 2);
     let first = parse(msgs[0]).message;
     assert!(first.patch.is_some());
@@ -226,33 +227,6 @@ fn b4_followup_trailers() {
         .map(|m| lpl_mail::trailer::parse_reply_trailers(&parse(m).message.body).len())
         .sum();
     assert!(given >= 1, "follow-ups give trailers");
-}
-
-fn split_mbox(raw: &[u8]) -> Vec<&[u8]> {
-    let mut starts = Vec::new();
-    let mut i = 0;
-    while i < raw.len() {
-        if raw[i..].starts_with(b"From ") && (i == 0 || raw[i - 1] == b'\n') {
-            starts.push(i);
-        }
-        match raw[i..].iter().position(|&b| b == b'\n') {
-            Some(n) => i += n + 1,
-            None => break,
-        }
-    }
-    starts
-        .iter()
-        .enumerate()
-        .map(|(k, &s)| {
-            let e = starts.get(k + 1).copied().unwrap_or(raw.len());
-            let body = &raw[s..e];
-            let nl = body
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(body.len(), |n| n + 1);
-            &body[nl..]
-        })
-        .collect()
 }
 
 #[test]

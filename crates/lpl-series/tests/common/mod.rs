@@ -57,37 +57,13 @@ pub fn git_subjects(repo: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Split an mbox (mboxo/mboxrd, `From ` separator lines) into messages.
+/// Split an mbox into messages (lpl-mail's one rule).
 pub fn split_mbox(data: &[u8]) -> Vec<Vec<u8>> {
-    let mut out: Vec<Vec<u8>> = Vec::new();
-    let mut cur: Option<Vec<u8>> = None;
-    for line in data.split_inclusive(|&b| b == b'\n') {
-        if line.starts_with(b"From ") {
-            if let Some(m) = cur.take() {
-                out.push(m);
-            }
-            cur = Some(Vec::new());
-            continue;
-        }
-        let m = cur.get_or_insert_with(Vec::new);
-        // mboxrd unescaping
-        if line.starts_with(b">")
-            && line
-                .iter()
-                .skip_while(|&&b| b == b'>')
-                .take(5)
-                .eq(b"From ".iter())
-        {
-            m.extend_from_slice(&line[1..]);
-        } else {
-            m.extend_from_slice(line);
-        }
-    }
-    if let Some(m) = cur {
-        out.push(m);
-    }
-    out.retain(|m| !m.iter().all(|b| b.is_ascii_whitespace()));
-    out
+    lpl_mail::mbox::split(data)
+        .into_iter()
+        .map(|(_, m)| m)
+        .filter(|m| !m.iter().all(|b| b.is_ascii_whitespace()))
+        .collect()
 }
 
 /// Parse an mbox file into series input.

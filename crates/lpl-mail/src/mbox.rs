@@ -1,4 +1,6 @@
-//! Splitting an mbox stream into messages.
+//! Splitting an mbox stream into messages: the one rule of the whole tool
+//! (the archive reader, lore's download check, `fetch`'s scan and the
+//! tests all use this module).
 //!
 //! The mbox family cannot be told apart from the data: mboxo escapes body
 //! lines `From ` as `>From `, mboxrd escapes `>*From ` by one more `>`.
@@ -18,11 +20,11 @@
 
 use std::io::{self, BufRead, Read};
 
-use lpl_mail::MAX_MESSAGE_BYTES;
+use crate::MAX_MESSAGE_BYTES;
 
 /// Reads messages one at a time from a buffered stream; memory holds one
 /// message, whatever the size of the stream.
-pub(crate) struct Splitter<R> {
+pub struct Splitter<R> {
     input: R,
     /// Bytes consumed from `input` so far.
     offset: u64,
@@ -46,34 +48,40 @@ enum State {
 }
 
 /// One message cut from the stream.
-pub(crate) struct Piece {
+pub struct Piece {
     /// Offset of the message's From_ line (or of the message itself when
     /// the stream is a single message).
-    pub(crate) offset: u64,
+    pub offset: u64,
     /// The message, unescaped, without From_ line and separator.
-    pub(crate) bytes: Vec<u8>,
+    pub bytes: Vec<u8>,
 }
 
 /// What went wrong while cutting one message.
-pub(crate) struct PieceError {
-    pub(crate) offset: u64,
-    pub(crate) error: PieceFault,
+#[derive(Debug)]
+pub struct PieceError {
+    /// Offset of the message's From_ line.
+    pub offset: u64,
+    /// What went wrong.
+    pub error: PieceFault,
 }
 
 /// Why a message could not be cut.
 #[derive(Debug)]
-pub(crate) enum PieceFault {
+pub enum PieceFault {
     /// Reading failed: the stream is abandoned.
     Io(io::Error),
     /// The message passed [`MAX_MESSAGE_BYTES`] (`at_least` bytes were
     /// seen): it was skipped to the next From_ line, and reading goes on.
-    TooLarge { at_least: u64 },
+    TooLarge {
+        /// Bytes seen of it.
+        at_least: u64,
+    },
 }
 
 impl<R: BufRead> Splitter<R> {
     /// Starts at the beginning of `input`; `offset` is the position of
     /// `input` in the underlying file (non-zero when resuming).
-    pub(crate) fn new(input: R, offset: u64) -> Self {
+    pub fn new(input: R, offset: u64) -> Self {
         Self {
             input,
             offset,
@@ -85,25 +93,25 @@ impl<R: BufRead> Splitter<R> {
 
     /// Bytes of the stream consumed so far (including the offset given to
     /// [`Splitter::new`]).
-    pub(crate) fn consumed(&self) -> u64 {
+    pub fn consumed(&self) -> u64 {
         self.offset
     }
 
     /// Where the next message starts: the offset of its From_ line when
     /// it was already seen, else the end of what was consumed. Everything
     /// before it has been yielded.
-    pub(crate) fn resume_offset(&self) -> u64 {
+    pub fn resume_offset(&self) -> u64 {
         self.next_start.unwrap_or(self.offset)
     }
 
     /// Whether the stream has been read to its end.
-    pub(crate) fn is_done(&self) -> bool {
+    pub fn is_done(&self) -> bool {
         self.state == State::Done
     }
 
     /// Whether the stream turned out to be an mbox (false for a single
     /// message, or before the first call to `next_piece`).
-    pub(crate) fn is_mbox(&self) -> bool {
+    pub fn is_mbox(&self) -> bool {
         self.state == State::Mbox || (self.state == State::Done && self.next_start.is_some())
     }
 
@@ -120,7 +128,7 @@ impl<R: BufRead> Splitter<R> {
 
     /// The next message; `None` at the end of the stream. An empty stream
     /// yields nothing. After an I/O error the stream is abandoned.
-    pub(crate) fn next_piece(&mut self) -> Option<Result<Piece, PieceError>> {
+    pub fn next_piece(&mut self) -> Option<Result<Piece, PieceError>> {
         match self.state {
             State::Done => None,
             State::Start => {
@@ -251,6 +259,31 @@ impl<R: BufRead> Splitter<R> {
     }
 }
 
+/// Whether `line` starts a message: the stream's first line when it is a
+/// From_ line at all ([`is_first_from_line`]), or a From_ line
+/// ([`is_from_line`]) after a blank line.
+pub fn starts_message(line: &[u8], first: bool, prev_blank: bool) -> bool {
+    if first {
+        is_first_from_line(line)
+    } else {
+        prev_blank && is_from_line(line)
+    }
+}
+
+/// The messages of an mbox in memory: (offset of the From_ line, the
+/// message unescaped). A message over [`MAX_MESSAGE_BYTES`] is left out.
+/// Data that is not an mbox is one message.
+pub fn split(data: &[u8]) -> Vec<(u64, Vec<u8>)> {
+    let mut s = Splitter::new(data, 0);
+    let mut out = Vec::new();
+    while let Some(p) = s.next_piece() {
+        if let Ok(p) = p {
+            out.push((p.offset, p.bytes));
+        }
+    }
+    out
+}
+
 /// Removes the last (blank) line: the separator before a From_ line.
 fn strip_last_line(bytes: &mut Vec<u8>) {
     if bytes.ends_with(b"\r\n") {
@@ -261,7 +294,7 @@ fn strip_last_line(bytes: &mut Vec<u8>) {
 }
 
 /// `^>+From `: an mboxrd-escaped body line.
-fn is_escaped_from(line: &[u8]) -> bool {
+pub fn is_escaped_from(line: &[u8]) -> bool {
     if line.first() != Some(&b'>') {
         return false;
     }
@@ -270,7 +303,7 @@ fn is_escaped_from(line: &[u8]) -> bool {
 }
 
 /// The first line of a file or stream: `From ` and a non-blank sender.
-pub(crate) fn is_first_from_line(line: &[u8]) -> bool {
+pub fn is_first_from_line(line: &[u8]) -> bool {
     line.strip_prefix(b"From ")
         .and_then(|rest| rest.first())
         .is_some_and(|b| !b.is_ascii_whitespace())
@@ -280,7 +313,7 @@ pub(crate) fn is_first_from_line(line: &[u8]) -> bool {
 /// month name, a time (`hh:mm` or `hh:mm:ss`) and a four-digit year, as in
 /// `From mboxrd@z Thu Jan  1 00:00:00 1970` (lore) or
 /// `From 1a2b... Mon Sep 17 00:00:00 2001` (git format-patch).
-pub(crate) fn is_from_line(line: &[u8]) -> bool {
+pub fn is_from_line(line: &[u8]) -> bool {
     if !is_first_from_line(line) || line.len() > 1000 {
         return false;
     }
