@@ -804,9 +804,12 @@ impl App {
                     };
                     // From a revision row: that revision against the one before.
                     let new = match (self.target(), self.view().map(|v| &v.data)) {
-                        (Target::Series(id), Some(Data::Series(s))) => {
-                            s.view.chain.iter().find(|c| c.id == id).map(|c| c.revision)
-                        }
+                        (Target::Series(id), Some(Data::Series(s))) => s
+                            .view
+                            .chain
+                            .iter()
+                            .find(|c| c.message_id == id)
+                            .map(|c| c.revision),
                         _ => new,
                     };
                     self.open(Kind::Diff(a, new), c)

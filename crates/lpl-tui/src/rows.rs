@@ -287,7 +287,7 @@ fn series_row(s: &SeriesSummary, t: &Theme) -> Row {
             ),
             Span::styled(clean(&s.title), t.title),
         ],
-        Target::Series(s.id.clone()),
+        Target::Series(s.message_id.clone()),
     )
 }
 
@@ -439,7 +439,7 @@ pub(crate) fn series(s: &SeriesShown, expanded: &HashSet<usize>, t: &Theme) -> V
                     t.dim,
                 ),
             ],
-            Target::Series(c.id.clone()),
+            Target::Series(c.message_id.clone()),
         ));
     }
     out.push(Row::section(format!("Patches ({})", v.patches.len()), t));

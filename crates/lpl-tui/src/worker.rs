@@ -89,10 +89,12 @@ impl Worker {
             .name("lpl-tui-worker".into())
             .spawn(move || {
                 for (seq, q) in qrx {
-                    for a in answer(&ws, q) {
-                        if atx.send((seq, a)).is_err() {
-                            return;
-                        }
+                    // Each answer goes as soon as it is ready (the roadmap's
+                    // text before the check against the archive).
+                    let mut gone = false;
+                    answer(&ws, q, &mut |a| gone |= atx.send((seq, a)).is_err());
+                    if gone {
+                        return;
                     }
                 }
             })
@@ -129,52 +131,50 @@ fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
-fn answer(ws: &Workspace, q: Query) -> Vec<Answer> {
-    match q {
+fn answer(ws: &Workspace, q: Query, send: &mut dyn FnMut(Answer)) {
+    let a = match q {
         Query::Notebook(path) => {
             let loaded = match fsio::load(&path) {
                 Ok(l) => l,
-                Err(e) => return vec![Answer::Notebook(Err(err(e)))],
+                Err(e) => return send(Answer::Notebook(Err(err(e)))),
             };
             let nb = Notebook::parse(loaded.bytes.clone());
-            let check = ws.notebook_check(&nb).map_err(err);
-            vec![Answer::Notebook(Ok((loaded, nb))), Answer::Check(check)]
+            send(Answer::Notebook(Ok((loaded, nb.clone()))));
+            Answer::Check(ws.notebook_check(&nb).map_err(err))
         }
-        Query::SeriesList => vec![Answer::SeriesList(
-            ws.series(&SeriesFilter::default()).map_err(err),
-        )],
-        Query::Series(arg) => vec![Answer::Series(match ws.show(&arg, ShowAs::Series, None) {
+        Query::SeriesList => Answer::SeriesList(ws.series(&SeriesFilter::default()).map_err(err)),
+        Query::Series(arg) => Answer::Series(match ws.show(&arg, ShowAs::Series, None) {
             Ok(Shown::Series(s)) => Ok(s),
             Ok(_) => Err(format!("{arg}: not a series")),
             Err(e) => Err(err(e)),
-        })],
-        Query::Message(arg) => vec![Answer::Message(
+        }),
+        Query::Message(arg) => Answer::Message(
             ws.message(&arg)
                 .and_then(|m| Ok((m, ws.replies(&arg)?)))
                 .map_err(err),
-        )],
-        Query::Thread(arg) => vec![Answer::Thread(ws.thread(&arg).map_err(err))],
-        Query::Diff { arg, new } => vec![Answer::Diff(
+        ),
+        Query::Thread(arg) => Answer::Thread(ws.thread(&arg).map_err(err)),
+        Query::Diff { arg, new } => Answer::Diff(
             ws.range_diff(&arg, None, new, &Default::default(), None)
                 .map(|v| lpl_core::diff::render_git(&v, false, false, |_, _| {}))
                 .map_err(err),
-        )],
+        ),
         Query::Search(query) => {
             let mut opts = SearchOptions::default();
             opts.limit = 200;
-            vec![Answer::Search(ws.search(&query, &opts).map_err(err))]
+            Answer::Search(ws.search(&query, &opts).map_err(err))
         }
-        Query::Upstream(arg) => vec![Answer::Upstream(
-            ws.upstream_status(&arg).map(|(_, s)| s).map_err(err),
-        )],
-        Query::Am { arg, dir } => vec![Answer::Am(ws.am(&arg, None).map_err(err).and_then(|am| {
+        Query::Upstream(arg) => {
+            Answer::Upstream(ws.upstream_status(&arg).map(|(_, s)| s).map_err(err))
+        }
+        Query::Am { arg, dir } => Answer::Am(ws.am(&arg, None).map_err(err).and_then(|am| {
             let name = format!("{}-v{}.mbx", am.summary.id, am.summary.revision);
             let path = dir.join(name);
             std::fs::write(&path, &am.mbox)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             Ok((path, am.patches))
-        }))],
-        Query::Edit(job) => vec![Answer::Edited(
+        })),
+        Query::Edit(job) => Answer::Edited(
             fsio::save(&job.loaded, &job.bytes)
                 .map(|backup| {
                     (
@@ -187,6 +187,7 @@ fn answer(ws: &Workspace, q: Query) -> Vec<Answer> {
                     )
                 })
                 .map_err(err),
-        )],
-    }
+        ),
+    };
+    send(a);
 }
