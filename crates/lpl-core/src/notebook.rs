@@ -11,7 +11,7 @@ use lpl_notebook::archive::{
     Archive, MergedView, PatchView, PreviousDiff, RevisionView, SeriesView, TrailerCounts,
 };
 use lpl_notebook::lore::MessageId as NbId;
-pub use lpl_notebook::{Notebook, Progress, check, edit, fsio, mojibake, select};
+pub use lpl_notebook::{Notebook, Progress, check, edit, fsio, html, mojibake, select};
 use lpl_store::Store;
 
 use crate::error::{Error, NotFound};
@@ -29,6 +29,17 @@ pub(crate) fn render(store: &Store, lib: &Library, nb: &Notebook, dir: &Path) ->
         &StoreArchive { store, lib },
         dir,
     )?)
+}
+
+/// One page of the notebook's site with `links` (`None`: no such entry).
+pub(crate) fn page(
+    store: &Store,
+    lib: &Library,
+    nb: &Notebook,
+    links: html::Links,
+    which: html::Which,
+) -> Option<html::PageParts> {
+    html::render_page(nb, &StoreArchive { store, lib }, links, which)
 }
 
 /// The entry `lpl notebook add` writes for revision `r`.

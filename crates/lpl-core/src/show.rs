@@ -102,6 +102,24 @@ pub fn lore_url(message_id: &str) -> Option<String> {
     Some(lpl_notebook::lore::lore_url(Some("all"), &id))
 }
 
+/// Appends `raw` to an mboxrd: a `From mboxrd@z` separator line, every
+/// body line matching `>*From ` quoted with one more `>`, CRLF kept as
+/// sent, a blank line after the message (public-inbox's `t.mbox.gz` form).
+pub(crate) fn mboxrd_append(out: &mut Vec<u8>, raw: &[u8]) {
+    out.extend_from_slice(b"From mboxrd@z Thu Jan  1 00:00:00 1970\n");
+    for line in raw.split_inclusive(|&b| b == b'\n') {
+        let unquoted = line.iter().position(|&b| b != b'>').unwrap_or(line.len());
+        if line[unquoted..].starts_with(b"From ") {
+            out.push(b'>');
+        }
+        out.extend_from_slice(line);
+    }
+    if !raw.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    out.push(b'\n');
+}
+
 /// `4..=8` hex digits: a series id as `lpl series` prints it.
 pub(crate) fn is_short_id(s: &str) -> bool {
     (4..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
@@ -221,5 +239,21 @@ mod tests {
             );
         }
         assert!(resolve_message_id("https://lore.kernel.org/linux-mm/").is_none());
+    }
+
+    #[test]
+    fn mboxrd_quotes_from_lines_one_level_more() {
+        let mut out = Vec::new();
+        mboxrd_append(
+            &mut out,
+            b"Subject: a\n\nFrom here\n>From there\n> From not",
+        );
+        mboxrd_append(&mut out, b"Subject: b\r\n\r\nbody\r\n");
+        assert_eq!(
+            out,
+            b"From mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: a\n\n>From here\n>>From there\n> From not\n\n\
+From mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: b\r\n\r\nbody\r\n\n"
+                .to_vec()
+        );
     }
 }

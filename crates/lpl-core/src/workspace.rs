@@ -24,6 +24,9 @@ use crate::series::{ChainItem, SeriesFilter, SeriesSummary, SeriesView, ThreadLi
 use crate::show::MessageView;
 use crate::upstream::MatchAllReport;
 
+/// The analysis version in the stamps [`Workspace::refresh`] compares.
+const STAMP_VERSION: &str = "workspace";
+
 /// How a workspace is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -87,6 +90,8 @@ pub struct Workspace {
     /// The analysed archive, loaded by the first query that needs it and
     /// dropped by every write.
     library: OnceCell<Library>,
+    /// The store's content stamp when the library was loaded.
+    library_stamp: OnceCell<String>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -229,6 +234,7 @@ impl Workspace {
             store,
             access: Access::ReadWrite,
             library: OnceCell::new(),
+            library_stamp: OnceCell::new(),
         })
     }
 
@@ -268,6 +274,7 @@ impl Workspace {
             store,
             access: Access::ReadOnly,
             library: OnceCell::new(),
+            library_stamp: OnceCell::new(),
         })
     }
 
@@ -313,6 +320,7 @@ impl Workspace {
             });
         }
         self.library = OnceCell::new();
+        self.library_stamp = OnceCell::new();
         Ok(&mut self.store)
     }
 
@@ -320,8 +328,27 @@ impl Workspace {
         if let Some(l) = self.library.get() {
             return Ok(l);
         }
+        let stamp = self.store.content_stamp(STAMP_VERSION)?;
         let l = Library::load(&self.store)?;
+        let _ = self.library_stamp.set(stamp);
         Ok(self.library.get_or_init(|| l))
+    }
+
+    /// Forgets the understanding of the archive loaded by an earlier
+    /// query when the archive has changed since (another process imported,
+    /// a revision link was corrected), so the next query sees the change.
+    /// A long-lived reader (a server's worker) calls it before each
+    /// request: it costs one index lookup. Returns whether it forgot.
+    pub fn refresh(&mut self) -> Result<bool> {
+        let Some(old) = self.library_stamp.get() else {
+            return Ok(false);
+        };
+        if *old == self.store.content_stamp(STAMP_VERSION)? {
+            return Ok(false);
+        }
+        self.library = OnceCell::new();
+        self.library_stamp = OnceCell::new();
+        Ok(true)
     }
 
     /// Takes the job lock, waiting (cancellably) for another process's job.
@@ -652,6 +679,34 @@ impl Workspace {
         crate::show::show_message(&self.store, arg)
     }
 
+    /// The raw bytes of the message `arg` names (its first stored copy),
+    /// as lore's `/MSGID/raw` serves them.
+    pub fn raw(&self, arg: &str) -> Result<Vec<u8>> {
+        let views = crate::show::show_message(&self.store, arg)?;
+        let first = views.first().ok_or_else(|| NotFound::Message {
+            message_id: arg.to_owned(),
+        })?;
+        Ok(self.store.raw(first.id)?)
+    }
+
+    /// The whole thread of the message `arg` names as an mboxrd (the form
+    /// of lore's `/MSGID/t.mbox.gz`, uncompressed), depth first from its
+    /// root; a message whose raw bytes cannot be read is left out.
+    pub fn thread_mbox(&self, arg: &str) -> Result<Vec<u8>> {
+        let lines = crate::series::thread(self.library()?, arg)?;
+        let mut out = Vec::new();
+        for l in &lines {
+            let Ok(rows) = self.store.messages_by_id(&l.message_id) else {
+                continue;
+            };
+            let Some(row) = rows.first() else { continue };
+            if let Ok(raw) = self.store.raw(row.id) {
+                crate::show::mboxrd_append(&mut out, &raw);
+            }
+        }
+        Ok(out)
+    }
+
     fn series_shown(&self, arg: &str, version: Option<u32>) -> Result<SeriesShown> {
         let lib = self.library()?;
         let r = crate::series::pick_version(lib, lib.find_revision(arg)?, version)?;
@@ -839,6 +894,25 @@ impl Workspace {
     /// series.
     pub fn notebook_render(&self, nb: &Notebook, dir: &Path) -> Result<()> {
         crate::notebook::render(&self.store, self.library()?, nb, dir)
+    }
+
+    /// One page of the notebook's site (the same pages as
+    /// [`Workspace::notebook_render`] writes), its links in the form
+    /// `links` says: for a server that shows them live. `None` when
+    /// `which` names no entry.
+    pub fn notebook_page(
+        &self,
+        nb: &Notebook,
+        links: crate::notebook::html::Links,
+        which: crate::notebook::html::Which,
+    ) -> Result<Option<crate::notebook::html::PageParts>> {
+        Ok(crate::notebook::page(
+            &self.store,
+            self.library()?,
+            nb,
+            links,
+            which,
+        ))
     }
 
     /// The notebook entry for the series `arg` names (for

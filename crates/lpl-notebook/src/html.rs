@@ -33,8 +33,88 @@ pub struct Site {
     pub pages: Vec<Page>,
 }
 
-/// The site's style sheet, inlined into every page (no external files).
-const CSS: &str = include_str!("html.css");
+/// The site's style sheet, inlined into every page of the static site (no
+/// external files); a server serves it as a file of its own.
+pub const CSS: &str = include_str!("html.css");
+
+/// Where the pages' links go: the same pages are a static site (relative
+/// files, messages on lore) or a local server's pages (its own URLs, lore's
+/// URL shapes for messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Links {
+    /// `index.html`, `timeline.html`, `entries/ANCHOR.html`; messages and
+    /// revisions link lore.kernel.org.
+    Static,
+    /// `/`, `/timeline`, `/entry/ANCHOR`; a message is `/MSGID/` and a
+    /// series `/series/MSGID` (the server's own pages).
+    Served,
+}
+
+/// One page of the notebook (see [`render_page`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Which {
+    /// The topic tree, every topic's entries, the open questions.
+    Index,
+    /// Dated entries by year.
+    Timeline,
+    /// One entry (index into [`Notebook::entries`]).
+    Entry(usize),
+}
+
+/// A page's parts, for a shell of the caller's own (a server's, with its
+/// navigation); [`render`] wraps them in the static site's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageParts {
+    /// The title (plain text).
+    pub title: String,
+    /// The breadcrumbs (HTML).
+    pub crumbs: String,
+    /// The main content (HTML, every text escaped).
+    pub body: String,
+}
+
+/// Links as seen from a page `depth` directories below the site root.
+#[derive(Clone, Copy)]
+struct Ln {
+    links: Links,
+    depth: usize,
+}
+
+impl Ln {
+    fn up(&self) -> &'static str {
+        if self.depth == 0 { "" } else { "../" }
+    }
+    fn index(&self) -> String {
+        match self.links {
+            Links::Static => format!("{}index.html", self.up()),
+            Links::Served => "/".into(),
+        }
+    }
+    fn timeline(&self) -> String {
+        match self.links {
+            Links::Static => format!("{}timeline.html", self.up()),
+            Links::Served => "/timeline".into(),
+        }
+    }
+    fn entry(&self, e: &Entry) -> String {
+        match self.links {
+            Links::Static => format!("{}entries/{}.html", self.up(), e.anchor),
+            Links::Served => format!("/entry/{}", e.anchor),
+        }
+    }
+    fn message(&self, id: &lore::MessageId) -> String {
+        match self.links {
+            Links::Static => lore::lore_url(None, id),
+            Links::Served => format!("/{}/", lore::escape_msgid(id.as_str())),
+        }
+    }
+    fn series(&self, id: &lore::MessageId) -> String {
+        match self.links {
+            Links::Static => lore::lore_url(None, id),
+            Links::Served => format!("/series/{}", lore::escape_msgid(id.as_str())),
+        }
+    }
+}
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -214,11 +294,7 @@ fn badges(c: &EntryCheck) -> String {
     s
 }
 
-fn entry_href(prefix: &str, e: &Entry) -> String {
-    format!("{prefix}entries/{}.html", e.anchor)
-}
-
-fn entry_li(nb: &Notebook, c: &EntryCheck, prefix: &str, with_topic: bool) -> String {
+fn entry_li(nb: &Notebook, c: &EntryCheck, ln: Ln, with_topic: bool) -> String {
     let e = &nb.entries()[c.entry];
     let date = e
         .date
@@ -232,7 +308,7 @@ fn entry_li(nb: &Notebook, c: &EntryCheck, prefix: &str, with_topic: bool) -> St
     format!(
         "{date}{}<a href=\"{}\">{}</a>{}{topic}",
         mark_html(e),
-        escape(&entry_href(prefix, e)),
+        escape(&ln.entry(e)),
         escape(&e.title),
         badges(c)
     )
@@ -251,27 +327,81 @@ fn topic_title(nb: &Notebook, t: usize) -> String {
     }
 }
 
-/// Renders the site.
+/// Renders the static site.
 pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
     let report = check::check(nb, archive);
     let stats = check::stats(nb, &report);
     let mut pages = Vec::new();
+    let mut push = |path: String, p: PageParts| {
+        pages.push(Page {
+            path,
+            html: page(&p.title, &p.crumbs, &p.body),
+        })
+    };
+    let top = Ln {
+        links: Links::Static,
+        depth: 0,
+    };
+    push("index.html".into(), index_parts(nb, &report, &stats, top));
+    push("timeline.html".into(), timeline_parts(nb, &report, top));
+    let below = Ln { depth: 1, ..top };
+    for (i, e) in nb.entries().iter().enumerate() {
+        push(
+            format!("entries/{}.html", e.anchor),
+            entry_parts(nb, &report, i, below),
+        );
+    }
+    Site { pages }
+}
 
+/// Renders one page with `links`; `None` when the entry does not exist.
+/// The notebook is checked against `archive` once per call.
+pub fn render_page(
+    nb: &Notebook,
+    archive: &dyn Archive,
+    links: Links,
+    which: Which,
+) -> Option<PageParts> {
+    if let Which::Entry(i) = which
+        && i >= nb.entries().len()
+    {
+        return None;
+    }
+    let report = check::check(nb, archive);
+    Some(match which {
+        Which::Index => index_parts(
+            nb,
+            &report,
+            &check::stats(nb, &report),
+            Ln { links, depth: 0 },
+        ),
+        Which::Timeline => timeline_parts(nb, &report, Ln { links, depth: 0 }),
+        Which::Entry(i) => entry_parts(nb, &report, i, Ln { links, depth: 1 }),
+    })
+}
+
+fn index_parts(
+    nb: &Notebook,
+    report: &check::CheckReport,
+    stats: &check::Stats,
+    ln: Ln,
+) -> PageParts {
     // Index.
     let mut b = String::new();
     let _ = write!(
         b,
-        "<p class=\"muted\">{} entries in {} topics · {} read, {} reading · {} series, {} in the archive · {} open questions · <a href=\"timeline.html\">timeline</a> · <a href=\"#questions\">questions</a></p>",
+        "<p class=\"muted\">{} entries in {} topics · {} read, {} reading · {} series, {} in the archive · {} open questions · <a href=\"{}\">timeline</a> · <a href=\"#questions\">questions</a></p>",
         stats.entries,
         nb.topics().len(),
         stats.read,
         stats.reading,
         stats.series,
         stats.found,
-        stats.open_questions
+        stats.open_questions,
+        escape(&ln.timeline())
     );
     b.push_str("<div class=\"toc panel\"><strong>Topics</strong>");
-    toc(nb, None, &stats, &mut b);
+    toc(nb, None, stats, &mut b);
     b.push_str("</div>");
     for (t, topic) in nb.topics().iter().enumerate() {
         let h = if topic.kind == TopicKind::Label || topic.level > 2 {
@@ -298,7 +428,7 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
             let _ = write!(
                 b,
                 "<li>{}</li>",
-                entry_li(nb, &report.entries[e], "", false)
+                entry_li(nb, &report.entries[e], ln, false)
             );
         }
         b.push_str("</ul>");
@@ -311,7 +441,7 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
                 let en = &nb.entries()[e];
                 format!(
                     " — <a href=\"{}\">{}</a>",
-                    escape(&entry_href("", en)),
+                    escape(&ln.entry(en)),
                     escape(&en.title)
                 )
             }
@@ -325,14 +455,21 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
         );
     }
     b.push_str("</ul>");
-    pages.push(Page {
-        path: "index.html".into(),
-        html: page("Notebook", "linux-patch-learn", &b),
-    });
+    PageParts {
+        title: "Notebook".into(),
+        crumbs: "linux-patch-learn".into(),
+        body: b,
+    }
+}
 
+fn timeline_parts(nb: &Notebook, report: &check::CheckReport, ln: Ln) -> PageParts {
     // Timeline.
     let mut b = String::new();
-    b.push_str("<p class=\"muted\">Dated entries, newest first. <a href=\"index.html\">Topics</a> · <a href=\"index.html#questions\">open questions</a></p><div class=\"timeline\">");
+    let _ = write!(
+        b,
+        "<p class=\"muted\">Dated entries, newest first. <a href=\"{0}\">Topics</a> · <a href=\"{0}#questions\">open questions</a></p><div class=\"timeline\">",
+        escape(&ln.index())
+    );
     let mut by_year: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
     for (i, e) in nb.entries().iter().enumerate() {
         if let Some(d) = e.date {
@@ -346,7 +483,7 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
             let _ = write!(
                 b,
                 "<div class=\"tl-item\">{}</div>",
-                entry_li(nb, &report.entries[i], "", true)
+                entry_li(nb, &report.entries[i], ln, true)
             );
         }
     }
@@ -359,133 +496,142 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
             let _ = write!(
                 b,
                 "<div class=\"tl-item\">{}</div>",
-                entry_li(nb, &report.entries[i], "", true)
+                entry_li(nb, &report.entries[i], ln, true)
             );
         }
     }
     b.push_str("</div>");
-    pages.push(Page {
-        path: "timeline.html".into(),
-        html: page("Timeline", "<a href=\"index.html\">Notebook</a>", &b),
-    });
+    PageParts {
+        title: "Timeline".into(),
+        crumbs: format!("<a href=\"{}\">Notebook</a>", escape(&ln.index())),
+        body: b,
+    }
+}
 
-    // Entry pages.
+fn entry_parts(nb: &Notebook, report: &check::CheckReport, i: usize, ln: Ln) -> PageParts {
     let n = nb.entries().len();
-    for (i, e) in nb.entries().iter().enumerate() {
-        let c = &report.entries[i];
-        let mut b = String::new();
+    let e = &nb.entries()[i];
+    let c = &report.entries[i];
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<p>{}{}{}{}</p>",
+        e.date
+            .map(|d| format!("<span class=\"date\">{}</span>", d.iso()))
+            .unwrap_or_default(),
+        mark_html(e),
+        ext_link(&e.url, &escape(&e.url)),
+        badges(c)
+    );
+    if let Some(id) = &e.message_id {
         let _ = write!(
             b,
-            "<p>{}{}{}{}</p>",
-            e.date
-                .map(|d| format!("<span class=\"date\">{}</span>", d.iso()))
-                .unwrap_or_default(),
-            mark_html(e),
-            ext_link(&e.url, &escape(&e.url)),
-            badges(c)
+            "<p class=\"muted\">Message-ID: <code>{}</code></p>",
+            escape(id.as_str())
         );
-        if let Some(id) = &e.message_id {
-            let _ = write!(
-                b,
-                "<p class=\"muted\">Message-ID: <code>{}</code></p>",
-                escape(id.as_str())
-            );
-        }
-        for s in &c.stale {
-            let msg = match s {
-                Stale::NewerRevision {
-                    linked,
-                    latest,
-                    latest_message_id,
-                } => format!(
-                    "A newer revision exists: you link v{linked}, the latest is {}.",
-                    ext_link(
-                        &lore::lore_url(None, latest_message_id),
-                        &format!("v{latest}")
-                    )
-                ),
-                Stale::MarkedNotMergedButMerged { merged } => format!(
-                    "Marked 🚧 (not merged yet), but upstream: {}.",
-                    escape(merged)
-                ),
-                Stale::TitleMismatch { notebook, archive } => format!(
-                    "The link's title ({}) differs from the archived subject ({}): wrong link?",
-                    escape(notebook),
-                    escape(archive)
-                ),
-            };
-            let _ = write!(b, "<div class=\"warn\">{msg}</div>");
-        }
-        b.push_str("<div class=\"cols\"><section class=\"panel notes\"><h3>Your notes</h3>");
-        notes_html(nb, i, c.series.as_ref(), &mut b);
-        if !c.reading.is_empty() {
-            b.push_str("<h3>Reading</h3><ul class=\"reading\">");
-            for r in &c.reading {
-                let label = if r.text.is_empty() { &r.url } else { &r.text };
-                let _ = write!(
-                    b,
-                    "<li>{} <span class=\"muted\">{} · line {} · {}</span></li>",
-                    ext_link(&r.url, &escape(label)),
-                    if r.kind == "lwn" { "LWN" } else { "paper" },
-                    r.line,
-                    r.why
-                );
-            }
-            b.push_str("</ul>");
-        }
-        b.push_str("</section><section class=\"panel\"><h3>In the archive</h3>");
-        match &c.series {
-            Some(s) => series_html(s, c, &patch_notes_html(e, s), e.message_id.as_ref(), &mut b),
-            None => {
-                let why = match c.found {
-                    Found::NotASeries => "Not a mailing-list series.",
-                    _ => "Not in the archive.",
-                };
-                let _ = write!(b, "<p class=\"muted\">{why}</p>");
-            }
-        }
-        b.push_str("</section></div><nav class=\"pager\">");
-        if i > 0 {
-            let p = &nb.entries()[i - 1];
-            let _ = write!(
-                b,
-                "<a href=\"{}.html\">← {}</a>",
-                escape(&p.anchor),
-                escape(&p.title)
-            );
-        } else {
-            b.push_str("<span></span>");
-        }
-        b.push_str("<a href=\"../index.html\">index</a>");
-        if i + 1 < n {
-            let p = &nb.entries()[i + 1];
-            let _ = write!(
-                b,
-                "<a href=\"{}.html\">{} →</a>",
-                escape(&p.anchor),
-                escape(&p.title)
-            );
-        } else {
-            b.push_str("<span></span>");
-        }
-        b.push_str("</nav>");
-        let topic_link = e
-            .topic
-            .map(|t| {
-                format!(
-                    " / <a href=\"../index.html#{}\">{}</a>",
-                    topic_id(t),
-                    escape(&topic_title(nb, t))
-                )
-            })
-            .unwrap_or_default();
-        let crumbs = format!("<a href=\"../index.html\">Notebook</a>{topic_link}");
-        pages.push(Page {
-            path: format!("entries/{}.html", e.anchor),
-            html: page(&e.title, &crumbs, &b),
-        });
     }
-    Site { pages }
+    for s in &c.stale {
+        let msg = match s {
+            Stale::NewerRevision {
+                linked,
+                latest,
+                latest_message_id,
+            } => format!(
+                "A newer revision exists: you link v{linked}, the latest is {}.",
+                ext_link(&ln.message(latest_message_id), &format!("v{latest}"))
+            ),
+            Stale::MarkedNotMergedButMerged { merged } => format!(
+                "Marked 🚧 (not merged yet), but upstream: {}.",
+                escape(merged)
+            ),
+            Stale::TitleMismatch { notebook, archive } => format!(
+                "The link's title ({}) differs from the archived subject ({}): wrong link?",
+                escape(notebook),
+                escape(archive)
+            ),
+        };
+        let _ = write!(b, "<div class=\"warn\">{msg}</div>");
+    }
+    b.push_str("<div class=\"cols\"><section class=\"panel notes\"><h3>Your notes</h3>");
+    notes_html(nb, i, c.series.as_ref(), &mut b);
+    if !c.reading.is_empty() {
+        b.push_str("<h3>Reading</h3><ul class=\"reading\">");
+        for r in &c.reading {
+            let label = if r.text.is_empty() { &r.url } else { &r.text };
+            let _ = write!(
+                b,
+                "<li>{} <span class=\"muted\">{} · line {} · {}</span></li>",
+                ext_link(&r.url, &escape(label)),
+                if r.kind == "lwn" { "LWN" } else { "paper" },
+                r.line,
+                r.why
+            );
+        }
+        b.push_str("</ul>");
+    }
+    b.push_str("</section><section class=\"panel\"><h3>In the archive</h3>");
+    match &c.series {
+        Some(s) => series_html(
+            s,
+            c,
+            &patch_notes_html(e, s),
+            e.message_id.as_ref(),
+            ln,
+            &mut b,
+        ),
+        None => {
+            let why = match c.found {
+                Found::NotASeries => "Not a mailing-list series.",
+                _ => "Not in the archive.",
+            };
+            let _ = write!(b, "<p class=\"muted\">{why}</p>");
+        }
+    }
+    b.push_str("</section></div><nav class=\"pager\">");
+    if i > 0 {
+        let p = &nb.entries()[i - 1];
+        let _ = write!(
+            b,
+            "<a href=\"{}\">← {}</a>",
+            escape(&ln.entry(p)),
+            escape(&p.title)
+        );
+    } else {
+        b.push_str("<span></span>");
+    }
+    let _ = write!(b, "<a href=\"{}\">index</a>", escape(&ln.index()));
+    if i + 1 < n {
+        let p = &nb.entries()[i + 1];
+        let _ = write!(
+            b,
+            "<a href=\"{}\">{} →</a>",
+            escape(&ln.entry(p)),
+            escape(&p.title)
+        );
+    } else {
+        b.push_str("<span></span>");
+    }
+    b.push_str("</nav>");
+    let topic_link = e
+        .topic
+        .map(|t| {
+            format!(
+                " / <a href=\"{}#{}\">{}</a>",
+                escape(&ln.index()),
+                topic_id(t),
+                escape(&topic_title(nb, t))
+            )
+        })
+        .unwrap_or_default();
+    let crumbs = format!(
+        "<a href=\"{}\">Notebook</a>{topic_link}",
+        escape(&ln.index())
+    );
+    PageParts {
+        title: e.title.clone(),
+        crumbs,
+        body: b,
+    }
 }
 
 /// ` · 3 read, 1 reading · 2 merged · 1 🚧 · 1 open ?` for a topic.
@@ -639,6 +785,7 @@ fn series_html(
     c: &EntryCheck,
     notes: &BTreeMap<u32, String>,
     linked_id: Option<&lore::MessageId>,
+    ln: Ln,
     b: &mut String,
 ) {
     let _ = write!(
@@ -666,10 +813,7 @@ fn series_html(
         let _ = write!(
             b,
             "<tr{cls}><td>{}</td><td class=\"nowrap\">{}</td><td>{}</td></tr>",
-            ext_link(
-                &lore::lore_url(None, &r.message_id),
-                &format!("v{}", r.version)
-            ),
+            ext_link(&ln.series(&r.message_id), &format!("v{}", r.version)),
             r.date.map(ymd).unwrap_or_default(),
             escape(&r.subject)
         );
@@ -697,7 +841,7 @@ fn series_html(
                 "<tr id=\"p{}\"{linked}><td>{}</td><td>{}{stat}</td><td>{}</td><td class=\"pnotes\">{}</td></tr>",
                 p.counter,
                 p.counter,
-                ext_link(&lore::lore_url(None, &p.message_id), &escape(&p.subject)),
+                ext_link(&ln.message(&p.message_id), &escape(&p.subject)),
                 escape(&trailers_text(&p.trailers)),
                 notes.get(&p.counter).map(String::as_str).unwrap_or("")
             );
