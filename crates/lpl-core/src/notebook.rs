@@ -11,7 +11,7 @@ use lpl_notebook::archive::{
     Archive, MergedView, PatchView, PreviousDiff, RevisionView, SeriesView, TrailerCounts,
 };
 use lpl_notebook::lore::MessageId as NbId;
-pub use lpl_notebook::{Notebook, Progress, check, edit, fsio, html, mojibake, select};
+pub use lpl_notebook::{Notebook, Progress, check, edit, fsio, html, lore, mojibake, select};
 use lpl_store::Store;
 
 use crate::error::{Error, NotFound};

@@ -774,6 +774,20 @@ impl Workspace {
         Ok(crate::series::chain(lib, lib.find_revision(arg)?))
     }
 
+    /// The summary of each revision in the chain of the series `arg`
+    /// names, oldest first (dates, patch and trailer counts: a revision
+    /// timeline's data).
+    pub fn revision_summaries(&self, arg: &str) -> Result<Vec<SeriesSummary>> {
+        let lib = self.library()?;
+        Ok(lib
+            .analysis
+            .chains
+            .chain(lib.find_revision(arg)?)
+            .iter()
+            .map(|&c| crate::series::summary(lib, c))
+            .collect())
+    }
+
     /// A `git am`-ready mbox of the series `arg` names (revision `version`
     /// of its chain when given), collected trailers folded in.
     pub fn am(&self, arg: &str, version: Option<u32>) -> Result<AmExport> {
