@@ -10,6 +10,7 @@ pub mod reply;
 pub mod review;
 pub mod search;
 pub mod series;
+pub mod serve;
 pub mod show;
 pub mod sources;
 pub mod tui;
