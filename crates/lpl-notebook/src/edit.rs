@@ -101,6 +101,16 @@ pub enum EditError {
     /// A name selected nothing or several things.
     #[error(transparent)]
     Select(#[from] select::SelectError),
+    /// The edited line would no longer read as the same entry (marks that
+    /// are not progress marks beside its task box, say): refused rather
+    /// than lose the entry.
+    #[error(
+        "line {line}: after this edit the line would no longer read as the entry; edit it by hand"
+    )]
+    WouldLoseEntry {
+        /// 1-based line.
+        line: usize,
+    },
 }
 
 /// A series to add as an entry.
@@ -386,7 +396,7 @@ pub fn set_status(nb: &Notebook, entry: usize, status: Progress) -> Result<Edit,
             }
             (_, false) => {}
         }
-        return Ok(compose(nb, &splices, &[]));
+        return kept(nb, entry, status, compose(nb, &splices, &[]));
     }
     let mark = progress_mark(status);
     let splice = match (&e.mark_span, mark) {
@@ -411,7 +421,28 @@ pub fn set_status(nb: &Notebook, entry: usize, status: Progress) -> Result<Edit,
             (span.start..end, String::new())
         }
     };
-    Ok(compose(nb, &[(line, splice.0, splice.1)], &[]))
+    kept(
+        nb,
+        entry,
+        status,
+        compose(nb, &[(line, splice.0, splice.1)], &[]),
+    )
+}
+
+/// `ed` if the notebook it makes still has every entry and entry
+/// `entry` reads with `status`.
+fn kept(nb: &Notebook, entry: usize, status: Progress, ed: Edit) -> Result<Edit, EditError> {
+    let after = Notebook::parse(ed.bytes.clone());
+    let same = after.entries().len() == nb.entries().len()
+        && after.entries()[entry].line == nb.entries()[entry].line
+        && after.entries()[entry].progress() == Some(status);
+    if same {
+        Ok(ed)
+    } else {
+        Err(EditError::WouldLoseEntry {
+            line: nb.entries()[entry].line + 1,
+        })
+    }
 }
 
 /// A patch of a series, as the archive names it.

@@ -221,3 +221,29 @@ proptest! {
         }
     }
 }
+
+/// Found by `edits_touch_only_their_lines` (seed 0fdaccfd in
+/// proptest-regressions): removing the 📖 beside a task box left `](`
+/// as the line's only mark, and the line stopped reading as an entry.
+/// Such an edit is refused; the entry and the file stay as they were.
+#[test]
+fn status_edit_never_loses_the_entry() {
+    let doc = "- [ ] 📖 ]( [\\[PATCH v2 1/3\\] x](https://lore.kernel.org/linux-mm/a%40b/)";
+    let nb = Notebook::parse(doc.as_bytes().to_vec());
+    assert_eq!(nb.entries().len(), 1);
+    for p in [Progress::Read, Progress::Unread] {
+        match edit::set_status(&nb, 0, p) {
+            Ok(e) => {
+                let after = Notebook::parse(e.bytes);
+                assert_eq!(after.entries().len(), 1);
+                assert_eq!(after.entries()[0].progress(), Some(p));
+            }
+            Err(e) => assert_eq!(e, edit::EditError::WouldLoseEntry { line: 1 }),
+        }
+    }
+    // A plain one still works.
+    let nb =
+        Notebook::parse(b"- [ ] \xF0\x9F\x93\x96 [x](https://lore.kernel.org/all/a@b/)\n".to_vec());
+    let e = edit::set_status(&nb, 0, Progress::Read).expect("read");
+    assert_eq!(e.bytes, b"- [x] [x](https://lore.kernel.org/all/a@b/)\n");
+}
