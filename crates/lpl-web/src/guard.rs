@@ -19,7 +19,9 @@ form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 pub const HEADERS: &[(&str, &str)] = &[
     ("content-security-policy", CSP),
     ("x-content-type-options", "nosniff"),
-    ("referrer-policy", "no-referrer"),
+    // Not `no-referrer`: with it Chromium sends `Origin: null` on a form
+    // post, and the write is refused as cross-origin.
+    ("referrer-policy", "same-origin"),
     ("x-frame-options", "DENY"),
     ("cross-origin-opener-policy", "same-origin"),
     ("cross-origin-resource-policy", "same-origin"),

@@ -102,9 +102,11 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// The Host check, the write checks that need no body (Origin), and the
-/// security headers on every answer.
+/// The Host check, the write checks that need no body (Origin), the
+/// security headers on every answer, and `Server-Timing` (the time spent
+/// in the server, which browsers' developer tools and the benchmark read).
 async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
     // A block, so no borrow of the request (its body is not Sync) lives
     // across the await below.
     let (host, origin, referer) = {
@@ -135,6 +137,10 @@ async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Respons
     };
     for (k, v) in HEADERS {
         resp.headers_mut().insert(*k, HeaderValue::from_static(v));
+    }
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(v) = HeaderValue::from_str(&format!("app;dur={ms:.2}")) {
+        resp.headers_mut().insert("server-timing", v);
     }
     resp
 }

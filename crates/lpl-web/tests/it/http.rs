@@ -33,7 +33,19 @@ pub fn request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Resp {
-    let mut s = TcpStream::connect(addr).expect("connect");
+    try_request(addr, method, path, headers, body).expect("HTTP request")
+}
+
+/// [`request`], with an error instead of a panic (the benchmark counts
+/// them).
+pub fn try_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Resp> {
+    let mut s = TcpStream::connect(addr)?;
     let mut req = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
     if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
         req.push_str(&format!("Host: {addr}\r\n"));
@@ -42,11 +54,11 @@ pub fn request(
         req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-    s.write_all(req.as_bytes()).expect("send");
-    s.write_all(body).expect("send body");
+    s.write_all(req.as_bytes())?;
+    s.write_all(body)?;
     let mut buf = Vec::new();
-    s.read_to_end(&mut buf).expect("read");
-    parse(&buf)
+    s.read_to_end(&mut buf)?;
+    parse(&buf).ok_or_else(|| std::io::Error::other("not an HTTP answer"))
 }
 
 pub fn get(addr: SocketAddr, path: &str) -> Resp {
@@ -86,18 +98,14 @@ pub fn enc(s: &str) -> String {
     out
 }
 
-fn parse(buf: &[u8]) -> Resp {
-    let end = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("header end");
+fn parse(buf: &[u8]) -> Option<Resp> {
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = String::from_utf8_lossy(&buf[..end]).into_owned();
     let mut lines = head.split("\r\n");
     let status = lines
         .next()
         .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("status");
+        .and_then(|s| s.parse().ok())?;
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
@@ -107,25 +115,24 @@ fn parse(buf: &[u8]) -> Resp {
         .iter()
         .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"))
     {
-        body = dechunk(&body);
+        body = dechunk(&body)?;
     }
-    Resp {
+    Some(Resp {
         status,
         headers,
         body,
-    }
+    })
 }
 
-fn dechunk(mut b: &[u8]) -> Vec<u8> {
+fn dechunk(mut b: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     loop {
-        let nl = b.windows(2).position(|w| w == b"\r\n").expect("chunk size");
-        let n = usize::from_str_radix(std::str::from_utf8(&b[..nl]).expect("hex").trim(), 16)
-            .expect("size");
+        let nl = b.windows(2).position(|w| w == b"\r\n")?;
+        let n = usize::from_str_radix(std::str::from_utf8(&b[..nl]).ok()?.trim(), 16).ok()?;
         if n == 0 {
-            return out;
+            return Some(out);
         }
-        out.extend_from_slice(&b[nl + 2..nl + 2 + n]);
-        b = &b[nl + 4 + n..];
+        out.extend_from_slice(b.get(nl + 2..nl + 2 + n)?);
+        b = b.get(nl + 4 + n..)?;
     }
 }
