@@ -154,7 +154,7 @@ impl Lore {
             cancel,
         )?;
         if res.status == 200 {
-            let body = read_small(res.body, &mu, 64 << 20)?;
+            let body = read_small(res.body, &mu, 64 << 20, cancel)?;
             let json = match sniff(&body) {
                 Sniff::Gzip => {
                     let mut v = Vec::new();
@@ -512,14 +512,22 @@ fn read_head(path: &Path) -> Result<Vec<u8>, LoreError> {
     Ok(head)
 }
 
-fn read_small(body: Box<dyn Read + Send>, u: &str, max: u64) -> Result<Vec<u8>, LoreError> {
+/// Reads at most `max` bytes of a small answer (a manifest), checking
+/// `cancel` between reads (a slow server must not outlast Ctrl-C).
+fn read_small(
+    body: Box<dyn Read + Send>,
+    u: &str,
+    max: u64,
+    cancel: &AtomicBool,
+) -> Result<Vec<u8>, LoreError> {
     let mut v = Vec::new();
-    body.take(max)
-        .read_to_end(&mut v)
-        .map_err(|e| LoreError::Broken {
+    copy_cancellable(body.take(max), &mut v, cancel).map_err(|e| match e {
+        CopyError::Cancelled => LoreError::Cancelled,
+        CopyError::Read(e) | CopyError::Write(e) => LoreError::Broken {
             url: u.to_owned(),
             reason: e.to_string(),
-        })?;
+        },
+    })?;
     Ok(v)
 }
 

@@ -350,3 +350,113 @@ fn a_full_disk_stops_an_import_cleanly_and_the_rerun_completes() {
     ran += 1;
     assert!(ran >= 1);
 }
+
+/// A server that answers every request with a 200 whose body comes one
+/// byte every 20 ms and never ends (a slow mirror); counts the requests.
+fn trickle_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}", l.local_addr().expect("addr"));
+    let asked = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = asked.clone();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            let count = count.clone();
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(s.try_clone().expect("clone"));
+                loop {
+                    let mut h = String::new();
+                    if r.read_line(&mut h).is_err() || h.trim().is_empty() {
+                        break;
+                    }
+                }
+                count.fetch_add(1, Ordering::SeqCst);
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/gzip\r\nContent-Length: 100000000\r\n\r\n";
+                if s.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                while s.write_all(b"\x1f").is_ok() {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+            });
+        }
+    });
+    (base, asked)
+}
+
+/// Runs `lpl ARGS`, sends SIGINT once `ready()` holds (or after 60 s),
+/// returns its output.
+fn interrupted(home: &Path, args: &[&str], ready: impl Fn() -> bool) -> Output {
+    let child = Command::new(LPL)
+        .args(args)
+        .env("LPL_HOME", home)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("lpl runs");
+    let start = std::time::Instant::now();
+    while !ready() && start.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Inside the download now: let it read a few bytes.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let st = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(st.success());
+    child.wait_with_output().expect("wait")
+}
+
+/// Ctrl-C during a `fetch` or `sync` download that never ends (a slow
+/// mirror): the command stops at once, says nothing was stored, exits 2;
+/// the archive is untouched and usable.
+#[test]
+fn sigint_stops_fetch_and_sync_downloads_cleanly() {
+    use std::sync::atomic::Ordering;
+    let t = tempfile::tempdir().expect("tempdir");
+    let home = t.path().join("home");
+    let (base, asked) = trickle_server();
+    let sample = sample();
+    lpl_ok(&home, &["import", sample.to_str().expect("utf-8")]);
+    let before = json(&home, &["sources", "--json"]);
+
+    let all = format!("{base}/all");
+    let n = asked.load(Ordering::SeqCst);
+    let started = std::time::Instant::now();
+    let out = interrupted(
+        &home,
+        &["fetch", "--base-url", &all, "never-ends@example.org"],
+        || asked.load(Ordering::SeqCst) > n,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(err.contains("interrupted: nothing new was stored"), "{err}");
+    assert!(err.contains("run the same command again"), "{err}");
+    assert!(!err.contains("internal error"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(50));
+    assert_eq!(json(&home, &["sources", "--json"]), before);
+
+    lpl_ok(
+        &home,
+        &[
+            "sync",
+            "--add",
+            "slow",
+            &format!("{base}/slow"),
+            "--no-sync",
+        ],
+    );
+    let n = asked.load(Ordering::SeqCst);
+    let out = interrupted(&home, &["sync", "slow"], || {
+        asked.load(Ordering::SeqCst) > n
+    });
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(err.contains("interrupted: nothing new was stored"), "{err}");
+    assert_eq!(json(&home, &["sources", "--json"]), before);
+    lpl_ok(&home, &["show", "20240226205534.1603748-4-zi.yan@sent.com"]);
+}

@@ -289,3 +289,70 @@ fn newer_revisions_are_found_by_lore_search_and_fetched() {
         "{asked:?}"
     );
 }
+
+/// Ctrl-C (SIGINT) during `notebook fetch`: it stops after the thread in
+/// hand, names what it kept (exactly what the archive then holds), exits
+/// 2, and the same command fetches only what is left (issue 20).
+#[test]
+fn sigint_stops_a_notebook_fetch_and_names_what_it_kept() {
+    let msgs = sample_messages();
+    let t = tempfile::tempdir().expect("tempdir");
+    let nbp = t.path().join("roadmap.md");
+    roadmap(&msgs, &nbp);
+    let server = Server::start(msgs);
+    let base = format!("{}/all", server.base);
+    let file = nbp.to_string_lossy().into_owned();
+    let home = t.path().join("home");
+    let args = ["notebook", "--file", &file, "fetch", "--base-url", &base];
+    let child = Command::new(env!("CARGO_BIN_EXE_lpl"))
+        .args(args)
+        .env("LPL_HOME", &home)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("lpl runs");
+    let start = Instant::now();
+    while threads_asked(&server) < 3 && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let st = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(st.success());
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "finished first? {err}");
+    assert!(err.contains("error: interrupted: kept "), "{err}");
+    assert!(err.contains("run the same command again"), "{err}");
+    let kept: u64 = err
+        .split("interrupted: kept ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|k| k.parse().ok())
+        .unwrap_or_else(|| panic!("no count: {err}"));
+    let v = json(&home, &["sources", "--json"]);
+    assert_eq!(v["totals"]["messages"].as_u64(), Some(kept), "{err}\n{v}");
+    let left = lpl_ok(
+        &home,
+        &[
+            "notebook",
+            "--file",
+            &file,
+            "fetch",
+            "--dry-run",
+            "--base-url",
+            &base,
+        ],
+    );
+    let n: usize = left
+        .lines()
+        .last()
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("count");
+    assert!((1..10).contains(&n), "{n} entries left:\n{left}");
+    let again = lpl_ok(&home, &args);
+    assert!(again.contains(&format!("{n} entries fetched")), "{again}");
+}
