@@ -148,7 +148,39 @@ struct ParsedBatch {
     progress: lpl_archive::Progress,
 }
 
+/// [`parse_one`] with a panic in it caught: one message that trips a bug
+/// in a parser is skipped with its location, never the end of the job.
 fn parse_item(it: Result<Event, lpl_archive::ReadError>, with_doc: bool) -> Item {
+    let location = match &it {
+        Err(e) => e.location().to_string(),
+        Ok(Event::Message(m)) => m.location.to_string(),
+        Ok(Event::Deleted { location, .. }) => location.to_string(),
+        Ok(_) => "?".to_owned(),
+    };
+    guarded(location, || parse_one(it, with_doc))
+}
+
+/// Runs `parse`; a panic in it becomes a skip of the item at `location`.
+fn guarded(location: String, parse: impl FnOnce() -> Item) -> Item {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse)) {
+        Ok(item) => item,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown cause".to_owned());
+            Item::Skip(Skip {
+                location,
+                reason: format!(
+                    "internal error while reading this message ({what}): a bug in lpl, please report it with the message"
+                ),
+            })
+        }
+    }
+}
+
+fn parse_one(it: Result<Event, lpl_archive::ReadError>, with_doc: bool) -> Item {
     match it {
         Err(e) => Item::Skip(Skip {
             location: e.location().to_string(),
@@ -491,4 +523,46 @@ fn write(
         .count() as u64;
     report.skipped.extend(skips);
     Ok(out.new_rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A message whose parse panics is skipped with its place and the
+    /// panic's text; the parser stage goes on (no panicking input is known
+    /// any more, so the guard is driven directly).
+    #[test]
+    fn a_panic_while_parsing_one_message_skips_it() {
+        let items: Vec<Item> = (0..3)
+            .map(|i| {
+                guarded(format!("box.mbox:{i}"), || {
+                    if i == 1 {
+                        panic!("nested too deep");
+                    }
+                    Item::Skip(Skip {
+                        location: format!("box.mbox:{i}"),
+                        reason: "fine".to_owned(),
+                    })
+                })
+            })
+            .collect();
+        let reasons: Vec<(String, String)> = items
+            .iter()
+            .map(|it| match it {
+                Item::Skip(s) => (s.location.clone(), s.reason.clone()),
+                _ => panic!("not a skip"),
+            })
+            .collect();
+        assert_eq!(reasons[0].1, "fine");
+        assert_eq!(reasons[2].1, "fine");
+        assert_eq!(reasons[1].0, "box.mbox:1");
+        assert!(
+            reasons[1]
+                .1
+                .starts_with("internal error while reading this message (nested too deep)"),
+            "{:?}",
+            reasons[1]
+        );
+    }
 }
