@@ -35,6 +35,9 @@ pub enum Event {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum IndexEvent {
+    /// The index on disk was written by another version of lpl (or is
+    /// damaged): it was removed and is rebuilt from the archive now.
+    Rebuilding,
     /// Indexing messages stored earlier but not indexed yet: `done` so far.
     CatchingUp {
         /// Messages indexed so far.

@@ -33,6 +33,8 @@ pub struct Indexer {
     index: SearchIndex,
     through: i64,
     added: u64,
+    /// Why the index on disk was thrown away to be rebuilt, if it was.
+    rebuilt: Option<String>,
 }
 
 impl std::fmt::Debug for Indexer {
@@ -63,10 +65,14 @@ impl Indexer {
             threads: 2,
             ..IndexOptions::default()
         };
+        let mut rebuilt = None;
         let index = match SearchIndex::open(dir, &options) {
-            Err(lpl_search::Error::SchemaChanged { .. } | lpl_search::Error::Damaged { .. }) => {
+            Err(
+                e @ (lpl_search::Error::SchemaChanged { .. } | lpl_search::Error::Damaged { .. }),
+            ) => {
                 std::fs::remove_dir_all(dir)
                     .map_err(Error::io("remove the outdated search index", dir))?;
+                rebuilt = Some(e.to_string());
                 SearchIndex::open(dir, &options)
             }
             other => other,
@@ -83,7 +89,14 @@ impl Indexer {
             index,
             through,
             added: 0,
+            rebuilt,
         })
+    }
+
+    /// Why the index found on disk was removed to be rebuilt from the
+    /// archive (another version's format, damage), if it was.
+    pub fn rebuilt(&self) -> Option<&str> {
+        self.rebuilt.as_deref()
     }
 
     /// Indexes every stored row above the watermark, reading the raw

@@ -394,6 +394,9 @@ impl Workspace {
     /// indexed (an import with `index: false`, a killed one, a fetch).
     fn indexer(&self, on: &mut dyn FnMut(&Event)) -> Result<Indexer> {
         let mut ix = Indexer::open(&self.store, &self.layout.path(Component::Search))?;
+        if ix.rebuilt().is_some() {
+            on(&Event::Index(IndexEvent::Rebuilding));
+        }
         ix.catch_up(&self.store, &mut |done| {
             on(&Event::Index(IndexEvent::CatchingUp { done }))
         })?;

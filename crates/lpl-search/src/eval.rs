@@ -179,8 +179,11 @@ impl Planner {
                 let mut groups: Vec<Vec<Word>> = Vec::new();
                 let mut prev_end = None;
                 for w in words {
-                    let joined =
-                        prev_end.is_some_and(|e: usize| is_phrase_generator(&t.text[e..w.start]));
+                    // The bigrams of one CJK run overlap: a phrase.
+                    let joined = w.joined
+                        || prev_end.is_some_and(|e: usize| {
+                            t.text.get(e..w.start).is_some_and(is_phrase_generator)
+                        });
                     prev_end = Some(w.end);
                     match groups.last_mut() {
                         Some(g) if joined => g.push(w),

@@ -36,9 +36,12 @@ fn schema() -> Vec<String> {
         .collect()
 }
 
-/// Name of the format written in `meta.json`.
+/// Name of the format written in `meta.json`: its layout and the analysis
+/// of text (what one word is). An index of another format is rebuilt.
 /// `lpl-index-2`: segments carry page checksums and `meta.json` its own.
-const FORMAT: &str = "lpl-index-2";
+/// `lpl-index-3`: CJK runs are indexed as bigrams (and unigrams), no longer
+/// as one word per run.
+pub(crate) const FORMAT: &str = "lpl-index-3";
 /// Segments of one size level merged together.
 const MERGE_FAN_IN: usize = 8;
 /// Largest merge input, in segment file bytes.
@@ -61,11 +64,15 @@ pub enum Error {
         source: io::Error,
     },
     /// The index on disk was written with another schema (by another
-    /// version of lpl): it must be rebuilt.
-    #[error("the search index at {path} was written by another version of lpl")]
+    /// version of lpl, which split words differently): it must be rebuilt.
+    #[error(
+        "the search index at {path} was written by another version of lpl (format {found}; this one reads {FORMAT})"
+    )]
     SchemaChanged {
         /// Index directory.
         path: PathBuf,
+        /// The format it names (`unknown` when none, e.g. a tantivy index).
+        found: String,
     },
     /// A segment file is missing or corrupt (the index is derived data: it
     /// can be rebuilt).
@@ -345,9 +352,10 @@ fn parse_meta(bytes: &[u8], dir: &Path, path: &Path) -> Result<Meta, Error> {
     match value.get("format").and_then(serde_json::Value::as_str) {
         Some(FORMAT) => {}
         // Another format (e.g. a tantivy index of an older lpl).
-        _ => {
+        other => {
             return Err(Error::SchemaChanged {
                 path: dir.to_owned(),
+                found: other.unwrap_or("unknown").chars().take(40).collect(),
             });
         }
     }
@@ -356,6 +364,7 @@ fn parse_meta(bytes: &[u8], dir: &Path, path: &Path) -> Result<Meta, Error> {
     if meta.fields != schema() {
         return Err(Error::SchemaChanged {
             path: dir.to_owned(),
+            found: format!("{FORMAT} with other fields"),
         });
     }
     if meta.crc32.is_none() || meta.crc32 != meta.sum() {

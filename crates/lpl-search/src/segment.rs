@@ -220,6 +220,9 @@ pub(crate) struct Builder {
     vocab: FastMap<Box<str>, u32>,
     /// Term id → id of its marked stem, or [`BREAK`] for none.
     stem_of: Vec<u32>,
+    /// Per word id: the unigram of a CJK bigram's second character
+    /// (`BREAK` for other words); the first one's is in `stem_of`.
+    second_of: Vec<u32>,
     /// Ids taken by marked terms.
     others: u32,
     stemmer: frostem::Stemmer,
@@ -260,6 +263,7 @@ impl Builder {
             hot: vec![([0u64; 3], 0u32); HOT].into_boxed_slice(),
             vocab: FastMap::default(),
             stem_of: Vec::new(),
+            second_of: Vec::new(),
             others: 0,
             stemmer: tokenize::english(),
             word: String::new(),
@@ -333,12 +337,16 @@ impl Builder {
         let id = self.stem_of.len() as u32;
         self.vocab.insert(w.into(), id);
         self.stem_of.push(BREAK);
-        if tokenize::should_stem(w) {
-            let stem = self.stemmer.stem(w);
-            if stem != w {
-                let mut marked = String::with_capacity(stem.len() + 1);
-                marked.push(STEM_MARK);
-                marked.push_str(&stem);
+        self.second_of.push(BREAK);
+        if let Some((a, b)) = tokenize::cjk_pair(w) {
+            let first = self.intern_other(&tokenize::unigram_term(a));
+            let second = self.intern_other(&tokenize::unigram_term(b));
+            self.stem_of[id as usize] = first;
+            self.second_of[id as usize] = second;
+        } else if tokenize::should_stem(w) {
+            // A lone CJK character is its own unigram: no stem.
+            let marked = tokenize::stem_term(&self.stemmer, w);
+            if marked[STEM_MARK.len_utf8()..] != *w {
                 let sid = self.intern_other(&marked);
                 self.stem_of[id as usize] = sid;
             }
@@ -477,6 +485,10 @@ impl Builder {
             let stem = self.stem_of[id as usize];
             if stem != BREAK {
                 self.stems.push((stem, tf));
+                let second = self.second_of[id as usize];
+                if second != BREAK {
+                    self.stems.push((second, tf));
+                }
             }
         }
         // A stem's frequency: its words' frequencies, summed.

@@ -18,6 +18,14 @@
 //!   marked `s` and the plain word `s`. Stems are only ever searched as
 //!   single terms (Xapian never stems inside phrases), so they need no
 //!   positions.
+//! - runs of Chinese, Japanese and Korean characters (Xapian's
+//!   `CJK::codepoint_is_cjk` ranges), which are written without spaces,
+//!   are cut into overlapping bigrams, as Xapian's `FLAG_CJK_NGRAM` does:
+//!   `延迟拆分` is `延迟`, `迟拆`, `拆分`, each a word at its own position, so
+//!   a query run becomes a phrase of its bigrams and finds any word inside
+//!   a longer run. A run of one character is a word of its own. Each
+//!   character of a bigram is also indexed as a marked unigram (without
+//!   position, like a stem), so a one-character query finds it anywhere.
 
 /// Leading character of stemmed terms (Xapian writes them with a `Z` prefix).
 pub(crate) const STEM_MARK: char = '\u{1}';
@@ -36,10 +44,28 @@ pub(crate) struct Word {
     pub start: usize,
     /// End byte offset in the input.
     pub end: usize,
+    /// A bigram after the first of its CJK run: it overlaps the word
+    /// before (no separator between them; they form one phrase).
+    pub joined: bool,
 }
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || is_mark(c)
+}
+
+/// Xapian's `CJK::codepoint_is_cjk`: CJK ideographs and radicals, kana,
+/// Hangul, full-width forms.
+pub(crate) fn is_cjk(c: char) -> bool {
+    let p = c as u32;
+    p >= 0x2e80
+        && matches!(p, 0x2e80..=0x2eff | 0x3000..=0x9fff | 0xa700..=0xa71f | 0xac00..=0xd7af
+            | 0xf900..=0xfaff | 0xfe30..=0xfe4f | 0xff00..=0xffef | 0x20000..=0x2a6df
+            | 0x2f800..=0x2fa1f)
+}
+
+/// A CJK character that is part of a word (not CJK punctuation).
+fn is_cjk_word_char(c: char) -> bool {
+    is_cjk(c) && is_word_char(c)
 }
 
 fn is_mark(c: char) -> bool {
@@ -73,6 +99,7 @@ pub(crate) fn words(text: &str, mut sink: impl FnMut(Word)) {
             capitalised: w.capitalised,
             start: w.start,
             end: w.end,
+            joined: w.joined,
         })
     });
 }
@@ -83,6 +110,7 @@ struct WordRef<'a> {
     capitalised: bool,
     start: usize,
     end: usize,
+    joined: bool,
 }
 
 /// The character at byte `i` of `text` and its length (ASCII fast path).
@@ -119,6 +147,10 @@ fn words_with(term: &mut String, text: &str, mut sink: impl FnMut(WordRef<'_>)) 
             i += l0;
             continue;
         }
+        if c0 >= '\u{2e80}' && is_cjk(c0) {
+            i = cjk_run(term, text, i, &mut sink);
+            continue;
+        }
         let start = i;
         let capitalised = c0.is_uppercase();
         term.clear();
@@ -144,7 +176,7 @@ fn words_with(term: &mut String, text: &str, mut sink: impl FnMut(WordRef<'_>)) 
                     prev = c;
                     i += l;
                 }
-                if i >= n || !is_word_char(char_at(text, i).0) {
+                if i >= n || !is_latin_word_char(char_at(text, i).0) {
                     break;
                 }
             }
@@ -156,7 +188,7 @@ fn words_with(term: &mut String, text: &str, mut sink: impl FnMut(WordRef<'_>)) 
                 break;
             }
             let next = char_at(text, i + l).0;
-            if !is_word_char(next) {
+            if !is_latin_word_char(next) {
                 break;
             }
             let joined = if prev.is_numeric() && next.is_numeric() {
@@ -183,7 +215,7 @@ fn words_with(term: &mut String, text: &str, mut sink: impl FnMut(WordRef<'_>)) 
             term.push(text.as_bytes()[i] as char);
             i += 1;
         }
-        if count > 0 && i < n && is_word_char(char_at(text, i).0) {
+        if count > 0 && i < n && is_latin_word_char(char_at(text, i).0) {
             // "fish+chips" is not "fish+" and "chips".
             term.truncate(len);
         }
@@ -194,19 +226,105 @@ fn words_with(term: &mut String, text: &str, mut sink: impl FnMut(WordRef<'_>)) 
                 capitalised,
                 start,
                 end,
+                joined: false,
             });
         }
     }
 }
 
+/// A word character that continues a word of other scripts: CJK starts a
+/// run of its own (`v2版本` is `v2` and `版本`).
+#[inline]
+fn is_latin_word_char(c: char) -> bool {
+    is_word_char(c) && (c < '\u{2e80}' || !is_cjk(c))
+}
+
+/// The CJK run starting at byte `i` as bigrams (or one unigram); returns
+/// the byte after it.
+fn cjk_run(
+    term: &mut String,
+    text: &str,
+    mut i: usize,
+    sink: &mut impl FnMut(WordRef<'_>),
+) -> usize {
+    let n = text.len();
+    // The previous character and where it starts.
+    let (mut prev, l0) = char_at(text, i);
+    let mut prev_at_start = i;
+    i += l0;
+    let mut first = true;
+    while i < n {
+        let (c, l) = char_at(text, i);
+        if !is_cjk_word_char(c) {
+            break;
+        }
+        term.clear();
+        push_lower(term, prev);
+        push_lower(term, c);
+        sink(WordRef {
+            text: term,
+            capitalised: false,
+            start: prev_at_start,
+            end: i + l,
+            joined: !first,
+        });
+        first = false;
+        prev = c;
+        prev_at_start = i;
+        i += l;
+    }
+    if first {
+        term.clear();
+        push_lower(term, prev);
+        sink(WordRef {
+            text: term,
+            capitalised: false,
+            start: prev_at_start,
+            end: i,
+            joined: false,
+        });
+    }
+    i
+}
+
+/// The two characters of a CJK bigram word, each indexed as a marked
+/// unigram ([`unigram_term`]).
+pub(crate) fn cjk_pair(w: &str) -> Option<(char, char)> {
+    let mut cs = w.chars();
+    let (a, b) = (cs.next()?, cs.next()?);
+    (cs.next().is_none() && is_cjk(a) && is_cjk(b)).then_some((a, b))
+}
+
+/// The marked unigram term of one CJK character (under [`STEM_MARK`], so a
+/// one-character query searches it as the word's "stem").
+pub(crate) fn unigram_term(c: char) -> String {
+    let mut out = String::with_capacity(c.len_utf8() + 1);
+    out.push(STEM_MARK);
+    out.extend(c.to_lowercase());
+    out
+}
+
 /// Whether Xapian would also index (and, in a query, search) the stem of
 /// `term`: only words starting with a letter.
+/// A CJK bigram has no stem (its characters are indexed as unigrams); a
+/// single CJK character's "stem" is its marked unigram.
 pub(crate) fn should_stem(term: &str) -> bool {
-    term.chars().next().is_some_and(char::is_alphabetic)
+    let mut cs = term.chars();
+    match cs.next() {
+        Some(c) if is_cjk(c) => c.is_alphabetic() && cs.next().is_none(),
+        Some(c) => c.is_alphabetic(),
+        None => false,
+    }
 }
 
 /// The marked stem term of a lower-cased word.
 pub(crate) fn stem_term(stemmer: &frostem::Stemmer, term: &str) -> String {
+    let mut cs = term.chars();
+    if let (Some(c), None) = (cs.next(), cs.next())
+        && is_cjk(c)
+    {
+        return unigram_term(c);
+    }
     let stem = stemmer.stem(term);
     let mut out = String::with_capacity(stem.len() + 1);
     out.push(STEM_MARK);
@@ -270,6 +388,53 @@ mod tests {
         );
         assert_eq!(terms("a\u{301}b"), ["a\u{301}b"], "combining mark inside");
         assert_eq!(terms("MM/Huge_Memory.C"), ["mm", "huge_memory", "c"]);
+    }
+
+    #[test]
+    fn cjk_runs_are_bigrams_at_their_own_positions() {
+        // The seed roadmap's line (decoded): a run, then Latin, then a run.
+        assert_eq!(
+            terms("首次支持延迟拆分大页。"),
+            [
+                "首次", "次支", "支持", "持延", "延迟", "迟拆", "拆分", "分大", "大页"
+            ]
+        );
+        assert_eq!(terms("延迟拆分"), ["延迟", "迟拆", "拆分"]);
+        // A one-character run is a word; CJK punctuation ends a run.
+        assert_eq!(terms("页，THP 页"), ["页", "thp", "页"]);
+        // Scripts meet without a space: each its own word.
+        assert_eq!(
+            terms("v2版本 split_huge_page拆分THP"),
+            ["v2", "版本", "split_huge_page", "拆分", "thp"]
+        );
+        // Japanese kana and Korean Hangul too (iso-2022-jp sample of
+        // public-inbox, decoded).
+        assert_eq!(
+            terms("|けいじゅ＠今はフリー(^^;;;です."),
+            [
+                "けい", "いじ", "じゅ", "今は", "はフ", "フリ", "リー", "です"
+            ]
+        );
+        assert_eq!(terms("커널 패치"), ["커널", "패치"]);
+        // Offsets cover the two characters; later bigrams are joined.
+        let mut ws = Vec::new();
+        words("a 延迟拆", |w| ws.push(w));
+        assert_eq!((ws[1].start, ws[1].end, ws[1].joined), (2, 8, false));
+        assert_eq!((ws[2].start, ws[2].end, ws[2].joined), (5, 11, true));
+        assert!(!ws[0].joined);
+        assert_eq!(terms("C++中文"), ["c++", "中文"]);
+    }
+
+    #[test]
+    fn cjk_bigrams_have_unigrams_not_stems() {
+        let s = english();
+        assert!(!should_stem("延迟"));
+        assert!(should_stem("页"));
+        assert_eq!(stem_term(&s, "页"), "\u{1}页");
+        assert_eq!(cjk_pair("延迟"), Some(('延', '迟')));
+        assert_eq!(cjk_pair("页"), None);
+        assert_eq!(cjk_pair("ab"), None);
+        assert_eq!(unigram_term('迟'), "\u{1}迟");
     }
 
     #[test]

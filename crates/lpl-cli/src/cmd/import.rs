@@ -146,6 +146,18 @@ pub fn run(app: &App, a: Args) -> CmdResult {
     let verbose = a.verbose && !a.json;
     let mut pb = ProgressBar::hidden();
     let mut on_event = |e: &Event| match e {
+        Event::Index(IndexEvent::Rebuilding) => {
+            pb.suspend(|| {
+                let _ = std::io::Write::write_all(
+                    &mut err,
+                    format!(
+                        "{} the search index was written by another version of lpl (or is damaged): rebuilding it from the archive\n",
+                        style::paint(style::WARN, "note:")
+                    )
+                    .as_bytes(),
+                );
+            });
+        }
         Event::Index(IndexEvent::CatchingUp { done }) => {
             if pb.is_hidden() {
                 pb = progress_bar(a.json);

@@ -64,3 +64,119 @@ fn saved_links_give_the_same_results_and_follow_new_mail() {
     revs.sort_unstable();
     assert_eq!(revs, [1, 2, 3, 4, 5], "{}", zi["series"]);
 }
+
+fn ids(v: &serde_json::Value) -> Vec<String> {
+    let mut ids: Vec<String> = v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["message_id"].as_str().map(str::to_owned))
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Chinese and Japanese runs (written without spaces) are found by any
+/// word inside them, in real mail (gb2312, UTF-8, ISO-2022-JP) and in the
+/// first user's notebook, with the example: `延迟拆分` inside
+/// `首次支持延迟拆分大页`.
+#[test]
+fn cjk_words_are_found_inside_runs_in_mail_and_notebook() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let home = t.path().join("home");
+    let data = repo_root().join("crates/lpl-cli/tests/data/cjk");
+    // A note of the roadmap's line, mailed as a user writes it.
+    let mine = t.path().join("thp.eml");
+    std::fs::write(
+        &mine,
+        "From: Learner <l@example.org>\nSubject: =?UTF-8?B?5bu26L+f5ouG5YiG?= notes\nMessage-ID: <thp-zh@example.org>\nDate: Mon, 1 Jan 2024 10:00:00 +0000\nContent-Type: text/plain; charset=utf-8\n\nthp: introduce deferred_split_huge_page() 首次支持延迟拆分大页。\n",
+    )
+    .expect("write");
+    for f in ["gb2312-reply.eml", "union-find-zh.eml", "iso-2022-jp.eml"] {
+        lpl_ok(&home, &["import", &data.join(f).to_string_lossy()]);
+    }
+    lpl_ok(&home, &["import", &mine.to_string_lossy()]);
+    let cases: &[(&str, &[&str])] = &[
+        ("延迟拆分", &["thp-zh@example.org"]),
+        ("拆分大页", &["thp-zh@example.org"]),
+        ("s:延迟", &["thp-zh@example.org"]),
+        ("并查集", &["20240623023901.218892-2-xavier_qy@163.com"]),
+        ("邮件原件", &["018226cf88194edc9cabdd947b40c9e7@huawei.com"]),
+        (
+            "发送时间 pids",
+            &["018226cf88194edc9cabdd947b40c9e7@huawei.com"],
+        ),
+        ("フリー", &["199707281508.AAA24167@hoyogw.example"]),
+    ];
+    for (q, want) in cases {
+        let v = search(&home, q);
+        assert_eq!(ids(&v), *want, "{q}: {v}");
+    }
+    // Bigrams that are in no text find nothing.
+    for q in ["拆延", "大页拆分", "查并"] {
+        let out = lpl(&home, &["search", "--json", q]);
+        assert_eq!(out.status.code(), Some(1), "{q}");
+    }
+    // The notebook: the seed roadmap's line 36.
+    let nb = shared().join("seed/roadmap-decoded.md");
+    let v = json(
+        &home,
+        &[
+            "search",
+            "--json",
+            "--notebook",
+            &nb.to_string_lossy(),
+            "延迟拆分",
+        ],
+    );
+    let lines: Vec<u64> = v["notebook"]
+        .as_array()
+        .expect("notebook hits")
+        .iter()
+        .filter_map(|h| h["line"].as_u64())
+        .collect();
+    assert_eq!(lines, [36], "{v}");
+    assert_eq!(ids(&v), ["thp-zh@example.org"]);
+}
+
+/// An index written before CJK runs were split is another version's:
+/// `search` says to rebuild it, the next import (or `--reindex`) does, and
+/// says so.
+#[test]
+fn an_index_of_the_previous_analysis_is_rebuilt_with_a_note() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let home = t.path().join("home");
+    let data = repo_root().join("crates/lpl-cli/tests/data/cjk");
+    let jp = data.join("iso-2022-jp.eml");
+    lpl_ok(&home, &["import", &jp.to_string_lossy()]);
+    let meta = home.join("search/meta.json");
+    let text = std::fs::read_to_string(&meta).expect("meta.json");
+    std::fs::write(&meta, text.replace("\"lpl-index-3\"", "\"lpl-index-2\"")).expect("write");
+    let out = lpl(&home, &["search", "フリー"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "was written by another version of lpl (format lpl-index-2; this one reads lpl-index-3)"
+        ) && err.contains("lpl search --reindex"),
+        "{err}"
+    );
+    let out = lpl(
+        &home,
+        &["import", &data.join("union-find-zh.eml").to_string_lossy()],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("note: the search index was written by another version of lpl"),
+        "{err}"
+    );
+    assert_eq!(
+        ids(&search(&home, "フリー")),
+        ["199707281508.AAA24167@hoyogw.example"]
+    );
+    assert_eq!(
+        ids(&search(&home, "并查集")),
+        ["20240623023901.218892-2-xavier_qy@163.com"]
+    );
+}

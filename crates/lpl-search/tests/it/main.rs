@@ -3,6 +3,7 @@
 #[path = "../common/pi.rs"]
 mod pi;
 
+mod cjk;
 mod damage;
 mod differential;
 mod index;
