@@ -38,8 +38,18 @@ pub struct SubjectTags {
     /// Other words of the patch prefix, as written: `-next`, `net-next`,
     /// `mm-unstable`, `for-6.8`, `-mm`, `6.1`.
     pub extra: Vec<String>,
-    /// The bare title, whitespace collapsed.
+    /// The bare title, whitespace collapsed (a trailing `[ver #N]` is
+    /// read as the revision and removed).
     pub title: String,
+    /// A stable backport: the stable branch it targets (`6.12.y`, `5.10`,
+    /// `stable-6.1`, `AUTOSEL 6.17`), from a patch prefix or a lone
+    /// `[linux-5.10.y]` bracket. `for-6.8` names a mainline branch, not this.
+    #[serde(default)]
+    pub backport: Option<String>,
+    /// The old title a renamed series names at the end of its new one:
+    /// `Add trusted_for(2) (was O_MAYEXEC)` -> `O_MAYEXEC`.
+    #[serde(default)]
+    pub was_title: Option<String>,
 }
 
 impl SubjectTags {
@@ -60,9 +70,10 @@ impl SubjectTags {
     }
 }
 
-/// Normalise a title for matching: lowercase, whitespace collapsed, trailing
-/// dots and spaces dropped.
+/// Normalise a title for matching: lowercase, whitespace collapsed, a
+/// trailing `(was OLD TITLE)` and trailing dots and spaces dropped.
 pub fn normalize_title(title: &str) -> String {
+    let title = split_was(title).map_or(title, |(t, _)| t);
     let collapsed = collapse_ws(title).to_lowercase();
     collapsed
         .trim_end_matches(|c: char| c == '.' || c.is_whitespace())
@@ -106,8 +117,87 @@ pub fn parse(subject: &str) -> SubjectTags {
     if !tags.prefixes.is_empty() {
         rest = rest.trim_start().trim_start_matches(':');
     }
-    tags.title = collapse_ws(rest);
+    let mut title = collapse_ws(rest);
+    // David Howells' `netfs: foo [ver #14]`.
+    if let Some((head, v)) = split_ver_suffix(&title) {
+        if tags.revision.is_none() {
+            tags.revision = Some(v);
+        }
+        title = head.to_string();
+    }
+    tags.was_title = split_was(&title).map(|(_, old)| old.to_string());
+    tags.title = title;
     tags
+}
+
+/// `title [ver #14]` (also `[ver#14]`, `[v14]` at the end) -> (`title`, 14).
+fn split_ver_suffix(title: &str) -> Option<(&str, u32)> {
+    let inner = title.strip_suffix(']')?;
+    let open = inner.rfind('[')?;
+    let word = inner[open + 1..].trim().to_ascii_lowercase();
+    let num = word
+        .strip_prefix("ver")
+        .map(|r| r.trim_start().trim_start_matches('#').trim_start())?;
+    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let head = inner[..open].trim_end();
+    if head.is_empty() {
+        return None;
+    }
+    Some((head, num.parse().ok()?))
+}
+
+/// `new title (was OLD)` / `(was: OLD)` / `(was "OLD")` -> (`new title`,
+/// `OLD`). Only at the end of the title, and only when a new title precedes.
+fn split_was(title: &str) -> Option<(&str, &str)> {
+    let t = title.trim_end();
+    let inner = t.strip_suffix(')')?;
+    let lower = inner.to_ascii_lowercase();
+    let open = lower.rfind("(was")?;
+    let head = inner[..open].trim_end();
+    let old = inner[open + 4..]
+        .trim_start_matches(':')
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'')
+        .trim();
+    // `(wasteful)` is not a marker.
+    let after = lower.as_bytes().get(open + 4).copied();
+    if head.is_empty() || old.is_empty() || !matches!(after, Some(b' ' | b':' | b'"')) {
+        return None;
+    }
+    Some((head, old))
+}
+
+/// Is this token (lowercase) a stable branch (`6.12.y`, `5.10`, `v5.10.y`,
+/// `linux-5.10.y`, `stable-6.1`, `6.17-6.16`)? Returns the branch as written.
+fn stable_branch(tok: &str) -> Option<&str> {
+    let lower = tok.to_ascii_lowercase();
+    let mut s = lower.as_str();
+    let mut prefixed = false;
+    for p in ["linux-", "stable-", "stable/"] {
+        if let Some(r) = s.strip_prefix(p) {
+            s = r;
+            prefixed = true;
+        }
+    }
+    let s = s.strip_prefix('v').unwrap_or(s);
+    // `6.17-6.16`: a range of stable branches.
+    let first = s.split('-').next().unwrap_or(s);
+    let parts: Vec<&str> = first.split('.').collect();
+    let numeric = |p: &str| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit());
+    let ok = match parts.as_slice() {
+        [a, b] => numeric(a) && numeric(b),
+        [a, b, c] => numeric(a) && numeric(b) && (*c == "y" || numeric(c)),
+        _ => false,
+    };
+    // `v2.1` is a revision, not a branch; `v5.10.y` and `linux-5.10` are.
+    let versionish = lower.starts_with('v') && parts.len() == 2 && !prefixed;
+    (ok && !versionish
+        && parts
+            .first()
+            .is_some_and(|a| a.parse::<u32>().is_ok_and(|n| (2..=9).contains(&n))))
+    .then_some(tok)
 }
 
 /// The subject `git am` records for a mail with this subject: `git
@@ -292,6 +382,22 @@ fn apply_bracket(tags: &mut SubjectTags, inner: &str) {
         }
         extra.push(tok.to_string());
     }
+    // A stable branch among the words: `[PATCH 6.12.y 0/2]`, `[PATCH
+    // AUTOSEL 6.17]`, a lone `[linux-5.10.y]`.
+    if tags.backport.is_none() {
+        let autosel = extra.iter().any(|e| e.eq_ignore_ascii_case("autosel"));
+        if let Some(b) = extra.iter().find_map(|e| stable_branch(e)) {
+            tags.backport = Some(if autosel {
+                format!("AUTOSEL {b}")
+            } else {
+                b.to_string()
+            });
+        } else if autosel || extra.iter().any(|e| e.eq_ignore_ascii_case("stable")) {
+            tags.backport = Some(if autosel { "AUTOSEL" } else { "stable" }.to_string());
+        } else if !marker && tokens.len() == 1 && stable_branch(tokens[0]).is_some() {
+            tags.backport = Some(tokens[0].to_string());
+        }
+    }
     // `[ Patch 2 ]`: a lone bare number after PATCH is a position.
     if marker && counter.is_none() && bare_numbers.len() == 1 {
         counter = bare_numbers.pop();
@@ -340,7 +446,11 @@ fn parse_version(lower: &str) -> Option<u32> {
     }
     let tail = &digits[end..];
     // Allow `v2.1`, `v3:`; refuse words such as `vfs`.
-    if !(tail.is_empty() || tail.starts_with('.') || tail == ":") {
+    // `v5.10.y` is a stable branch, not revision 5.
+    let minor = tail
+        .strip_prefix('.')
+        .is_some_and(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()));
+    if !(tail.is_empty() || minor || tail == ":") {
         return None;
     }
     digits[..end].parse().ok()
@@ -602,6 +712,93 @@ mod tests {
         let t = p("[PATCH v2]   Mm:  Split  A Folio.  ");
         assert_eq!(t.title, "Mm: Split A Folio.");
         assert_eq!(t.normalized_title(), "mm: split a folio");
+    }
+
+    #[test]
+    fn ver_suffix() {
+        let t = p("[PATCH 03/10] netfs: Fix the decision to write [ver #14]");
+        assert_eq!(
+            (t.revision, t.counter, t.total),
+            (Some(14), Some(3), Some(10))
+        );
+        assert_eq!(t.title, "netfs: Fix the decision to write");
+        let t = p("[PATCH v3] cachefiles: foo [ver#2]");
+        assert_eq!(t.revision, Some(3));
+        assert_eq!(t.title, "cachefiles: foo");
+        // Not a version: a bracket inside the title is kept.
+        let t = p("[PATCH] mm: fix [x]");
+        assert_eq!((t.revision, t.title.as_str()), (None, "mm: fix [x]"));
+    }
+
+    #[test]
+    fn tags_before_version() {
+        let t = p("[PATCH -next v2 00/22] cgroup: foo");
+        assert_eq!(
+            (t.revision, t.counter, t.total),
+            (Some(2), Some(0), Some(22))
+        );
+        let t = p("[PATCH linux-kselftest/test v5] selftests: bar");
+        assert_eq!(t.revision, Some(5));
+        assert_eq!(t.extra, vec!["linux-kselftest/test"]);
+        let t = p("[PATCH bpf-next v11 0/7] bpf: baz");
+        assert_eq!(
+            (t.revision, t.counter, t.total),
+            (Some(11), Some(0), Some(7))
+        );
+        let t = p("[PATCH v3 RESEND] io_uring: qux");
+        assert!(t.is_resend && t.is_patch);
+        assert_eq!(t.revision, Some(3));
+        assert_eq!(t.backport, None);
+    }
+
+    #[test]
+    fn stable_backports() {
+        for (s, b) in [
+            ("[PATCH 6.12.y 0/2] sched/psi: fix race", "6.12.y"),
+            ("[PATCH 5.15.y] io_uring: Fix unsigned", "5.15.y"),
+            ("[PATCH v5.10.y 1/1] io_uring: don't take", "v5.10.y"),
+            (
+                "[PATCH] [linux-5.10.y] io_uring: fix splice",
+                "linux-5.10.y",
+            ),
+            ("[PATCH stable-6.1 1/1] io_uring: fix waiters", "stable-6.1"),
+            (
+                "[PATCH AUTOSEL 6.17-6.16] io_uring/zcrx: account",
+                "AUTOSEL 6.17-6.16",
+            ),
+            ("[PATCH 6.12 172/185] io_uring/napi: fix", "6.12"),
+            ("[PATCH v2 6.6] io_uring/rw: ensure reissue", "6.6"),
+            (
+                "[PATCH io_uring backport to 5.13.y] io_uring: Fix",
+                "5.13.y",
+            ),
+        ] {
+            let t = p(s);
+            assert_eq!(t.backport.as_deref(), Some(b), "{s}");
+        }
+        assert_eq!(p("[PATCH v5.10.y 1/1] x").revision, None);
+        assert_eq!(p("[PATCH v2 6.6] x").revision, Some(2));
+        for s in [
+            "[PATCH for-6.8 1/1] io_uring: y",
+            "[PATCH v2.1 1/2] x",
+            "[PATCH mm-unstable v15 00/14] x",
+            "[PATCH net-next v3 2/2] x",
+            "[PATCH 1/3] io_uring/register: use stable SQ/CQ ring data",
+        ] {
+            assert_eq!(p(s).backport, None, "{s}");
+        }
+    }
+
+    #[test]
+    fn was_title() {
+        let t = p("[PATCH v2 0/3] Add trusted_for(2) (was O_MAYEXEC)");
+        assert_eq!(t.was_title.as_deref(), Some("O_MAYEXEC"));
+        assert_eq!(t.normalized_title(), "add trusted_for(2)");
+        let t = p("[PATCH v3 0/2] mm: new name (was: mm: old name)");
+        assert_eq!(t.was_title.as_deref(), Some("mm: old name"));
+        let t = p("[PATCH] mm: something (wasteful)");
+        assert_eq!(t.was_title, None);
+        assert_eq!(t.normalized_title(), "mm: something (wasteful)");
     }
 
     #[test]
