@@ -158,9 +158,20 @@ pub(crate) fn pick_revisions(
     old: Option<u32>,
     new: Option<u32>,
 ) -> Result<(usize, usize), Error> {
-    let chain = lib.analysis.chains.chain(r);
+    // One entry per version: its latest posting (a resend is not a new
+    // revision to compare with).
+    let chain: Vec<usize> = lib
+        .analysis
+        .chains
+        .versions(r)
+        .iter()
+        .filter_map(|v| v.last().copied())
+        .collect();
     let known = || -> Vec<u32> { chain.iter().map(|&c| lib.revisions()[c].revision).collect() };
-    let position = |x: usize| chain.iter().position(|&c| c == x);
+    let position = |x: usize| {
+        let postings = lib.analysis.chains.postings(x);
+        chain.iter().position(|c| postings.contains(c))
+    };
     let (a, b) = match (old, new) {
         (Some(va), Some(vb)) => (
             series::pick_version(lib, r, Some(va))?,

@@ -26,8 +26,15 @@ pub struct Library {
 
 fn meta_of(r: MetaRow) -> Option<MessageMeta> {
     let message_id = MessageId::new(&r.message_id)?;
-    let tags: SubjectTags =
-        serde_json::from_str(&r.tags_json).unwrap_or_else(|_| lpl_mail::subject::parse(&r.subject));
+    // Tags are re-read from the subject (microseconds each): archives
+    // imported by an older lpl then get what the parser learnt since
+    // (`[ver #N]`, stable backports, `(was OLD)`). The stored JSON is the
+    // fallback for a row without a subject.
+    let tags: SubjectTags = if r.subject.is_empty() {
+        serde_json::from_str(&r.tags_json).unwrap_or_default()
+    } else {
+        lpl_mail::subject::parse(&r.subject)
+    };
     let (mut patch_trailers, mut reply_trailers) = (Vec::new(), Vec::new());
     for (key, value, in_patch) in r.trailers {
         let t = Trailer { key, value };

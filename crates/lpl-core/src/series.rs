@@ -21,8 +21,21 @@ pub struct SeriesSummary {
     pub subject: String,
     /// Revision (1 when unlabeled).
     pub revision: u32,
-    /// All revisions of its chain, oldest first.
+    /// The version as users read it: `RFC`, `RFC v2`, `v3`.
+    #[serde(default)]
+    pub label: String,
+    /// The revision number of each version of its chain, oldest first (a
+    /// version posted twice counts once).
     pub revisions: Vec<u32>,
+    /// The label of each version of its chain, oldest first.
+    #[serde(default)]
+    pub versions: Vec<String>,
+    /// How many times this version was posted (resends, more lists).
+    #[serde(default)]
+    pub postings: u32,
+    /// A stable backport: the branch it targets (`6.12.y`).
+    #[serde(default)]
+    pub backport: Option<String>,
     /// Is this the latest revision of its chain.
     pub latest: bool,
     /// Patches announced (`N` of `M/N`).
@@ -76,7 +89,7 @@ pub struct SeriesFilter {
 pub(crate) fn summary(lib: &Library, r: usize) -> SeriesSummary {
     let rev = &lib.revisions()[r];
     let key = rev.key_message();
-    let chain = lib.analysis.chains.chain(r);
+    let versions = lib.analysis.chains.versions(r);
     let present = rev.patches.len() as u32;
     SeriesSummary {
         id: lib.short_id(r),
@@ -84,7 +97,20 @@ pub(crate) fn summary(lib: &Library, r: usize) -> SeriesSummary {
         title: rev.title.clone(),
         subject: lib.metas[key].subject.clone(),
         revision: rev.revision,
-        revisions: chain.iter().map(|&c| lib.revisions()[c].revision).collect(),
+        label: rev.label(),
+        revisions: versions
+            .iter()
+            .map(|v| lib.revisions()[v[0]].revision)
+            .collect(),
+        versions: versions
+            .iter()
+            .map(|v| lib.revisions()[v[0]].label())
+            .collect(),
+        postings: versions
+            .iter()
+            .find(|v| v.contains(&r))
+            .map_or(1, |v| v.len() as u32),
+        backport: rev.backport.clone(),
         latest: lib.analysis.chains.latest(r) == r,
         total: rev.total,
         present,
@@ -209,6 +235,12 @@ pub struct ChainItem {
     pub id: String,
     /// Revision.
     pub revision: u32,
+    /// The version as users read it: `RFC`, `RFC v2`, `v3`.
+    pub label: String,
+    /// Another posting of the version above it (a resend, more lists).
+    pub repost: bool,
+    /// A stable backport: the branch it targets.
+    pub backport: Option<String>,
     /// Title.
     pub title: String,
     /// Date.
@@ -221,8 +253,10 @@ pub struct ChainItem {
     pub total: Option<u32>,
     /// Why it is linked to the previous one (None for the first).
     pub reason: Option<LinkReason>,
-    /// How sure, 0..=1.
+    /// How sure, 0..=1 (`None` for the first and for a manual link).
     pub confidence: Option<f32>,
+    /// The evidence that linked it, in words.
+    pub evidence: Option<String>,
     /// The revision asked about.
     pub current: bool,
 }
@@ -240,6 +274,8 @@ pub struct SeriesView {
     pub patches: Vec<PatchItem>,
     /// Revision chain.
     pub chain: Vec<ChainItem>,
+    /// Stable backports of this work (never in its chain).
+    pub backports: Vec<ChainItem>,
     /// Messages that were duplicates (resent copies).
     pub duplicates: Vec<String>,
     /// Unthreaded series (found by sender/time, not references).
@@ -252,23 +288,43 @@ pub(crate) fn chain(lib: &Library, r: usize) -> Vec<ChainItem> {
         .chains
         .chain(r)
         .iter()
-        .map(|&c| {
-            let rev = &lib.revisions()[c];
-            let link = lib.analysis.chains.predecessor(c);
-            ChainItem {
-                id: lib.short_id(c),
-                revision: rev.revision,
-                title: rev.title.clone(),
-                date: rev.date,
-                message_id: lib.metas[rev.key_message()].message_id.as_str().to_owned(),
-                present: rev.patches.len() as u32,
-                total: rev.total,
-                reason: link.map(|l| l.reason),
-                confidence: link.map(|l| l.confidence),
-                current: c == r,
-            }
-        })
+        .map(|&c| chain_item(lib, c, r))
         .collect()
+}
+
+/// The stable backports beside the chain of `r` (or beside the chain a
+/// backport `r` backports).
+pub(crate) fn backports(lib: &Library, r: usize) -> Vec<ChainItem> {
+    let chains = &lib.analysis.chains;
+    let c = chains.backport_of[r].unwrap_or(chains.chain_of[r]);
+    chains
+        .backports(c)
+        .filter(|&b| b != r)
+        .map(|b| chain_item(lib, b, r))
+        .collect()
+}
+
+fn chain_item(lib: &Library, c: usize, current: usize) -> ChainItem {
+    let rev = &lib.revisions()[c];
+    let link = lib.analysis.chains.predecessor(c);
+    ChainItem {
+        id: lib.short_id(c),
+        revision: rev.revision,
+        label: rev.label(),
+        repost: link.is_some_and(|l| l.reason == LinkReason::Repost),
+        backport: rev.backport.clone(),
+        title: rev.title.clone(),
+        date: rev.date,
+        message_id: lib.metas[rev.key_message()].message_id.as_str().to_owned(),
+        present: rev.patches.len() as u32,
+        total: rev.total,
+        reason: link.map(|l| l.reason),
+        confidence: link
+            .filter(|l| l.reason != LinkReason::Manual)
+            .map(|l| l.confidence),
+        evidence: link.map(|l| l.evidence.clone()),
+        current: c == current,
+    }
 }
 
 /// Picks revision `v` of the chain of `r` (or `r` itself).
@@ -352,6 +408,7 @@ pub(crate) fn show(store: &Store, lib: &Library, r: usize) -> Result<SeriesView,
             .unwrap_or_default(),
         patches,
         chain: chain(lib, r),
+        backports: backports(lib, r),
         duplicates: rev
             .duplicates
             .iter()

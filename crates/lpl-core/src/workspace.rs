@@ -791,6 +791,13 @@ impl Workspace {
             .collect())
     }
 
+    /// The stable backports of the work `arg` names, shown beside its chain
+    /// (they are never in it).
+    pub fn backports(&self, arg: &str) -> Result<Vec<ChainItem>> {
+        let lib = self.library()?;
+        Ok(crate::series::backports(lib, lib.find_revision(arg)?))
+    }
+
     /// A `git am`-ready mbox of the series `arg` names (revision `version`
     /// of its chain when given), collected trailers folded in.
     pub fn am(&self, arg: &str, version: Option<u32>) -> Result<AmExport> {

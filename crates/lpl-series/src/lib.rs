@@ -22,7 +22,7 @@ pub mod trailers;
 
 pub use chain::{Chains, Link, LinkReason, Override, OverrideKind, link_revisions};
 pub use input::MessageMeta;
-pub use series::{Assembly, PatchSlot, SeriesKind, SeriesRevision, assemble};
+pub use series::{Assembly, PatchSlot, SeriesKind, SeriesRevision, Version, assemble};
 pub use thread::{NodeId, Threads, TreeEntry};
 pub use trailers::{CollectedTrailer, Counts, RevisionTrailers, collect};
 

@@ -57,6 +57,10 @@ pub struct SeriesRevision {
     pub is_rfc: bool,
     /// Marked RESEND.
     pub is_resend: bool,
+    /// A stable backport: the branch it targets (`6.12.y`), from the
+    /// subject ([`lpl_mail::SubjectTags::backport`]). Never in a mainline
+    /// chain.
+    pub backport: Option<String>,
     /// Expected number of patches (`M` of `N/M`), when stated.
     pub total: Option<u32>,
     /// Cover letter (input index).
@@ -91,7 +95,59 @@ pub struct SeriesRevision {
     pub thread_root: NodeId,
 }
 
+/// Which version of a work a revision is: RFC ones come before the
+/// non-RFC ones (`RFC`, `RFC v2`, then `v1`, `v2`...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Version {
+    /// Marked RFC.
+    pub rfc: bool,
+    /// The number (1 when unlabelled).
+    pub number: u32,
+}
+
+impl Version {
+    /// Is `self` a later version than `older`? A higher number, or the
+    /// first non-RFC posting after RFCs (`RFC v3` -> `v1`).
+    pub fn is_after(self, older: Version) -> bool {
+        self.number > older.number || (older.rfc && !self.rfc)
+    }
+
+    /// How many versions apart `self` is after `older` (`None` when it is
+    /// not after it). RFC -> PATCH counts as one step.
+    pub fn steps_after(self, older: Version) -> Option<u32> {
+        if self.number > older.number {
+            Some(self.number - older.number)
+        } else if older.rfc && !self.rfc {
+            Some(1)
+        } else {
+            None
+        }
+    }
+
+    /// `RFC`, `RFC v2`, `v1`, `v3`. An unlabelled RFC is `RFC`.
+    pub fn label(self, labelled: bool) -> String {
+        match (self.rfc, labelled || self.number > 1) {
+            (true, false) => "RFC".to_owned(),
+            (true, true) => format!("RFC v{}", self.number),
+            (false, _) => format!("v{}", self.number),
+        }
+    }
+}
+
 impl SeriesRevision {
+    /// The version this posting is of.
+    pub fn version(&self) -> Version {
+        Version {
+            rfc: self.is_rfc,
+            number: self.revision,
+        }
+    }
+
+    /// The version as users read it: `RFC`, `RFC v2`, `v3`.
+    pub fn label(&self) -> String {
+        self.version().label(self.revision_labeled)
+    }
+
     /// The message that stands for this revision: the cover, else the first
     /// patch sent in this revision (not inherited). Its Message-ID identifies the revision (for overrides, URLs).
     pub fn key_message(&self) -> usize {
@@ -467,12 +523,14 @@ fn build_revision(
     let is_rfc = all().any(|i| messages[i].tags.is_rfc);
     let is_resend = all().any(|i| messages[i].tags.is_resend);
     let change_id = all().find_map(|i| messages[i].change_id.clone());
+    let backport = all().find_map(|i| messages[i].tags.backport.clone());
     SeriesRevision {
         kind,
         revision: labeled.unwrap_or(1),
         revision_labeled: labeled.is_some(),
         is_rfc,
         is_resend,
+        backport,
         total,
         cover,
         patches: slots,

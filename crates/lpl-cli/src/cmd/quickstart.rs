@@ -62,10 +62,10 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
     ))?;
     for (s, chain) in &q.series {
         p(format!(
-            "   {}  {}  v{:<3} {}/{} patches  A{} R{} T{}  {}  {}\n",
+            "   {}  {}  {:<6} {}/{} patches  A{} R{} T{}  {}  {}\n",
             style::paint(style::KEY, &s.id),
             time::date(s.date),
-            s.revision,
+            s.label,
             s.present,
             s.total.map(|t| t.to_string()).unwrap_or_else(|| "?".into()),
             s.trailers.acked,
@@ -79,14 +79,14 @@ pub fn run(app: &App, _a: Args) -> CmdResult {
                 .iter()
                 .map(|c| match c.reason {
                     Some(why) => format!(
-                        "v{} ({})",
-                        c.revision,
+                        "{} ({})",
+                        c.label,
                         serde_json::to_value(why)
                             .ok()
                             .and_then(|v| v.as_str().map(str::to_owned))
                             .unwrap_or_default()
                     ),
-                    None => format!("v{}", c.revision),
+                    None => c.label.clone(),
                 })
                 .collect();
             p(format!("             revisions: {}\n", parts.join(" -> ")))?;

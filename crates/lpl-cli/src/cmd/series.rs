@@ -64,11 +64,24 @@ fn completeness(s: &SeriesSummary) -> String {
 }
 
 fn revs(s: &SeriesSummary) -> String {
-    if s.revisions.len() <= 1 {
+    let label = if s.label.is_empty() {
         format!("v{}", s.revision)
     } else {
-        let all: Vec<String> = s.revisions.iter().map(|v| v.to_string()).collect();
-        format!("v{} ({})", s.revision, all.join(","))
+        s.label.clone()
+    };
+    let label = match &s.backport {
+        Some(b) => format!("{label} [{b}]"),
+        None => label,
+    };
+    if s.versions.len() <= 1 {
+        label
+    } else {
+        let all: Vec<String> = s
+            .versions
+            .iter()
+            .map(|v| v.strip_prefix('v').unwrap_or(v).to_owned())
+            .collect();
+        format!("{label} ({})", all.join(","))
     }
 }
 
@@ -233,62 +246,124 @@ pub fn render_series(v: &SeriesView, notes: &[Vec<lpl_core::review::NoteView>]) 
             ));
         }
     }
-    if v.chain.len() > 1 {
+    if v.chain.len() > 1 || !v.backports.is_empty() {
         s.push_str(&format!("\n{}\n", style::paint(style::BOLD, "Revisions")));
         s.push_str(&render_chain(&v.chain));
         s.push_str(&diff_hint(&v.chain));
+        s.push_str(&render_backports(&v.backports));
     }
     s
 }
 
-/// The `lpl diff` line under a chain of several revisions: what changed in
-/// the current revision since the one before it (or in the newest).
+/// The `lpl diff` line under a chain of several versions: what changed in
+/// the current version since the one before it (or in the newest).
 fn diff_hint(chain: &[series::ChainItem]) -> String {
-    let at = chain
-        .iter()
-        .position(|c| c.current)
-        .unwrap_or(chain.len() - 1);
+    // One entry per version (its latest posting).
+    let mut versions: Vec<&series::ChainItem> = Vec::new();
+    let mut at = None;
+    for c in chain {
+        if c.repost
+            && let Some(last) = versions.last_mut()
+        {
+            *last = c;
+        } else {
+            versions.push(c);
+        }
+        if c.current {
+            at = Some(versions.len() - 1);
+        }
+    }
+    if versions.len() < 2 {
+        return String::new();
+    }
+    let at = at.unwrap_or(versions.len() - 1);
     let (older, newer) = if at == 0 {
-        (&chain[0], &chain[1])
+        (versions[0], versions[1])
     } else {
-        (&chain[at - 1], &chain[at])
+        (versions[at - 1], versions[at])
+    };
+    let cmd = if older.revision == newer.revision {
+        // RFC v1 -> v1: the numbers do not tell them apart.
+        format!("lpl diff {} {}", older.id, newer.id)
+    } else {
+        format!(
+            "lpl diff {} v{} v{}",
+            newer.id, older.revision, newer.revision
+        )
     };
     format!(
         "  {}\n",
         style::paint(
             style::DIM,
             &format!(
-                "what changed from v{} to v{}: lpl diff {} v{} v{}",
-                older.revision, newer.revision, newer.id, older.revision, newer.revision
+                "what changed from {} to {}: {cmd}",
+                older.label, newer.label
             )
         )
+    )
+}
+
+/// Why a revision follows the one above it: `same-title (90%): evidence`;
+/// a manual link has no percentage.
+fn link_why(c: &series::ChainItem) -> String {
+    let Some(r) = c.reason else {
+        return String::new();
+    };
+    let name = serde_json::to_value(r)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let pct = c
+        .confidence
+        .map(|p| format!(" ({:.0}%)", p * 100.0))
+        .unwrap_or_default();
+    let evidence = c
+        .evidence
+        .as_deref()
+        .filter(|e| !e.is_empty())
+        .map(|e| format!(": {e}"))
+        .unwrap_or_default();
+    format!("  <- {name}{pct}{evidence}")
+}
+
+fn chain_line(c: &series::ChainItem, why: &str) -> String {
+    let label = match &c.backport {
+        Some(b) => format!("{} [{b}]", c.label),
+        None => c.label.clone(),
+    };
+    format!(
+        "  {} {} {:>6} {} {}/{}  {}{}\n",
+        if c.current { ">" } else { " " },
+        style::paint(style::KEY, &c.id),
+        if c.repost { "  \"".to_owned() } else { label },
+        time::date(c.date),
+        c.present,
+        c.total.map(|t| t.to_string()).unwrap_or_else(|| "?".into()),
+        c.title,
+        style::paint(style::DIM, why)
     )
 }
 
 fn render_chain(chain: &[series::ChainItem]) -> String {
     let mut s = String::new();
     for c in chain {
-        let why = match (c.reason, c.confidence) {
-            (Some(r), Some(p)) => {
-                let r = serde_json::to_value(r)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                format!("  <- {r} ({:.0}%)", p * 100.0)
-            }
-            _ => String::new(),
-        };
-        s.push_str(&format!(
-            "  {} {} {:>4} {} {}/{}  {}{}\n",
-            if c.current { ">" } else { " " },
-            style::paint(style::KEY, &c.id),
-            format!("v{}", c.revision),
-            time::date(c.date),
-            c.present,
-            c.total.map(|t| t.to_string()).unwrap_or_else(|| "?".into()),
-            c.title,
-            style::paint(style::DIM, &why)
-        ));
+        s.push_str(&chain_line(c, &link_why(c)));
+    }
+    s
+}
+
+/// Stable backports shown beside a chain (never inside it).
+fn render_backports(backports: &[series::ChainItem]) -> String {
+    let mut s = String::new();
+    if backports.is_empty() {
+        return s;
+    }
+    s.push_str(&format!(
+        "  {}\n",
+        style::paint(style::DIM, "stable backports (not revisions):")
+    ));
+    for b in backports {
+        s.push_str(&chain_line(b, ""));
     }
     s
 }
@@ -373,11 +448,17 @@ pub fn thread(app: &App, a: ThreadArgs) -> CmdResult {
 
 /// Show the revision chain of a series (v1 -> v2 -> ...), or correct it
 ///
-/// Each link says why it was made: change-id, in-reply-to (the new revision
-/// was sent into the old one's thread), same-title (same normalised title
-/// from the same sender), similar-patches (the title drifted but files,
-/// patch titles and patch-ids agree), manual. Corrections with `link` and
-/// `unlink` are kept in the archive and survive re-imports.
+/// A chain is a sequence of versions, RFCs first (RFC, RFC v2, then v1,
+/// v2...); a version sent more than once (a RESEND, again to more lists,
+/// a month later) shows its further postings as `"` under it. Each link
+/// says why it was made and on what evidence: change-id, in-reply-to (the
+/// new version was sent into the old one's thread), was-title (the subject
+/// says "(was OLD TITLE)"), same-title (same normalised title from the same
+/// sender), similar-patches (the title drifted but files, patch titles and
+/// patch-ids agree), repost, manual (yours: no percentage). Stable
+/// backports (`[PATCH 6.12.y]`) are listed beside the chain, never in it.
+/// Corrections with `link` and `unlink` are kept in the archive and survive
+/// re-imports.
 ///
 /// Examples:
 ///   lpl revisions 20240226205534.1603748-1-zi.yan@sent.com
@@ -421,14 +502,15 @@ pub fn revisions(app: &App, a: RevisionsArgs) -> CmdResult {
         .series
         .ok_or_else(|| CommandError::user("name a series, or use --link/--unlink OLDER NEWER"))?;
     let c = ws.revisions(&arg)?;
+    let b = ws.backports(&arg)?;
     let mut out = app.plain();
     if a.json {
-        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&c)?))?;
+        let v = serde_json::json!({"chain": c, "backports": b});
+        out.write_str(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
     } else {
         out.write_str(&render_chain(&c))?;
-        if c.len() > 1 {
-            out.write_str(&diff_hint(&c))?;
-        }
+        out.write_str(&diff_hint(&c))?;
+        out.write_str(&render_backports(&b))?;
     }
     Ok(0)
 }
@@ -464,8 +546,12 @@ pub fn am(app: &App, a: AmArgs) -> CmdResult {
             std::fs::write(&p, &mbox)
                 .map_err(|e| CommandError::user(format!("cannot write {}: {e}", p.display())))?;
             eprintln!(
-                "wrote {n} patches of v{} \"{}\" to {}",
-                sm.revision,
+                "wrote {n} patches of {} \"{}\" to {}",
+                if sm.label.is_empty() {
+                    format!("v{}", sm.revision)
+                } else {
+                    sm.label.clone()
+                },
                 sm.title,
                 p.display()
             );
