@@ -187,6 +187,8 @@ pub struct TrailerView {
     pub giver: Option<String>,
     /// The giver is not the reply's sender (someone typed another's trailer).
     pub giver_is_not_sender: bool,
+    /// Written by a bot (syzbot, kernel test robot, CI): not counted.
+    pub by_bot: bool,
     /// Given on the cover letter (applies to every patch).
     pub from_cover: bool,
     /// Carried from an earlier revision (same patch-id), with its revision.
@@ -201,6 +203,7 @@ fn trailer_view(lib: &Library, t: &CollectedTrailer) -> TrailerView {
         value: t.trailer.value.clone(),
         giver: t.giver.as_ref().map(|g| g.display()),
         giver_is_not_sender: t.giver_is_not_sender,
+        by_bot: t.by_bot,
         from_cover: t.from_cover,
         carried_from_revision: t.carried_from.map(|r| lib.revisions()[r].revision),
         source: lib.metas[t.source].message_id.as_str().to_owned(),

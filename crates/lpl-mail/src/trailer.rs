@@ -200,6 +200,49 @@ pub fn parse_reply_trailers(body: &str) -> Vec<Trailer> {
     out
 }
 
+/// Is this sender or trailer person a bot (syzbot, the kernel test robot,
+/// a CI system, a no-reply address), not a person? Judged from the words of
+/// the address's local part and of the display name, never from substrings
+/// (`talbot@` is a person).
+pub fn is_bot(email: &str, name: Option<&str>) -> bool {
+    const WORDS: &[&str] = &[
+        "bot",
+        "robot",
+        "syzbot",
+        "syzkaller",
+        "ci",
+        "noreply",
+        "kernelci",
+        "lkp",
+        "0day",
+    ];
+    let email = email.trim().to_ascii_lowercase();
+    let (local, domain) = email.split_once('@').unwrap_or((email.as_str(), ""));
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let local_words = words(local);
+    if local_words.iter().any(|w| WORDS.contains(&w.as_str()))
+        || local.starts_with("syzbot")
+        || local.ends_with("-bot")
+        || local.contains("-bot+")
+        || local == "no-reply"
+        || domain == "syzkaller.appspotmail.com"
+        || domain.ends_with(".syzkaller.appspotmail.com")
+    {
+        return true;
+    }
+    name.is_some_and(|n| {
+        let n = n.to_ascii_lowercase();
+        let w = words(&n);
+        w.iter()
+            .any(|x| matches!(x.as_str(), "bot" | "robot" | "syzbot" | "ci"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,5 +285,30 @@ mod tests {
             t[0].person().map(|p| p.name),
             Some(Some("Rev Iewer".into()))
         );
+    }
+
+    #[test]
+    fn bots_and_people() {
+        for (e, n) in [
+            ("syzbot@syzkaller.appspotmail.com", None),
+            (
+                "syzbot+ci0b43493baa45553d@syzkaller.appspotmail.com",
+                Some("syzbot ci"),
+            ),
+            ("lkp@intel.com", Some("kernel test robot")),
+            ("patchwork-bot+netdevbpf@kernel.org", None),
+            ("noreply@example.org", None),
+            ("ci_notify@linaro.org", Some("Linaro CI")),
+            ("bot@kernelci.org", Some("KernelCI bot")),
+        ] {
+            assert!(is_bot(e, n), "{e}");
+        }
+        for (e, n) in [
+            ("talbot@example.org", Some("Jim Talbot")),
+            ("david@redhat.com", Some("David Hildenbrand")),
+            ("abbott@x.org", None),
+        ] {
+            assert!(!is_bot(e, n), "{e}");
+        }
     }
 }

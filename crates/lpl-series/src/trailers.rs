@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use lpl_mail::trailer::kind_of;
+use lpl_mail::trailer::{is_bot, kind_of};
 use lpl_mail::{Address, Trailer, TrailerKind};
 use serde::{Deserialize, Serialize};
 
@@ -29,12 +29,26 @@ pub struct CollectedTrailer {
     pub giver: Option<Address>,
     /// Input index of the reply it was found in.
     pub source: usize,
-    /// The named person is not the reply's sender.
+    /// The named person is not the reply's sender (quoted from someone
+    /// else): shown, not counted, not applied by `am`.
     pub giver_is_not_sender: bool,
+    /// Written by a bot (syzbot, the kernel test robot, a CI system: the
+    /// reply's sender or the named giver is one,
+    /// [`lpl_mail::trailer::is_bot`]): a bot's report is not a person's
+    /// Tested-by. Shown, not counted, not applied by `am`.
+    pub by_bot: bool,
     /// Given on the cover letter (applies to every patch).
     pub from_cover: bool,
     /// Carried from this earlier revision (same patch-id).
     pub carried_from: Option<usize>,
+}
+
+impl CollectedTrailer {
+    /// Does it count as a person's review (not a bot's, not quoted from
+    /// someone else)? `series`, `show`, `am` and the notebook agree on it.
+    pub fn counts(&self) -> bool {
+        !self.by_bot && !self.giver_is_not_sender
+    }
 }
 
 /// Acked-by / Reviewed-by / Tested-by counts (distinct people).
@@ -49,6 +63,7 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// Counts of people's trailers: a trailer naming a bot is left out.
     fn of(trailers: &[&Trailer]) -> Self {
         let mut seen: Vec<(TrailerKind, String)> = Vec::new();
         let mut c = Counts::default();
@@ -60,8 +75,14 @@ impl Counts {
             ) {
                 continue;
             }
-            let who = t
-                .person()
+            let person = t.person();
+            if person
+                .as_ref()
+                .is_some_and(|a| is_bot(&a.email, a.name.as_deref()))
+            {
+                continue;
+            }
+            let who = person
                 .map(|a| a.email.to_ascii_lowercase())
                 .unwrap_or_else(|| t.value.to_ascii_lowercase());
             if seen.contains(&(kind, who.clone())) {
@@ -196,11 +217,16 @@ fn from_replies(
                 };
                 !same_email && !same_name
             });
+            let by_bot = is_bot(&reply.from_email, reply.from_name.as_deref())
+                || giver
+                    .as_ref()
+                    .is_some_and(|g| is_bot(&g.email, g.name.as_deref()));
             out.push(CollectedTrailer {
                 trailer: t.clone(),
                 giver,
                 source: r,
                 giver_is_not_sender,
+                by_bot,
                 from_cover,
                 carried_from: None,
             });
@@ -317,7 +343,12 @@ fn recount(messages: &[MessageMeta], r: &crate::series::SeriesRevision, t: &mut 
         let own = &messages[s.message].patch_trailers;
         let list: Vec<&Trailer> = own
             .iter()
-            .chain(t.patches[k].iter().map(|c| &c.trailer))
+            .chain(
+                t.patches[k]
+                    .iter()
+                    .filter(|c| c.counts())
+                    .map(|c| &c.trailer),
+            )
             .collect();
         let c = Counts::of(&list);
         t.counts.add(c);
@@ -328,10 +359,10 @@ fn recount(messages: &[MessageMeta], r: &crate::series::SeriesRevision, t: &mut 
 /// The trailers to add to patch `k` of a revision when exporting it: the
 /// collected ones not already in the patch, in order of arrival, leaving
 /// out those whose giver is not the reply's sender (b4 reports those
-/// instead of applying them).
+/// instead of applying them) and those written by bots.
 pub fn trailers_to_add(own: &[Trailer], collected: &[CollectedTrailer]) -> Vec<Trailer> {
     let mut out: Vec<Trailer> = Vec::new();
-    for c in collected.iter().filter(|c| !c.giver_is_not_sender) {
+    for c in collected.iter().filter(|c| c.counts()) {
         if own
             .iter()
             .chain(out.iter())
@@ -401,11 +432,13 @@ mod tests {
             .map(|c| c.giver_is_not_sender)
             .collect();
         assert_eq!(flagged, vec![true, false]);
+        // The flagged review (quoted from someone else) is shown, not
+        // counted: the counts agree with what `am` applies.
         assert_eq!(
             t[0].counts,
             Counts {
                 acked: 2,
-                reviewed: 1,
+                reviewed: 0,
                 tested: 0
             }
         );
@@ -427,5 +460,44 @@ mod tests {
             "Junk <j@x.org>"
         );
         assert_eq!(clean_value("A <a@b>"), "A <a@b>");
+    }
+
+    #[test]
+    fn a_bot_report_is_not_a_tested_by() {
+        // nth_page: syzbot ci's failure report on the cover asks for
+        // "Tested-by: syzbot@syzkaller.appspotmail.com".
+        let mut m = vec![
+            meta("c1@x", &[], "[PATCH RFC 0/2] work", 10),
+            meta("p1@x", &["c1@x"], "[PATCH RFC 1/2] one", 11),
+            meta("p2@x", &["c1@x"], "[PATCH RFC 2/2] two", 12),
+            meta("r1@x", &["c1@x"], "[syzbot ci] Re: work", 20),
+            meta("r2@x", &["c1@x"], "Re: [PATCH RFC 0/2] work", 21),
+        ];
+        for i in [1, 2] {
+            m[i].has_patch = true;
+        }
+        m[3].from_email = "syzbot+ci0b43493baa45553d@syzkaller.appspotmail.com".into();
+        m[3].from_name = Some("syzbot ci".into());
+        m[3].reply_trailers = vec![Trailer {
+            key: "Tested-by".into(),
+            value: "syzbot@syzkaller.appspotmail.com".into(),
+        }];
+        m[4].from_email = "rev@example.org".into();
+        m[4].from_name = Some("Rev".into());
+        m[4].reply_trailers = vec![Trailer {
+            key: "Tested-by".into(),
+            value: "Rev <rev@example.org>".into(),
+        }];
+        let a = crate::analyse(&m, &[]);
+        let t = collect(&m, &a.threads, &a.assembly, &a.chains);
+        let bots: Vec<bool> = t[0].cover.iter().map(|c| c.by_bot).collect();
+        assert_eq!(bots, vec![true, false]);
+        assert_eq!(
+            t[0].counts.tested, 2,
+            "one person's Tested-by on two patches"
+        );
+        let add = trailers_to_add(&[], &t[0].patches[0]);
+        assert_eq!(add.len(), 1);
+        assert_eq!(add[0].value, "Rev <rev@example.org>");
     }
 }

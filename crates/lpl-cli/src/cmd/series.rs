@@ -223,8 +223,12 @@ pub fn render_series(v: &SeriesView, notes: &[Vec<lpl_core::review::NoteView>]) 
             if let Some(v) = t.carried_from_revision {
                 note.push_str(&format!(" (carried from v{v}, same patch-id)"));
             }
-            if t.giver_is_not_sender {
-                note.push_str(" (given by someone else than the reply's sender)");
+            if t.by_bot {
+                note.push_str(" (written by a bot: not counted, not applied by am)");
+            } else if t.giver_is_not_sender {
+                note.push_str(
+                    " (quoted: given by someone else than the reply's sender; not counted)",
+                );
             }
             s.push_str(&format!(
                 "      {}: {}{}\n",

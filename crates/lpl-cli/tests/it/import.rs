@@ -349,6 +349,66 @@ fn both_full_epochs_import() {
         "{}",
         v["summary"]
     );
+    understanding_on_both_epochs(&home, t.path());
+}
+
+/// Issue 15 on the real epochs: RFC labels, a version posted twice, stable
+/// backports, and trailer counts that `series`, `show` and `am` agree on.
+fn understanding_on_both_epochs(home: &std::path::Path, tmp: &std::path::Path) {
+    // nth_page: RFC -> v1 -> v2, and syzbot ci's report is no Tested-by.
+    let rows = json(home, &["series", "--all", "--json", "nth_page"]);
+    let rows = rows.as_array().expect("rows");
+    let labels: Vec<&str> = rows.iter().filter_map(|r| r["label"].as_str()).collect();
+    assert_eq!(labels, vec!["v2", "v1", "RFC"], "{rows:?}");
+    for r in rows {
+        assert_eq!(r["trailers"]["tested"], 0, "{r}");
+        let id = r["id"].as_str().expect("id");
+        let shown = json(home, &["show", "--json", "--series", id]);
+        assert_eq!(
+            shown["summary"]["trailers"], r["trailers"],
+            "show agrees with series"
+        );
+        let bots = shown["patches"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|p| p["trailers"].as_array().into_iter().flatten())
+            .filter(|t| t["by_bot"] == true)
+            .count();
+        if r["label"] == "RFC" {
+            assert!(bots > 0, "the syzbot ci report is shown as a bot's");
+            let mbox = tmp.join("rfc.mbx");
+            let m = mbox.to_string_lossy();
+            let out = lpl(home, &["am", id, "-o", &m]);
+            assert!(out.status.success());
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("patches of RFC"), "{err}");
+            let text = std::fs::read_to_string(&mbox).expect("mbox");
+            assert!(!text.contains("Tested-by: syzbot"), "am leaves bots out");
+        }
+    }
+    let revs = lpl_ok(home, &["revisions", "761b98c3"]);
+    assert!(revs.contains("RFC"), "{revs}");
+    assert!(revs.contains("what changed from RFC to v1"), "{revs}");
+
+    // getsockname: the kernel series' v2 was sent twice; one chain.
+    let rows = json(home, &["series", "--json", "getsockname io_uring_cmd"]);
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
+    assert_eq!(
+        rows[0]["versions"],
+        serde_json::json!(["v1", "v2", "v3", "v4"])
+    );
+
+    // Stable backports: three branches, three rows, no chain.
+    let rows = json(home, &["series", "--json", "pressure_write"]);
+    let mut branches: Vec<&str> = rows
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["backport"].as_str())
+        .collect();
+    branches.sort();
+    assert_eq!(branches, vec!["6.1.y", "6.12.y", "6.6.y"], "{rows}");
 }
 
 /// A Maildir's cursor (every file done) is not stored with each batch; the
