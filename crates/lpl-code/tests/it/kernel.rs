@@ -7,7 +7,15 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
 
-pub const TARBALL: &str = "/usr/src/linux-source-6.12.tar.xz";
+/// Where Debian's linux-source-6.12 puts its tarball; `LPL_LINUX_SOURCE`
+/// names another copy of the same release.
+const DEBIAN_TARBALL: &str = "/usr/src/linux-source-6.12.tar.xz";
+
+/// The kernel tarball the tests read.
+pub fn tarball() -> PathBuf {
+    std::env::var_os("LPL_LINUX_SOURCE")
+        .map_or_else(|| PathBuf::from(DEBIAN_TARBALL), PathBuf::from)
+}
 const TOP: &str = "linux-source-6.12";
 /// What is extracted (the top-level files make it look like a kernel tree).
 const PARTS: &[&str] = &[
@@ -29,9 +37,12 @@ pub fn tree() -> &'static Path {
         if done.exists() {
             return top;
         }
+        let tarball = tarball();
         assert!(
-            Path::new(TARBALL).exists(),
-            "{TARBALL} is missing: install the Debian package linux-source-6.12 (.ci/run does)"
+            tarball.exists(),
+            "{} is missing: install the Debian package linux-source-6.12 (.ci/run does) \
+             or set LPL_LINUX_SOURCE to a linux-source-6.12.tar.xz",
+            tarball.display()
         );
         std::fs::create_dir_all(&base).expect("target dir");
         // Test binaries may race: each extracts into a directory of its own
@@ -40,7 +51,7 @@ pub fn tree() -> &'static Path {
         let members: Vec<String> = PARTS.iter().map(|p| format!("{TOP}/{p}")).collect();
         let status = std::process::Command::new("tar")
             .arg("-xJf")
-            .arg(TARBALL)
+            .arg(&tarball)
             .arg("-C")
             .arg(tmp.path())
             .args(&members)
