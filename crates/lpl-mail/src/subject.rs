@@ -125,9 +125,32 @@ pub fn parse(subject: &str) -> SubjectTags {
         }
         title = head.to_string();
     }
+    if tags.backport.is_none() {
+        tags.backport = backport_in_title(&title).map(str::to_string);
+    }
     tags.was_title = split_was(&title).map(|(_, old)| old.to_string());
     tags.title = title;
     tags
+}
+
+/// A backport named in the title rather than the brackets: `Backport
+/// rework of deadline bandwidth restoration for 5.10.y` -> `5.10.y`.
+fn backport_in_title(title: &str) -> Option<&str> {
+    let words: Vec<&str> = title.split_whitespace().collect();
+    let first = words.first()?.to_ascii_lowercase();
+    if !(first.starts_with("backport") || first == "stable") || words.len() < 3 {
+        return None;
+    }
+    let [.., prep, branch] = words.as_slice() else {
+        return None;
+    };
+    let branch = branch.trim_end_matches(['.', ')']);
+    (matches!(
+        prep.to_ascii_lowercase().as_str(),
+        "for" | "to" | "into" | "onto"
+    ))
+    .then(|| stable_branch(branch))
+    .flatten()
 }
 
 /// `title [ver #14]` (also `[ver#14]`, `[v14]` at the end) -> (`title`, 14).
@@ -776,6 +799,15 @@ mod tests {
             let t = p(s);
             assert_eq!(t.backport.as_deref(), Some(b), "{s}");
         }
+        // Named in the title (cgroups epoch, Qais Yousef, 2023-08-20).
+        let t = p("[PATCH 0/6] Backport rework of deadline bandwidth restoration for 5.10.y");
+        assert_eq!(t.backport.as_deref(), Some("5.10.y"));
+        assert_eq!(
+            p("[PATCH] backport: fix for 6.1").backport.as_deref(),
+            Some("6.1")
+        );
+        assert_eq!(p("[PATCH] backports are fine for v2.1").backport, None);
+        assert_eq!(p("[PATCH] mm: backport helper for 6.1.y").backport, None);
         assert_eq!(p("[PATCH v5.10.y 1/1] x").revision, None);
         assert_eq!(p("[PATCH v2 6.6] x").revision, Some(2));
         for s in [

@@ -7,7 +7,11 @@
 //! grouped first ([`LinkReason::Repost`]): same version label (number and
 //! RFC), same stable branch, and either the same b4 change-id, or the same
 //! sender and title with a RESEND tag, the same patches (patch-ids), a
-//! version number of 2 or more, or the same files within 120 days.
+//! version number of 2 or more, a sending of the cover letter alone within
+//! two days, or most patch titles and files again within 120 days.
+//!
+//! "The same sender" is the same person: addresses used under one display
+//! name (two words or more) count as one sender.
 //!
 //! Candidate links between versions (predecessor `P` sent before `R`, `R`
 //! a later version: a higher number, or the first non-RFC after RFCs):
@@ -15,7 +19,8 @@
 //! 2. `R` was sent in reply into `P`'s thread by the same sender (0.95), or
 //!    `R`'s subject names `P`'s title as `(was OLD TITLE)` (0.95);
 //! 3. same normalised title and same sender, any time apart (0.9; 0.6 when
-//!    `R` does not carry a later version);
+//!    `R` does not carry a later version, and then only when a patch title
+//!    or patch-id carried over: "Misc cleanups" is reused for new work);
 //! 4. the title drifted but the patches are alike: same sender, higher
 //!    revision, overlap of patch-ids, patch titles and files (0.5..0.85).
 //!
@@ -224,10 +229,10 @@ pub fn link_revisions(
         .enumerate()
         .map(|(i, r)| (key_id(r), i))
         .collect();
-    let senders: Vec<String> = revs
-        .iter()
-        .map(|r| r.sender_email.to_ascii_lowercase())
-        .collect();
+    // Who sent each revision: one key per person, so that a sender who
+    // changed address (`yukuai3@huawei.com` -> `yukuai1@huaweicloud.com`)
+    // under the same name is still the same sender.
+    let senders: Vec<String> = persons(revs);
     let title_keys: Vec<String> = revs
         .iter()
         .map(|r| title_key(&r.normalized_title))
@@ -496,7 +501,14 @@ pub fn link_revisions(
                 );
             }
             let prev = list[k - 1];
-            if versions_seen.is_empty() && group_of[prev] != group_of[b] {
+            // Same version label again with other patches: an unlabelled
+            // repost of reworked patches only when some patch carried over
+            // (a title or a patch-id); generic titles ("Misc cleanups",
+            // "for-next cleanups") are reused for unrelated work.
+            let carried = overlap(&features[prev], &features[b], |f| {
+                matches!(f, Feature::Title(_) | Feature::PatchId(_))
+            }) > 0.0;
+            if versions_seen.is_empty() && group_of[prev] != group_of[b] && carried {
                 // Same version label again, other patches (unlabelled
                 // reposts of reworked patches).
                 push(
@@ -737,9 +749,20 @@ fn repost_evidence_of(
     if b.revision_labeled && b.revision >= 2 {
         return Some(format!("{label} posted again with the same title"));
     }
-    let files = overlap(fa, fb, |f| matches!(f, Feature::File(_)));
     let days = (b.date - a.date).abs() / 86_400;
-    if a.total == b.total && files >= 0.5 && days <= 120 {
+    // One of the two sendings carried only the cover letter (the patches
+    // of the other never reached the list, or were sent again with it).
+    if (a.patches.is_empty() || b.patches.is_empty()) && days <= 2 {
+        let minutes = (b.date - a.date).abs() / 60;
+        return Some(format!(
+            "{label} posted again {minutes} minutes later; one sending carried only the cover letter"
+        ));
+    }
+    // Files alone say little (every io_uring patch touches io_uring.c):
+    // most patch titles must come back too.
+    let files = overlap(fa, fb, |f| matches!(f, Feature::File(_)));
+    let titles = overlap(fa, fb, |f| matches!(f, Feature::Title(_)));
+    if a.total == b.total && files >= 0.5 && titles >= 0.5 && days <= 120 {
         return Some(format!(
             "{label} posted again {days} days later with the same title and files"
         ));
@@ -801,6 +824,50 @@ fn backports(
         });
     }
     out
+}
+
+/// One key per person for each revision: its sender's address, where
+/// addresses that appear under the same display name (two words or more)
+/// are one person, keyed by the first address seen.
+fn persons(revs: &[SeriesRevision]) -> Vec<String> {
+    let emails: Vec<String> = revs
+        .iter()
+        .map(|r| r.sender_email.to_ascii_lowercase())
+        .collect();
+    let mut by_name: HashMap<String, &str> = HashMap::new();
+    let mut alias: HashMap<&str, &str> = HashMap::new();
+    for (r, email) in revs.iter().zip(&emails) {
+        let Some(name) = r.sender_name.as_deref().and_then(person_name) else {
+            continue;
+        };
+        let first = *by_name.entry(name).or_insert(email.as_str());
+        if first != email {
+            alias.entry(email.as_str()).or_insert(first);
+        }
+    }
+    emails
+        .iter()
+        .map(|e| alias.get(e.as_str()).copied().unwrap_or(e).to_string())
+        .collect()
+}
+
+/// A display name that names a person: two words or more with letters,
+/// lowercased, quotes and parenthesised parts (`(Meta)`) dropped.
+fn person_name(name: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut depth = 0u32;
+    for c in name.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            '"' | '\'' => {}
+            _ if depth == 0 => out.extend(c.to_lowercase()),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = out.split_whitespace().collect();
+    (words.len() >= 2 && words.iter().all(|w| w.chars().any(char::is_alphabetic)))
+        .then(|| words.join(" "))
 }
 
 /// Title key for matching: lowercase words of letters and digits only

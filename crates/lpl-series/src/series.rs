@@ -499,7 +499,12 @@ fn build_revision(
         .total
         .or_else(|| all().find_map(|i| messages[i].tags.total));
     let labeled = all().filter_map(|i| messages[i].tags.revision).max();
-    let is_pull = all().any(|i| messages[i].is_pull_request || messages[i].tags.is_pull);
+    // A `[GIT PULL]` subject is a pull request. A request-pull text in a
+    // `[PATCH 0/N]` cover whose patches follow is a series that also names
+    // a branch (liburing's `[PATCHSET v2 RFC liburing 0/5]`).
+    let is_pull = all().any(|i| messages[i].tags.is_pull)
+        || (all().any(|i| messages[i].is_pull_request)
+            && !slots.iter().any(|s| messages[s.message].has_patch));
     let kind = if is_pull {
         SeriesKind::PullRequest
     } else if cover.is_none() && slots.len() == 1 && total.is_none_or(|t| t <= 1) {
