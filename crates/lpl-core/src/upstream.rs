@@ -89,7 +89,12 @@ pub(crate) fn status(
     lib: &Library,
     r: usize,
 ) -> Result<Option<SeriesStatus>, Error> {
-    lpl_upstream::store::migrate(store.conn())?;
+    // Reading only: a read-only handle (`lpl upstream ID`, `notebook
+    // check`, the TUI and web workers) cannot run the migration, which
+    // writes even when there is nothing to create. No tables, no status.
+    if !has_tables(store) {
+        return Ok(None);
+    }
     let chain = lib.analysis.chains.chain(r);
     let inputs: Vec<SeriesInput> = chain
         .iter()
@@ -114,6 +119,18 @@ pub(crate) fn status(
     Ok(lpl_upstream::series::series_status(
         &inputs, which, &matches, &tag_order,
     ))
+}
+
+/// Whether the upstream tables exist (made by the first index or match).
+fn has_tables(store: &Store) -> bool {
+    store
+        .conn()
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'up_matches')",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .is_ok_and(|n| n > 0)
 }
 
 /// Whether an upstream index exists in this store.
