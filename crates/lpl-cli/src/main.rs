@@ -7,6 +7,7 @@ mod app;
 mod cmd;
 mod config;
 mod error;
+mod table;
 
 use std::path::PathBuf;
 

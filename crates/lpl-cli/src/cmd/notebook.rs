@@ -11,6 +11,7 @@ use lpl_core::notebook::{Notebook, NotebookFetchEvent, Progress, fsio, select};
 use crate::app::{App, style};
 use crate::config;
 use crate::error::{CmdResult, CommandError};
+use crate::table::{Align, Table};
 
 /// Your Markdown roadmap of series: check it against the archive, edit it, render it
 ///
@@ -559,47 +560,54 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                 out.write_str(&format!("{}\n", serde_json::to_string_pretty(&st)?))?;
                 return Ok(0);
             }
-            let mut s = format!(
-                "{:<40} {:>7} {:>4} {:>7} {:>7} {:>6} {:>8} {:>6} {:>3} {:>5}\n",
-                "topic",
-                "entries",
-                "read",
-                "reading",
-                "series",
-                "found",
-                "missing",
-                "merged",
-                "🚧",
-                "open?"
-            );
-            for t in &st.topics {
-                s.push_str(&format!(
-                    "{:<40} {:>7} {:>4} {:>7} {:>7} {:>6} {:>8} {:>6} {:>3} {:>5}\n",
-                    t.path.chars().take(40).collect::<String>(),
-                    t.entries,
-                    t.read,
-                    t.reading,
-                    t.series,
-                    t.found,
-                    t.missing,
-                    t.merged,
-                    t.marked_not_merged,
-                    t.open_questions
+            let mut t = Table::new(&[
+                ("topic", Align::Left, 40),
+                ("entries", Align::Right, 0),
+                ("read", Align::Right, 0),
+                ("reading", Align::Right, 0),
+                ("series", Align::Right, 0),
+                ("found", Align::Right, 0),
+                ("missing", Align::Right, 0),
+                ("merged", Align::Right, 0),
+                ("🚧", Align::Right, 0),
+                ("open?", Align::Right, 0),
+            ]);
+            let row = |name: &str, c: [usize; 9]| {
+                std::iter::once(name.to_owned())
+                    .chain(c.iter().map(usize::to_string))
+                    .collect::<Vec<_>>()
+            };
+            for tp in &st.topics {
+                t.row(row(
+                    &tp.path,
+                    [
+                        tp.entries,
+                        tp.read,
+                        tp.reading,
+                        tp.series,
+                        tp.found,
+                        tp.missing,
+                        tp.merged,
+                        tp.marked_not_merged,
+                        tp.open_questions,
+                    ],
                 ));
             }
-            s.push_str(&format!(
-                "{:<40} {:>7} {:>4} {:>7} {:>7} {:>6} {:>8} {:>6} {:>3} {:>5}\n",
+            t.row(row(
                 "total",
-                st.entries,
-                st.read,
-                st.reading,
-                st.series,
-                st.found,
-                st.missing,
-                st.merged,
-                st.marked_not_merged,
-                st.open_questions
+                [
+                    st.entries,
+                    st.read,
+                    st.reading,
+                    st.series,
+                    st.found,
+                    st.missing,
+                    st.merged,
+                    st.marked_not_merged,
+                    st.open_questions,
+                ],
             ));
+            let s = t.render();
             out.write_str(&s)?;
             Ok(0)
         }
