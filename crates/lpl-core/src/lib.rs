@@ -54,6 +54,6 @@ pub mod types {
     pub use lpl_series::{Counts, LinkReason, SeriesKind};
     pub use lpl_store::{DiskFault, SourceRow, StoreStats};
     pub use lpl_upstream::{
-        IndexReport, Match, MatchOptions, Progress as UpstreamProgress, SeriesStatus,
+        IndexReport, Match, MatchOptions, Progress as UpstreamProgress, SeriesState, SeriesStatus,
     };
 }

@@ -10,7 +10,9 @@
 
 use std::fmt;
 
-use crate::doc::{Date, Eol, Notebook, Progress, READ_MARK, READING_MARK, TopicKind};
+use crate::doc::{
+    Date, Eol, NOT_MERGED_MARK, Notebook, Progress, READ_MARK, READING_MARK, TopicKind,
+};
 use crate::inline;
 use crate::lore::MessageId;
 use crate::patches::{self, PatchStyle};
@@ -128,6 +130,9 @@ pub struct NewEntry {
     pub message_id: Option<MessageId>,
     /// Progress mark to write.
     pub status: Progress,
+    /// Mark it 🚧, not merged yet (the learner's mark, written between the
+    /// date and the progress mark: `- 2017-05-15 🚧 [...](...)`).
+    pub not_merged: bool,
 }
 
 impl NewEntry {
@@ -145,6 +150,7 @@ impl NewEntry {
             url: crate::lore::lore_url(list, &s.message_id),
             message_id: Some(s.message_id.clone()),
             status,
+            not_merged: false,
         }
     }
 }
@@ -734,6 +740,10 @@ pub fn entry_line(nb: &Notebook, new: &NewEntry) -> String {
             s.push_str(&d.iso());
             s.push(' ');
         }
+    }
+    if new.not_merged {
+        s.push_str(NOT_MERGED_MARK);
+        s.push(' ');
     }
     if let Some(m) = progress_mark(new.status) {
         s.push_str(m);

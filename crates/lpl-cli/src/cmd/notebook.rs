@@ -7,6 +7,7 @@ use lpl_core::fetch::FetchOptions;
 use lpl_core::notebook::check::Found;
 use lpl_core::notebook::edit::{self, AddOptions, NoteTarget, PatchRef};
 use lpl_core::notebook::{Notebook, NotebookFetchEvent, Progress, fsio, select};
+use lpl_core::types::SeriesState;
 
 use crate::app::{App, style};
 use crate::config;
@@ -143,6 +144,16 @@ enum Sub {
         json: bool,
     },
     /// Add a series as a dated entry in a topic, in your own style
+    ///
+    /// The entry is written as your other entries are (date form, escaped
+    /// title, list marker) where its date belongs in the topic:
+    /// `- 2024-02-26 [\[PATCH v5 0/8\] Split a folio ... - Zi Yan](URL)`,
+    /// with 🚧 after the date (--not-merged) and 📖 (--reading).
+    ///
+    /// Examples:
+    ///   lpl notebook add 20240226205534.1603748-1-zi.yan@sent.com --topic THP
+    ///   lpl notebook add https://lore.kernel.org/linux-mm/MSGID/ --topic mTHP --not-merged
+    ///   lpl notebook add 1a2b3c --topic "vma optimization" --create-topic --dry-run
     Add {
         /// Series (short id, Message-ID or lore URL)
         series: String,
@@ -155,6 +166,9 @@ enum Sub {
         /// Mark it as being read (📖)
         #[arg(long)]
         reading: bool,
+        /// Mark it 🚧: not merged yet (`check` flags it once upstream has it)
+        #[arg(long, visible_alias = "wip")]
+        not_merged: bool,
         /// Print what would change, write nothing
         #[arg(long)]
         dry_run: bool,
@@ -616,10 +630,12 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             topic,
             create_topic,
             reading,
+            not_merged,
             dry_run,
         } => {
             let (loaded, nb) = load(&notebook_path(&a.file)?)?;
-            let new = app.workspace()?.notebook_entry(
+            let ws = app.workspace()?;
+            let mut new = ws.notebook_entry(
                 &series,
                 if reading {
                     Progress::Reading
@@ -627,6 +643,20 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                     Progress::Unread
                 },
             )?;
+            new.not_merged = not_merged;
+            if not_merged
+                && let Ok((_, st)) = ws.upstream_status(&series)
+                && matches!(
+                    st.state,
+                    SeriesState::Merged | SeriesState::Superseded { .. }
+                )
+            {
+                eprintln!(
+                    "{} the upstream index knows this series as merged ({}): `check` will flag the 🚧",
+                    style::paint(style::WARN, "warning:"),
+                    st.summary()
+                );
+            }
             let ed = edit::add_entry(
                 &nb,
                 &new,

@@ -41,6 +41,7 @@ fn nth_page_v2() -> NewEntry {
         url: "https://lore.kernel.org/linux-mm/20250901150359.867252-1-david@redhat.com/".into(),
         message_id: MessageId::new("20250901150359.867252-1-david@redhat.com"),
         status: Progress::Unread,
+        not_merged: false,
     }
 }
 
@@ -95,6 +96,34 @@ fn add_goes_to_its_dated_place_in_the_users_style() {
             "+69: - 2024-03-01 📖 [\\[PATCH v1 0/1\\] x - David Hildenbrand](https://lore.kernel.org/linux-mm/x@y/)"
         ]
     );
+    // 🚧 (not merged yet) as the learner writes it: after the date, before
+    // the progress mark (`- 2017-05-15 🚧 [...]` in the seed); it reads
+    // back as the entry's not-merged mark.
+    s.not_merged = true;
+    let e = edit::add_entry(
+        &nb,
+        &s,
+        &AddOptions {
+            topic: "THP".into(),
+            create_topic: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        diff(nb.as_bytes(), &e.bytes),
+        [
+            "+69: - 2024-03-01 🚧 📖 [\\[PATCH v1 0/1\\] x - David Hildenbrand](https://lore.kernel.org/linux-mm/x@y/)"
+        ]
+    );
+    let after = Notebook::parse(e.bytes.clone());
+    let added = &after.entries()[after
+        .entries()
+        .iter()
+        .position(|e| e.line == 68)
+        .expect("the new entry")];
+    assert!(added.not_merged);
+    assert_eq!(added.progress(), Some(Progress::Reading));
+    s.not_merged = false;
     // The fewest dated entries on the wrong side: after 2023-07-10 and
     // before 2024-04-15 (only 2024-04-09 before it and 2024-02-26 and the
     // final 2017 entry after it are out of place, as they already were).

@@ -184,7 +184,7 @@ proptest! {
     }
 
     #[test]
-    fn add_keeps_every_other_entry(doc in document(), y in 2000u16..2030, m in 1u8..13) {
+    fn add_keeps_every_other_entry(doc in document(), y in 2000u16..2030, m in 1u8..13, wip in any::<bool>()) {
         let nb = Notebook::parse(doc.clone());
         for t in 0..nb.topics().len().min(4) {
             let path = nb.topic_path(t).join("/");
@@ -195,6 +195,7 @@ proptest! {
                 url: "https://lore.kernel.org/linux-mm/new@x/".into(),
                 message_id: lpl_notebook::MessageId::new("new@x"),
                 status: Progress::Unread,
+                not_merged: wip,
             };
             let opts = edit::AddOptions { topic: path.clone(), create_topic: false };
             let e = match edit::add_entry(&nb, &new, &opts) {
@@ -213,6 +214,7 @@ proptest! {
             let k = after.entries().iter().position(|e| e.message_id.as_ref().is_some_and(|m| m.as_str() == "new@x") && e.title == "[PATCH v2 0/3] new series - N. Ew");
             prop_assert!(k.is_some(), "new entry not parsed: {:?}", String::from_utf8_lossy(&e.bytes));
             let k = k.unwrap();
+            prop_assert_eq!(after.entries()[k].not_merged, wip);
             let nt = after.entries()[k].topic.expect("in a topic");
             prop_assert_eq!(after.topic_path(nt).join("/"), path);
             got.remove(k);
