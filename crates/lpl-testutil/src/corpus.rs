@@ -93,10 +93,33 @@ pub fn epoch_prefix(list: &str, dir: &Path, n: Option<usize>) -> PathBuf {
 
 /// Every raw message (`m` blob) of a public-inbox epoch, oldest first,
 /// handed to `f` (deletions skipped), read with `git cat-file --batch`.
-pub fn for_each_raw(repo: &Path, mut f: impl FnMut(&[u8])) {
+pub fn for_each_raw(repo: &Path, f: impl FnMut(&[u8])) {
+    let list = crate::git::text(repo, &["rev-list", "--reverse", "HEAD"]);
+    raw_of_commits(repo, list.lines(), f);
+}
+
+/// The raw messages of commits `range` of a public-inbox epoch (0-based,
+/// oldest first: commit `n` is the list's message `n + 1`), deletions
+/// skipped: a slice of a list to import without the whole epoch.
+pub fn epoch_slice(repo: &Path, range: std::ops::Range<usize>) -> Vec<Vec<u8>> {
+    let list = crate::git::text(repo, &["rev-list", "--reverse", "--first-parent", "HEAD"]);
+    let mut out = Vec::new();
+    raw_of_commits(
+        repo,
+        list.lines().skip(range.start).take(range.len()),
+        |m| out.push(m.to_vec()),
+    );
+    out
+}
+
+fn raw_of_commits<'a>(
+    repo: &Path,
+    commits: impl Iterator<Item = &'a str>,
+    mut f: impl FnMut(&[u8]),
+) {
     use std::io::{BufRead, BufReader, Read, Write};
     use std::process::Stdio;
-    let list = crate::git::text(repo, &["rev-list", "--reverse", "HEAD"]);
+    let list: String = commits.map(|c| format!("{c}:m\n")).collect();
     let mut child = crate::git::command(Some(repo))
         .args(["cat-file", "--batch"])
         .stdin(Stdio::piped())
@@ -105,13 +128,7 @@ pub fn for_each_raw(repo: &Path, mut f: impl FnMut(&[u8])) {
         .spawn()
         .expect("git cat-file");
     let mut stdin = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || {
-        for c in list.lines() {
-            if writeln!(stdin, "{c}:m").is_err() {
-                break;
-            }
-        }
-    });
+    let writer = std::thread::spawn(move || stdin.write_all(list.as_bytes()));
     let mut out = BufReader::with_capacity(1 << 20, child.stdout.take().expect("stdout"));
     let mut header = String::new();
     let mut buf = Vec::new();

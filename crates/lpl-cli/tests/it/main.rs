@@ -9,6 +9,7 @@ mod hostile;
 mod import;
 mod notebook_edit;
 mod notebook_fetch;
+mod notebook_upstream;
 mod quickstart;
 mod reply;
 mod review;
