@@ -29,6 +29,24 @@ pub enum Event {
     },
     /// The full-text index is being brought up to date.
     Index(IndexEvent),
+    /// The understanding of the archive (threads, series, chains) is being
+    /// brought up to date.
+    Understanding(UnderstandEvent),
+}
+
+/// Phases of keeping the saved understanding of the archive current.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnderstandEvent {
+    /// Analysing the archive's messages.
+    Analysing,
+    /// Saving what was concluded: `revisions` series revisions.
+    Saving {
+        /// Series revisions found.
+        revisions: usize,
+    },
+    /// The understanding is current.
+    Done,
 }
 
 /// Phases of keeping the full-text index current.

@@ -34,11 +34,12 @@ pub mod search;
 pub mod series;
 pub mod show;
 pub mod time;
+mod understanding;
 pub mod upstream;
 mod workspace;
 
 pub use error::{Error, Kept, KeptFrom, Result};
-pub use event::{Event, IndexEvent};
+pub use event::{Event, IndexEvent, UnderstandEvent};
 pub use layout::{Component, Layout};
 pub use library::short_id;
 pub use workspace::{

@@ -77,34 +77,52 @@ pub fn short_id(message_id: &str) -> String {
     lpl_mail::id::short_id(message_id)
 }
 
+/// The analysis input of stored rows, with their row ids (rows without a
+/// usable Message-ID are left out).
+pub(crate) fn metas_of(all: Vec<MetaRow>) -> (Vec<i64>, Vec<MessageMeta>) {
+    let mut rows = Vec::with_capacity(all.len());
+    let mut metas = Vec::with_capacity(all.len());
+    for r in all {
+        let id = r.id;
+        if let Some(m) = meta_of(r) {
+            rows.push(id);
+            metas.push(m);
+        }
+    }
+    (rows, metas)
+}
+
+/// The user's corrections of revision chains.
+pub(crate) fn overrides(store: &Store) -> Result<Vec<Override>, Error> {
+    Ok(store
+        .revision_overrides()?
+        .into_iter()
+        .filter_map(|(older, newer, kind)| {
+            Some(Override {
+                kind: if kind == "unlink" {
+                    OverrideKind::Unlink
+                } else {
+                    OverrideKind::Link
+                },
+                older: MessageId::new(&older)?,
+                newer: MessageId::new(&newer)?,
+            })
+        })
+        .collect())
+}
+
 impl Library {
     /// Loads and analyses everything in `store`.
     pub fn load(store: &Store) -> Result<Library, Error> {
-        let mut rows = Vec::new();
-        let mut metas = Vec::new();
-        for r in store.all_meta()? {
-            let id = r.id;
-            if let Some(m) = meta_of(r) {
-                rows.push(id);
-                metas.push(m);
-            }
-        }
-        let overrides: Vec<Override> = store
-            .revision_overrides()?
-            .into_iter()
-            .filter_map(|(older, newer, kind)| {
-                Some(Override {
-                    kind: if kind == "unlink" {
-                        OverrideKind::Unlink
-                    } else {
-                        OverrideKind::Link
-                    },
-                    older: MessageId::new(&older)?,
-                    newer: MessageId::new(&newer)?,
-                })
-            })
-            .collect();
+        let (rows, metas) = metas_of(store.all_meta()?);
+        let overrides = overrides(store)?;
         let analysis = lpl_series::analyse(&metas, &overrides);
+        Ok(Library::from_parts(rows, metas, analysis))
+    }
+
+    /// A library of these messages (`rows` parallel to `metas`) and their
+    /// analysis; the trailers are collected here.
+    pub(crate) fn from_parts(rows: Vec<i64>, metas: Vec<MessageMeta>, analysis: Analysis) -> Self {
         let trailers = lpl_series::collect(
             &metas,
             &analysis.threads,
@@ -115,13 +133,13 @@ impl Library {
         for (i, m) in metas.iter().enumerate() {
             by_mid.entry(m.message_id.clone()).or_default().push(i);
         }
-        Ok(Library {
+        Library {
             rows,
             metas,
             analysis,
             trailers,
             by_mid,
-        })
+        }
     }
 
     /// The revisions.

@@ -16,17 +16,47 @@ use lpl_store::Store;
 
 use crate::error::{Error, NotFound};
 use crate::library::Library;
+use crate::understanding::{Lib, Names};
+use crate::workspace::Workspace;
 
-/// Checks every entry of `nb` against `lib`.
-pub(crate) fn check(store: &Store, lib: &Library, nb: &Notebook) -> check::CheckReport {
-    check::check(nb, &StoreArchive { store, lib })
+/// Where the analysis answering a notebook's questions comes from.
+#[derive(Clone, Copy)]
+pub(crate) enum Src<'a> {
+    /// One analysis holding everything asked about (the whole archive's,
+    /// or the unit of the revision at hand).
+    Whole(&'a Library),
+    /// The workspace: the saved unit of each entry, when current.
+    Ws(&'a Workspace),
+}
+
+impl<'a> Src<'a> {
+    /// The analysis that holds the series `arg` names.
+    fn lib_for(self, arg: &str) -> Option<Lib<'a>> {
+        match self {
+            Src::Whole(l) => Some(Lib::Whole(l)),
+            Src::Ws(w) => w.lib_for(arg, Names::Series).ok(),
+        }
+    }
+
+    /// The analyses that hold every revision titled `norm_title`.
+    fn with_title(self, norm_title: &str) -> Vec<Lib<'a>> {
+        match self {
+            Src::Whole(l) => vec![Lib::Whole(l)],
+            Src::Ws(w) => w.libs_with_title(norm_title).unwrap_or_default(),
+        }
+    }
+}
+
+/// Checks every entry of `nb` against the archive.
+pub(crate) fn check(store: &Store, src: Src<'_>, nb: &Notebook) -> check::CheckReport {
+    check::check(nb, &StoreArchive { store, src })
 }
 
 /// Writes the HTML site of `nb` under `dir`.
-pub(crate) fn render(store: &Store, lib: &Library, nb: &Notebook, dir: &Path) -> Result<(), Error> {
+pub(crate) fn render(store: &Store, src: Src<'_>, nb: &Notebook, dir: &Path) -> Result<(), Error> {
     Ok(lpl_notebook::fsio::render_html(
         nb,
-        &StoreArchive { store, lib },
+        &StoreArchive { store, src },
         dir,
     )?)
 }
@@ -34,12 +64,12 @@ pub(crate) fn render(store: &Store, lib: &Library, nb: &Notebook, dir: &Path) ->
 /// One page of the notebook's site with `links` (`None`: no such entry).
 pub(crate) fn page(
     store: &Store,
-    lib: &Library,
+    src: Src<'_>,
     nb: &Notebook,
     links: html::Links,
     which: html::Which,
 ) -> Option<html::PageParts> {
-    html::render_page(nb, &StoreArchive { store, lib }, links, which)
+    html::render_page(nb, &StoreArchive { store, src }, links, which)
 }
 
 /// The entry `lpl notebook add` writes for revision `r`.
@@ -50,7 +80,10 @@ pub(crate) fn new_entry(
     status: Progress,
 ) -> Result<edit::NewEntry, Error> {
     let key = lib.revisions()[r].key_message();
-    let arch = StoreArchive { store, lib };
+    let arch = StoreArchive {
+        store,
+        src: Src::Whole(lib),
+    };
     let mid = lib.metas[key].message_id.as_str();
     let view = NbId::new(mid)
         .and_then(|id| arch.series_by_message_id(&id))
@@ -72,7 +105,7 @@ pub(crate) struct StoreArchive<'a> {
     /// The store (raw messages for diffstats and cover letters).
     pub store: &'a Store,
     /// The analysis.
-    pub lib: &'a Library,
+    pub src: Src<'a>,
 }
 
 fn nb_id(s: &str) -> Option<NbId> {
@@ -89,8 +122,7 @@ fn counts(c: &lpl_series::Counts) -> TrailerCounts {
 }
 
 impl StoreArchive<'_> {
-    fn view(&self, r: usize) -> Option<SeriesView> {
-        let lib = self.lib;
+    fn view(&self, lib: &Library, r: usize) -> Option<SeriesView> {
         let rev = &lib.revisions()[r];
         let key = rev.key_message();
         let rt = lib.trailers.get(r);
@@ -147,21 +179,21 @@ impl StoreArchive<'_> {
             patches,
             cover_body,
             trailers: rt.map(|t| counts(&t.counts)).unwrap_or_default(),
-            merged: self.merged(r),
-            previous_diff: self.previous_diff(r),
+            merged: self.merged(lib, r),
+            previous_diff: self.previous_diff(lib, r),
         })
     }
 
     /// The range-diff from the revision before `r` in its chain, as `lpl
     /// diff --git` prints it (plain); `None` for a first revision or when
     /// neither has a patch with a diff.
-    fn previous_diff(&self, r: usize) -> Option<PreviousDiff> {
-        let chain = self.lib.analysis.chains.chain(r);
+    fn previous_diff(&self, lib: &Library, r: usize) -> Option<PreviousDiff> {
+        let chain = lib.analysis.chains.chain(r);
         let at = chain.iter().position(|&c| c == r)?;
         let prev = *chain.get(at.checked_sub(1)?)?;
         let v = crate::diff::range_diff(
             self.store,
-            self.lib,
+            lib,
             prev,
             r,
             &crate::diff::DiffOptions::default(),
@@ -171,19 +203,19 @@ impl StoreArchive<'_> {
             return None;
         }
         Some(PreviousDiff {
-            from_revision: self.lib.revisions()[prev].revision,
+            from_revision: lib.revisions()[prev].revision,
             text: crate::diff::render_git(&v, false, false, |_, _| {}),
         })
     }
 
     /// Merged (every patch, or a later revision) where the upstream index
     /// knows it; `None` without an index or when not (fully) merged.
-    fn merged(&self, r: usize) -> Option<MergedView> {
+    fn merged(&self, lib: &Library, r: usize) -> Option<MergedView> {
         use lpl_upstream::series::SeriesState;
         if !crate::upstream::has_index(self.store) {
             return None;
         }
-        let st = crate::upstream::status(self.store, self.lib, r).ok()??;
+        let st = crate::upstream::status(self.store, lib, r).ok()??;
         match st.state {
             SeriesState::Merged | SeriesState::Superseded { .. } => Some(MergedView {
                 what: st.summary(),
@@ -196,8 +228,9 @@ impl StoreArchive<'_> {
 
 impl Archive for StoreArchive<'_> {
     fn series_by_message_id(&self, id: &NbId) -> Option<SeriesView> {
-        let r = self.lib.find_revision(id.as_str()).ok()?;
-        self.view(r)
+        let lib = self.src.lib_for(id.as_str())?;
+        let r = lib.find_revision(id.as_str()).ok()?;
+        self.view(&lib, r)
     }
 
     fn series_by_subject(&self, subject: &str, author: Option<&str>) -> Vec<SeriesView> {
@@ -206,22 +239,39 @@ impl Archive for StoreArchive<'_> {
             return Vec::new();
         }
         let author = author.map(|a| a.to_lowercase());
-        let mut hits: Vec<usize> = (0..self.lib.revisions().len())
-            .filter(|&r| {
-                let rev = &self.lib.revisions()[r];
-                rev.normalized_title == want
-                    && author.as_deref().is_none_or(|a| {
-                        rev.sender_name
-                            .as_deref()
-                            .unwrap_or("")
-                            .to_lowercase()
-                            .contains(a)
-                            || rev.sender_email.to_lowercase().contains(a)
+        let libs = self.src.with_title(&want);
+        // Newest first; equal dates in analysis order (date, key row).
+        let mut hits: Vec<(std::cmp::Reverse<i64>, i64, usize, usize)> = Vec::new();
+        for (k, lib) in libs.iter().enumerate() {
+            hits.extend(
+                (0..lib.revisions().len())
+                    .filter(|&r| {
+                        let rev = &lib.revisions()[r];
+                        rev.normalized_title == want
+                            && author.as_deref().is_none_or(|a| {
+                                rev.sender_name
+                                    .as_deref()
+                                    .unwrap_or("")
+                                    .to_lowercase()
+                                    .contains(a)
+                                    || rev.sender_email.to_lowercase().contains(a)
+                            })
                     })
-            })
-            .collect();
-        hits.sort_by_key(|&r| std::cmp::Reverse(self.lib.revisions()[r].date));
-        hits.into_iter().filter_map(|r| self.view(r)).collect()
+                    .map(|r| {
+                        let rev = &lib.revisions()[r];
+                        (
+                            std::cmp::Reverse(rev.date),
+                            lib.rows[rev.key_message()],
+                            k,
+                            r,
+                        )
+                    }),
+            );
+        }
+        hits.sort();
+        hits.into_iter()
+            .filter_map(|(_, _, k, r)| self.view(&libs[k], r))
+            .collect()
     }
 }
 
@@ -414,7 +464,7 @@ fn revisions_in(path: &std::path::Path, title: &str) -> Vec<(u32, String)> {
 pub(crate) fn plan_newer(
     nb: &Notebook,
     store: &Store,
-    lib: &Library,
+    src: Src<'_>,
     lore: &lpl_lore::Lore,
     only: &[usize],
     plan: &mut Vec<FetchPlan>,
@@ -438,6 +488,9 @@ pub(crate) fn plan_newer(
         let mut from = e.author.clone();
         let ids = std::iter::once(own).chain(e.other_revisions.iter().map(|r| &r.message_id));
         for id in ids {
+            let Some(lib) = src.lib_for(id.as_str()) else {
+                continue;
+            };
             if let Ok(r) = lib.find_revision(id.as_str()) {
                 from = Some(lib.revisions()[r].sender_email.clone());
                 for &c in lib.analysis.chains.chain(r) {
@@ -545,12 +598,12 @@ impl EntryFetch {
 /// revisions), when the archive has it.
 pub(crate) fn patch_subject(
     store: &Store,
-    lib: &Library,
+    src: Src<'_>,
     nb: &Notebook,
     e: usize,
     counter: u32,
 ) -> Option<String> {
-    let arch = StoreArchive { store, lib };
+    let arch = StoreArchive { store, src };
     let en = nb.entries().get(e)?;
     let ids = en
         .message_id

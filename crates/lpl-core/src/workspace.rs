@@ -10,7 +10,7 @@ use serde::Serialize;
 use lpl_store::{SourceRow, Store, StoreStats};
 
 use crate::error::{Error, Kept, NotFound, Result};
-use crate::event::{Event, IndexEvent};
+use crate::event::{Event, IndexEvent, UnderstandEvent};
 use crate::fetch::{FetchOptions, FetchReport, SyncList, SyncReport};
 use crate::import::{ImportEvent, ImportOptions, ImportReport};
 use crate::layout::{Component, Layout};
@@ -22,6 +22,7 @@ use crate::notebook::{
 use crate::search::{Indexer, SearchResults};
 use crate::series::{ChainItem, SeriesFilter, SeriesSummary, SeriesView, ThreadLine};
 use crate::show::MessageView;
+use crate::understanding::{Lib, Names};
 use crate::upstream::MatchAllReport;
 
 /// The analysis version in the stamps [`Workspace::refresh`] compares.
@@ -206,7 +207,7 @@ impl Default for SearchOptions {
 }
 
 /// How much an archive holds, as understood.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Overview {
     /// Messages understood (with a usable Message-ID).
     pub messages: usize,
@@ -329,9 +330,81 @@ impl Workspace {
             return Ok(l);
         }
         let stamp = self.store.content_stamp(STAMP_VERSION)?;
+        let saved = crate::understanding::is_current(&self.store)?;
+        let understood = self
+            .store
+            .content_stamp(&crate::understanding::stamp_version())?;
         let l = Library::load(&self.store)?;
+        if !saved {
+            self.save_understanding(&l, understood);
+        }
         let _ = self.library_stamp.set(stamp);
         Ok(self.library.get_or_init(|| l))
+    }
+
+    /// Saves what `lib` concluded as the archive's understanding, when no
+    /// job is running (a reader never competes with a writer; the next
+    /// query tries again): an archive imported by an older lpl is
+    /// re-analysed once, by its first query.
+    fn save_understanding(&self, lib: &Library, stamp: String) {
+        if self.job_running() {
+            return;
+        }
+        let Ok(mut store) = Store::open(self.layout.home()) else {
+            return;
+        };
+        let change = crate::understanding::build(lib, stamp);
+        let _ = store.save_understanding(&change);
+    }
+
+    /// Brings the saved understanding up to date with the store (after a
+    /// write): the whole archive is analysed again when it changed.
+    fn understand(&mut self, on: &mut dyn FnMut(&Event)) -> Result<()> {
+        if crate::understanding::is_current(&self.store)? {
+            return Ok(());
+        }
+        let stamp = self
+            .store
+            .content_stamp(&crate::understanding::stamp_version())?;
+        on(&Event::Understanding(UnderstandEvent::Analysing));
+        let lib = Library::load(&self.store)?;
+        let change = crate::understanding::build(&lib, stamp);
+        on(&Event::Understanding(UnderstandEvent::Saving {
+            revisions: change.revisions.len(),
+        }));
+        self.store.save_understanding(&change)?;
+        on(&Event::Understanding(UnderstandEvent::Done));
+        Ok(())
+    }
+
+    /// The analysis to answer a question about `arg` from: the saved unit
+    /// that holds it when the saved understanding is current (an empty
+    /// one when nothing holds it, so that the errors are the same), else
+    /// the whole archive's.
+    pub(crate) fn lib_for(&self, arg: &str, names: Names) -> Result<Lib<'_>> {
+        if self.library.get().is_none() && crate::understanding::is_current(&self.store)? {
+            match crate::understanding::unit_for(&self.store, arg, names)? {
+                None => return Ok(Lib::Unit(Box::new(crate::understanding::empty()))),
+                Some(u) => {
+                    if let Some(l) = crate::understanding::load_unit(&self.store, u)? {
+                        return Ok(Lib::Unit(Box::new(l)));
+                    }
+                }
+            }
+        }
+        Ok(Lib::Whole(self.library()?))
+    }
+
+    /// The analyses holding every revision titled `norm_title` (the saved
+    /// units, or the whole archive's).
+    pub(crate) fn libs_with_title(&self, norm_title: &str) -> Result<Vec<Lib<'_>>> {
+        if self.library.get().is_none()
+            && crate::understanding::is_current(&self.store)?
+            && let Some(units) = crate::understanding::by_title(&self.store, norm_title)?
+        {
+            return Ok(units.into_iter().map(|l| Lib::Unit(Box::new(l))).collect());
+        }
+        Ok(vec![Lib::Whole(self.library()?)])
     }
 
     /// Forgets the understanding of the archive loaded by an earlier
@@ -472,6 +545,7 @@ impl Workspace {
         if let Some(ix) = indexer.as_mut() {
             out.indexed = Self::commit_index(ix, on)?;
         }
+        self.understand(on)?;
         out.store = self.store.stats()?;
         Ok(out)
     }
@@ -509,6 +583,7 @@ impl Workspace {
             on,
         );
         let indexed = Self::commit_index(&mut ix, on)?;
+        self.understand(on)?;
         r.map(|mut r| {
             r.indexed = indexed;
             r
@@ -543,6 +618,7 @@ impl Workspace {
             on,
         );
         let indexed = Self::commit_index(&mut ix, on)?;
+        self.understand(on)?;
         r.map(|o| {
             o.map(|mut r| {
                 r.indexed = indexed;
@@ -579,8 +655,10 @@ impl Workspace {
             cancel,
         };
         let r = crate::fetch::sync(&mut self.store, &cx, only, Some(&mut ix), on);
-        // Even after a partial failure: what was imported becomes searchable.
+        // Even after a partial failure: what was imported becomes searchable
+        // and understood.
         Self::commit_index(&mut ix, on)?;
+        self.understand(on)?;
         r
     }
 
@@ -619,17 +697,18 @@ impl Workspace {
         newer: &str,
         link: bool,
     ) -> Result<Vec<ChainItem>> {
-        let lib = self.library()?;
-        let (o, n) = (lib.find_revision(older)?, lib.find_revision(newer)?);
-        let key = |r: usize| {
-            lib.metas[lib.revisions()[r].key_message()]
+        let key = |arg: &str| -> Result<String> {
+            let lib = self.lib_for(arg, Names::Series)?;
+            let r = lib.find_revision(arg)?;
+            Ok(lib.metas[lib.revisions()[r].key_message()]
                 .message_id
                 .as_str()
-                .to_owned()
+                .to_owned())
         };
-        let (ko, kn) = (key(o), key(n));
+        let (ko, kn) = (key(older)?, key(newer)?);
         let kind = if link { "link" } else { "unlink" };
         self.writable()?.set_revision_override(&ko, &kn, kind)?;
+        self.understand(&mut |_| {})?;
         self.revisions(newer)
     }
 
@@ -696,7 +775,7 @@ impl Workspace {
     /// of lore's `/MSGID/t.mbox.gz`, uncompressed), depth first from its
     /// root; a message whose raw bytes cannot be read is left out.
     pub fn thread_mbox(&self, arg: &str) -> Result<Vec<u8>> {
-        let lines = crate::series::thread(self.library()?, arg)?;
+        let lines = crate::series::thread(&*self.lib_for(arg, Names::Message)?, arg)?;
         let mut out = Vec::new();
         for l in &lines {
             let Ok(rows) = self.store.messages_by_id(&l.message_id) else {
@@ -711,7 +790,7 @@ impl Workspace {
     }
 
     fn series_shown(&self, arg: &str, version: Option<u32>) -> Result<SeriesShown> {
-        let lib = self.library()?;
+        let lib = &*self.lib_for(arg, Names::Series)?;
         let r = crate::series::pick_version(lib, lib.find_revision(arg)?, version)?;
         let view = crate::series::show(&self.store, lib, r)?;
         let upstream = if crate::upstream::has_index(&self.store) {
@@ -736,12 +815,18 @@ impl Workspace {
 
     /// Series, newest first, filtered.
     pub fn series(&self, filter: &SeriesFilter) -> Result<Vec<SeriesSummary>> {
+        if self.library.get().is_none()
+            && crate::understanding::is_current(&self.store)?
+            && let Some(list) = crate::understanding::list(&self.store, filter)?
+        {
+            return Ok(list);
+        }
         Ok(crate::series::list(self.library()?, filter))
     }
 
     /// The whole thread of the message `arg` names.
     pub fn thread(&self, arg: &str) -> Result<ThreadView> {
-        let lines = crate::series::thread(self.library()?, arg)?;
+        let lines = crate::series::thread(&*self.lib_for(arg, Names::Message)?, arg)?;
         let focus = crate::show::resolve_message_id(arg)
             .map(|m| m.as_str().to_owned())
             .unwrap_or_default();
@@ -773,7 +858,7 @@ impl Workspace {
 
     /// The revision chain of the series `arg` names, oldest first.
     pub fn revisions(&self, arg: &str) -> Result<Vec<ChainItem>> {
-        let lib = self.library()?;
+        let lib = &*self.lib_for(arg, Names::Series)?;
         Ok(crate::series::chain(lib, lib.find_revision(arg)?))
     }
 
@@ -781,7 +866,7 @@ impl Workspace {
     /// names, oldest first (dates, patch and trailer counts: a revision
     /// timeline's data).
     pub fn revision_summaries(&self, arg: &str) -> Result<Vec<SeriesSummary>> {
-        let lib = self.library()?;
+        let lib = &*self.lib_for(arg, Names::Series)?;
         Ok(lib
             .analysis
             .chains
@@ -794,14 +879,14 @@ impl Workspace {
     /// The stable backports of the work `arg` names, shown beside its chain
     /// (they are never in it).
     pub fn backports(&self, arg: &str) -> Result<Vec<ChainItem>> {
-        let lib = self.library()?;
+        let lib = &*self.lib_for(arg, Names::Series)?;
         Ok(crate::series::backports(lib, lib.find_revision(arg)?))
     }
 
     /// A `git am`-ready mbox of the series `arg` names (revision `version`
     /// of its chain when given), collected trailers folded in.
     pub fn am(&self, arg: &str, version: Option<u32>) -> Result<AmExport> {
-        let lib = self.library()?;
+        let lib = &*self.lib_for(arg, Names::Series)?;
         let r = crate::series::pick_version(lib, lib.find_revision(arg)?, version)?;
         let (mbox, patches) = crate::series::am(&self.store, lib, r)?;
         Ok(AmExport {
@@ -824,7 +909,7 @@ impl Workspace {
         opts: &crate::diff::DiffOptions,
         repo: Option<(&Path, bool)>,
     ) -> Result<crate::diff::RangeDiffView> {
-        let lib = self.library()?;
+        let lib = &*self.lib_for(arg, Names::Series)?;
         let r = lib.find_revision(arg)?;
         let (a, b) = crate::diff::pick_revisions(lib, r, old, new)?;
         match repo {
@@ -903,7 +988,7 @@ impl Workspace {
         &self,
         arg: &str,
     ) -> Result<(SeriesSummary, lpl_upstream::SeriesStatus)> {
-        let lib = self.library()?;
+        let lib = &*self.lib_for(arg, Names::Series)?;
         let r = lib.find_revision(arg)?;
         let st = crate::upstream::status(&self.store, lib, r)?.ok_or(NotFound::UpstreamStatus)?;
         Ok((crate::series::summary(lib, r), st))
@@ -911,13 +996,17 @@ impl Workspace {
 
     /// Checks every entry of the notebook against the archive.
     pub fn notebook_check(&self, nb: &Notebook) -> Result<CheckReport> {
-        Ok(crate::notebook::check(&self.store, self.library()?, nb))
+        Ok(crate::notebook::check(
+            &self.store,
+            crate::notebook::Src::Ws(self),
+            nb,
+        ))
     }
 
     /// Writes the notebook's HTML site under `dir`, each entry beside its
     /// series.
     pub fn notebook_render(&self, nb: &Notebook, dir: &Path) -> Result<()> {
-        crate::notebook::render(&self.store, self.library()?, nb, dir)
+        crate::notebook::render(&self.store, crate::notebook::Src::Ws(self), nb, dir)
     }
 
     /// One page of the notebook's site (the same pages as
@@ -932,7 +1021,7 @@ impl Workspace {
     ) -> Result<Option<crate::notebook::html::PageParts>> {
         Ok(crate::notebook::page(
             &self.store,
-            self.library()?,
+            crate::notebook::Src::Ws(self),
             nb,
             links,
             which,
@@ -942,7 +1031,7 @@ impl Workspace {
     /// The notebook entry for the series `arg` names (for
     /// [`edit::add_entry`]).
     pub fn notebook_entry(&self, arg: &str, progress: Progress) -> Result<edit::NewEntry> {
-        let lib = self.library()?;
+        let lib = &*self.lib_for(arg, Names::Series)?;
         let r = lib.find_revision(arg)?;
         crate::notebook::new_entry(&self.store, lib, r, progress)
     }
@@ -957,7 +1046,7 @@ impl Workspace {
     ) -> Result<Option<String>> {
         Ok(crate::notebook::patch_subject(
             &self.store,
-            self.library()?,
+            crate::notebook::Src::Ws(self),
             nb,
             e,
             counter,
@@ -986,7 +1075,15 @@ impl Workspace {
         cancel: &AtomicBool,
     ) -> Result<Vec<NewerSearch>> {
         let lore = crate::fetch::client(&self.layout, opts)?;
-        crate::notebook::plan_newer(nb, &self.store, self.library()?, &lore, only, plan, cancel)
+        crate::notebook::plan_newer(
+            nb,
+            &self.store,
+            crate::notebook::Src::Ws(self),
+            &lore,
+            only,
+            plan,
+            cancel,
+        )
     }
 
     /// Fetches what `plan` names (whole threads, imported, indexed), then
@@ -1007,11 +1104,18 @@ impl Workspace {
         let r =
             crate::notebook::fetch_entries(&mut self.store, &lore, plan, cancel, Some(&mut ix), on);
         Self::commit_index(&mut ix, &mut |e| on(&NotebookFetchEvent::Fetch(e.clone())))?;
+        self.understand(&mut |e| on(&NotebookFetchEvent::Fetch(e.clone())))?;
         r
     }
 
     /// How much the archive holds, as understood.
     pub fn overview(&self) -> Result<Overview> {
+        if self.library.get().is_none()
+            && crate::understanding::is_current(&self.store)?
+            && let Some(o) = crate::understanding::overview(&self.store)?
+        {
+            return Ok(o);
+        }
         let lib = self.library()?;
         Ok(Overview {
             messages: lib.metas.len(),

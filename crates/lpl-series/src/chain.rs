@@ -35,14 +35,14 @@
 use std::collections::{HashMap, HashSet};
 
 use lpl_mail::MessageId;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::input::MessageMeta;
 use crate::series::{Assembly, SeriesKind, SeriesRevision};
 use crate::thread::Threads;
 
 /// Why two revisions were linked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LinkReason {
     /// The user linked them.
@@ -62,7 +62,7 @@ pub enum LinkReason {
 }
 
 /// One link of a chain.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Link {
     /// The older posting (index into [`Assembly::revisions`]): for a link
     /// between versions, the last posting of the older version.
@@ -102,7 +102,7 @@ pub enum OverrideKind {
 }
 
 /// All chains.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Chains {
     /// Accepted links: between versions, and [`LinkReason::Repost`] links
     /// between the postings of one version.

@@ -26,6 +26,11 @@ pub use series::{Assembly, PatchSlot, SeriesKind, SeriesRevision, Version, assem
 pub use thread::{NodeId, Threads, TreeEntry};
 pub use trailers::{CollectedTrailer, Counts, RevisionTrailers, collect};
 
+/// The version of the analysis: bump it with any change to what threading,
+/// assembly, chaining or trailer collection conclude, so that an archive
+/// whose understanding was saved by an older lpl is re-analysed once.
+pub const ANALYSIS_VERSION: u32 = 1;
+
 /// Analyse a whole set of messages at once: threads, series and chains.
 ///
 /// This is the entry point the store uses after an import; `overrides` are

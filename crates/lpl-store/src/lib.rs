@@ -20,6 +20,7 @@ mod notes;
 mod pack;
 mod read;
 mod schema;
+mod understanding;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +32,7 @@ pub use notes::ReviewNote;
 pub use pack::PACK_FILE;
 pub use read::{MessageRow, SourceRow, StoreStats};
 pub use rusqlite;
+pub use understanding::{RevisionQuery, RevisionRow, UnderstandingChange, UnitRow};
 pub use write::{BatchOutcome, Deletion, Incoming, Skip};
 
 /// Errors of the store.

@@ -48,18 +48,34 @@ pub struct MetaRow {
 impl Store {
     /// Metadata of every message, in row order.
     pub fn all_meta(&self) -> Result<Vec<MetaRow>> {
-        self.meta_where("1", [])
+        self.meta_where(None)
     }
 
-    fn meta_where<P: rusqlite::Params>(&self, cond: &str, p: P) -> Result<Vec<MetaRow>> {
+    /// Metadata of the messages with these row ids, in row order (ids not
+    /// stored are left out): what a unit of the saved understanding needs,
+    /// read through the indexes by message.
+    pub fn meta_by_rows(&self, ids: &[i64]) -> Result<Vec<MetaRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.meta_where(Some(&crate::id_list(ids)))
+    }
+
+    /// Every row (`None`: sequential scans), or the rows in `ids` (a
+    /// comma-separated list).
+    fn meta_where(&self, ids: Option<&str>) -> Result<Vec<MetaRow>> {
         let err = self.err();
+        let (cond, sub) = match ids {
+            Some(l) => (format!("id IN ({l})"), format!("WHERE message IN ({l})")),
+            None => ("1".to_owned(), String::new()),
+        };
         let sql = format!(
             "SELECT id, message_id, in_reply_to, subject, tags_json, from_name, from_email, date, is_patch, is_pull,
                     patch_id, change_id, list_id FROM messages WHERE {cond} ORDER BY id"
         );
         let mut st = self.conn.prepare(&sql).map_err(&err)?;
         let mut rows: Vec<MetaRow> = st
-            .query_map(p, |r| {
+            .query_map([], |r| {
                 Ok(MetaRow {
                     id: r.get(0)?,
                     message_id: r.get(1)?,
@@ -83,7 +99,9 @@ impl Store {
         let index: HashMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
         let mut st = self
             .conn
-            .prepare("SELECT message, ref_id FROM refs ORDER BY message, pos")
+            .prepare(&format!(
+                "SELECT message, ref_id FROM refs {sub} ORDER BY message, pos"
+            ))
             .map_err(&err)?;
         let mut q = st.query(params![]).map_err(&err)?;
         while let Some(r) = q.next().map_err(&err)? {
@@ -94,7 +112,9 @@ impl Store {
         }
         let mut st = self
             .conn
-            .prepare("SELECT message, coalesce(new_path, old_path) FROM files ORDER BY rowid")
+            .prepare(&format!(
+                "SELECT message, coalesce(new_path, old_path) FROM files {sub} ORDER BY rowid"
+            ))
             .map_err(&err)?;
         let mut q = st.query(params![]).map_err(&err)?;
         while let Some(r) = q.next().map_err(&err)? {
@@ -105,7 +125,9 @@ impl Store {
         }
         let mut st = self
             .conn
-            .prepare("SELECT message, key, value, in_patch FROM trailers ORDER BY message, in_patch, pos")
+            .prepare(&format!(
+                "SELECT message, key, value, in_patch FROM trailers {sub} ORDER BY message, in_patch, pos"
+            ))
             .map_err(&err)?;
         let mut q = st.query(params![]).map_err(&err)?;
         while let Some(r) = q.next().map_err(&err)? {

@@ -185,4 +185,47 @@ CREATE TABLE review_notes (
 );
 CREATE INDEX review_notes_message ON review_notes(message_id);
 "#,
+    // 8: the understanding of the archive (threads, series, chains,
+    // trailers, summaries), saved by lpl-core after each import so that a
+    // query reads the rows it needs instead of re-analysing everything.
+    // Derived data, stamped (`understanding.stamp` in `state`): a stale one
+    // is ignored and rebuilt. A *unit* is a closed neighbourhood of the
+    // analysis (whole reference graphs, whole series, whole chains and the
+    // backports beside them); its id is its smallest message row.
+    // `files(message)` is appended in row order (cheap at import) and lets a
+    // unit's metadata be read without scanning the table.
+    r#"
+CREATE TABLE an_units (
+    id      INTEGER PRIMARY KEY,        -- smallest message row in it
+    data    TEXT NOT NULL               -- JSON: its revisions' keys and chains (lpl-core)
+);
+CREATE TABLE an_members (
+    message INTEGER PRIMARY KEY,        -- messages.id
+    unit    INTEGER NOT NULL
+);
+CREATE INDEX an_members_unit ON an_members(unit, message);
+CREATE TABLE an_phantoms (
+    message_id TEXT PRIMARY KEY,        -- referenced, never received
+    unit       INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE an_revisions (
+    key_row    INTEGER PRIMARY KEY,     -- messages.id of the cover, else first patch
+    unit       INTEGER NOT NULL,
+    short      TEXT NOT NULL,           -- the series id `lpl series` prints
+    date       INTEGER NOT NULL,
+    revision   INTEGER NOT NULL,
+    latest     INTEGER NOT NULL,        -- latest posting of its chain
+    series     INTEGER NOT NULL,        -- kind is a series (not a single patch, pull)
+    norm_title TEXT NOT NULL,
+    title_lc   TEXT NOT NULL,           -- normalised title, lowercase (Unicode)
+    name_lc    TEXT NOT NULL,
+    email_lc   TEXT NOT NULL,
+    list       TEXT,
+    summary    TEXT NOT NULL            -- JSON, written and read by lpl-core
+);
+CREATE INDEX an_revisions_short ON an_revisions(short);
+CREATE INDEX an_revisions_title ON an_revisions(norm_title);
+CREATE INDEX an_revisions_date ON an_revisions(date DESC, revision DESC, key_row);
+CREATE INDEX files_msg ON files(message);
+"#,
 ];

@@ -121,6 +121,9 @@ fn on_event(pb: &ProgressBar) -> impl FnMut(&Event) + '_ {
         Event::Import(ImportEvent::Progress(p)) => pb.set_position(p.items),
         Event::Import(ImportEvent::Started { .. }) => pb.set_message("importing".to_owned()),
         Event::Waiting { reason } => pb.set_message(format!("{reason}; waiting for it")),
+        Event::Understanding(_) => {
+            pb.set_message("understanding threads, series and chains".to_owned())
+        }
         _ => {}
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use lpl_core::import::{ImportEvent, ImportOptions, ImportReport};
-use lpl_core::{Event, IndexEvent};
+use lpl_core::{Event, IndexEvent, UnderstandEvent};
 
 use crate::app::{App, style};
 use crate::error::{CmdResult, CommandError};
@@ -170,7 +170,14 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             pb = progress_bar(a.json);
             pb.set_prefix("search index (committing)");
         }
-        Event::Index(IndexEvent::Done) | Event::Import(ImportEvent::Done) => {
+        Event::Understanding(UnderstandEvent::Analysing) => {
+            pb.finish_and_clear();
+            pb = progress_bar(a.json);
+            pb.set_prefix("understanding threads, series and chains");
+        }
+        Event::Index(IndexEvent::Done)
+        | Event::Import(ImportEvent::Done)
+        | Event::Understanding(UnderstandEvent::Done) => {
             pb.finish_and_clear();
             pb = ProgressBar::hidden();
         }

@@ -277,7 +277,37 @@ fn killed_import_resumes_to_the_same_counts() {
         want["messages"],
         "every message indexed once (seed {seed})"
     );
+    // The understanding saved at the end of the import (threads, series,
+    // chains, trailers, summaries) is the clean run's.
+    let all = |home: &std::path::Path| json(home, &["series", "--json", "--all", "--singles"]);
+    let (series_killed, series_clean) = (all(&killed), all(&clean));
+    assert_eq!(series_killed, series_clean, "series (seed {seed})");
+    let ids: Vec<String> = series_clean
+        .as_array()
+        .expect("a list")
+        .iter()
+        .step_by(17)
+        .filter_map(|s| s["id"].as_str().map(str::to_owned))
+        .collect();
+    assert!(!ids.is_empty());
+    for id in &ids {
+        for cmd in ["revisions", "show"] {
+            assert_eq!(
+                json(&killed, &[cmd, "--json", id]),
+                json(&clean, &[cmd, "--json", id]),
+                "{cmd} {id} (seed {seed})"
+            );
+        }
+    }
     let store = lpl_store::Store::open(&killed).expect("open");
+    assert_eq!(
+        store.understanding_stamp().expect("stamp"),
+        lpl_store::Store::open(&clean)
+            .expect("open")
+            .understanding_stamp()
+            .expect("stamp"),
+        "the understanding is saved, and current (seed {seed})"
+    );
     let ok: String = store
         .conn()
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))

@@ -1,0 +1,354 @@
+//! Query benchmark (issue #14): each read command as a whole process
+//! (`lpl show`, `thread`, `revisions`, `series WORDS`, `am`, `notebook
+//! check` on the seed roadmap), wall time p50/p99 and peak RSS, on archives
+//! of growing size, answered from the saved understanding ("saved") and, in
+//! the same run, by the analysis of the whole archive ("whole").
+//!
+//! The "whole" runs use the same binary and home with the understanding's
+//! stamp removed and the home's job lock held by the bench, so the reader
+//! can neither use nor re-save it: each command then loads and analyses
+//! every message, as lpl did before the understanding was saved (main at
+//! 00deed8 runs that very code). `LPL_BENCH_BASELINE=/path/to/lpl` adds a
+//! third column: another binary (main's), on a home it imports itself.
+//!
+//! Run: `nice -n 5 cargo bench -p lpl-cli --bench understand` (release).
+//! Archives: `LPL_BENCH_SIZES` (default `70k,200k`): `70k` is both corpus
+//! epochs in one home; `Nk` is a synthetic public-inbox epoch of N thousand
+//! messages from `../shared/tools/gen_corpus.py` over liburing's history
+//! (the import bench's generator, cached under `target/bench-work/growth`).
+//! `LPL_BENCH_RUNS` (default 40): processes per command and archive, each
+//! with another argument (series spread over the archive).
+//! Homes are kept in `target/bench-work/understand/` and reused; the import
+//! that made each is timed once. Output: markdown on stdout, everything in
+//! `target/bench-results/understand.json`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use serde_json::{Value, json};
+
+struct Config {
+    root: PathBuf,
+    work: PathBuf,
+    lpl: PathBuf,
+    baseline: Option<PathBuf>,
+    runs: usize,
+}
+
+/// Wall seconds and peak RSS (KiB) of one process.
+fn timed(cmd: &mut Command) -> (f64, u64, bool) {
+    let out = std::env::temp_dir().join(format!("lpl-bench-rss-{}", std::process::id()));
+    let prog = cmd.get_program().to_owned();
+    let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
+    let envs: Vec<_> = cmd
+        .get_envs()
+        .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
+        .collect();
+    let mut c = Command::new("/usr/bin/time");
+    c.args(["-f", "%M", "-o"])
+        .arg(&out)
+        .arg(prog)
+        .args(args)
+        .envs(envs)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let t = Instant::now();
+    let st = c.status().expect("run /usr/bin/time");
+    let secs = t.elapsed().as_secs_f64();
+    let rss = std::fs::read_to_string(&out)
+        .ok()
+        .and_then(|s| s.lines().last().and_then(|l| l.trim().parse().ok()))
+        .unwrap_or(0);
+    (secs, rss, st.success())
+}
+
+fn lpl(bin: &Path, home: &Path) -> Command {
+    let mut c = Command::new(bin);
+    c.env("LPL_HOME", home).env("NO_COLOR", "1");
+    c
+}
+
+fn stdout_json(cmd: &mut Command) -> Value {
+    let out = cmd.output().expect("run lpl");
+    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+}
+
+/// The sources of an archive of `size` (`70k`, or `Nk` synthetic).
+fn sources(cfg: &Config, size: &str) -> Vec<PathBuf> {
+    if size == "70k" {
+        return ["cgroups", "io-uring"]
+            .iter()
+            .map(|l| {
+                let dir = cfg.work.join("understand").join(format!("{l}.0.git"));
+                if !dir.exists() {
+                    let bundle = cfg.root.join(format!(
+                        "../shared/corpus/lists/{l}.vger.kernel.org.0.bundle"
+                    ));
+                    let st = Command::new("git")
+                        .args(["clone", "-q", "--mirror"])
+                        .arg(bundle)
+                        .arg(&dir)
+                        .status()
+                        .expect("git");
+                    assert!(st.success());
+                }
+                dir
+            })
+            .collect();
+    }
+    let n: u64 = size
+        .trim_end_matches('k')
+        .parse::<u64>()
+        .expect("a size such as 200k")
+        * 1000;
+    let ep = cfg.work.join(format!("growth/gen-{n}.0.git"));
+    assert!(
+        ep.exists(),
+        "{} is missing: make it with LPL_BENCH_GROWTH={size} LPL_BENCH_LISTS=none LPL_BENCH_PEERS=none cargo bench -p lpl-cli --bench import",
+        ep.display()
+    );
+    vec![ep]
+}
+
+/// The home of `size` for `bin` (imported now when missing, timed).
+fn home(cfg: &Config, size: &str, bin: &Path, tag: &str) -> (PathBuf, Value) {
+    let home = cfg.work.join(format!("understand/home-{tag}-{size}"));
+    let marker = home.with_extension("json");
+    if let Some(v) = std::fs::read_to_string(&marker)
+        .ok()
+        .and_then(|s| serde_json::from_str::<Value>(&s).ok())
+        .filter(|_| home.exists())
+    {
+        return (home, v);
+    }
+    let _ = std::fs::remove_dir_all(&home);
+    eprintln!("importing {size} with {tag} into {} ...", home.display());
+    let (secs, rss, ok) = timed(lpl(bin, &home).arg("import").args(sources(cfg, size)));
+    assert!(ok, "import");
+    let v = json!({"seconds": secs, "rss_mb": rss as f64 / 1024.0});
+    std::fs::write(&marker, v.to_string()).expect("marker");
+    (home, v)
+}
+
+/// Arguments for each command: series ids, Message-IDs of patches and
+/// replies, title words, spread evenly over the archive.
+struct Args {
+    series: Vec<String>,
+    messages: Vec<String>,
+    words: Vec<String>,
+}
+
+fn args(cfg: &Config, home: &Path) -> Args {
+    let list = stdout_json(lpl(&cfg.lpl, home).args(["series", "--json", "--all"]));
+    let list = list.as_array().cloned().unwrap_or_default();
+    assert!(!list.is_empty(), "series in {}", home.display());
+    let step = (list.len() / cfg.runs).max(1);
+    let picked: Vec<&Value> = list.iter().step_by(step).take(cfg.runs).collect();
+    let series = picked
+        .iter()
+        .filter_map(|s| s["id"].as_str().map(str::to_owned))
+        .collect();
+    let messages = picked
+        .iter()
+        .filter_map(|s| s["message_id"].as_str().map(str::to_owned))
+        .collect();
+    let words = picked
+        .iter()
+        .filter_map(|s| {
+            s["title"]
+                .as_str()?
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.len() >= 5)
+                .max_by_key(|w| w.len())
+                .map(str::to_lowercase)
+        })
+        .collect();
+    Args {
+        series,
+        messages,
+        words,
+    }
+}
+
+#[derive(Clone)]
+struct Stats {
+    n: usize,
+    p50: f64,
+    p99: f64,
+    max_rss_mb: f64,
+}
+
+fn stats(mut secs: Vec<f64>, rss: &[u64]) -> Stats {
+    secs.sort_by(f64::total_cmp);
+    let at = |q: f64| secs[((q * secs.len() as f64).ceil() as usize).clamp(1, secs.len()) - 1];
+    Stats {
+        n: secs.len(),
+        p50: at(0.5) * 1000.0,
+        p99: at(0.99) * 1000.0,
+        max_rss_mb: rss.iter().copied().max().unwrap_or(0) as f64 / 1024.0,
+    }
+}
+
+const COMMANDS: [&str; 6] = [
+    "show",
+    "thread",
+    "revisions",
+    "series WORDS",
+    "am",
+    "notebook check",
+];
+
+/// Runs every command `cfg.runs` times on `home` with `bin`.
+fn run_all(cfg: &Config, bin: &Path, home: &Path, a: &Args) -> Vec<Stats> {
+    let roadmap = cfg.root.join("../shared/seed/roadmap-decoded.md");
+    let mut out = Vec::new();
+    for name in COMMANDS {
+        let (mut secs, mut rss) = (Vec::new(), Vec::new());
+        for k in 0..cfg.runs {
+            let mut c = lpl(bin, home);
+            let pick = |v: &Vec<String>| v[k % v.len()].clone();
+            match name {
+                "show" => c.args(["show", &pick(&a.series)]),
+                "thread" => c.args(["thread", &pick(&a.messages)]),
+                "revisions" => c.args(["revisions", &pick(&a.series)]),
+                "series WORDS" => c.args(["series", &pick(&a.words)]),
+                "am" => c.args(["am", &pick(&a.series)]),
+                _ => c.args(["notebook", "check", "--file"]).arg(&roadmap),
+            };
+            let (s, r, _) = timed(&mut c);
+            secs.push(s);
+            rss.push(r);
+        }
+        let st = stats(secs, &rss);
+        eprintln!(
+            "  {name:<15} p50 {:>8.1} ms  p99 {:>8.1} ms  rss {:>6.1} MB",
+            st.p50, st.p99, st.max_rss_mb
+        );
+        out.push(st);
+    }
+    out
+}
+
+/// Runs `f` with the understanding of `home` out of use: its stamp removed
+/// (put back afterwards) and the job lock held, so no reader re-saves it.
+fn without_understanding<T>(home: &Path, f: impl FnOnce() -> T) -> T {
+    let store = lpl_store::Store::open(home).expect("open");
+    let stamp = store.understanding_stamp().expect("stamp");
+    store
+        .conn()
+        .execute("DELETE FROM state WHERE key = 'understanding.stamp'", [])
+        .expect("unstamp");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(home.join("lpl.lock"))
+        .expect("lock file");
+    lock.lock().expect("job lock");
+    let out = f();
+    drop(lock);
+    if let Some(s) = stamp {
+        store.set_state("understanding.stamp", &s).expect("restamp");
+    }
+    out
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo test --benches` asks; nothing to list
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root.canonicalize().unwrap_or(root);
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let cfg = Config {
+        work: var("LPL_BENCH_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target/bench-work")),
+        lpl: PathBuf::from(env!("CARGO_BIN_EXE_lpl")),
+        baseline: var("LPL_BENCH_BASELINE").map(PathBuf::from),
+        runs: var("LPL_BENCH_RUNS")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(40),
+        root,
+    };
+    std::fs::create_dir_all(cfg.work.join("understand")).expect("work dir");
+    let sizes: Vec<String> = var("LPL_BENCH_SIZES")
+        .unwrap_or_else(|| "70k,200k".into())
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let mut md = String::new();
+    let mut all = Vec::new();
+    for size in &sizes {
+        eprintln!("== {size}");
+        let (h, imported) = home(&cfg, size, &cfg.lpl, "lpl");
+        let overview = stdout_json(lpl(&cfg.lpl, &h).args(["sources", "--json"]));
+        let a = args(&cfg, &h);
+        eprintln!(" saved understanding:");
+        let saved = run_all(&cfg, &cfg.lpl, &h, &a);
+        eprintln!(" whole-archive analysis (same binary, understanding out of use):");
+        let whole = without_understanding(&h, || run_all(&cfg, &cfg.lpl, &h, &a));
+        let base = cfg.baseline.as_ref().map(|b| {
+            let (bh, bimp) = home(&cfg, size, b, "baseline");
+            eprintln!(" baseline {}:", b.display());
+            (run_all(&cfg, b, &bh, &a), bimp)
+        });
+        let messages: u64 = overview
+            .as_array()
+            .map(|v| v.iter().filter_map(|s| s["imported"].as_u64()).sum())
+            .unwrap_or(0);
+        md += &format!(
+            "\n#### {size}: {messages} messages (import {:.1} s, peak RSS {:.0} MB{})\n\n",
+            imported["seconds"].as_f64().unwrap_or(0.0),
+            imported["rss_mb"].as_f64().unwrap_or(0.0),
+            base.as_ref().map_or(String::new(), |(_, b)| format!(
+                "; baseline import {:.1} s, {:.0} MB",
+                b["seconds"].as_f64().unwrap_or(0.0),
+                b["rss_mb"].as_f64().unwrap_or(0.0)
+            ))
+        );
+        md += "| command | n | saved p50 ms | saved p99 ms | saved RSS MB | whole p50 ms | whole p99 ms | whole RSS MB | p50 whole / saved |";
+        if base.is_some() {
+            md += " baseline p50 ms | baseline p99 ms | baseline RSS MB |";
+        }
+        md += "\n|---|---|---|---|---|---|---|---|---|";
+        if base.is_some() {
+            md += "---|---|---|";
+        }
+        md += "\n";
+        for (i, name) in COMMANDS.iter().enumerate() {
+            let (s, w) = (&saved[i], &whole[i]);
+            md += &format!(
+                "| {name} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.0}x |",
+                s.n,
+                s.p50,
+                s.p99,
+                s.max_rss_mb,
+                w.p50,
+                w.p99,
+                w.max_rss_mb,
+                w.p50 / s.p50.max(0.001)
+            );
+            if let Some((b, _)) = &base {
+                md += &format!(
+                    " {:.1} | {:.1} | {:.1} |",
+                    b[i].p50, b[i].p99, b[i].max_rss_mb
+                );
+            }
+            md += "\n";
+            all.push(json!({
+                "size": size, "command": name, "n": s.n,
+                "saved": {"p50_ms": s.p50, "p99_ms": s.p99, "rss_mb": s.max_rss_mb},
+                "whole": {"p50_ms": w.p50, "p99_ms": w.p99, "rss_mb": w.max_rss_mb},
+                "baseline": base.as_ref().map(|(b, _)| json!({"p50_ms": b[i].p50, "p99_ms": b[i].p99, "rss_mb": b[i].max_rss_mb})),
+            }));
+        }
+    }
+    println!("{md}");
+    let dir = cfg.root.join("target/bench-results");
+    std::fs::create_dir_all(&dir).expect("results dir");
+    let mut f = std::fs::File::create(dir.join("understand.json")).expect("results");
+    writeln!(f, "{}", Value::Array(all)).expect("write results");
+}
