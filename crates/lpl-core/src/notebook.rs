@@ -221,7 +221,9 @@ impl StoreArchive<'_> {
                 what: st.summary(),
                 date: None,
             }),
-            SeriesState::PartiallyMerged | SeriesState::NotMerged => None,
+            SeriesState::PartiallyMerged | SeriesState::NotMerged | SeriesState::Unknown { .. } => {
+                None
+            }
         }
     }
 }

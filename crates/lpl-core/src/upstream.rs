@@ -89,12 +89,8 @@ pub(crate) fn status(
     lib: &Library,
     r: usize,
 ) -> Result<Option<SeriesStatus>, Error> {
-    // Reading only: a read-only handle (`lpl upstream ID`, `notebook
-    // check`, the TUI and web workers) cannot run the migration, which
-    // writes even when there is nothing to create. No tables, no status.
-    if !has_tables(store) {
-        return Ok(None);
-    }
+    // No migrate here: a read-only workspace asks too, and without the
+    // tables nothing is indexed (the answer is "unknown").
     let chain = lib.analysis.chains.chain(r);
     let inputs: Vec<SeriesInput> = chain
         .iter()
@@ -112,25 +108,46 @@ pub(crate) fn status(
         })
         .collect();
     let which = chain.iter().position(|&c| c == r).unwrap_or(0);
-    let order = lpl_upstream::store::tag_order(store.conn())?;
     let conn = store.conn();
+    // Which repository could hold it: one whose history touched the
+    // revision's files. Without one, "not merged" would be a guess.
+    let rev = &lib.revisions()[r];
+    let total = rev.patches.len();
+    let label = format!("v{}", rev.revision);
+    let Some((repo, tips)) = lpl_upstream::store::indexed_repository(conn)? else {
+        return Ok(Some(SeriesStatus::unknown(
+            &label,
+            total,
+            "no indexed repository covers these files (none is indexed: lpl upstream index --repo DIR)".into(),
+        )));
+    };
+    let mut files: Vec<String> = rev
+        .patches
+        .iter()
+        .flat_map(|p| lib.metas[p.message].files.iter().cloned())
+        .collect();
+    files.sort();
+    files.dedup();
+    if !files.is_empty() && !lpl_upstream::store::covers_any_file(conn, &files)? {
+        let mut st = SeriesStatus::unknown(
+            &label,
+            total,
+            "no indexed repository covers these files".into(),
+        );
+        st.repository = Some(repo);
+        st.revision = tips;
+        return Ok(Some(st));
+    }
+    let order = lpl_upstream::store::tag_order(conn)?;
     let matches = |mid: &str| lpl_upstream::store::matches_for(conn, mid).unwrap_or_default();
     let tag_order = |t: &str| order.get(t).copied();
-    Ok(lpl_upstream::series::series_status(
-        &inputs, which, &matches, &tag_order,
-    ))
-}
-
-/// Whether the upstream tables exist (made by the first index or match).
-fn has_tables(store: &Store) -> bool {
-    store
-        .conn()
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'up_matches')",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .is_ok_and(|n| n > 0)
+    Ok(
+        lpl_upstream::series::series_status(&inputs, which, &matches, &tag_order).map(|mut st| {
+            st.repository = Some(repo);
+            st.revision = tips;
+            st
+        }),
+    )
 }
 
 /// Whether an upstream index exists in this store.

@@ -1,4 +1,5 @@
-//! Series status: merged, partially merged, not merged, superseded.
+//! Series status: merged, partially merged, not merged, superseded, or
+//! unknown (no indexed repository could hold the series).
 
 use std::collections::HashMap;
 
@@ -33,6 +34,12 @@ pub enum SeriesState {
         /// The label of the latest later revision with merged patches.
         by: String,
     },
+    /// Nothing can be said: no repository is indexed, or none that could
+    /// hold the revision's files (a kernel series against liburing).
+    Unknown {
+        /// Why, for users.
+        reason: String,
+    },
 }
 
 /// One patch's commits.
@@ -63,6 +70,11 @@ pub struct SeriesStatus {
     /// The release that first contains all merged commits (the latest of
     /// their first tags, in `tag_order`); `None` if not released yet.
     pub first_tag: Option<String>,
+    /// The repository the answer was checked against (its path), `None`
+    /// when none is indexed.
+    pub repository: Option<String>,
+    /// The revision of that repository: the tips indexed (hex ids).
+    pub revision: Vec<CommitId>,
 }
 
 impl SeriesStatus {
@@ -80,6 +92,33 @@ impl SeriesStatus {
             }
             SeriesState::NotMerged => format!("not merged (0/{})", self.total),
             SeriesState::Superseded { by } => format!("superseded: {by} was merged"),
+            SeriesState::Unknown { reason } => format!("unknown: {reason}"),
+        }
+    }
+
+    /// Whether the revision is merged: `Some(true)` (merged, or superseded
+    /// by a merged revision), `Some(false)` (partly or not merged),
+    /// `None` when unknown.
+    pub fn is_merged(&self) -> Option<bool> {
+        match self.state {
+            SeriesState::Merged | SeriesState::Superseded { .. } => Some(true),
+            SeriesState::PartiallyMerged | SeriesState::NotMerged => Some(false),
+            SeriesState::Unknown { .. } => None,
+        }
+    }
+
+    /// The status of a revision nothing can be said about.
+    pub fn unknown(label: &str, total: usize, reason: String) -> Self {
+        SeriesStatus {
+            label: label.to_owned(),
+            state: SeriesState::Unknown { reason },
+            patches: Vec::new(),
+            merged: 0,
+            total,
+            commits: Vec::new(),
+            first_tag: None,
+            repository: None,
+            revision: Vec::new(),
         }
     }
 }
@@ -153,6 +192,8 @@ pub fn series_status(
         } else {
             first_tag.map(|(_, t)| t)
         },
+        repository: None,
+        revision: Vec::new(),
     })
 }
 

@@ -112,6 +112,52 @@ pub fn tips(conn: &Connection, repo: &str) -> Result<Vec<CommitId>, Error> {
         .collect())
 }
 
+/// The indexed repository (its key, see [`repo_key`]) and the tips its
+/// last indexing read; `None` when no repository was indexed (or the
+/// tables do not exist yet: this never writes).
+pub fn indexed_repository(conn: &Connection) -> Result<Option<(String, Vec<CommitId>)>, Error> {
+    // A read-only caller may look before anything created the tables.
+    let tables: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'up_meta')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !tables {
+        return Ok(None);
+    }
+    let Some(repo) = meta(conn, "repo")? else {
+        return Ok(None);
+    };
+    let tips = meta(conn, "tips")?
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.parse().ok())
+        .collect();
+    Ok(Some((repo, tips)))
+}
+
+/// Whether indexed commits touched one of `files` or a file beside it (in
+/// the same directory, for a file the series adds): a repository that
+/// never did cannot hold the series (liburing's history for a kernel
+/// series).
+pub fn covers_any_file(conn: &Connection, files: &[String]) -> Result<bool, Error> {
+    let mut q = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM up_commits
+           WHERE instr(char(10) || files || char(10), char(10) || ?1) > 0)",
+    )?;
+    for f in files {
+        // `io_uring/zcrx.c` -> `io_uring/`; a top-level file as a whole line.
+        let probe = match f.rfind('/') {
+            Some(i) => f[..=i].to_owned(),
+            None => format!("{f}\n"),
+        };
+        if q.query_row([probe], |r| r.get::<_, bool>(0))? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Records the tips indexed by this run.
 pub fn set_tips(conn: &Connection, repo: &str, tips: &[CommitId]) -> Result<(), Error> {
     set_meta(conn, "repo", repo)?;

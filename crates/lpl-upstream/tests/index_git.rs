@@ -204,3 +204,47 @@ fn bad_repositories_get_typed_errors() {
         Err(Error::BadRevision { .. })
     ));
 }
+
+/// Issue 15: a repository that never touched a series' files cannot say
+/// "not merged" about it. liburing's history covers liburing's files (and
+/// a new file beside them) but not a kernel series' (`io_uring/...`,
+/// `include/uapi/linux/io_uring.h`); the indexed repository is named with
+/// the tips it was read at.
+#[test]
+fn coverage_of_a_series_files_and_the_repository_named() {
+    let (_t, repo) = common::liburing();
+    let mut conn = rusqlite::Connection::open_in_memory().expect("sqlite");
+    lpl_upstream::store::migrate(&conn).expect("migrate");
+    let none = lpl_upstream::store::indexed_repository(&conn).expect("read");
+    assert!(none.is_none(), "nothing indexed yet: {none:?}");
+    lpl_upstream::index::index_repository(
+        &mut conn,
+        &repo,
+        &lpl_upstream::IndexOptions::default(),
+        &std::sync::atomic::AtomicBool::new(false),
+        &mut |_| {},
+    )
+    .expect("index");
+    let (key, tips) = lpl_upstream::store::indexed_repository(&conn)
+        .expect("read")
+        .expect("indexed");
+    assert_eq!(key, lpl_upstream::store::repo_key(&repo));
+    let head = String::from_utf8(common::git(&repo, &["rev-parse", "HEAD"])).expect("utf-8");
+    assert!(
+        tips.iter().any(|t| t.to_string() == head.trim()),
+        "{tips:?} holds HEAD {head}"
+    );
+    let files = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let covers =
+        |v: &[&str]| lpl_upstream::store::covers_any_file(&conn, &files(v)).expect("query");
+    // A liburing series: its test and header, and a new test beside them.
+    assert!(covers(&["src/include/liburing.h"]));
+    assert!(covers(&["test/a-test-that-does-not-exist-yet.c"]));
+    // A kernel series (Gabriel Krisman Bertazi's getsockname, io-uring epoch).
+    assert!(!covers(&[
+        "io_uring/cmd_net.c",
+        "include/uapi/linux/io_uring.h",
+        "net/socket.c",
+        "include/linux/socket.h",
+    ]));
+}

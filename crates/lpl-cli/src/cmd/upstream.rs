@@ -14,11 +14,20 @@ use crate::error::{CmdResult, CommandError};
 /// method first: a Link:/Message-ID: trailer naming the mail, an equal
 /// patch-id, the same subject and author, then diff similarity.
 ///
+/// The answer names the repository and the revision (the indexed tips) it
+/// was checked against. When no repository is indexed, or the indexed one
+/// never touched the series' files (liburing for a kernel series), the
+/// answer is "unknown", never "not merged".
+///
 /// Examples:
 ///   lpl upstream index --repo ~/src/linux
 ///   lpl upstream --all                 # match every patch; --json lists each match
 ///   lpl upstream 20240226205534.1603748-1-zi.yan@sent.com
 ///   lpl upstream --all --no-link-trailers --json    # score the inferred methods
+///
+/// Exit status: 0 a status (merged, partially, not merged, superseded);
+/// 3 unknown: no indexed repository covers the series' files; 1 no such
+/// series; 2 usage error.
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment, args_conflicts_with_subcommands = true)]
 pub struct Args {
@@ -114,10 +123,17 @@ pub fn run(app: &App, a: Args) -> CmdResult {
     })?;
     let ws = app.workspace()?;
     let (sm, st) = ws.upstream_status(&arg)?;
+    // "Unknown" is an answer of its own: scripts must not read it as
+    // "not merged".
+    let code = if st.is_merged().is_none() {
+        UNKNOWN_EXIT
+    } else {
+        0
+    };
     let mut out = app.plain();
     if a.json {
         out.write_str(&format!("{}\n", serde_json::to_string_pretty(&st)?))?;
-        return Ok(0);
+        return Ok(code);
     }
     out.write_str(&format!(
         "{}  {}: {}\n",
@@ -125,6 +141,24 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         sm.subject,
         style::paint(style::BOLD, &st.summary())
     ))?;
+    match &st.repository {
+        Some(repo) => {
+            let tips: Vec<String> = st
+                .revision
+                .iter()
+                .map(|t| t.to_string()[..12].to_owned())
+                .collect();
+            out.write_str(&format!(
+                "  checked against {repo} at {}\n",
+                if tips.is_empty() {
+                    "no indexed revision".to_owned()
+                } else {
+                    tips.join(", ")
+                }
+            ))?;
+        }
+        None => out.write_str("  checked against no repository\n")?,
+    }
     for p in &st.patches {
         match p.matches.first() {
             Some(m) => out.write_str(&format!(
@@ -146,5 +180,8 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             ))?,
         }
     }
-    Ok(0)
+    Ok(code)
 }
+
+/// Exit status of `lpl upstream SERIES` when the status is unknown.
+const UNKNOWN_EXIT: i32 = 3;

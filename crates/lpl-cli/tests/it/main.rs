@@ -15,4 +15,5 @@ mod reply;
 mod review;
 mod search;
 mod tui;
+mod upstream;
 mod util;
