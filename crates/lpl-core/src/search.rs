@@ -198,9 +198,10 @@ pub struct SearchResults {
     pub capped_wildcards: Vec<String>,
 }
 
-/// Version of what [`save_links`] saves: bump it when threading or series
-/// assembly change what they conclude.
-const LINKS_VERSION: &str = "links-2";
+/// Version of what [`save_links`] saves: bump it when threading, series
+/// assembly or chains change what they conclude (3: replies name their
+/// series; chains of issue 15).
+const LINKS_VERSION: &str = "links-3";
 
 /// Saves what `lib` concluded about every message (thread root, series)
 /// and the [`SeriesSummary`] of every series revision in the store, stamped
@@ -238,14 +239,19 @@ pub(crate) fn save_links_within(
 }
 
 /// Message `i`'s thread root (Message-ID) and series revision: what a
-/// search shows, from the library and, saved, from the store.
+/// search shows, from the library and, saved, from the store. A reply
+/// counts for the series it answers (the revision of the nearest series
+/// message above it), so `search --series` finds a series by its review.
 fn links_of(lib: &Library, i: usize) -> (String, Option<usize>) {
     let threads = &lib.analysis.threads;
+    let assembly = &lib.analysis.assembly;
     let root = threads.root(threads.node_of_message(i));
-    (
-        threads.node(root).id.as_str().to_owned(),
-        lib.analysis.assembly.revision_of_message(i),
-    )
+    let rev = assembly.revision_of_message(i).or_else(|| {
+        threads
+            .ancestor_messages(i)
+            .find_map(|a| assembly.revision_of_message(a))
+    });
+    (threads.node(root).id.as_str().to_owned(), rev)
 }
 
 /// Runs the query over the index: (total, row ids with scores, best first

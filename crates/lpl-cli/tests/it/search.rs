@@ -45,13 +45,14 @@ fn saved_links_give_the_same_results_and_follow_new_mail() {
     let hits = zi["hits"].as_array().expect("hits");
     assert!(!hits.is_empty());
     for h in hits {
-        let patch = h["subject"]
+        // Patches name their series, and so do replies to them (issue 15).
+        let in_series = h["subject"]
             .as_str()
-            .is_some_and(|s| s.starts_with("[PATCH"));
+            .is_some_and(|s| s.starts_with("[PATCH") || s.starts_with("Re: [PATCH"));
         assert_eq!(
             h["series"].is_string(),
-            patch,
-            "patches and only patches: {h}"
+            in_series,
+            "patches and replies to them: {h}"
         );
     }
     // The five revisions of "Split a folio to any lower order folios".
@@ -63,6 +64,36 @@ fn saved_links_give_the_same_results_and_follow_new_mail() {
         .collect();
     revs.sort_unstable();
     assert_eq!(revs, [1, 2, 3, 4, 5], "{}", zi["series"]);
+}
+
+/// `search --series` when every hit is a reply: the replies count for the
+/// series they answer (issue 15: `dfhh:split_huge_page_to_list_to_order
+/// --series` printed nothing). Mark Brown only replied to Zi Yan's v5.
+#[test]
+fn replies_count_for_their_series() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let home = t.path().join("home");
+    lpl_ok(&home, &["import", &sample().to_string_lossy()]);
+    let q = "f:broonie s:\"enable debugfs\"";
+    let res = search(&home, q);
+    let hits = res["hits"].as_array().expect("hits");
+    assert!(!hits.is_empty(), "{res}");
+    assert!(
+        hits.iter()
+            .all(|h| h["subject"].as_str().is_some_and(|s| s.starts_with("Re:"))),
+        "only replies: {res}"
+    );
+    let series = res["series"].as_array().expect("series");
+    assert_eq!(series.len(), 1, "{res}");
+    assert_eq!(series[0]["revision"], 5);
+    assert!(hits.iter().all(|h| h["series"] == series[0]["id"]), "{res}");
+    // Saved links give the same answer as the library.
+    assert_eq!(search(&home, q), res);
+    let shown = lpl_ok(&home, &["search", "--series", q]);
+    assert!(
+        shown.contains("Split a folio to any lower order folios"),
+        "{shown}"
+    );
 }
 
 fn ids(v: &serde_json::Value) -> Vec<String> {
