@@ -68,6 +68,9 @@ fn meta_of(r: MetaRow) -> Option<MessageMeta> {
         patch_trailers,
         reply_trailers,
         list: r.list_id,
+        // Not stored yet: changelog links need a column of their own (a
+        // store migration); the chain linker does without them here.
+        version_links: Vec::new(),
     })
 }
 

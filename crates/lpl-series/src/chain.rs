@@ -16,8 +16,11 @@
 //! Candidate links between versions (predecessor `P` sent before `R`, `R`
 //! a later version: a higher number, or the first non-RFC after RFCs):
 //! 1. the same b4 `change-id` (confidence 1.0);
-//! 2. `R` was sent in reply into `P`'s thread by the same sender (0.95), or
-//!    `R`'s subject names `P`'s title as `(was OLD TITLE)` (0.95);
+//! 2. `R` was sent in reply into `P`'s thread by the same sender (0.95),
+//!    `R`'s subject names `P`'s title as `(was OLD TITLE)` (0.95), or `R`'s
+//!    cover letter links to a message of `P` as an earlier version
+//!    (`v1: https://lore.kernel.org/...`, "changelog link", 0.95; the
+//!    latest such version when it links several);
 //! 3. same normalised title and same sender, any time apart (0.9; 0.6 when
 //!    `R` does not carry a later version, and then only when a patch title
 //!    or patch-id carried over: "Misc cleanups" is reused for new work);
@@ -59,6 +62,9 @@ pub enum LinkReason {
     SimilarPatches,
     /// Another posting of the same version (a resend, more lists, later).
     Repost,
+    /// The newer revision's cover letter (or notes) links to the older one
+    /// as an earlier version: `v1: https://lore.kernel.org/...`.
+    ChangelogLink,
 }
 
 /// One link of a chain.
@@ -470,6 +476,44 @@ pub fn link_revisions(
         }
     }
 
+    // 2b. the cover letter links to an earlier version.
+    let rev_of_id: HashMap<&MessageId, usize> = messages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| Some((&m.message_id, assembly.revision_of_message(i)?)))
+        .collect();
+    for (i, r) in revs.iter().enumerate() {
+        if !mainline(r) {
+            continue;
+        }
+        let linked = messages[r.key_message()]
+            .version_links
+            .iter()
+            .filter_map(|id| rev_of_id.get(id).map(|&o| (o, id)))
+            .filter(|&(o, _)| {
+                o != i
+                    && mainline(&revs[o])
+                    && before(o, i)
+                    && r.version().is_after(revs[o].version())
+                    // "based on v2 of Foo's series: <link>" is not our v2.
+                    && (senders[o] == senders[i] || title_keys[o] == title_keys[i])
+            })
+            .max_by_key(|&(o, _)| (revs[o].version().number, revs[o].date, o));
+        if let Some((o, id)) = linked {
+            push(
+                o,
+                i,
+                LinkReason::ChangelogLink,
+                0.95,
+                format!(
+                    "changelog link: the cover links to {} as an earlier version (<{}>)",
+                    revs[o].label(),
+                    id.as_str()
+                ),
+            );
+        }
+    }
+
     // 3. same title, same sender (and the same stable branch, if any)
     for list in by_title.values() {
         // list is in date order (revisions are sorted by date).
@@ -622,7 +666,9 @@ pub fn link_revisions(
             && !forbidden_groups.contains(&(ga, gb))
             && (l.reason == LinkReason::Manual || !manual.contains(&(ga, gb)))
     });
-    // Order: manual, change-id and in-reply links first; then the smallest
+    // Order: manual, change-id and in-reply links first (a changelog link
+    // competes with the rest: a cover that links only the first RFC must
+    // not skip the RFC v2 sent under the same title); then the smallest
     // version gap (v9 -> v10 beats v1 -> v10 even when v1 has the same
     // title); then confidence; then the closest in time.
     let tier = |l: &Link| match l.reason {

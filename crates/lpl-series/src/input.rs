@@ -38,6 +38,10 @@ pub struct MessageMeta {
     pub reply_trailers: Vec<Trailer>,
     /// The list it came from (`List-Id`).
     pub list: Option<String>,
+    /// Earlier versions the body links to (`v1: https://lore.kernel.org/...`,
+    /// see [`lpl_mail::changelog::version_links`]); covers and lone patches
+    /// only, empty when not known.
+    pub version_links: Vec<MessageId>,
 }
 
 impl MessageMeta {
@@ -59,6 +63,12 @@ impl MessageMeta {
                 p.trailers.clone(),
             ),
             None => (None, Vec::new(), Vec::new()),
+        };
+        // A cover letter or a lone patch may say which versions came before.
+        let version_links = if !m.tags.is_reply && m.tags.counter.is_none_or(|c| c <= 1) {
+            lpl_mail::changelog::version_links(&m.body)
+        } else {
+            Vec::new()
         };
         let reply_trailers = if m.patch.is_none() {
             lpl_mail::trailer::parse_reply_trailers(&m.body)
@@ -82,6 +92,7 @@ impl MessageMeta {
             patch_trailers,
             reply_trailers,
             list: m.list_id.clone(),
+            version_links,
         })
     }
 

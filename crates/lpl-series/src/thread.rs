@@ -327,6 +327,7 @@ pub(crate) mod tests {
             patch_trailers: Vec::new(),
             reply_trailers: Vec::new(),
             list: None,
+            version_links: Vec::new(),
         }
     }
 

@@ -96,3 +96,27 @@ fn psi_stable_backports_are_not_revisions() {
     assert_eq!(branches, vec!["6.1.y", "6.12.y", "6.6.y"]);
     let _ = metas;
 }
+
+/// Issue 15: a cover letter's `v1: <lore link>` links the revision to that
+/// version even when the title changed, with the evidence named "changelog
+/// link". Yu Kuai's v1 was a single patch, "blk-throttle: delay the
+/// setting of 'BIO_THROTTLED' to when throttle is done"; v2 is "bugfix for
+/// blk-throttle" whose cover says "Previous version: v1 : <lore link>"
+/// (cgroups epoch, 2022-05-17/18, `tests/data/revisions/blk-throttle-v1-v2.mbox`).
+#[test]
+fn a_changelog_link_names_the_previous_version() {
+    let (metas, a) = load("blk-throttle-v1-v2.mbox");
+    let key = |r: usize| {
+        metas[a.assembly.revisions[r].key_message()]
+            .message_id
+            .as_str()
+    };
+    let v2 = (0..a.assembly.revisions.len())
+        .find(|&r| key(r) == "20220518072751.1188163-1-yukuai3@huawei.com")
+        .expect("v2 assembled");
+    let l = a.chains.predecessor(v2).expect("v2 linked");
+    assert_eq!(l.reason, LinkReason::ChangelogLink, "{}", l.evidence);
+    assert_eq!(key(l.from), "20220517134909.2910251-1-yukuai3@huawei.com");
+    assert!(l.evidence.starts_with("changelog link"), "{}", l.evidence);
+    assert_eq!(a.chains.chain(v2).len(), 2);
+}

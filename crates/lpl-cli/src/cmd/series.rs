@@ -457,8 +457,9 @@ pub fn thread(app: &App, a: ThreadArgs) -> CmdResult {
 /// a month later) shows its further postings as `"` under it. Each link
 /// says why it was made and on what evidence: change-id, in-reply-to (the
 /// new version was sent into the old one's thread), was-title (the subject
-/// says "(was OLD TITLE)"), same-title (same normalised title from the same
-/// sender), similar-patches (the title drifted but files, patch titles and
+/// says "(was OLD TITLE)"), changelog-link (the cover links to the older
+/// version: "v1: https://lore.kernel.org/..."), same-title (same
+/// normalised title from the same sender), similar-patches (the title drifted but files, patch titles and
 /// patch-ids agree), repost, manual (yours: no percentage). Stable
 /// backports (`[PATCH 6.12.y]`) are listed beside the chain, never in it.
 /// Corrections with `link` and `unlink` are kept in the archive and survive
