@@ -284,7 +284,6 @@ fn main() {
     for size in &sizes {
         eprintln!("== {size}");
         let (h, imported) = home(&cfg, size, &cfg.lpl, "lpl");
-        let overview = stdout_json(lpl(&cfg.lpl, &h).args(["sources", "--json"]));
         let a = args(&cfg, &h);
         eprintln!(" saved understanding:");
         let saved = run_all(&cfg, &cfg.lpl, &h, &a);
@@ -295,10 +294,9 @@ fn main() {
             eprintln!(" baseline {}:", b.display());
             (run_all(&cfg, b, &bh, &a), bimp)
         });
-        let messages: u64 = overview
-            .as_array()
-            .map(|v| v.iter().filter_map(|s| s["imported"].as_u64()).sum())
-            .unwrap_or(0);
+        let messages = lpl_store::Store::open_read_only(&h)
+            .and_then(|s| s.stats())
+            .map_or(0, |s| s.messages);
         md += &format!(
             "\n#### {size}: {messages} messages (import {:.1} s, peak RSS {:.0} MB{})\n\n",
             imported["seconds"].as_f64().unwrap_or(0.0),
