@@ -131,6 +131,9 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             style::paint(style::BOLD, "In the archive:")
         ));
     }
+    // Mail fields are strangers' text: control characters are shown
+    // (`^[`), never sent to the terminal.
+    let clean = lpl_tui::sanitize::clean;
     if a.series {
         for sm in &res.series {
             s.push_str(&format!(
@@ -143,8 +146,11 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                 sm.trailers.acked,
                 sm.trailers.reviewed,
                 sm.trailers.tested,
-                style::paint(style::BOLD, sm.author.as_deref().unwrap_or(&sm.email)),
-                sm.title
+                style::paint(
+                    style::BOLD,
+                    &clean(sm.author.as_deref().unwrap_or(&sm.email))
+                ),
+                clean(&sm.title)
             ));
         }
     } else if a.threads {
@@ -161,10 +167,11 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                 .filter(|x| x.thread.as_deref() == Some(&t))
                 .count();
             s.push_str(&format!(
-                "{} {:>3} hits  thread <{t}>\n      {}\n",
+                "{} {:>3} hits  thread {}\n      {}\n",
                 time::date(h.date.unwrap_or(0)),
                 n,
-                h.subject
+                typeable_id(&t),
+                clean(&h.subject)
             ));
         }
     } else {
@@ -172,9 +179,9 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             s.push_str(&format!(
                 "{} {}  {}\n      {}\n",
                 time::date(h.date.unwrap_or(0)),
-                h.subject,
-                style::paint(style::KEY, &h.from),
-                style::paint(style::DIM, &format!("<{}>", h.message_id))
+                clean(&h.subject),
+                style::paint(style::KEY, &clean(&h.from)),
+                style::paint(style::DIM, &typeable_id(&h.message_id))
             ));
         }
     }
@@ -187,4 +194,16 @@ pub fn run(app: &App, a: Args) -> CmdResult {
     out.write_str(&s)?;
     out.finish()?;
     Ok(0)
+}
+
+/// A Message-ID as the user can type it back: `<id>`, or, when it holds a
+/// control character (a NUL, an escape) or a bidi override that must not
+/// reach the terminal and that no shell argument carries, its lore URL,
+/// percent-encoded, which `lpl show` and `lpl thread` take.
+fn typeable_id(id: &str) -> String {
+    let plain = lpl_tui::sanitize::clean(id) == id && !id.contains(' ');
+    match lpl_core::show::lore_url(id) {
+        Some(url) if !plain => url,
+        _ => format!("<{}>", lpl_tui::sanitize::clean(id)),
+    }
 }

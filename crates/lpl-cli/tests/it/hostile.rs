@@ -105,6 +105,64 @@ fn a_cut_wildcard_is_reported() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
 }
 
+/// A Message-ID holding a NUL, and a subject and a sender's name holding
+/// terminal escapes: plain `lpl search` prints none of them raw. The ID
+/// is printed as its percent-encoded lore URL, which names the message
+/// again for `lpl show` (issue 20: the NUL was dropped, so the printed
+/// `<id>` named nothing).
+#[test]
+fn control_characters_in_search_output_are_shown_inert() {
+    let home = tempfile::tempdir().expect("home");
+    let mail = b"From mboxrd@z Thu Jan  1 00:00:00 1970\n\
+From: \"Evil \x1b[31mRed\" <evil@example.org>\n\
+Subject: inert check \x1b]0;pwned\x07 here\n\
+Message-ID: <nul\x00id@example.org>\n\
+Date: Mon, 1 Jan 2024 10:00:00 +0000\n\
+\n\
+inertcheck body\n";
+    let path = home.path().join("m.mbox");
+    std::fs::write(&path, mail).expect("write");
+    crate::util::lpl_ok(home.path(), &["import", path.to_str().expect("utf-8")]);
+
+    for args in [
+        &["search", "inertcheck"][..],
+        &["search", "-t", "inertcheck"],
+    ] {
+        let out = lpl(home.path(), args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let raw = out.stdout;
+        let text = String::from_utf8_lossy(&raw);
+        assert!(
+            raw.iter().all(|&b| b == b'\n' || (b >= 0x20 && b != 0x7f)),
+            "{args:?}: a control byte printed raw: {text:?}"
+        );
+        assert!(
+            text.contains("https://lore.kernel.org/all/nul%00id@example.org/"),
+            "{args:?}: {text}"
+        );
+        assert!(
+            text.contains("inert check ^[]0;pwned^G here"),
+            "{args:?}: {text}"
+        );
+    }
+    let out = lpl(home.path(), &["search", "inertcheck"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Evil ^[[31mRed"));
+
+    // What was printed names the message.
+    let shown = crate::util::lpl_ok(
+        home.path(),
+        &["show", "https://lore.kernel.org/all/nul%00id@example.org/"],
+    );
+    assert!(shown.contains("inert check"), "{shown}");
+    assert!(
+        !shown.chars().any(|c| c != '\n' && c.is_control()),
+        "{shown:?}"
+    );
+    // JSON keeps the exact ID (escaped by JSON itself).
+    let v = crate::util::json(home.path(), &["search", "--json", "inertcheck"]);
+    assert_eq!(v["hits"][0]["message_id"], "nul\u{0}id@example.org");
+}
+
 /// Ctrl-C (SIGINT) during an import stops it at a batch boundary with a
 /// message saying what was kept; the same command then finishes the job,
 /// with the counts of an uninterrupted run (issue 20).
