@@ -11,10 +11,11 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use lpl_core::notebook::check::CheckReport;
 use lpl_core::notebook::edit::{self, NoteTarget, PatchRef};
 use lpl_core::notebook::{Notebook, Progress, fsio};
+use lpl_core::reply::ReplyOptions;
 use lpl_core::search::SearchResults;
 use lpl_core::series::SeriesSummary;
 use lpl_core::show::MessageView;
-use lpl_core::types::SeriesStatus;
+use lpl_core::types::{Address, SeriesStatus};
 use lpl_core::{Reply, SeriesShown, ThreadView, Workspace};
 
 use crate::rows::{self, Row, Target};
@@ -32,8 +33,15 @@ pub struct Options {
     /// The browser to open lore and commit pages with (`$BROWSER`); the
     /// URL is shown on the status line either way.
     pub browser: Option<String>,
-    /// Where `a` writes the `git am` mbox (the current directory).
+    /// Where `a` writes the `git am` mbox and `r` the draft of a reply
+    /// (the current directory).
     pub am_dir: PathBuf,
+    /// Who replies with `r` (`lpl reply`'s identity); `None`: `r` says how
+    /// to set one.
+    pub reply_from: Option<Address>,
+    /// The editor `r` opens the draft in (run through `sh -c`, as git
+    /// runs its editor); `None`: the draft is only written.
+    pub editor: Option<String>,
 }
 
 impl Options {
@@ -45,7 +53,16 @@ impl Options {
             color: true,
             browser: None,
             am_dir,
+            reply_from: None,
+            editor: None,
         }
+    }
+
+    /// Who replies, and the editor the draft opens in.
+    pub fn reply(mut self, from: Option<Address>, editor: Option<String>) -> Options {
+        self.reply_from = from;
+        self.editor = editor;
+        self
     }
 
     /// Colours on or off.
@@ -197,6 +214,7 @@ enum Waiting {
     Notebook,
     Edit,
     Am,
+    Reply,
 }
 
 /// The whole state of the terminal UI.
@@ -218,6 +236,9 @@ pub struct App {
     pub(crate) page: usize,
     /// Set when something changed since the last draw.
     pub(crate) dirty: bool,
+    /// A file to open in the editor (the draft `r` wrote), taken by the
+    /// terminal loop, which leaves the screen to the editor meanwhile.
+    edit_file: Option<PathBuf>,
 }
 
 impl App {
@@ -240,6 +261,7 @@ impl App {
             quit: false,
             page: 20,
             dirty: true,
+            edit_file: None,
             opts,
         };
         match app.opts.notebook.clone() {
@@ -448,6 +470,27 @@ impl App {
                 Err(e) => self.say_error(format!(
                     "not written: {e} (Ctrl-R reloads the roadmap as it is on disk)"
                 )),
+            },
+            (Waiting::Reply, Answer::Reply(r)) => match r {
+                Ok((path, reply)) => {
+                    let to: Vec<String> = reply.to.iter().map(Address::display).collect();
+                    self.say(format!(
+                        "wrote {} ({} to {}{}); send it with: git send-email {}",
+                        path.display(),
+                        crate::sanitize::clean(&reply.subject),
+                        crate::sanitize::clean(&to.join(", ")),
+                        if reply.cc.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", Cc {} more", reply.cc.len())
+                        },
+                        path.display()
+                    ));
+                    if self.opts.editor.is_some() {
+                        self.edit_file = Some(path);
+                    }
+                }
+                Err(e) => self.say_error(format!("reply: {e}")),
             },
             (Waiting::Am, Answer::Am(r)) => match r {
                 Ok((path, n)) => self.say(format!(
@@ -831,6 +874,7 @@ impl App {
                 }
                 None => self.say_error("a writes a series as a git am mbox: open one first"),
             },
+            KeyCode::Char('r') => self.reply(),
             KeyCode::Char('o') => match self.target() {
                 Target::Url(u) => self.open_url(u),
                 _ => match self
@@ -848,6 +892,61 @@ impl App {
             KeyCode::Char('M') => self.mark(Progress::Reading),
             KeyCode::Char('U') => self.mark(Progress::Unread),
             _ => {}
+        }
+    }
+
+    /// `r`: a reply to the message under the cursor (or read), written as
+    /// `lpl reply` writes it (the draft `reply-<short id>.eml` in the
+    /// directory of `a`), then opened in the editor.
+    fn reply(&mut self) {
+        let Some(m) = self.here().message else {
+            return self.say_error("no message here: r answers the message under the cursor");
+        };
+        let Some(from) = self.opts.reply_from.clone() else {
+            return self.say_error(
+                "who is replying? no email address: git config --global user.email you@example.org (or [reply] email in lpl's config)",
+            );
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+        let opts = ReplyOptions {
+            message_id: lpl_core::reply::new_message_id(
+                &from,
+                secs,
+                now.subsec_nanos(),
+                std::process::id(),
+            ),
+            from,
+            trailers: Vec::new(),
+            date: secs,
+            user_agent: format!("lpl/{}", env!("CARGO_PKG_VERSION")),
+        };
+        let dir = self.opts.am_dir.clone();
+        self.ask(Waiting::Reply, Query::Reply { arg: m, opts, dir });
+        self.say("writing the reply…");
+    }
+
+    /// The editor and the file to open in it, once (the terminal loop
+    /// runs it, leaving the screen meanwhile).
+    pub fn take_edit(&mut self) -> Option<(String, PathBuf)> {
+        let path = self.edit_file.take()?;
+        Some((self.opts.editor.clone()?, path))
+    }
+
+    /// The editor has closed: `result` is how it ended.
+    pub fn edited(&mut self, path: &std::path::Path, result: Result<(), String>) {
+        match result {
+            Ok(()) => self.say(format!(
+                "{} edited; send it with: git send-email {}",
+                path.display(),
+                path.display()
+            )),
+            Err(e) => self.say_error(format!(
+                "the editor failed ({e}); the reply stays in {}",
+                path.display()
+            )),
         }
     }
 

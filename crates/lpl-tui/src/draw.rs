@@ -36,6 +36,7 @@ pub(crate) const HELP: &[(&str, &str)] = &[
     ("m M U", "mark read ✅ / reading 📖 / unread"),
     ("o", "open on lore ($BROWSER, else the URL is shown)"),
     ("a", "write a git am mbox of the series here"),
+    ("r", "reply: a draft .eml here, opened in $EDITOR"),
     ("Ctrl-R", "read the roadmap again"),
     ("?", "this help"),
 ];

@@ -37,6 +37,30 @@ pub fn run(mut app: App) -> io::Result<()> {
         if app.quitting() {
             return Ok(());
         }
+        if let Some((editor, path)) = app.take_edit() {
+            // The editor gets the terminal as lpl found it, then lpl takes
+            // it back and draws again.
+            disable_raw_mode()?;
+            execute!(io::stdout(), LeaveAlternateScreen)?;
+            let status = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("{editor} \"$@\""))
+                .arg(&editor)
+                .arg(&path)
+                .status();
+            execute!(io::stdout(), EnterAlternateScreen)?;
+            enable_raw_mode()?;
+            term.clear()?;
+            app.edited(
+                &path,
+                match status {
+                    Ok(s) if s.success() => Ok(()),
+                    Ok(s) => Err(s.to_string()),
+                    Err(e) => Err(format!("{editor}: {e}")),
+                },
+            );
+            continue;
+        }
         // Input first; answers from the worker while no key is pending.
         if event::poll(Duration::from_millis(if app.busy() { 5 } else { 100 }))? {
             match event::read()? {

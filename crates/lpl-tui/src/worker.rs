@@ -12,6 +12,7 @@ use crossbeam_channel::{Receiver, Sender};
 
 use lpl_core::notebook::check::CheckReport;
 use lpl_core::notebook::{Notebook, fsio};
+use lpl_core::reply::ReplyOptions;
 use lpl_core::search::SearchResults;
 use lpl_core::series::{SeriesFilter, SeriesSummary};
 use lpl_core::show::MessageView;
@@ -52,6 +53,12 @@ pub(crate) enum Query {
     Upstream(String),
     /// Write the `git am` mbox of a series into `dir`.
     Am { arg: String, dir: PathBuf },
+    /// Write a reply to the message `arg` as a draft in `dir`.
+    Reply {
+        arg: String,
+        opts: ReplyOptions,
+        dir: PathBuf,
+    },
     /// Save a notebook edit.
     Edit(EditJob),
 }
@@ -69,6 +76,8 @@ pub(crate) enum Answer {
     Search(Result<SearchResults, String>),
     Upstream(Result<SeriesStatus, String>),
     Am(Result<(PathBuf, usize), String>),
+    /// The draft written, and the reply.
+    Reply(Result<(PathBuf, lpl_core::reply::Reply), String>),
     /// The saved file as it is now, the backup's path, the change.
     Edited(Result<(fsio::Loaded, PathBuf, String), String>),
 }
@@ -174,6 +183,19 @@ fn answer(ws: &Workspace, q: Query, send: &mut dyn FnMut(Answer)) {
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             Ok((path, am.patches))
         })),
+        Query::Reply { arg, opts, dir } => {
+            Answer::Reply(ws.reply(&arg, &opts).map_err(err).and_then(|(r, short)| {
+                let path = lpl_core::reply::draft_path(&dir, &short);
+                // create_new: a draft that appeared meanwhile is kept.
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)
+                    .and_then(|mut f| std::io::Write::write_all(&mut f, r.text.as_bytes()))
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                Ok((path, r))
+            }))
+        }
         Query::Edit(job) => Answer::Edited(
             fsio::save(&job.loaded, &job.bytes)
                 .map(|backup| {

@@ -74,7 +74,7 @@ fn git_config(key: &str) -> Option<String> {
 }
 
 /// You: lpl's `[reply]` name/email, else git's user.name/user.email.
-fn identity() -> CmdResult<Address> {
+pub(crate) fn identity() -> CmdResult<Address> {
     let name = config::get("reply", "name").or_else(|| git_config("user.name"));
     let email = config::get("reply", "email").or_else(|| git_config("user.email"));
     match email {
@@ -85,38 +85,8 @@ fn identity() -> CmdResult<Address> {
     }
 }
 
-/// A Message-ID for the reply: time, process and a counter, at the
-/// replier's domain.
-fn new_message_id(from: &Address) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let domain = from
-        .email
-        .rsplit_once('@')
-        .map(|(_, d)| d)
-        .filter(|d| !d.is_empty())
-        .unwrap_or("localhost");
-    format!(
-        "{}.{nanos:09}.{}-lpl@{domain}",
-        now_unix(),
-        std::process::id()
-    )
-}
-
-fn free_path(dir: &Path, stem: &str) -> PathBuf {
-    let first = dir.join(format!("{stem}.eml"));
-    if !first.exists() {
-        return first;
-    }
-    (2..)
-        .map(|n| dir.join(format!("{stem}-{n}.eml")))
-        .find(|p| !p.exists())
-        .unwrap_or(first)
-}
-
-fn editor() -> String {
+/// The editor: $VISUAL, $EDITOR, else git's (`git var GIT_EDITOR`), else vi.
+pub(crate) fn editor() -> String {
     for var in ["VISUAL", "EDITOR"] {
         if let Ok(v) = std::env::var(var)
             && !v.trim().is_empty()
@@ -212,8 +182,12 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             trailers.push(key.to_owned());
         }
     }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     let opts = ReplyOptions {
-        message_id: new_message_id(&from),
+        message_id: lpl_core::reply::new_message_id(&from, now_unix(), now, std::process::id()),
         from: from.clone(),
         trailers,
         date: now_unix(),
@@ -223,7 +197,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
     let (reply, short) = ws.reply(&a.msgid, &opts)?;
     let path = match a.output {
         Some(p) => p,
-        None => free_path(Path::new("."), &format!("reply-{short}")),
+        None => lpl_core::reply::draft_path(Path::new("."), &short),
     };
     std::fs::write(&path, &reply.text)
         .map_err(|e| CommandError::user(format!("cannot write {}: {e}", path.display())))?;

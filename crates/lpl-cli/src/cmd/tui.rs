@@ -47,7 +47,11 @@ pub fn run(app: &App, a: Args) -> CmdResult {
     let cwd = std::env::current_dir()?;
     let opts = lpl_tui::Options::new(notebook, cwd)
         .color(color)
-        .browser(browser);
+        .browser(browser)
+        .reply(
+            crate::cmd::reply::identity().ok(),
+            Some(crate::cmd::reply::editor()),
+        );
     lpl_tui::run(ws, opts)?;
     Ok(0)
 }

@@ -84,10 +84,20 @@ fn walk_the_sample_and_add_a_note() {
     let tmux = Tmux {
         socket: format!("lpl-tui-test-{}", std::process::id()),
     };
+    // The editor `r` opens: a script that signs the draft.
+    let editor = dir.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\necho 'Signed-off-by-editor' >> \"$1\"\n",
+    )
+    .expect("editor");
     let cmd = format!(
-        "cd {} && env LPL_HOME={} LPL_CONFIG=/nonexistent NO_COLOR=1 TERM=xterm-256color {} tui {}; echo lpl-exited-$?; sleep 30",
+        "cd {} && env LPL_HOME={} LPL_CONFIG=/nonexistent NO_COLOR=1 TERM=xterm-256color \
+         VISUAL= EDITOR='sh {}' GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_0=user.email GIT_CONFIG_VALUE_0=tess@example.org \
+         GIT_CONFIG_KEY_1=user.name GIT_CONFIG_VALUE_1='Tess Ter' {} tui {}; echo lpl-exited-$?; sleep 30",
         q(dir.path()),
         q(home.path()),
+        editor.to_string_lossy(),
         q(Path::new(env!("CARGO_BIN_EXE_lpl"))),
         q(&nb)
     );
@@ -145,6 +155,26 @@ fn walk_the_sample_and_add_a_note() {
     tmux.keys(&["Enter"]);
     let s = tmux.wait_for("previous version");
     assert!(s.contains("拆分到 order-1 的 folio 📖"), "{s}");
+    // A reply to Ryan's message: the draft written here, the editor run
+    // on it (the terminal handed over and taken back).
+    tmux.keys(&["r"]);
+    let s = tmux.wait_for("edited; send it with: git send-email");
+    assert!(s.contains("› thread › message"), "{s}");
+    let drafts: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    let draft = std::fs::read_to_string(&drafts[0]).expect("draft");
+    assert!(
+        draft
+            .lines()
+            .any(|l| l == "From: Tess Ter <tess@example.org>"),
+        "{draft}"
+    );
+    assert!(draft.contains("\nTo: Ryan Roberts"), "{draft}");
+    assert!(draft.ends_with("Signed-off-by-editor\n"), "{draft}");
     // Quit.
     tmux.keys(&["Q"]);
     let s = tmux.wait_for("lpl-exited-");

@@ -6,6 +6,8 @@
 
 mod edit;
 mod hostile;
+mod reply;
+mod upstream;
 mod views;
 
 use std::path::{Path, PathBuf};
