@@ -19,8 +19,10 @@ form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 pub const HEADERS: &[(&str, &str)] = &[
     ("content-security-policy", CSP),
     ("x-content-type-options", "nosniff"),
-    // Not `no-referrer`: with it Chromium sends `Origin: null` on a form
-    // post, and the write is refused as cross-origin.
+    // Not `no-referrer` (neither here nor in the pages' <meta
+    // name="referrer">, which overrides this header): with it Chromium
+    // sends `Origin: null` on a form post, and the write is refused as
+    // cross-origin.
     ("referrer-policy", "same-origin"),
     ("x-frame-options", "DENY"),
     ("cross-origin-opener-policy", "same-origin"),

@@ -64,7 +64,11 @@ pub fn shell(title: &str, crumbs: Markup, body: Markup) -> Markup {
         html lang="en" {
             head {
                 meta charset="utf-8";
-                meta name="referrer" content="no-referrer";
+                // As the Referrer-Policy header says: `no-referrer` here
+                // would override it, and Chromium then sends `Origin: null`
+                // on the pages' own form posts, which the guard refuses.
+                // Links to other sites still carry no referrer.
+                meta name="referrer" content="same-origin";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (clean(title)) " · lpl" }
                 link rel="stylesheet" href="/style.css";

@@ -1,7 +1,6 @@
 //! Headless Chromium walks the site as a reader would: the roadmap, an
-//! entry, its series, a patch, the reply thread. (Adding a note through
-//! the form from Chromium is not accepted yet: left for the next step.)
-//! Screenshots of each page go to
+//! entry (adding a note through its form), its series, a patch, the
+//! reply thread. Screenshots of each page go to
 //! `target/tmp/web-screenshots/` (the test's artefacts). Skipped with a
 //! message where Chromium is absent (`.ci/run` installs Debian's).
 
@@ -62,6 +61,26 @@ fn chromium_walks_roadmap_entry_series_patch_thread() {
         true
     );
     b.screenshot(&shots.join("2-entry.png"));
+
+    // A note through the form, typed and submitted as a reader does: the
+    // notebook gains exactly that line (Chromium's post was refused as
+    // `Origin: null` while the pages said `no-referrer`).
+    let before = std::fs::read_to_string(&nb).expect("read notebook");
+    b.eval("document.querySelector('form textarea[name=text]').value = 'noted in Chromium 浏览器'");
+    b.eval_and_wait(
+        "document.querySelector('form textarea[name=text]').form.querySelector('button').click()",
+    );
+    assert!(b.url().contains("saved=note"), "{}", b.url());
+    assert_eq!(
+        b.eval("document.querySelector('.flash') && document.querySelector('.flash').textContent"),
+        "Note added."
+    );
+    let after = std::fs::read_to_string(&nb).expect("read notebook");
+    let (old, new): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
+    assert_eq!(new.len(), old.len() + 1, "{after}");
+    let added: Vec<&&str> = new.iter().filter(|l| !old.contains(l)).collect();
+    assert_eq!(added, [&"  - noted in Chromium 浏览器"], "{after}");
+    b.screenshot(&shots.join("2b-entry-noted.png"));
 
     click(&mut b, "'a[href^=\"/series/\"]'");
     assert!(b.url().contains("/series/"));
