@@ -340,11 +340,23 @@ pub fn diff(text: &str) -> Markup {
     }
 }
 
-/// A mail body: quoted runs (`>` lines) folded, the rest as written.
+/// A mail body: quoted runs (`>` lines, with the blank lines between
+/// them) folded into a closed `<details>` whose summary says how many
+/// lines it holds and how the quote starts; a quote of one or two lines
+/// stays open; the rest as written. Everything escaped.
 pub fn mail_body(body: &str) -> Markup {
+    let quoted = |l: &str| l.trim_start().starts_with('>');
+    let lines: Vec<&str> = body.lines().collect();
     let mut blocks: Vec<(bool, Vec<&str>)> = Vec::new();
-    for line in body.lines() {
-        let q = line.trim_start().starts_with('>');
+    for (i, line) in lines.iter().enumerate() {
+        // A blank line between two quoted lines is part of the quote.
+        let q = quoted(line)
+            || (line.trim().is_empty()
+                && blocks.last().is_some_and(|(bq, _)| *bq)
+                && lines[i + 1..]
+                    .iter()
+                    .find(|l| !l.trim().is_empty())
+                    .is_some_and(|l| quoted(l)));
         match blocks.last_mut() {
             Some((bq, v)) if *bq == q => v.push(line),
             _ => blocks.push((q, vec![line])),
@@ -354,8 +366,17 @@ pub fn mail_body(body: &str) -> Markup {
         div class="body" {
             @for (q, lines) in &blocks {
                 @if *q && lines.len() > 2 {
+                    @let first = lines
+                        .iter()
+                        .map(|l| l.trim_start().trim_start_matches(['>', ' ']).trim())
+                        .find(|l| !l.is_empty())
+                        .unwrap_or("");
+                    @let preview: String = first.chars().take(60).collect();
                     details class="quote" {
-                        summary { (lines.len()) " quoted lines" }
+                        summary {
+                            (lines.len()) " quoted lines"
+                            @if !preview.is_empty() { ": " span class="muted" { (clean(&preview)) "…" } }
+                        }
                         pre { (clean(&lines.join("\n"))) }
                     }
                 } @else if *q {
@@ -520,4 +541,40 @@ pub fn search(
             }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_blocks_fold_closed_and_escaped() {
+        let body = "On Mon, A wrote:\n> first <script>alert(1)</script>\n>\n\n> > deeper & more\n> last\nMy answer <b>here</b>.\n> one line\n";
+        let html = mail_body(body).into_string();
+        // One folded block: four quoted lines and the blank one between.
+        assert_eq!(
+            html.matches("<details class=\"quote\">").count(),
+            1,
+            "{html}"
+        );
+        assert!(!html.contains("<details class=\"quote\" open"), "{html}");
+        assert!(html.contains("<summary>5 quoted lines: <span class=\"muted\">first &lt;script&gt;alert(1)&lt;/script&gt;…</span></summary>"), "{html}");
+        assert!(html.contains("&gt; &gt; deeper &amp; more"), "{html}");
+        // The answer and the attribution stay outside, escaped.
+        let details_end = html.find("</details>").expect("end");
+        let answer = html
+            .find("My answer &lt;b&gt;here&lt;/b&gt;.")
+            .expect("answer");
+        assert!(answer > details_end);
+        assert!(
+            html.find("On Mon, A wrote:").expect("attribution")
+                < html.find("<details").expect("details")
+        );
+        // A one-line quote is not folded.
+        assert!(
+            html.contains("<pre class=\"quote\">&gt; one line</pre>"),
+            "{html}"
+        );
+        assert!(!html.contains("<script"), "{html}");
+    }
 }

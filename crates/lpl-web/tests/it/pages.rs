@@ -197,3 +197,39 @@ fn a_note_through_the_form_changes_one_line() {
             .contains("- [x] why this way?")
     );
 }
+
+/// Quoted text of replies (`> ` lines) is folded into closed `<details>`
+/// on the message page (replies inline) and the thread page, escaped;
+/// the page's own text is not folded (issue 19).
+#[test]
+fn quoted_reply_text_is_folded_and_escaped() {
+    let a = archive();
+    let srv = serve(a, None);
+    let addr = srv.addr();
+    let patch = path_of(&a.replied_patch);
+    for path in [patch.clone(), format!("{patch}T/")] {
+        let r = get(addr, &path);
+        assert_eq!(r.status, 200, "{path}");
+        let html = r.text();
+        let folded: Vec<&str> = html.split("<details class=\"quote\">").skip(1).collect();
+        assert!(!folded.is_empty(), "{path}: no folded quote");
+        assert!(!html.contains("<details class=\"quote\" open"), "{path}");
+        for block in folded {
+            let summary = block.split("</summary>").next().expect("summary");
+            assert!(summary.contains(" quoted lines"), "{summary}");
+            let pre = block
+                .split("<pre>")
+                .nth(1)
+                .and_then(|p| p.split("</pre>").next())
+                .expect("the quote");
+            // Every line of it is quoted (or blank between quoted ones),
+            // its `>` escaped.
+            for l in pre.lines() {
+                assert!(
+                    l.trim().is_empty() || l.trim_start().starts_with("&gt;"),
+                    "{path}: {l:?} folded"
+                );
+            }
+        }
+    }
+}
