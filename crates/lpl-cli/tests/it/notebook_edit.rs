@@ -330,3 +330,49 @@ fn an_edit_is_refused_when_the_file_changed_on_disk() {
         &std::fs::symlink_metadata(&file).expect("meta").file_type()
     ));
 }
+
+/// `use` and `check` on the raw (double-encoded) seed say so, naming the
+/// code page, what can be restored and how (issue 21, point 7); on the
+/// repaired file they say nothing.
+#[test]
+fn use_and_check_warn_about_a_double_encoded_file() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let home = t.path().join("home");
+    let raw = t.path().join("raw.md");
+    std::fs::copy(raw_seed(), &raw).expect("copy");
+    let fixed = imported(t.path(), &home);
+    lpl_ok(&home, &["import", &sample().to_string_lossy()]);
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_lpl"))
+            .args(args)
+            .env("LPL_HOME", &home)
+            .env("LPL_CONFIG", t.path().join("config.toml"))
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("lpl runs");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let (r, f) = (
+        raw.to_string_lossy().into_owned(),
+        fixed.to_string_lossy().into_owned(),
+    );
+    for args in [
+        vec!["notebook", "use", r.as_str()],
+        vec!["notebook", "--file", r.as_str(), "check"],
+    ] {
+        let err = run(&args);
+        assert!(
+            err.contains("looks double-encoded (UTF-8 read as Cp1254)")
+                && err.contains("repair it with: lpl notebook import"),
+            "{args:?}: {err}"
+        );
+    }
+    for args in [
+        vec!["notebook", "use", f.as_str()],
+        vec!["notebook", "--file", f.as_str(), "check"],
+    ] {
+        let err = run(&args);
+        assert!(!err.contains("double-encoded"), "{args:?}: {err}");
+    }
+}

@@ -425,6 +425,47 @@ fn the_seeds_own_marks_counted_per_topic() {
         .map(|c| c.line)
         .collect();
     assert_eq!(wip, [77, 93]);
+    // `render` shows the same per topic in the site's table of contents:
+    // entries, read, merged, 🚧, open questions.
+    let site = html::render(&nb, &FixtureArchive::load());
+    let index = &site
+        .pages
+        .iter()
+        .find(|p| p.path == "index.html")
+        .expect("index page")
+        .html;
+    let toc = |title: &str| -> String {
+        index
+            .split(&format!(">{title}</a> <span class=\"muted\">"))
+            .nth(1)
+            .and_then(|r| r.split("</span>").next())
+            .unwrap_or_else(|| panic!("no {title} in the contents"))
+            .to_owned()
+    };
+    let merged = |n: usize| {
+        if n > 0 {
+            format!(" · {n} merged")
+        } else {
+            String::new()
+        }
+    };
+    assert_eq!(
+        toc("THP"),
+        format!(
+            "{thp_entries} entries · {read} read{} · {} 🚧 · {} open ?",
+            merged(thp.merged),
+            count("THP", "🚧"),
+            count("THP", "[ ]")
+        )
+    );
+    assert_eq!(
+        toc("TAO"),
+        format!(
+            "{tao_entries} entries · 0 read{} · {} 🚧",
+            merged(tao.merged),
+            count("TAO", "🚧")
+        )
+    );
     // The hand-decoded copy has the two marks damaged (`?` + U+FFFD): they
     // are counted apart, neither as read nor as unread nor as 🚧.
     let nb = Notebook::parse(decoded());
