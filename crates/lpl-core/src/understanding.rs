@@ -486,15 +486,23 @@ mod tests {
         }
         let mut units_of_rev = Vec::new();
         for r in 0..whole.revisions().len() {
-            units_of_rev.push(unit_lib(
-                &mut loaded,
-                store,
-                &whole.short_id(r),
-                Names::Series,
-            ));
+            let id = whole.short_id(r);
+            // Two revisions whose short ids collide (8 hex digits: it
+            // happens over both epochs) are ambiguous either way.
+            if let Err(e) = whole.find_revision(&id) {
+                assert_eq!(
+                    format!("{:?}", unit_for(store, &id, Names::Series).err()),
+                    format!("{:?}", Some(e)),
+                    "{id}"
+                );
+                units_of_rev.push(None);
+                continue;
+            }
+            units_of_rev.push(Some(unit_lib(&mut loaded, store, &id, Names::Series)));
         }
-        for (r, &u) in units_of_rev.iter().enumerate() {
-            let lib = &loaded[&u];
+        for (r, u) in units_of_rev.iter().enumerate() {
+            let Some(u) = u else { continue };
+            let lib = &loaded[u];
             let id = whole.short_id(r);
             let ru = lib.find_revision(&id).expect("found in its unit");
             assert_eq!(summary(&whole, r), summary(lib, ru), "summary of {id}");
