@@ -96,7 +96,8 @@ pub struct Diff {
 }
 
 /// Kind of a line inside a hunk body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LineKind {
     /// ` ` context.
     Context,
@@ -128,6 +129,160 @@ impl Diff {
                         Some((kind, l[1..].trim_end_matches('\r')))
                     })
             })
+    }
+}
+
+/// One line of a hunk's outline (see [`HunkLines::outline`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutlineLine {
+    /// Context, added or removed.
+    pub kind: LineKind,
+    /// Its number in the old file (0: not there, an added line).
+    pub old: u32,
+    /// Its number in the new file (0: not there, a removed line).
+    pub new: u32,
+    /// The line (without its marker), at most [`OUTLINE_TEXT_MAX`] bytes.
+    pub text: String,
+}
+
+/// Outline lines longer than this are cut (at a character boundary).
+pub const OUTLINE_TEXT_MAX: usize = 200;
+
+/// Which lines a hunk changes, and the lines that show the file's
+/// structure around them: what is needed to tell which functions a hunk
+/// changes, with or without the file at hand.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct HunkLines {
+    /// Old-file numbers of the removed lines, ascending.
+    pub old_changed: Vec<u32>,
+    /// New-file numbers of the added lines, ascending.
+    pub new_changed: Vec<u32>,
+    /// For each run of consecutive numbers in `new_changed`, the old-file
+    /// line it is inserted before (the next old line's number), ascending.
+    pub old_inserted: Vec<u32>,
+    /// Lines that begin at column 0 (declarations, definitions, closing
+    /// braces, preprocessor lines, labels; not comments or blank lines),
+    /// and the lines continuing them (open parentheses, a trailing `\`),
+    /// in hunk order.
+    pub outline: Vec<OutlineLine>,
+}
+
+/// Whether a line's content (without its marker) starts an outline entry.
+fn starts_outline(t: &str) -> bool {
+    match t.as_bytes().first() {
+        None | Some(b' ' | b'\t' | b'\r' | b'\x0c') => false,
+        Some(b'/') => !(t.starts_with("/*") || t.starts_with("//")),
+        Some(b'*') => false,
+        Some(_) => true,
+    }
+}
+
+fn cut(t: &str, max: usize) -> &str {
+    if t.len() <= max {
+        return t;
+    }
+    let mut end = max;
+    while !t.is_char_boundary(end) {
+        end -= 1;
+    }
+    &t[..end]
+}
+
+impl Hunk {
+    /// The changed lines and outline of this hunk, whose body is in
+    /// `text` (the [`Diff::text`] or [`crate::Patch::diff`] it was parsed
+    /// from).
+    pub fn lines(&self, text: &str) -> HunkLines {
+        let mut out = HunkLines::default();
+        let body = text.get(self.body.clone()).unwrap_or("");
+        let (mut old, mut new) = (self.old_start, self.new_start);
+        // An empty side starts at the line before (`-0,0`, `+41,0`).
+        if self.old_lines == 0 {
+            old += 1;
+        }
+        if self.new_lines == 0 {
+            new += 1;
+        }
+        // Continuing the last outline line of each side (old: context and
+        // removed lines; new: context and added): open parentheses, or a
+        // `\` (a macro, up to 64 lines).
+        #[derive(Clone, Copy, Default)]
+        struct Open {
+            depth: i32,
+            backslash: bool,
+            continued: u32,
+        }
+        impl Open {
+            fn continues(&self) -> bool {
+                (self.backslash && self.continued < 64) || (self.depth > 0 && self.continued < 8)
+            }
+        }
+        let mut sides = [Open::default(); 2];
+        for l in body.lines() {
+            let l = l.strip_suffix('\r').unwrap_or(l);
+            let (kind, t) = match l.as_bytes().first() {
+                Some(b' ') => (LineKind::Context, &l[1..]),
+                Some(b'+') => (LineKind::Added, &l[1..]),
+                Some(b'-') => (LineKind::Removed, &l[1..]),
+                Some(b'\\') => continue,
+                None => (LineKind::Context, ""),
+                _ => continue,
+            };
+            let (o, n, on): (u32, u32, &[usize]) = match kind {
+                LineKind::Context => (old, new, &[0, 1]),
+                LineKind::Added => (0, new, &[1]),
+                LineKind::Removed => (old, 0, &[0]),
+            };
+            let starts = starts_outline(t);
+            let continues = !starts && on.iter().any(|&s| sides[s].continues());
+            if starts || continues {
+                let parens = t.bytes().fold(0i32, |d, b| match b {
+                    b'(' => d + 1,
+                    b')' => d - 1,
+                    _ => d,
+                });
+                let backslash = t.trim_end().ends_with('\\');
+                for &s in on {
+                    let side = &mut sides[s];
+                    if starts {
+                        *side = Open::default();
+                    } else {
+                        side.continued += 1;
+                    }
+                    side.depth += parens;
+                    side.backslash = backslash;
+                }
+                out.outline.push(OutlineLine {
+                    kind,
+                    old: o,
+                    new: n,
+                    text: cut(t, OUTLINE_TEXT_MAX).to_owned(),
+                });
+            } else {
+                for &s in on {
+                    sides[s] = Open::default();
+                }
+            }
+            match kind {
+                LineKind::Context => {
+                    old += 1;
+                    new += 1;
+                }
+                LineKind::Removed => {
+                    out.old_changed.push(old);
+                    old += 1;
+                }
+                LineKind::Added => {
+                    // A new group of consecutive new numbers: a new run.
+                    if out.new_changed.last() != Some(&(new.wrapping_sub(1))) {
+                        out.old_inserted.push(old);
+                    }
+                    out.new_changed.push(new);
+                    new += 1;
+                }
+            }
+        }
+        out
     }
 }
 
@@ -618,6 +773,57 @@ index 1111111..0000000
             .map(|(_, l)| l)
             .collect();
         assert_eq!(added, ["c", "d", "y"]);
+    }
+
+    #[test]
+    fn hunk_lines_and_outline() {
+        let t = "diff --git a/mm/x.c b/mm/x.c
+--- a/mm/x.c
++++ b/mm/x.c
+@@ -10,8 +10,9 @@ static int foo(void)
+ \treturn 0;
+ }
+ 
+-static void bar(int a,
+-\t\tint b)
++static void bar(int a,
++\t\tint b, int c)
+ {
++\tc++;
+ out:
+ \tb++;
+@@ -40,0 +42,2 @@ void baz(void)
++#define Q(x) \\
++\t((x) + 1)
+";
+        let d = parse(t);
+        let h = &d.files[0].hunks;
+        let a = h[0].lines(&d.text);
+        assert_eq!(a.old_changed, [13, 14]);
+        assert_eq!(a.new_changed, [13, 14, 16]);
+        assert_eq!(a.old_inserted, [15, 16]);
+        let outline: Vec<(LineKind, u32, u32, &str)> = a
+            .outline
+            .iter()
+            .map(|o| (o.kind, o.old, o.new, o.text.as_str()))
+            .collect();
+        assert_eq!(
+            outline,
+            [
+                (LineKind::Context, 11, 11, "}"),
+                (LineKind::Removed, 13, 0, "static void bar(int a,"),
+                (LineKind::Removed, 14, 0, "\t\tint b)"),
+                (LineKind::Added, 0, 13, "static void bar(int a,"),
+                (LineKind::Added, 0, 14, "\t\tint b, int c)"),
+                (LineKind::Context, 15, 15, "{"),
+                (LineKind::Context, 16, 17, "out:"),
+            ]
+        );
+        let b = h[1].lines(&d.text);
+        assert_eq!(b.new_changed, [42, 43]);
+        assert_eq!(b.old_inserted, [41]);
+        assert_eq!(b.outline.len(), 2, "{:?}", b.outline);
+        assert_eq!(b.outline[1].text, "\t((x) + 1)");
     }
 
     #[test]
