@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 mod fault;
+mod hunks;
 mod links;
 mod meta;
 mod notes;
@@ -26,6 +27,7 @@ mod write;
 use std::path::{Path, PathBuf};
 
 pub use fault::{DiskFault, disk_fault};
+pub use hunks::{BackfillProgress, HunkRow};
 pub use links::LinkRow;
 pub use meta::MetaRow;
 pub use notes::ReviewNote;

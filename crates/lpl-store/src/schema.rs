@@ -228,4 +228,31 @@ CREATE INDEX an_revisions_title ON an_revisions(norm_title);
 CREATE INDEX an_revisions_date ON an_revisions(date DESC, revision DESC, key_row);
 CREATE INDEX files_msg ON files(message);
 "#,
+    // 9: each patch's hunks, for telling which functions a series changes
+    // (`lpl code history`): lines changed on each side, where added lines
+    // go in the old file, the header's text and the outline (column-0
+    // lines) the hunk shows. Patches stored before this migration are
+    // filled in from their raw messages on demand (`hunks_backfill`: the
+    // rows below that id).
+    r#"
+CREATE TABLE hunks (
+    message      INTEGER NOT NULL,      -- messages.id
+    file         INTEGER NOT NULL,      -- position of the file in the diff
+    hunk         INTEGER NOT NULL,      -- position of the hunk in the file
+    old_path     TEXT,
+    new_path     TEXT,
+    old_start    INTEGER NOT NULL,
+    old_len      INTEGER NOT NULL,
+    new_start    INTEGER NOT NULL,
+    new_len      INTEGER NOT NULL,
+    header       TEXT NOT NULL,         -- after the second @@ (the function, usually)
+    old_changed  TEXT NOT NULL,         -- removed lines, old numbers: `3-5,9`
+    new_changed  TEXT NOT NULL,         -- added lines, new numbers
+    old_inserted TEXT NOT NULL,         -- where added runs go, old numbers
+    outline      TEXT NOT NULL,         -- `K OLD NEW TEXT` per line (K: ' ', '-', '+')
+    PRIMARY KEY (message, file, hunk)
+) WITHOUT ROWID;
+INSERT INTO state(key, value)
+    SELECT 'hunks_backfill', '0 ' || (max(id) + 1) FROM messages HAVING count(*) > 0;
+"#,
 ];

@@ -312,6 +312,7 @@ impl Store {
                             ])
                             .map_err(&err)?;
                     }
+                    crate::hunks::insert_patch(&tx, id, p).map_err(&err)?;
                     for (i, t) in p.trailers.iter().enumerate() {
                         ins_trailer
                             .execute(params![id, i as i64, t.key, t.value, true])
