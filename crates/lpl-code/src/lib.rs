@@ -38,6 +38,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod attribute;
 mod db;
 mod error;
 mod extract;
@@ -50,6 +51,7 @@ mod scan;
 mod skeleton;
 mod source;
 
+pub use attribute::{Basis, Touched, attribute};
 pub use db::CodeIndex;
 pub use error::Error;
 pub use index::{FileProblem, IndexOptions, IndexReport, Progress};

@@ -213,6 +213,8 @@ pub struct Span {
     pub kind: DefKind,
     /// First line.
     pub start: u32,
+    /// Line of the name.
+    pub line: u32,
     /// Last line.
     pub end: u32,
 }
@@ -1032,7 +1034,7 @@ impl CodeIndex {
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT n.name, d.kind, d.start, d.end FROM defs d JOIN names n ON n.id = d.name
+                "SELECT n.name, d.kind, d.start, d.end, d.line FROM defs d JOIN names n ON n.id = d.name
                  WHERE d.blob = ?1 AND d.kind IN (?2, ?3) ORDER BY d.start",
             )
             .map_err(self.err())?;
@@ -1045,6 +1047,7 @@ impl CodeIndex {
                         kind: DefKind::from_code(r.get(1)?),
                         start: r.get(2)?,
                         end: r.get(3)?,
+                        line: r.get(4)?,
                     })
                 },
             )

@@ -4,6 +4,8 @@
 //! - [`corpus`]: the shared real-data corpus, found as `../shared/corpus`
 //!   next to the workspace root, and its epochs unpacked once per machine;
 //! - [`git`]: the git CLI as an oracle, isolated from the user's settings;
+//! - [`kernel`]: the Linux 6.12 source tree of the code tests, extracted
+//!   once per machine;
 //! - [`lore`]: a lore look-alike on 127.0.0.1 serving a small real epoch
 //!   (thread mboxes, `/raw`, search, bad answers, git smart HTTP through
 //!   the real `git http-backend`);
@@ -20,6 +22,7 @@
 
 pub mod corpus;
 pub mod git;
+pub mod kernel;
 pub mod lore;
 
 use std::path::{Path, PathBuf};
