@@ -117,7 +117,35 @@ fn not_found(e: &NotFound) -> CommandError {
         NotFound::ReviewNote { .. } => {
             CommandError::not_found(msg).hint("lpl review list shows the notes with their ids")
         }
+        NotFound::Symbol { near, .. } if !near.is_empty() => {
+            CommandError::not_found(msg).hint(format!("did you mean: {}", near.join(", ")))
+        }
+        NotFound::Symbol { .. } => CommandError::not_found(msg)
+            .hint("lpl code trees lists the indexed trees; lpl code index SRC adds one"),
         _ => CommandError::not_found(msg),
+    }
+}
+
+fn code(e: &lpl_core::code::IndexError) -> CommandError {
+    use lpl_core::code::IndexError as C;
+    let msg = e.to_string();
+    match e {
+        C::NoTrees => CommandError::not_found(msg).hint(
+            "index a kernel tree first: lpl code index ~/src/linux (or --rev v6.12 in a git clone)",
+        ),
+        C::NoSuchTree { known, .. } => CommandError::not_found(msg).hint(if known.is_empty() {
+            "no tree is indexed yet: lpl code index SRC".to_owned()
+        } else {
+            format!("indexed trees: {}", known.join(", "))
+        }),
+        C::NotATree { .. } => CommandError::user(msg)
+            .hint("give the top directory of a kernel tree (or --force to index any C sources)"),
+        C::BadRevision { .. } | C::Io { .. } | C::Git { .. } => CommandError::user(msg),
+        C::TooNew { .. } => CommandError::user(msg),
+        C::Cancelled => CommandError::user(
+            "interrupted: the files parsed so far are kept and reused by the next run".to_owned(),
+        ),
+        _ => CommandError::internal(msg).hint(DISK),
     }
 }
 
@@ -225,6 +253,7 @@ impl From<lpl_core::Error> for CommandError {
                     _ => c,
                 }
             }
+            E::Code(c) => code(c),
             E::Io { .. } => CommandError::internal(e.to_string()).hint(DISK),
             E::ReadOnly { .. } => CommandError::internal(e.to_string()),
             E::IndexBehind { .. } => CommandError::user(format!(

@@ -32,6 +32,7 @@ Start here:
                                  import a public-inbox epoch (or an mbox, a Maildir ...)
   lpl show <message-id>          one message as understood (a lore URL works too)
   lpl diff <series>              what changed between its two newest revisions
+  lpl code history <function>    every series that changed a function (after lpl code index)
 
 The archive lives in $LPL_HOME, else $XDG_DATA_HOME/lpl (~/.local/share/lpl).";
 
@@ -76,6 +77,7 @@ enum Command {
     Am(cmd::series::AmArgs),
     Notebook(cmd::notebook::Args),
     Upstream(cmd::upstream::Args),
+    Code(cmd::code::Args),
     Search(cmd::search::Args),
     Serve(cmd::serve::Args),
     Sources(cmd::sources::Args),
@@ -115,6 +117,7 @@ fn run(cli: Cli) -> Result<i32, CommandError> {
         Command::Am(a) => cmd::series::am(&app, a),
         Command::Notebook(a) => cmd::notebook::run(&app, a),
         Command::Upstream(a) => cmd::upstream::run(&app, a),
+        Command::Code(a) => cmd::code::run(&app, a),
         Command::Search(a) => cmd::search::run(&app, a),
         Command::Serve(a) => cmd::serve::run(&app, a),
         Command::Sources(a) => cmd::sources::run(&app, a),

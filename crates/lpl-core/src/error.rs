@@ -29,6 +29,10 @@ pub enum Error {
     /// Reading or writing the notebook file failed.
     #[error(transparent)]
     Notebook(#[from] NotebookError),
+    /// The kernel source index failed (a tree that cannot be read, its
+    /// database).
+    #[error(transparent)]
+    Code(#[from] lpl_code::Error),
     /// A file or directory of the data directory could not be used.
     #[error("cannot {action} {}: {source}", path.display())]
     Io {
@@ -126,6 +130,9 @@ impl Error {
         let fault = lpl_store::disk_fault(self);
         match self {
             Error::Source(_) | Error::Upstream(_) => None,
+            // A tree that cannot be read is input; the index's own file
+            // is under the data directory.
+            Error::Code(lpl_code::Error::Io { .. } | lpl_code::Error::NotATree { .. }) => None,
             Error::Notebook(_) => fault.filter(|f| *f == lpl_store::DiskFault::Full),
             _ => fault,
         }
@@ -289,6 +296,16 @@ pub enum NotFound {
     ReviewNote {
         /// The id as given.
         id: i64,
+    },
+    /// No indexed kernel tree defines this name.
+    #[error("{name} is not defined in {}", tree.as_deref().unwrap_or("any indexed tree"))]
+    Symbol {
+        /// The name asked about.
+        name: String,
+        /// The tree looked in (`None`: every tree).
+        tree: Option<String>,
+        /// Defined names close to it, best first.
+        near: Vec<String>,
     },
 }
 

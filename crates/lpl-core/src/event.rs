@@ -32,6 +32,14 @@ pub enum Event {
     /// The understanding of the archive (threads, series, chains) is being
     /// brought up to date.
     Understanding(UnderstandEvent),
+    /// The hunks of patches stored by an older lpl are being recorded
+    /// (once, before the first `lpl code history`).
+    Hunks {
+        /// Patches done.
+        done: u64,
+        /// Patches to do.
+        total: u64,
+    },
 }
 
 /// Phases of keeping the saved understanding of the archive current.

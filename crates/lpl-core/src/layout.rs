@@ -13,7 +13,8 @@
 //!   mirrors/LIST/git/N.git      public-inbox epochs mirrored by `lpl sync`
 //!   sample/                     the quickstart's sample mbox and roadmap
 //!   upstream/                   room for data of indexed upstream repositories
-//!   code/ ...                   further derived stores, one directory each
+//!   code/index.sqlite3          the kernel source index (`lpl code index`)
+//!   ...                         further derived stores, one directory each
 //!   lpl.lock                    held by the one process running a long write job
 //! ```
 
@@ -41,6 +42,9 @@ pub enum Component {
     Upstream,
     /// The lock of long write jobs (import, fetch, sync, reindex).
     JobLock,
+    /// The kernel source index (`lpl code`): one SQLite file of its own,
+    /// holding every indexed tree.
+    CodeIndex,
     /// A further derived store with a directory of its own (`code` for the
     /// kernel source index ...): `HOME/NAME/`. Names are plain words.
     Derived(&'static str),
@@ -76,6 +80,7 @@ impl Layout {
             Component::Sample => h.join("sample"),
             Component::Upstream => h.join("upstream"),
             Component::JobLock => h.join("lpl.lock"),
+            Component::CodeIndex => h.join("code").join("index.sqlite3"),
             Component::Derived(name) => h.join(sanitize(name)),
         }
     }
@@ -127,6 +132,7 @@ mod tests {
             Component::Sample,
             Component::Upstream,
             Component::JobLock,
+            Component::CodeIndex,
             Component::Derived("code"),
             Component::Derived("../x"),
         ] {

@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod code;
 pub mod diff;
 pub mod diff_repo;
 pub mod error;

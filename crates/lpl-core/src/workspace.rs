@@ -1108,6 +1108,144 @@ impl Workspace {
         r
     }
 
+    // ------------------------------------------------------------ code
+
+    /// Indexes a kernel tree (a directory, or a git repository at a
+    /// revision) into the home's code index; files whose content is
+    /// indexed already (in any tree) are not parsed again. A file that
+    /// cannot be read or parsed is reported in the result and skipped.
+    pub fn code_index(
+        &mut self,
+        src: &crate::code::TreeSource,
+        opts: &crate::code::IndexOptions,
+        cancel: &AtomicBool,
+        on: &mut dyn FnMut(crate::code::Progress),
+    ) -> Result<crate::code::IndexReport> {
+        self.writable()?;
+        let path = self.layout.path(Component::CodeIndex);
+        let mut ix = lpl_code::CodeIndex::open(&path)?;
+        ix.index_tree(src, opts, on, cancel).map_err(|e| match e {
+            lpl_code::Error::Cancelled => Error::cancelled(),
+            e => e.into(),
+        })
+    }
+
+    /// Removes an indexed tree (and what no other tree uses).
+    pub fn code_remove(&mut self, tree: &str) -> Result<u64> {
+        self.writable()?;
+        let path = self.layout.path(Component::CodeIndex);
+        Ok(lpl_code::CodeIndex::open(&path)?.remove_tree(tree)?)
+    }
+
+    /// The indexed kernel trees, oldest first (none: an empty list).
+    pub fn code_trees(&self) -> Result<Vec<crate::code::TreeInfo>> {
+        match crate::code::open(&self.layout) {
+            Ok(ix) => Ok(ix.trees()?),
+            Err(Error::Code(lpl_code::Error::NoTrees)) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Where `name` is defined in `tree` (default: every indexed tree,
+    /// newest first); [`NotFound::Symbol`] with near matches when nowhere.
+    pub fn code_definitions(
+        &self,
+        name: &str,
+        tree: Option<&str>,
+    ) -> Result<Vec<crate::code::Definition>> {
+        let ix = crate::code::open(&self.layout)?;
+        let defs = ix.definitions(name, tree)?;
+        if defs.is_empty() {
+            return Err(crate::code::not_defined(&ix, name, tree));
+        }
+        Ok(defs)
+    }
+
+    /// Who calls `name` in `tree` (default: the tree indexed last).
+    pub fn code_callers(&self, name: &str, tree: Option<&str>) -> Result<crate::code::Callers> {
+        let ix = crate::code::open(&self.layout)?;
+        let c = ix.callers(name, tree)?;
+        if c.sites.is_empty() && ix.definitions(name, Some(&c.tree))?.is_empty() {
+            return Err(crate::code::not_defined(&ix, name, Some(&c.tree)));
+        }
+        Ok(c)
+    }
+
+    /// What `name` calls in `tree` (default: the tree indexed last).
+    pub fn code_callees(&self, name: &str, tree: Option<&str>) -> Result<crate::code::Callees> {
+        let ix = crate::code::open(&self.layout)?;
+        let c = ix.callees(name, tree)?;
+        if c.definitions.is_empty() {
+            return Err(crate::code::not_defined(&ix, name, Some(&c.tree)));
+        }
+        Ok(c)
+    }
+
+    /// The call tree below `name` in `tree` (default: the tree indexed
+    /// last).
+    pub fn code_call_tree(
+        &self,
+        name: &str,
+        tree: Option<&str>,
+        opts: crate::code::TreeOptions,
+    ) -> Result<crate::code::CallTree> {
+        let ix = crate::code::open(&self.layout)?;
+        let t = ix.call_tree(name, tree, opts)?;
+        if ix.definitions(name, Some(&t.tree))?.is_empty() {
+            return Err(crate::code::not_defined(&ix, name, Some(&t.tree)));
+        }
+        Ok(t)
+    }
+
+    /// Patches stored by an older lpl whose hunks are not recorded yet
+    /// (see [`Workspace::backfill_hunks`]).
+    pub fn hunks_pending(&self) -> Result<u64> {
+        Ok(self.store.hunks_pending()?)
+    }
+
+    /// Records the hunks of patches stored by an older lpl (once; an
+    /// interrupted run goes on where it stopped), reporting
+    /// [`Event::Hunks`]. Returns the patches done.
+    pub fn backfill_hunks(
+        &mut self,
+        cancel: &AtomicBool,
+        on: &mut dyn FnMut(&Event),
+    ) -> Result<u64> {
+        self.writable()?;
+        let _lock = self.job_lock(cancel, on)?;
+        let (done, _) = self.store.backfill_hunks(cancel, &mut |p| {
+            on(&Event::Hunks {
+                done: p.done,
+                total: p.total,
+            })
+        })?;
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::cancelled());
+        }
+        Ok(done)
+    }
+
+    /// Every series in the archive whose patches change the function (or
+    /// macro) `name`, newest first. Hunks are attributed with the line
+    /// spans of `tree` (default: the tree indexed last) where it has the
+    /// file, else from the diffs' own lines. [`NotFound::Symbol`] (with
+    /// near matches) when no patch changes it and no tree defines it.
+    pub fn code_history(&self, name: &str, tree: Option<&str>) -> Result<crate::code::History> {
+        let ix = match crate::code::open(&self.layout) {
+            Ok(ix) => Some(ix),
+            Err(Error::Code(lpl_code::Error::NoTrees)) => None,
+            Err(e) => return Err(e),
+        };
+        let h = crate::code::history(&self.store, self.library()?, ix.as_ref(), name, tree)?;
+        if h.entries.is_empty()
+            && h.definitions.is_empty()
+            && let Some(ix) = &ix
+        {
+            return Err(crate::code::not_defined(ix, name, h.tree.as_deref()));
+        }
+        Ok(h)
+    }
+
     /// How much the archive holds, as understood.
     pub fn overview(&self) -> Result<Overview> {
         if self.library.get().is_none()

@@ -292,6 +292,28 @@ pub fn add_note(
     }
 }
 
+/// Adds a nested bullet list (`- a` / `  - b` ..., as `lpl code tree`
+/// prints a call tree) under entry `entry`, at the end of its notes: each
+/// line keeps its indentation relative to the first, which sits where the
+/// entry's notes do.
+pub fn add_list(nb: &Notebook, entry: usize, list: &str) -> Result<Edit, EditError> {
+    let e = &nb.entries()[entry];
+    let lines: Vec<&str> = list.lines().filter(|l| !l.trim().is_empty()).collect();
+    let Some(first) = lines.first() else {
+        return Err(EditError::EmptyText);
+    };
+    let base = first.len() - first.trim_start().len();
+    let pad = " ".repeat(e.content_indent);
+    let new: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            let indent = (l.len() - l.trim_start().len()).saturating_sub(base);
+            format!("{pad}{}{}", " ".repeat(indent), l.trim())
+        })
+        .collect();
+    insert_checked(nb, e.lines.end, &new)
+}
+
 /// Where a new per-patch bullet for `counter` goes: before the first tagged
 /// one with a higher counter (keeping counter order), else at the end.
 fn patch_insertion_line(e: &crate::doc::Entry, counter: u32) -> usize {

@@ -238,7 +238,7 @@ enum Sub {
     },
 }
 
-fn notebook_path(a: &Option<PathBuf>) -> CmdResult<PathBuf> {
+pub(crate) fn notebook_path(a: &Option<PathBuf>) -> CmdResult<PathBuf> {
     if let Some(p) = a {
         return Ok(p.clone());
     }
@@ -249,7 +249,7 @@ fn notebook_path(a: &Option<PathBuf>) -> CmdResult<PathBuf> {
     }
 }
 
-fn load(path: &std::path::Path) -> CmdResult<(fsio::Loaded, Notebook)> {
+pub(crate) fn load(path: &std::path::Path) -> CmdResult<(fsio::Loaded, Notebook)> {
     let loaded = fsio::load(path).map_err(|e| CommandError::user(e.to_string()))?;
     let nb = Notebook::parse(loaded.bytes.clone());
     Ok((loaded, nb))
@@ -290,13 +290,13 @@ fn warn_mojibake(bytes: &[u8], path: &std::path::Path) {
     }
 }
 
-fn sel_err(e: select::SelectError) -> CommandError {
+pub(crate) fn sel_err(e: select::SelectError) -> CommandError {
     CommandError::user(e.to_string()).hint(
         "name an entry by its line (L82), its Message-ID, lore URL, or more words of its title",
     )
 }
 
-fn apply(
+pub(crate) fn apply(
     app: &App,
     loaded: &fsio::Loaded,
     ed: Result<edit::Edit, edit::EditError>,

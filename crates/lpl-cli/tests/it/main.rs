@@ -1,6 +1,7 @@
 //! End-to-end tests of the `lpl` binary on real data: the bundled sample and
 //! slices of the public-inbox epochs in `../shared/corpus/lists/`.
 
+mod code;
 mod concurrency;
 mod diff;
 mod faults;
