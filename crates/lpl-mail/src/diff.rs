@@ -409,10 +409,12 @@ pub fn parse_hunk_header(l: &str) -> Option<(u32, u32, u32, u32, &str)> {
     } else {
         // `-49, 7 +49,34`: the old range was split at a space.
         let (more, rest) = rest.split_once(' ')?;
-        (
-            &l[l.find(old)?..l.find(old)? + old.len() + 1 + more.len()],
-            rest,
-        )
+        // `old` and `more` are both slices of `l`: the range runs from the
+        // start of one to the end of the other, whatever whitespace (even
+        // multi-byte) lies between them.
+        let start = old.as_ptr() as usize - l.as_ptr() as usize;
+        let end = more.as_ptr() as usize - l.as_ptr() as usize + more.len();
+        (l.get(start..end)?, rest)
     };
     let rest = rest.strip_prefix('+')?;
     let (new, rest) = rest.split_once(" @@").or_else(|| rest.split_once("@@"))?;
@@ -692,6 +694,31 @@ pub fn parse(text: &str) -> Diff {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_split_old_range_is_cut_at_char_boundaries() {
+        // Found by the diff_trailer fuzzer: a body line with a multi-byte
+        // character where the split old range is looked for panicked.
+        assert_eq!(
+            parse_hunk_header(" - Callstr\u{f6}m <thomasejun Heo <tj@kernel.org>"),
+            None
+        );
+        assert_eq!(
+            parse_hunk_header("@@ -49,\u{3000}7 +49,34 @@ f"),
+            Some((49, 7, 49, 34, "f"))
+        );
+        assert_eq!(parse_hunk_header("@@ -\u{f6}\u{f6} 7 +1 @@"), None);
+        // The lenient form it exists for still reads, with the range
+        // named once more later in the line.
+        assert_eq!(
+            parse_hunk_header("@@ -49, 7 +49,34 @@ int f(int 49,)"),
+            Some((49, 7, 49, 34, "int f(int 49,)"))
+        );
+        assert_eq!(
+            parse_hunk_header("@@ -49,  7 +49,34 @@"),
+            Some((49, 7, 49, 34, ""))
+        );
+    }
 
     const GIT: &str = "diff --git a/mm/huge_memory.c b/mm/huge_memory.c
 index 0123abc..4567def 100644
