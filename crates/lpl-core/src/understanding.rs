@@ -655,7 +655,7 @@ mod tests {
 
     /// The two corpus epochs, whole (slow in a debug build).
     #[test]
-    #[ignore]
+    #[ignore = "both epochs, 176 s in a debug build: run with --ignored; CI runs the 3,000-message variant"]
     fn units_answer_as_the_whole_archive_does_on_two_epochs() {
         let t = tempfile::tempdir().expect("tempdir");
         let ws = import(
