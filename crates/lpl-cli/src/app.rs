@@ -197,8 +197,30 @@ pub mod style {
     pub const WARN: Style = AnsiColor::Yellow.on_default();
     pub const BOLD: Style = Style::new().bold();
 
-    /// `s` wrapped in `style`.
+    /// `s` wrapped in `style`; its own control characters, if any, shown
+    /// inert ([`inert_text`]): the only escapes printed are the style's.
     pub fn paint(style: Style, s: &str) -> String {
-        format!("{style}{s}{style:#}")
+        format!("{style}{}{style:#}", inert_text(s))
+    }
+
+    /// One line of mail (a subject, a name, a Message-ID) for the terminal:
+    /// control characters, tabs and newlines shown inert (`^[`, `<U+202E>`).
+    /// Mail comes from strangers; an escape must not reach the terminal.
+    pub fn inert(s: &str) -> std::borrow::Cow<'_, str> {
+        if s.chars().all(|c| !c.is_control() && !is_override(c)) {
+            std::borrow::Cow::Borrowed(s)
+        } else {
+            std::borrow::Cow::Owned(lpl_tui::sanitize::clean(s))
+        }
+    }
+
+    /// A multi-line text of mail (a body, a diff): newlines and tabs kept,
+    /// every other control character shown inert.
+    pub fn inert_text(s: &str) -> std::borrow::Cow<'_, str> {
+        lpl_tui::sanitize::text(s)
+    }
+
+    fn is_override(c: char) -> bool {
+        matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
     }
 }

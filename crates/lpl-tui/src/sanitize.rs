@@ -45,6 +45,33 @@ pub fn clean(s: &str) -> String {
     out
 }
 
+/// Whether `c` acts on a terminal: a control character (C0 but tab and
+/// newline, DEL, C1) or a bidirectional override.
+fn acts(c: char) -> bool {
+    matches!(c, '\0'..='\x08' | '\x0b'..='\x1f' | '\x7f' | '\u{80}'..='\u{9f}'
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A multi-line text (a body, a diff) for a terminal that shows it as it
+/// is: newlines and tabs stay, a `\r` ending a line is dropped, and every
+/// other control character is shown inert as [`clean`] shows it. Borrowed
+/// when there is nothing to change, which is nearly always.
+pub fn text(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(acts) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            c if acts(c) => out.push_str(&clean(c.encode_utf8(&mut [0; 4]))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The lines of a multi-line text, each [`clean`]ed (`\r\n` and `\n` end
 /// lines; a lone `\r` is shown as `^M`).
 pub fn lines(s: &str) -> impl Iterator<Item = String> + '_ {
@@ -70,6 +97,17 @@ mod tests {
         assert_eq!(clean("ab\tx"), "ab      x");
         // A CJK character is two columns wide.
         assert_eq!(clean("中\tx"), "中      x");
+    }
+
+    #[test]
+    fn text_keeps_lines_and_tabs_and_shows_the_rest() {
+        assert_eq!(text("a\tb\nc\r\nd"), "a\tb\nc\nd");
+        assert_eq!(text("x\x1b[2J\ry\x07\u{202e}"), "x^[[2J^My^G<U+202E>");
+        assert!(matches!(
+            text("plain\ttext\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert!(!text("\x1b]0;t\x07\n\u{9b}1m").chars().any(acts));
     }
 
     #[test]

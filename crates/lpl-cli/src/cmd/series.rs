@@ -129,7 +129,7 @@ pub fn list(app: &App, a: ListArgs) -> CmdResult {
             style::paint(style::DIM, &counts(&r.trailers)),
             style::paint(style::BOLD, r.author.as_deref().unwrap_or(&r.email)),
             if r.rfc { "RFC " } else { "" },
-            r.title
+            style::inert(&r.title)
         ));
     }
     let mut out = app.output();
@@ -148,10 +148,12 @@ pub fn render_series(v: &SeriesView, notes: &[Vec<lpl_core::review::NoteView>]) 
         style::paint(style::KEY, "series"),
         sm.id,
         time::date(sm.date),
-        sm.author
-            .as_deref()
-            .map(|n| format!("{n} <{}>", sm.email))
-            .unwrap_or_else(|| sm.email.clone()),
+        style::inert(
+            &sm.author
+                .as_deref()
+                .map(|n| format!("{n} <{}>", sm.email))
+                .unwrap_or_else(|| sm.email.clone())
+        ),
         completeness(sm),
         if sm.missing.is_empty() {
             String::new()
@@ -171,10 +173,11 @@ pub fn render_series(v: &SeriesView, notes: &[Vec<lpl_core::review::NoteView>]) 
     }
     if let Some((id, body)) = &v.cover {
         s.push_str(&format!(
-            "\n{} <{id}>\n",
-            style::paint(style::BOLD, "Cover letter")
+            "\n{} <{}>\n",
+            style::paint(style::BOLD, "Cover letter"),
+            style::inert(id)
         ));
-        for l in body.lines().take(40) {
+        for l in style::inert_text(body).lines().take(40) {
             s.push_str(&format!("    {l}\n"));
         }
         if body.lines().count() > 40 {
@@ -187,7 +190,7 @@ pub fn render_series(v: &SeriesView, notes: &[Vec<lpl_core::review::NoteView>]) 
             s.push_str(&format!(
                 "    {}: {}{}\n",
                 style::paint(style::KEY, &t.key),
-                t.value,
+                style::inert(&t.value),
                 style::paint(style::DIM, "  (on the cover: for every patch)")
             ));
         }
@@ -198,7 +201,7 @@ pub fn render_series(v: &SeriesView, notes: &[Vec<lpl_core::review::NoteView>]) 
         s.push_str(&format!(
             "  {:>2}. {}  {} {} {}{}\n",
             p.counter,
-            p.subject,
+            style::inert(&p.subject),
             style::paint(style::ADD, &format!("+{add}")),
             style::paint(style::DEL, &format!("-{del}")),
             style::paint(style::DIM, &counts(&p.counts)),
@@ -213,7 +216,12 @@ pub fn render_series(v: &SeriesView, notes: &[Vec<lpl_core::review::NoteView>]) 
             style::paint(style::DIM, &format!("<{}>", p.message_id))
         ));
         for f in &p.files {
-            s.push_str(&format!("      {}  +{} -{}\n", f.0, f.1, f.2));
+            s.push_str(&format!(
+                "      {}  +{} -{}\n",
+                style::inert(&f.0),
+                f.1,
+                f.2
+            ));
         }
         for t in &p.trailers {
             let mut note = String::new();
@@ -233,7 +241,7 @@ pub fn render_series(v: &SeriesView, notes: &[Vec<lpl_core::review::NoteView>]) 
             s.push_str(&format!(
                 "      {}: {}{}\n",
                 style::paint(style::KEY, &t.key),
-                t.value,
+                style::inert(&t.value),
                 style::paint(style::WARN, &note)
             ));
         }
@@ -245,7 +253,7 @@ pub fn render_series(v: &SeriesView, notes: &[Vec<lpl_core::review::NoteView>]) 
             s.push_str(&format!(
                 "      {} {}{}\n",
                 style::paint(style::WARN, &format!("note {}:", n.id)),
-                n.text,
+                style::inert(&n.text),
                 style::paint(style::DIM, &whence)
             ));
         }
@@ -339,11 +347,15 @@ fn chain_line(c: &series::ChainItem, why: &str) -> String {
         "  {} {} {:>6} {} {}/{}  {}{}\n",
         if c.current { ">" } else { " " },
         style::paint(style::KEY, &c.id),
-        if c.repost { "  \"".to_owned() } else { label },
+        if c.repost {
+            "  \"".to_owned()
+        } else {
+            style::inert(&label).into_owned()
+        },
         time::date(c.date),
         c.present,
         c.total.map(|t| t.to_string()).unwrap_or_else(|| "?".into()),
-        c.title,
+        style::inert(&c.title),
         style::paint(style::DIM, why)
     )
 }
@@ -426,7 +438,7 @@ pub fn thread(app: &App, a: ThreadArgs) -> CmdResult {
             Some(subj) => s.push_str(&format!(
                 "{mark}{} {indent}{}  {}\n",
                 style::paint(style::DIM, &l.date.map(time::date).unwrap_or_default()),
-                subj,
+                style::inert(subj),
                 style::paint(style::KEY, l.from.as_deref().unwrap_or(""))
             )),
             None => s.push_str(&format!(

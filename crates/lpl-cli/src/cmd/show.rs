@@ -47,6 +47,7 @@ pub struct Args {
 }
 
 fn line(s: &mut String, key: &str, value: &str) {
+    let value = style::inert(value);
     s.push_str(&format!(
         "{} {value}\n",
         style::paint(style::KEY, &format!("{key:>11}:"))
@@ -142,7 +143,7 @@ fn render(v: &MessageView, a: &Args, s: &mut String) {
             s.push_str(&format!(
                 "  {}: {}\n",
                 style::paint(style::KEY, &tr.key),
-                tr.value
+                style::inert(&tr.value)
             ));
         }
     }
@@ -156,7 +157,7 @@ fn render(v: &MessageView, a: &Args, s: &mut String) {
                 line(s, "patch-id", id);
             }
             s.push('\n');
-            for l in p.commit_message.lines() {
+            for l in style::inert_text(&p.commit_message).lines() {
                 s.push_str(&format!("    {l}\n"));
             }
             if let Some(n) = &p.notes {
@@ -182,6 +183,7 @@ fn render(v: &MessageView, a: &Args, s: &mut String) {
                     Some(o) => format!("{o} => {}", f.path),
                     None => f.path.clone(),
                 };
+                let what = style::inert(&what);
                 let change = serde_json::to_value(&f.change)
                     .ok()
                     .and_then(|v| {
@@ -203,8 +205,9 @@ fn render(v: &MessageView, a: &Args, s: &mut String) {
                 ));
                 for func in &f.functions {
                     s.push_str(&format!(
-                        "      {} {func}\n",
-                        style::paint(style::DIM, "@@")
+                        "      {} {}\n",
+                        style::paint(style::DIM, "@@"),
+                        style::inert(func)
                     ));
                 }
             }
@@ -214,13 +217,13 @@ fn render(v: &MessageView, a: &Args, s: &mut String) {
                     s.push_str(&format!(
                         "  {}: {}\n",
                         style::paint(style::KEY, &tr.key),
-                        tr.value
+                        style::inert(&tr.value)
                     ));
                 }
             }
             if !a.stat {
                 s.push('\n');
-                for l in p.diff.lines() {
+                for l in style::inert_text(&p.diff).lines() {
                     let painted = if l.starts_with("diff --git")
                         || l.starts_with("+++ ")
                         || l.starts_with("--- ")
@@ -243,7 +246,7 @@ fn render(v: &MessageView, a: &Args, s: &mut String) {
         None => {
             if a.body {
                 s.push('\n');
-                s.push_str(&v.body);
+                s.push_str(&style::inert_text(&v.body));
                 if !v.body.ends_with('\n') {
                     s.push('\n');
                 }

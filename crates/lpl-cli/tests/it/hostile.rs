@@ -225,3 +225,123 @@ fn sigint_stops_an_import_cleanly_and_the_rerun_completes() {
     let v = crate::util::json(home.path(), &["sources", "--json"]);
     assert_eq!(v["totals"]["messages"].as_u64(), Some(n as u64), "{v}");
 }
+
+/// The payloads of a hostile series: each would act on a terminal if it
+/// reached it raw (clear the screen, retitle the window, ring, return to
+/// column 0 and overwrite, reorder a line).
+const PAYLOADS: [&str; 5] = ["\x1b[2J", "\x1b]0;pwned\x07", "\x07", "\rover", "\u{202e}"];
+
+/// `show`, `thread`, `series` and `revisions` print the control characters
+/// of mail inert, even with colour on (their own escapes stay): a series
+/// whose subjects, names, commit message, diff and reply carry escape
+/// sequences, a bell, a carriage return and a bidi override (issue 20).
+#[test]
+fn control_characters_in_show_thread_series_are_shown_inert() {
+    let home = tempfile::tempdir().expect("home");
+    let from = "From: \"Evil \x1b]0;pwned\x07 Dev\" <evil@example.org>";
+    let cover = format!(
+        "From mboxrd@z Thu Jan  1 00:00:00 1970\n{from}\n\
+Subject: [PATCH 0/1] mm: inertseries \x1b[2J cover\n\
+Message-ID: <inert-0@example.org>\n\
+Date: Mon, 1 Jan 2024 10:00:00 +0000\n\
+\n\
+Cover text \x1b[2J with a bell \x07 and\rover and \u{202e}txet.\n\n"
+    );
+    let patch = format!(
+        "From mboxrd@z Thu Jan  1 00:00:00 1970\n{from}\n\
+Subject: [PATCH 1/1] mm: inertpatch \u{202e}sdrawkcab\n\
+Message-ID: <inert-1@example.org>\n\
+In-Reply-To: <inert-0@example.org>\n\
+References: <inert-0@example.org>\n\
+Date: Mon, 1 Jan 2024 10:00:01 +0000\n\
+\n\
+Commit message \x1b[2J clears\rover the screen \x07.\n\
+\n\
+Signed-off-by: Evil \x1b[2J Dev <evil@example.org>\n\
+---\n\
+\x20mm/inert.c | 2 +-\n\
+\x201 file changed, 1 insertion(+), 1 deletion(-)\n\
+\n\
+diff --git a/mm/inert.c b/mm/inert.c\n\
+index 1111111..2222222 100644\n\
+--- a/mm/inert.c\n\
++++ b/mm/inert.c\n\
+@@ -1,3 +1,3 @@ int inert\x1b]0;pwned\x07(void)\n\
+\x20int a;\n\
+-int b = 1;\n\
++int b = 2; /* \x1b[2J \u{202e} \x07 */\n\
+\x20int c;\n\
+-- \n2.40.0\n\n"
+    );
+    let reply = format!(
+        "From mboxrd@z Thu Jan  1 00:00:00 1970\n{from}\n\
+Subject: Re: [PATCH 1/1] mm: inertpatch \x1b[2J\n\
+Message-ID: <inert-2@example.org>\n\
+In-Reply-To: <inert-1@example.org>\n\
+References: <inert-0@example.org> <inert-1@example.org>\n\
+Date: Mon, 1 Jan 2024 11:00:00 +0000\n\
+\n\
+Reply \x1b[2J text\rover \x07.\n\
+\n\
+Reviewed-by: Evil \x1b]0;pwned\x07 Dev <evil@example.org>\n"
+    );
+    let path = home.path().join("m.mbox");
+    std::fs::write(&path, format!("{cover}{patch}{reply}")).expect("write");
+    crate::util::lpl_ok(home.path(), &["import", path.to_str().expect("utf-8")]);
+
+    let runs: [&[&str]; 8] = [
+        &["show", "inert-0@example.org"],
+        &["show", "--message", "--body", "inert-0@example.org"],
+        &["show", "inert-1@example.org"],
+        &["show", "--body", "inert-2@example.org"],
+        &["thread", "inert-0@example.org"],
+        &["series", "inertseries"],
+        &["series", "--all"],
+        &["revisions", "inert-0@example.org"],
+    ];
+    for args in runs {
+        let mut full = vec!["--color", "always"];
+        full.extend_from_slice(args);
+        let out = lpl(home.path(), &full);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains("inert"),
+            "{args:?} printed nothing of the series: {text}"
+        );
+        for p in PAYLOADS {
+            assert!(
+                !text.contains(p),
+                "{args:?}: {p:?} reached the terminal raw:\n{text:?}"
+            );
+        }
+        // Only lpl's own colour escapes (CSI ... m) remain.
+        let mut rest = &*text;
+        while let Some(i) = rest.find('\x1b') {
+            let tail = &rest[i + 1..];
+            let end = tail.find('m').unwrap_or(tail.len());
+            assert!(
+                tail.starts_with('[')
+                    && tail[1..end].chars().all(|c| c.is_ascii_digit() || c == ';'),
+                "{args:?}: an escape that is not lpl's colour: {:?}",
+                &tail[..tail.len().min(20)]
+            );
+            rest = &tail[end..];
+        }
+    }
+    // The payloads are there to be read, in caret notation.
+    let shown = crate::util::lpl_ok(home.path(), &["show", "inert-1@example.org"]);
+    assert!(
+        shown.contains("Commit message ^[[2J clears^Mover"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("+int b = 2; /* ^[[2J <U+202E> ^G */"),
+        "{shown}"
+    );
+}
