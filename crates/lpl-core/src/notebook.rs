@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use lpl_notebook::archive::{
-    Archive, MergedView, PatchView, PreviousDiff, RevisionView, SeriesView, TrailerCounts,
+    Archive, PatchView, PreviousDiff, RevisionView, SeriesView, TrailerCounts, UpstreamView,
 };
 use lpl_notebook::lore::MessageId as NbId;
 pub use lpl_notebook::{Notebook, Progress, check, edit, fsio, html, lore, mojibake, select};
@@ -179,7 +179,7 @@ impl StoreArchive<'_> {
             patches,
             cover_body,
             trailers: rt.map(|t| counts(&t.counts)).unwrap_or_default(),
-            merged: self.merged(lib, r),
+            upstream: self.upstream(lib, r),
             previous_diff: self.previous_diff(lib, r),
         })
     }
@@ -208,23 +208,23 @@ impl StoreArchive<'_> {
         })
     }
 
-    /// Merged (every patch, or a later revision) where the upstream index
-    /// knows it; `None` without an index or when not (fully) merged.
-    fn merged(&self, lib: &Library, r: usize) -> Option<MergedView> {
+    /// The upstream status of revision `r`, the one `lpl upstream` gives:
+    /// merged (every patch, or a later revision), not merged, or unknown
+    /// with its reason, naming the repository and revision checked.
+    fn upstream(&self, lib: &Library, r: usize) -> Option<UpstreamView> {
         use lpl_upstream::series::SeriesState;
-        if !crate::upstream::has_index(self.store) {
-            return None;
-        }
         let st = crate::upstream::status(self.store, lib, r).ok()??;
-        match st.state {
-            SeriesState::Merged | SeriesState::Superseded { .. } => Some(MergedView {
-                what: st.summary(),
-                date: None,
-            }),
-            SeriesState::PartiallyMerged | SeriesState::NotMerged | SeriesState::Unknown { .. } => {
-                None
-            }
-        }
+        Some(UpstreamView {
+            merged: st.is_merged(),
+            what: st.summary(),
+            reason: match &st.state {
+                SeriesState::Unknown { reason } => Some(reason.clone()),
+                _ => None,
+            },
+            repository: st.repository.clone(),
+            revision: st.revision.iter().map(ToString::to_string).collect(),
+            date: None,
+        })
     }
 }
 

@@ -70,13 +70,32 @@ pub struct PatchView {
     pub trailers: TrailerCounts,
 }
 
-/// Upstream status, when known.
+/// Upstream status of a revision, as `lpl upstream` tells it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct MergedView {
-    /// Upstream commit(s) or release, as text (`v6.10`, a commit id).
+pub struct UpstreamView {
+    /// `true`: merged (or superseded by a merged revision); `false`: not,
+    /// or only partly, merged; `None`: unknown (no indexed repository
+    /// could hold the series: see `reason`).
+    pub merged: Option<bool>,
+    /// One line: `merged in v6.10 (8/8)`, `not merged (0/3)`,
+    /// `unknown: no indexed repository covers these files`.
     pub what: String,
+    /// Why nothing can be said, when `merged` is `None`.
+    pub reason: Option<String>,
+    /// The repository the status was checked against (its path); `None`
+    /// when none is indexed.
+    pub repository: Option<String>,
+    /// The revision of that repository: the indexed tips (hex ids).
+    pub revision: Vec<String>,
     /// Date, unix seconds UTC.
     pub date: Option<i64>,
+}
+
+impl UpstreamView {
+    /// Whether the series is known to be merged.
+    pub fn is_merged(&self) -> bool {
+        self.merged == Some(true)
+    }
 }
 
 /// What changed from the revision before the matched one: the range-diff
@@ -112,8 +131,9 @@ pub struct SeriesView {
     pub cover_body: Option<String>,
     /// Trailer counts over the whole matched revision.
     pub trailers: TrailerCounts,
-    /// Upstream status, if known (`None`: unknown or not merged).
-    pub merged: Option<MergedView>,
+    /// Upstream status (`None`: the archive does not tell; an unknown
+    /// status says why in [`UpstreamView::reason`]).
+    pub upstream: Option<UpstreamView>,
     /// The range-diff from the revision before, when the archive has one.
     pub previous_diff: Option<PreviousDiff>,
 }

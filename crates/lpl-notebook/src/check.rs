@@ -1,6 +1,6 @@
 //! `check` and `stats`: each entry against the archive.
 
-use crate::archive::{Archive, MergedView, SeriesView, TrailerCounts};
+use crate::archive::{Archive, SeriesView, TrailerCounts, UpstreamView};
 use crate::doc::{Entry, LinkKind, Notebook, Progress};
 use crate::inline;
 use crate::lore::{self, MessageId};
@@ -153,9 +153,14 @@ pub struct EntryCheck {
     pub progress: Option<Progress>,
     /// Marked 🚧: not merged yet, as the learner wrote.
     pub marked_not_merged: bool,
-    /// Upstream status where the upstream index knows the series as merged
-    /// (`null`: not merged, or no index covers it).
-    pub merged: Option<MergedView>,
+    /// Merged upstream: `true` (merged, or superseded by a merged
+    /// revision), `false` (not, or partly, merged), `null` when unknown
+    /// (no series found, or no indexed repository covers its files:
+    /// `upstream.reason` says which). The same answer as `lpl upstream`.
+    pub merged: Option<bool>,
+    /// The upstream status behind `merged`: its summary, the reason when
+    /// unknown, and the repository and revision it was checked against.
+    pub upstream: Option<UpstreamView>,
     /// Per-patch reading marks found (counter, progress), when the series
     /// is known.
     pub patches: Vec<(u32, Progress)>,
@@ -448,7 +453,7 @@ pub fn check(nb: &Notebook, archive: &dyn Archive) -> CheckReport {
                     archive: s.title.clone(),
                 });
             }
-            if let (true, Some(m)) = (e.not_merged, &s.merged) {
+            if let (true, Some(m)) = (e.not_merged, s.upstream.as_ref().filter(|u| u.is_merged())) {
                 stale.push(Stale::MarkedNotMergedButMerged {
                     merged: m.what.clone(),
                 });
@@ -467,7 +472,11 @@ pub fn check(nb: &Notebook, archive: &dyn Archive) -> CheckReport {
             topic,
             reason: reason(e, &found, series.as_ref(), linked_in),
             marked_not_merged: e.not_merged,
-            merged: series.as_ref().and_then(|s| s.merged.clone()),
+            merged: series
+                .as_ref()
+                .and_then(|s| s.upstream.as_ref())
+                .and_then(|u| u.merged),
+            upstream: series.as_ref().and_then(|s| s.upstream.clone()),
             found,
             series,
             revisions,
@@ -597,7 +606,7 @@ pub fn stats(nb: &Notebook, report: &CheckReport) -> Stats {
                 reading: count_progress(&checks, Some(Progress::Reading)),
                 unread: count_progress(&checks, Some(Progress::Unread)),
                 other_marks: count_progress(&checks, None),
-                merged: checks.iter().filter(|c| c.merged.is_some()).count(),
+                merged: checks.iter().filter(|c| c.merged == Some(true)).count(),
                 marked_not_merged: checks.iter().filter(|c| c.marked_not_merged).count(),
             }
         })
@@ -624,7 +633,11 @@ pub fn stats(nb: &Notebook, report: &CheckReport) -> Stats {
         read: count_progress(&all, Some(Progress::Read)),
         reading: count_progress(&all, Some(Progress::Reading)),
         unread: count_progress(&all, Some(Progress::Unread)),
-        merged: report.entries.iter().filter(|c| c.merged.is_some()).count(),
+        merged: report
+            .entries
+            .iter()
+            .filter(|c| c.merged == Some(true))
+            .count(),
         marked_not_merged: report
             .entries
             .iter()
@@ -636,7 +649,7 @@ pub fn stats(nb: &Notebook, report: &CheckReport) -> Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::archive::{MergedView, RevisionView};
+    use crate::archive::{RevisionView, UpstreamView};
 
     /// Series known by Message-ID and by subject (the paths the corpus
     /// fixture in `tests/it/archive.rs` does not reach: merged status,
@@ -691,8 +704,12 @@ mod tests {
             patches: Vec::new(),
             cover_body: None,
             trailers: TrailerCounts::default(),
-            merged: merged.then(|| MergedView {
-                what: "v6.10".into(),
+            upstream: Some(UpstreamView {
+                merged: Some(merged),
+                what: if merged { "v6.10" } else { "not merged (0/2)" }.into(),
+                reason: None,
+                repository: Some("/src/linux".into()),
+                revision: vec!["0123456789abcdef0123456789abcdef01234567".into()],
                 date: None,
             }),
             previous_diff: None,
@@ -726,7 +743,14 @@ mod tests {
                 merged: "v6.10".into()
             }]
         );
-        assert!(r.entries[0].merged.is_some());
+        assert_eq!(r.entries[0].merged, Some(true));
+        assert_eq!(r.entries[1].merged, Some(false));
+        assert!(
+            r.entries[1]
+                .stale
+                .iter()
+                .all(|s| !matches!(s, Stale::MarkedNotMergedButMerged { .. }))
+        );
         assert_eq!(r.entries[0].progress, Some(Progress::Unread));
         assert_eq!(r.entries[1].found, Found::BySubject);
         assert_eq!(

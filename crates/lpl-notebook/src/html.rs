@@ -799,8 +799,8 @@ fn series_html(
         escape(&s.author),
         s.date.map(ymd).unwrap_or_default()
     );
-    if let Some(m) = &s.merged {
-        let _ = write!(b, "<p>Merged: {}</p>", escape(&m.what));
+    if let Some(m) = s.upstream.as_ref().filter(|u| u.repository.is_some()) {
+        let _ = write!(b, "<p>Upstream: {}</p>", escape(&m.what));
     }
     let _ = write!(
         b,

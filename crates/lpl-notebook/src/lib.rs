@@ -41,8 +41,8 @@ pub mod search;
 pub mod select;
 
 pub use archive::{
-    Archive, MergedView, NoArchive, PatchView, PreviousDiff, RevisionView, SeriesView,
-    TrailerCounts,
+    Archive, NoArchive, PatchView, PreviousDiff, RevisionView, SeriesView, TrailerCounts,
+    UpstreamView,
 };
 pub use doc::{
     Date, Entry, Link, LinkKind, Mark, Note, NoteKind, Notebook, Progress, Question, Topic,

@@ -177,8 +177,8 @@ fn badges(c: &EntryCheck, t: &Theme) -> Vec<Span<'static>> {
             if merged { "🚧 but merged" } else { "🚧" },
             if merged { t.warn } else { t.plain },
         ));
-    } else if let Some(m) = &c.merged {
-        out.push(Span::styled(format!("merged {}", clean(&m.what)), t.good));
+    } else if let Some(m) = c.upstream.as_ref().filter(|u| u.is_merged()) {
+        out.push(Span::styled(clean(&m.what), t.good));
     }
     let mut spaced = Vec::new();
     for (i, s) in out.into_iter().enumerate() {

@@ -539,6 +539,19 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                 if e.found != Found::NotASeries {
                     s.push_str(&format!("       {}\n", style::paint(style::DIM, &e.reason)));
                 }
+                // Said only once a repository is indexed: before, every
+                // entry would be "unknown" for the same reason.
+                if let Some(u) = &e.upstream
+                    && let Some(repo) = &u.repository
+                {
+                    let tips: Vec<&str> =
+                        u.revision.iter().map(|t| &t[..t.len().min(12)]).collect();
+                    s.push_str(&format!(
+                        "       upstream: {} ({repo} at {})\n",
+                        u.what,
+                        tips.join(",")
+                    ));
+                }
                 for r in &e.reading {
                     s.push_str(&format!(
                         "       reading ({}, {}): {}\n",

@@ -136,6 +136,13 @@ fn check_flags_a_not_merged_mark_once_upstream_merged_the_series() {
         assert_eq!(e["marked_not_merged"], true, "{e:#}");
         assert_eq!(e["stale"], serde_json::json!([]), "{e:#}");
         assert_eq!(e["merged"], serde_json::Value::Null, "{e:#}");
+        let reason = e["upstream"]["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("none is indexed"), "{e:#}");
+        assert_eq!(
+            e["upstream"]["repository"],
+            serde_json::Value::Null,
+            "{e:#}"
+        );
     }
 
     // liburing's history, indexed and matched.
@@ -159,10 +166,46 @@ fn check_flags_a_not_merged_mark_once_upstream_merged_the_series() {
         .as_str()
         .unwrap_or_else(|| panic!("not flagged as merged: {merged:#}"));
     assert!(why.contains("merged"), "{why}");
-    assert!(merged["merged"].is_object(), "{merged:#}");
+    assert_eq!(merged["merged"], true, "{merged:#}");
     let kernel = entry(&after, KERNEL);
     assert_eq!(kernel["stale"], serde_json::json!([]), "{kernel:#}");
+    // liburing never touched the kernel patch's files: unknown, not
+    // "not merged", and said why.
     assert_eq!(kernel["merged"], serde_json::Value::Null, "{kernel:#}");
+    assert_eq!(
+        kernel["upstream"]["reason"], "no indexed repository covers these files",
+        "{kernel:#}"
+    );
+    // Each entry's answer is `lpl upstream`'s, with the same repository
+    // and revision.
+    let canon = std::fs::canonicalize(&repo).expect("canonical path");
+    for (e, id, want) in [
+        (merged, MERGED, serde_json::json!(true)),
+        (kernel, KERNEL, serde_json::Value::Null),
+    ] {
+        let out = lpl(&home, &["upstream", "--json", id]);
+        let st: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(
+            out.status.code(),
+            Some(if want.is_null() { 3 } else { 0 }),
+            "{st:#}"
+        );
+        assert_eq!(e["merged"], want, "{e:#}");
+        let u = &e["upstream"];
+        assert_eq!(u["repository"], st["repository"], "{e:#}\n{st:#}");
+        assert_eq!(u["repository"], canon.to_string_lossy().as_ref(), "{e:#}");
+        assert_eq!(u["revision"], st["revision"], "{e:#}\n{st:#}");
+        assert!(
+            u["revision"].as_array().is_some_and(|r| !r.is_empty()),
+            "{e:#}"
+        );
+    }
+    assert!(
+        merged["upstream"]["what"]
+            .as_str()
+            .is_some_and(|w| w.starts_with("merged") && w.ends_with("(6/6)")),
+        "{merged:#}"
+    );
 
     // The plain check says it under the entry, by its line.
     let plain = nb(&home, &file, &["check"]);
@@ -179,6 +222,11 @@ fn check_flags_a_not_merged_mark_once_upstream_merged_the_series() {
         block
             .iter()
             .any(|l| l.contains("stale: marked 🚧 (not merged) but merged")),
+        "{plain}"
+    );
+    assert!(
+        block.iter().any(|l| l.contains("upstream: merged")
+            && l.contains(canon.to_string_lossy().as_ref())),
         "{plain}"
     );
     let k = plain

@@ -220,7 +220,7 @@ impl FixtureArchive {
             patches,
             cover_body: Some(cover.body.clone()),
             trailers: total,
-            merged: None,
+            upstream: None,
             previous_diff: None,
         }
     }
