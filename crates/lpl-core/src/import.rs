@@ -203,7 +203,7 @@ fn parse_one(it: Result<Event, lpl_archive::ReadError>, with_doc: bool) -> Item 
             // Built here, in parallel, from the one parse; keyed by its row
             // once stored.
             let doc = with_doc.then(|| {
-                Box::new(lpl_search::SearchDoc::from_message(
+                Box::new(crate::search::message_doc(
                     lpl_search::DocKey::default(),
                     &parsed.message,
                 ))

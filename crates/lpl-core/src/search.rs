@@ -14,6 +14,41 @@ use crate::error::{Error, NotFound};
 use crate::library::Library;
 use crate::series::SeriesSummary;
 
+/// The search document of one message: lore's fields
+/// ([`SearchDoc::from_message`]) plus `dffn:`, the functions and macros
+/// each hunk of its patch changes.
+///
+/// `dfhh:` is the hunk header's context line, the last column-0 line
+/// before the hunk: the function *before* the change when a hunk starts
+/// between two functions (Zi Yan's "Split a folio to any lower order
+/// folios" changes `split_page_memcg()` in a hunk headed
+/// `memcg_memory_event_mm`). `dffn:` names what the changed lines are in,
+/// from the diff's own lines (`lpl_code::attribute` without a tree: the
+/// header, the definitions and closing braces the hunk shows, `#define`s).
+/// An indexed kernel tree would place lines better, but documents are
+/// built in the import's parse stage, one per message, where a lookup per
+/// hunk would cost more than the parse; the diff-only rules are what
+/// `lpl code history` uses when no tree is indexed. Only C sources and
+/// headers: the rules read C.
+pub(crate) fn message_doc(key: DocKey, m: &lpl_mail::Message) -> SearchDoc {
+    let mut doc = SearchDoc::from_message(key, m);
+    if let Some(p) = &m.patch {
+        for f in &p.files {
+            if !(f.path().ends_with(".c") || f.path().ends_with(".h")) {
+                continue;
+            }
+            for h in &f.hunks {
+                for t in lpl_code::attribute(&h.lines(&p.diff), &h.header_context, None) {
+                    if !doc.body.diff.functions.contains(&t.name) {
+                        doc.body.diff.functions.push(&t.name);
+                    }
+                }
+            }
+        }
+    }
+    doc
+}
+
 /// Where indexes made before the watermark moved into the index commit
 /// payload kept it (read once, for those; never written now).
 const WATERMARK: &str = "search.indexed_through";
@@ -120,10 +155,8 @@ impl Indexer {
             let docs: Vec<(i64, Box<SearchDoc>)> = raws
                 .par_iter()
                 .map(|(id, raw)| {
-                    let doc = SearchDoc::from_message(
-                        DocKey::new(id.to_string()),
-                        &lpl_mail::parse(raw).message,
-                    );
+                    let doc =
+                        message_doc(DocKey::new(id.to_string()), &lpl_mail::parse(raw).message);
                     (*id, Box::new(doc))
                 })
                 .collect();

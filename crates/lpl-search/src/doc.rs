@@ -166,6 +166,11 @@ pub struct DiffText {
     pub context: Lines,
     /// Text after `@@ ... @@`, usually the function (`dfhh:`).
     pub hunk_headers: Lines,
+    /// The functions (and macros) the hunks change (`dffn:`), one name
+    /// each: not found in the text (lore has no such field), so left empty
+    /// by [`BodyText::from_text`] and filled by the caller, which can tell
+    /// (lpl-core, with `lpl_code::attribute`).
+    pub functions: Lines,
     /// Blob ids before the change, from `index abc..def` (`dfpre:`).
     pub pre_blobs: Lines,
     /// Blob ids after the change (`dfpost:`).

@@ -49,10 +49,13 @@ pub(crate) enum Field {
     Dfhh,
     /// `XDFCTX`.
     Dfctx,
+    /// `dffn:` (lpl's own, no public-inbox prefix): the functions a hunk
+    /// really changes, worked out from the diff's lines by the caller.
+    Dffn,
 }
 
 /// Number of fields.
-pub(crate) const NFIELDS: usize = 21;
+pub(crate) const NFIELDS: usize = 22;
 
 /// Every field, in id order.
 pub(crate) const ALL: [Field; NFIELDS] = [
@@ -77,13 +80,14 @@ pub(crate) const ALL: [Field; NFIELDS] = [
     Field::Dfb,
     Field::Dfhh,
     Field::Dfctx,
+    Field::Dffn,
 ];
 
 /// Names, in id order (written into the index's meta to detect schema
 /// changes).
 pub(crate) const NAMES: [&str; NFIELDS] = [
     "key", "kind", "q", "g", "xdfpre", "xdfpost", "xdfid", "xm", "s", "a", "xto", "xcc", "xl",
-    "xquot", "xnq", "xfn", "xdfn", "xdfa", "xdfb", "xdfhh", "xdfctx",
+    "xquot", "xnq", "xfn", "xdfn", "xdfa", "xdfb", "xdfhh", "xdfctx", "xdffn",
 ];
 
 impl Field {
@@ -135,6 +139,7 @@ impl Field {
             Prefix::DiffAdded => (vec![F::Dfb], false),
             Prefix::DiffContext => (vec![F::Dfctx], false),
             Prefix::DiffHunkHeader => (vec![F::Dfhh], false),
+            Prefix::DiffFunction => (vec![F::Dffn], false),
             Prefix::ListIdExact
             | Prefix::MessageIdExact
             | Prefix::DiffPreBlob

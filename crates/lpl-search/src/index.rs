@@ -41,7 +41,8 @@ fn schema() -> Vec<String> {
 /// `lpl-index-2`: segments carry page checksums and `meta.json` its own.
 /// `lpl-index-3`: CJK runs are indexed as bigrams (and unigrams), no longer
 /// as one word per run.
-pub(crate) const FORMAT: &str = "lpl-index-3";
+/// `lpl-index-4`: a 22nd field, `dffn:` (the functions a hunk changes).
+pub(crate) const FORMAT: &str = "lpl-index-4";
 /// Segments of one size level merged together.
 const MERGE_FAN_IN: usize = 8;
 /// Largest merge input, in segment file bytes.
@@ -1113,6 +1114,7 @@ fn feed(b: &mut Builder, d: &SearchDoc, replace: bool) {
         (Field::Dfb, &body.diff.added),
         (Field::Dfctx, &body.diff.context),
         (Field::Dfhh, &body.diff.hunk_headers),
+        (Field::Dffn, &body.diff.functions),
     ] {
         for v in values.iter() {
             b.text(field, v);

@@ -68,6 +68,11 @@ pub enum Prefix {
     DiffContext,
     /// `dfhh:` hunk header (function name).
     DiffHunkHeader,
+    /// `dffn:` the functions a hunk changes (lpl only: the caller works
+    /// them out from the diff's own lines, where `dfhh:` has the hunk
+    /// header's context line, which names the function *before* a change
+    /// between two functions).
+    DiffFunction,
     /// `dfpre:` pre-image blob id (abbreviations of 7+ digits match).
     DiffPreBlob,
     /// `dfpost:` post-image blob id.
@@ -105,6 +110,7 @@ impl Prefix {
             "dfb" => Self::DiffAdded,
             "dfctx" => Self::DiffContext,
             "dfhh" => Self::DiffHunkHeader,
+            "dffn" => Self::DiffFunction,
             "dfpre" => Self::DiffPreBlob,
             "dfpost" => Self::DiffPostBlob,
             "dfblob" => Self::DiffBlob,

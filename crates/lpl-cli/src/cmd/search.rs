@@ -14,13 +14,19 @@ use crate::error::{CmdResult, CommandError};
 /// d:..2.weeks.ago, d:last.month..), dt: the same by the second
 /// (dt:20240101120000..), rt: received time (rt:last.week.., or unix
 /// seconds), and on patches: dfn: file name, dfa: removed lines, dfb: added lines,
-/// dfctx: context lines, dfhh: hunk header (the function), dfpre:/dfpost:
-/// blob ids, patchid:. Combine with AND, OR, NOT, -, (...), "phrases" and
-/// trailing *. Bare words search subject and body.
+/// dfctx: context lines, dfhh: hunk header (as on lore: the last line
+/// before the hunk that starts at column 0, usually the enclosing function,
+/// but the one before when a hunk starts between two), dfpre:/dfpost:
+/// blob ids, patchid:. lpl adds dffn: the functions and macros a hunk
+/// really changes, worked out from the diff's own lines (definitions,
+/// their bodies and closing braces, #define) in C files; lore has no such
+/// prefix. Combine with AND, OR, NOT, -, (...), "phrases" and trailing *.
+/// Bare words search subject and body.
 ///
 /// Examples:
 ///   lpl search 's:folio f:willy d:2024-01-01..'
 ///   lpl search 'dfn:mm/huge_memory.c dfhh:split_huge_page' --series
+///   lpl search 'dffn:split_page_memcg' --series   # every series changing it
 ///   lpl search 'b:"deferred split" -s:Re' --date --limit 20 --json
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]

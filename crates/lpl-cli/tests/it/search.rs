@@ -182,13 +182,13 @@ fn an_index_of_the_previous_analysis_is_rebuilt_with_a_note() {
     lpl_ok(&home, &["import", &jp.to_string_lossy()]);
     let meta = home.join("search/meta.json");
     let text = std::fs::read_to_string(&meta).expect("meta.json");
-    std::fs::write(&meta, text.replace("\"lpl-index-3\"", "\"lpl-index-2\"")).expect("write");
+    std::fs::write(&meta, text.replace("\"lpl-index-4\"", "\"lpl-index-3\"")).expect("write");
     let out = lpl(&home, &["search", "フリー"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
         err.contains(
-            "was written by another version of lpl (format lpl-index-2; this one reads lpl-index-3)"
+            "was written by another version of lpl (format lpl-index-3; this one reads lpl-index-4)"
         ) && err.contains("lpl search --reindex"),
         "{err}"
     );
@@ -210,4 +210,72 @@ fn an_index_of_the_previous_analysis_is_rebuilt_with_a_note() {
         ids(&search(&home, "并查集")),
         ["20240623023901.218892-2-xavier_qy@163.com"]
     );
+}
+
+/// The revisions (numbers) of "Split a folio to any lower order folios"
+/// among the series of `q`'s hits.
+fn zi_yan_revisions(home: &std::path::Path, q: &str) -> Vec<u64> {
+    let v = search(home, q);
+    let mut revs: Vec<u64> = v["series"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|s| {
+            s["title"]
+                .as_str()
+                .is_some_and(|t| t.contains("Split a folio to any lower order folios"))
+        })
+        .filter_map(|s| s["revision"].as_u64())
+        .collect();
+    revs.sort_unstable();
+    revs.dedup();
+    revs
+}
+
+/// `dffn:` names the functions a hunk really changes (issue 15): the
+/// first patch of Zi Yan's v2-v4, "mm/memcg: use order instead of nr in
+/// split_page_memcg()", changes `split_page_memcg()` in a hunk of
+/// mm/memcontrol.c whose header is the function before it,
+/// `memcg_memory_event_mm`, so lore's `dfhh:split_page_memcg` misses it;
+/// `dfhh:` keeps lore's meaning.
+#[test]
+fn dffn_finds_the_functions_a_hunk_changes() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let home = t.path().join("home");
+    lpl_ok(&home, &["import", &sample().to_string_lossy()]);
+    let patch1 = |v: u32| {
+        format!("[PATCH v{v} 1/7] mm/memcg: use order instead of nr in split_page_memcg()")
+    };
+    let subjects = |q: &str| -> Vec<String> {
+        search(&home, q)["hits"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|h| h["subject"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let dffn = subjects("dffn:split_page_memcg");
+    let dfhh = subjects("dfhh:split_page_memcg");
+    for v in 2..=4 {
+        assert!(dffn.contains(&patch1(v)), "v{v} 1/7 by dffn: {dffn:#?}");
+        assert!(!dfhh.contains(&patch1(v)), "v{v} 1/7 by dfhh: {dfhh:#?}");
+    }
+    // Every hunk header that names it is a hunk inside it (lore's hunk
+    // headers name the function a hunk starts in).
+    for s in &dfhh {
+        assert!(dffn.contains(s), "{s} by dfhh, not by dffn");
+    }
+    assert!(dffn.len() > dfhh.len(), "{dffn:#?}\n{dfhh:#?}");
+    assert_eq!(
+        zi_yan_revisions(&home, "dffn:split_page_memcg"),
+        [1, 2, 3, 4, 5]
+    );
+    // dffn: is a field of its own: not in bare words or b:.
+    let bare = subjects("split_page_memcg");
+    assert!(!bare.is_empty());
+    let out = lpl(&home, &["search", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("dffn:"), "{help}");
 }

@@ -160,7 +160,7 @@ fn japanese_mail_is_found_by_its_words() {
     }
 }
 
-/// An index written before CJK runs were split (format `lpl-index-2`) is
+/// An index of an older format (`lpl-index-3`, before `dffn:`) is
 /// refused as another version's, naming its format, so callers rebuild it.
 #[test]
 fn an_index_of_the_previous_analysis_is_refused_by_name() {
@@ -177,13 +177,13 @@ fn an_index_of_the_previous_analysis_is_refused_by_name() {
     drop(index);
     let meta = dir.path().join("meta.json");
     let text = std::fs::read_to_string(&meta).expect("meta.json");
-    assert!(text.contains("\"lpl-index-3\""), "{text}");
-    std::fs::write(&meta, text.replace("\"lpl-index-3\"", "\"lpl-index-2\"")).expect("write");
+    assert!(text.contains("\"lpl-index-4\""), "{text}");
+    std::fs::write(&meta, text.replace("\"lpl-index-4\"", "\"lpl-index-3\"")).expect("write");
     let e = SearchIndex::open(dir.path(), &IndexOptions::default()).expect_err("refused");
     assert!(matches!(e, Error::SchemaChanged { .. }), "{e}");
     let msg = e.to_string();
     assert!(
-        msg.contains("another version of lpl (format lpl-index-2; this one reads lpl-index-3)"),
+        msg.contains("another version of lpl (format lpl-index-3; this one reads lpl-index-4)"),
         "{msg}"
     );
 }

@@ -186,7 +186,7 @@ fn a_corrupt_meta_json_is_reported_as_damaged_not_another_version() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("ix");
     build(&dir);
-    std::fs::write(dir.join("meta.json"), b"{\"format\":\"lpl-index-3\",\"fie").expect("write");
+    std::fs::write(dir.join("meta.json"), b"{\"format\":\"lpl-index-4\",\"fie").expect("write");
     let e = answers(&dir).expect_err("refused");
     assert!(matches!(e, Error::Damaged { .. }), "{e}");
     assert!(e.to_string().contains("damaged"), "{e}");
