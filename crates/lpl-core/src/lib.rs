@@ -56,6 +56,7 @@ pub mod types {
     pub use lpl_series::{Counts, LinkReason, SeriesKind};
     pub use lpl_store::{DiskFault, SourceRow, StoreStats};
     pub use lpl_upstream::{
-        IndexReport, Match, MatchOptions, Progress as UpstreamProgress, SeriesState, SeriesStatus,
+        Checked, CommitId, IndexReport, Match, MatchOptions, Progress as UpstreamProgress,
+        SeriesState, SeriesStatus,
     };
 }

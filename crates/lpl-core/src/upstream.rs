@@ -109,18 +109,19 @@ pub(crate) fn status(
         .collect();
     let which = chain.iter().position(|&c| c == r).unwrap_or(0);
     let conn = store.conn();
-    // Which repository could hold it: one whose history touched the
+    // Which repositories could hold it: those whose history touched the
     // revision's files. Without one, "not merged" would be a guess.
     let rev = &lib.revisions()[r];
     let total = rev.patches.len();
     let label = format!("v{}", rev.revision);
-    let Some((repo, tips)) = lpl_upstream::store::indexed_repository(conn)? else {
+    let repos = lpl_upstream::store::repositories(conn)?;
+    if repos.is_empty() {
         return Ok(Some(SeriesStatus::unknown(
             &label,
             total,
             "no indexed repository covers these files (none is indexed: lpl upstream index --repo DIR)".into(),
         )));
-    };
+    }
     let mut files: Vec<String> = rev
         .patches
         .iter()
@@ -128,35 +129,48 @@ pub(crate) fn status(
         .collect();
     files.sort();
     files.dedup();
-    if !files.is_empty() && !lpl_upstream::store::covers_any_file(conn, &files)? {
-        let mut st = SeriesStatus::unknown(
+    let mut checked = Vec::new();
+    let mut best: Option<SeriesStatus> = None;
+    for repo in &repos {
+        let covers =
+            files.is_empty() || lpl_upstream::store::covers_any_file(conn, repo.id, &files)?;
+        checked.push(lpl_upstream::Checked {
+            repository: repo.path.clone(),
+            revision: repo.tips.clone(),
+            covers,
+        });
+        if !covers {
+            continue;
+        }
+        let order = lpl_upstream::store::tag_order(conn, repo.id)?;
+        let matches =
+            |mid: &str| lpl_upstream::store::matches_for(conn, repo, mid).unwrap_or_default();
+        let tag_order = |t: &str| order.get(t).copied();
+        if let Some(mut st) =
+            lpl_upstream::series::series_status(&inputs, which, &matches, &tag_order)
+        {
+            st.repository = Some(repo.path.clone());
+            st.revision = repo.tips.clone();
+            // The strongest answer wins (merged in linux beats not merged
+            // in a fork that also touched the files); ties go to the
+            // repository indexed first.
+            if best.as_ref().is_none_or(|b| st.rank() < b.rank()) {
+                best = Some(st);
+            }
+        }
+    }
+    let mut st = best.unwrap_or_else(|| {
+        SeriesStatus::unknown(
             &label,
             total,
             "no indexed repository covers these files".into(),
-        );
-        st.repository = Some(repo);
-        st.revision = tips;
-        return Ok(Some(st));
-    }
-    let order = lpl_upstream::store::tag_order(conn)?;
-    let matches = |mid: &str| lpl_upstream::store::matches_for(conn, mid).unwrap_or_default();
-    let tag_order = |t: &str| order.get(t).copied();
-    Ok(
-        lpl_upstream::series::series_status(&inputs, which, &matches, &tag_order).map(|mut st| {
-            st.repository = Some(repo);
-            st.revision = tips;
-            st
-        }),
-    )
+        )
+    });
+    st.checked = checked;
+    Ok(Some(st))
 }
 
 /// Whether an upstream index exists in this store.
 pub(crate) fn has_index(store: &Store) -> bool {
-    store
-        .conn()
-        .query_row("SELECT EXISTS (SELECT 1 FROM up_matches)", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .map(|n| n > 0)
-        .unwrap_or(false)
+    lpl_upstream::store::has_matches(store.conn()).unwrap_or(false)
 }

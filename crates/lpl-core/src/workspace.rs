@@ -230,6 +230,12 @@ impl Workspace {
     pub fn open(home: impl Into<PathBuf>) -> Result<Workspace> {
         let layout = Layout::new(home);
         let store = Store::open(layout.home())?;
+        // lpl-upstream's tables carry their own schema (`up_meta`): an
+        // older one (one repository) is brought up to date here, as the
+        // store's own migrations are by `Store::open`.
+        if lpl_upstream::store::needs_migration(store.conn())? {
+            lpl_upstream::store::migrate(store.conn())?;
+        }
         Ok(Workspace {
             layout,
             store,
@@ -263,13 +269,21 @@ impl Workspace {
             }
             .into());
         }
-        let store = match Store::open_read_only(layout.home()) {
+        let mut store = match Store::open_read_only(layout.home()) {
             Err(lpl_store::StoreError::NeedsUpgrade { .. }) => {
-                drop(Store::open(layout.home())?);
+                drop(Workspace::open(layout.home())?);
                 Store::open_read_only(layout.home())?
             }
             other => other?,
         };
+        // The upstream tables of an older lpl, likewise (when the home
+        // cannot be written, reading them says so: `OldSchema`).
+        if lpl_upstream::store::needs_migration(store.conn())?
+            && let Ok(ws) = Workspace::open(layout.home())
+        {
+            drop(ws);
+            store = Store::open_read_only(layout.home())?;
+        }
         Ok(Workspace {
             layout,
             store,

@@ -38,7 +38,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &mut |_| {},
     )?;
     println!("indexed {} commits in {:.2?}", rep.new_commits, t.elapsed());
-    let ix = store::load_index(&conn)?;
+    let repo_id = store::repositories(&conn)?.first().map_or(0, |r| r.id);
+    let ix = store::load_index(&conn, repo_id)?;
     let t = Instant::now();
     let patches = eval::epoch_patches(std::path::Path::new(&args[1]));
     println!(

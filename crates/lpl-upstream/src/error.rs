@@ -58,6 +58,15 @@ pub enum Error {
     /// The `up_*` tables could not be read or written.
     #[error("upstream store: {0}")]
     Store(#[from] rusqlite::Error),
+    /// The `up_*` tables are of an older schema and the store could not be
+    /// written to bring them up to date (a read-only archive).
+    #[error(
+        "the upstream index is of an older lpl (schema {found}) and this archive is read-only: open it writable once (any lpl command that writes) to update it"
+    )]
+    OldSchema {
+        /// The schema found.
+        found: i64,
+    },
     /// The index was interrupted by the cancel flag.
     #[error("cancelled")]
     Cancelled,

@@ -119,7 +119,7 @@ pub struct IndexReport {
     pub repo: PathBuf,
     /// Non-merge commits newly indexed by this run.
     pub new_commits: usize,
-    /// Non-merge commits in the index after this run.
+    /// Non-merge commits of this repository in the index after this run.
     pub total_commits: usize,
     /// Release tags known.
     pub release_tags: usize,
@@ -397,7 +397,9 @@ pub fn index_repository(
     let repo = Repo::open(path)?;
     let key = store::repo_key(path);
     let tips = repo.tips(&opts.revs)?;
-    let old_tips: Vec<CommitId> = store::tips(conn, &key)?;
+    // This repository's own rows: another one indexed before keeps its.
+    let rid = store::repository_id(conn, &key)?;
+    let old_tips: Vec<CommitId> = store::tips(conn, rid)?;
     let new_ids = repo.non_merge_commits(&tips, &old_tips)?;
     progress(Progress::Walked {
         commits: new_ids.len(),
@@ -419,7 +421,7 @@ pub fn index_repository(
                 }),
             }
         }
-        store::save_commits(conn, &ok)?;
+        store::save_commits(conn, rid, &ok)?;
         done += chunk.len();
         progress(Progress::Indexed {
             done,
@@ -433,7 +435,7 @@ pub fn index_repository(
     if rtags.is_empty() {
         warnings.push(Warning::NoReleaseTags);
     }
-    let old_tags = store::tags(conn)?;
+    let old_tags = store::tags(conn, rid)?;
     let same_prefix = rtags.len() >= old_tags.len()
         && old_tags
             .iter()
@@ -445,18 +447,18 @@ pub fn index_repository(
         if rtags.len() > old_tags.len() {
             let hidden: Vec<CommitId> = old_tags.iter().map(|(_, c)| *c).collect();
             let firsts = repo.first_tags(&rtags, old_tags.len(), &hidden)?;
-            store::save_tags(conn, &rtags, &firsts, false)?;
+            store::save_tags(conn, rid, &rtags, &firsts, false)?;
         }
     } else {
         tags_recomputed = true;
         let firsts = repo.first_tags(&rtags, 0, &[])?;
-        store::save_tags(conn, &rtags, &firsts, true)?;
+        store::save_tags(conn, rid, &rtags, &firsts, true)?;
     }
-    store::set_tips(conn, &key, &tips)?;
+    store::set_tips(conn, rid, &tips)?;
     Ok(IndexReport {
         repo: path.to_owned(),
         new_commits: new_ids.len(),
-        total_commits: store::count_commits(conn)?,
+        total_commits: store::count_commits(conn, rid)?,
         release_tags: rtags.len(),
         tags_recomputed,
         warnings,

@@ -38,4 +38,4 @@ pub use error::Error;
 pub use ids::CommitId;
 pub use index::{IndexOptions, IndexReport, IndexedCommit, Progress};
 pub use matching::{Match, MatchMethod, MatchOptions, MatchOutcome, PatchInput, UpstreamIndex};
-pub use series::{SeriesInput, SeriesState, SeriesStatus};
+pub use series::{Checked, SeriesInput, SeriesState, SeriesStatus};

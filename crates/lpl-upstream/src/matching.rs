@@ -153,6 +153,10 @@ pub struct Match {
     pub score: f64,
     /// The first release tag containing the commit, if known.
     pub first_tag: Option<String>,
+    /// The repository of the commit (its key), when the match was stored
+    /// or read back with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
 }
 
 /// Matching options.
@@ -324,6 +328,7 @@ impl UpstreamIndex {
             method,
             score,
             first_tag: self.first_tags[i].clone(),
+            repository: None,
         }
     }
 

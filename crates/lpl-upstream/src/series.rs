@@ -75,6 +75,23 @@ pub struct SeriesStatus {
     pub repository: Option<String>,
     /// The revision of that repository: the tips indexed (hex ids).
     pub revision: Vec<CommitId>,
+    /// Every indexed repository, and whether its history could hold the
+    /// revision (it touched the revision's files or their directories):
+    /// the status comes from those that could, `repository` naming the one
+    /// that answered.
+    pub checked: Vec<Checked>,
+}
+
+/// A repository a status was checked against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Checked {
+    /// The repository (its key: the canonical path).
+    pub repository: String,
+    /// Its revision: the tips indexed.
+    pub revision: Vec<CommitId>,
+    /// Whether its history touched the revision's files (or their
+    /// directories), so that it could hold the revision.
+    pub covers: bool,
 }
 
 impl SeriesStatus {
@@ -119,7 +136,21 @@ impl SeriesStatus {
             first_tag: None,
             repository: None,
             revision: Vec::new(),
+            checked: Vec::new(),
         }
+    }
+
+    /// How strong an answer this is, for choosing among repositories:
+    /// merged before superseded before partly merged before not merged.
+    pub fn rank(&self) -> (u8, std::cmp::Reverse<usize>) {
+        let r = match self.state {
+            SeriesState::Merged => 0,
+            SeriesState::Superseded { .. } => 1,
+            SeriesState::PartiallyMerged => 2,
+            SeriesState::NotMerged => 3,
+            SeriesState::Unknown { .. } => 4,
+        };
+        (r, std::cmp::Reverse(self.merged))
     }
 }
 
@@ -194,6 +225,7 @@ pub fn series_status(
         },
         repository: None,
         revision: Vec::new(),
+        checked: Vec::new(),
     })
 }
 
@@ -221,6 +253,7 @@ mod tests {
             method: MatchMethod::PatchId,
             score: 1.0,
             first_tag: Some(tag.into()),
+            repository: None,
         }
     }
 

@@ -144,6 +144,7 @@ fn first_tags_agree_with_git_tag_contains() {
         &mut |_| {},
     )
     .expect("index");
+    let repo_id = store::repositories(&conn).expect("read")[0].id;
     let all = String::from_utf8(common::git(&path, &["rev-list", "--no-merges", "master"]))
         .expect("utf8");
     let all: Vec<&str> = all.lines().collect();
@@ -157,7 +158,7 @@ fn first_tags_agree_with_git_tag_contains() {
             .filter_map(|t| tags::parse_version(t).map(|v| (v, t.to_owned())))
             .min_by(|a, b| a.0.cmp(&b.0))
             .map(|(_, t)| t);
-        let ours = store::first_tag(&conn, c.parse().expect("hex")).expect("query");
+        let ours = store::first_tag(&conn, repo_id, c.parse().expect("hex")).expect("query");
         assert_eq!(ours, expected, "first tag of {c}");
         checked += 1;
         if ours.is_none() {
@@ -212,39 +213,85 @@ fn bad_repositories_get_typed_errors() {
 /// the tips it was read at.
 #[test]
 fn coverage_of_a_series_files_and_the_repository_named() {
-    let (_t, repo) = common::liburing();
+    let (t, repo) = common::liburing();
     let mut conn = rusqlite::Connection::open_in_memory().expect("sqlite");
     lpl_upstream::store::migrate(&conn).expect("migrate");
-    let none = lpl_upstream::store::indexed_repository(&conn).expect("read");
-    assert!(none.is_none(), "nothing indexed yet: {none:?}");
-    lpl_upstream::index::index_repository(
-        &mut conn,
-        &repo,
-        &lpl_upstream::IndexOptions::default(),
-        &std::sync::atomic::AtomicBool::new(false),
-        &mut |_| {},
-    )
-    .expect("index");
-    let (key, tips) = lpl_upstream::store::indexed_repository(&conn)
-        .expect("read")
-        .expect("indexed");
-    assert_eq!(key, lpl_upstream::store::repo_key(&repo));
+    let none = lpl_upstream::store::repositories(&conn).expect("read");
+    assert!(none.is_empty(), "nothing indexed yet: {none:?}");
+    let index = |conn: &mut rusqlite::Connection, path: &std::path::Path| {
+        lpl_upstream::index::index_repository(
+            conn,
+            path,
+            &lpl_upstream::IndexOptions::default(),
+            &std::sync::atomic::AtomicBool::new(false),
+            &mut |_| {},
+        )
+        .expect("index")
+    };
+    let first = index(&mut conn, &repo);
+    let repos = lpl_upstream::store::repositories(&conn).expect("read");
+    assert_eq!(repos.len(), 1, "{repos:?}");
+    let lib = repos[0].clone();
+    assert_eq!(lib.path, lpl_upstream::store::repo_key(&repo));
     let head = String::from_utf8(common::git(&repo, &["rev-parse", "HEAD"])).expect("utf-8");
     assert!(
-        tips.iter().any(|t| t.to_string() == head.trim()),
-        "{tips:?} holds HEAD {head}"
+        lib.tips.iter().any(|t| t.to_string() == head.trim()),
+        "{:?} holds HEAD {head}",
+        lib.tips
     );
     let files = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let covers =
-        |v: &[&str]| lpl_upstream::store::covers_any_file(&conn, &files(v)).expect("query");
+    let covers = |conn: &rusqlite::Connection, id: i64, v: &[&str]| {
+        lpl_upstream::store::covers_any_file(conn, id, &files(v)).expect("query")
+    };
     // A liburing series: its test and header, and a new test beside them.
-    assert!(covers(&["src/include/liburing.h"]));
-    assert!(covers(&["test/a-test-that-does-not-exist-yet.c"]));
+    assert!(covers(&conn, lib.id, &["src/include/liburing.h"]));
+    assert!(covers(
+        &conn,
+        lib.id,
+        &["test/a-test-that-does-not-exist-yet.c"]
+    ));
     // A kernel series (Gabriel Krisman Bertazi's getsockname, io-uring epoch).
-    assert!(!covers(&[
+    let kernel = [
         "io_uring/cmd_net.c",
         "include/uapi/linux/io_uring.h",
         "net/socket.c",
         "include/linux/socket.h",
-    ]));
+    ];
+    assert!(!covers(&conn, lib.id, &kernel));
+
+    // A second repository (liburing's history 300 commits back, a clone
+    // of its own) is indexed beside the first, which keeps its rows.
+    let old = t.path().join("old-liburing");
+    let st = std::process::Command::new("git")
+        .args(["clone", "-q", "--no-tags"])
+        .arg(&repo)
+        .arg(&old)
+        .status()
+        .expect("git runs");
+    assert!(st.success());
+    common::git(&old, &["reset", "-q", "--hard", "HEAD~300"]);
+    let second = index(&mut conn, &old);
+    let repos = lpl_upstream::store::repositories(&conn).expect("read");
+    assert_eq!(repos.len(), 2, "{repos:?}");
+    assert_eq!(repos[0], lib, "the first repository is as it was");
+    assert_eq!(
+        lpl_upstream::store::count_commits(&conn, lib.id).expect("count"),
+        first.total_commits
+    );
+    let other = &repos[1];
+    assert_eq!(other.path, lpl_upstream::store::repo_key(&old));
+    assert_eq!(
+        lpl_upstream::store::count_commits(&conn, other.id).expect("count"),
+        second.total_commits
+    );
+    assert!(second.total_commits + 300 <= first.total_commits);
+    assert!(covers(&conn, other.id, &["src/include/liburing.h"]));
+    assert!(!covers(&conn, other.id, &kernel));
+    // Indexing the first again reads nothing new and leaves the second.
+    let again = index(&mut conn, &repo);
+    assert_eq!(again.new_commits, 0);
+    assert_eq!(
+        lpl_upstream::store::repositories(&conn).expect("read")[1],
+        *other
+    );
 }

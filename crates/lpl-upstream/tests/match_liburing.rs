@@ -27,7 +27,8 @@ fn liburing_matches_meet_the_targets() {
         &mut |_| {},
     )
     .expect("index");
-    let ix = store::load_index(&conn).expect("load");
+    let repo_id = store::repositories(&conn).expect("read")[0].id;
+    let ix = store::load_index(&conn, repo_id).expect("load");
     let patches = eval::epoch_patches(&epoch);
     assert!(patches.len() > 10_000, "{} patches", patches.len());
 

@@ -141,23 +141,47 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         sm.subject,
         style::paint(style::BOLD, &st.summary())
     ))?;
-    match &st.repository {
-        Some(repo) => {
-            let tips: Vec<String> = st
-                .revision
-                .iter()
-                .map(|t| t.to_string()[..12].to_owned())
-                .collect();
-            out.write_str(&format!(
-                "  checked against {repo} at {}\n",
-                if tips.is_empty() {
-                    "no indexed revision".to_owned()
-                } else {
-                    tips.join(", ")
-                }
-            ))?;
+    let at = |revision: &[lpl_core::types::CommitId]| {
+        let tips: Vec<String> = revision
+            .iter()
+            .map(|t| t.to_string()[..12].to_owned())
+            .collect();
+        if tips.is_empty() {
+            "no indexed revision".to_owned()
+        } else {
+            tips.join(", ")
         }
-        None => out.write_str("  checked against no repository\n")?,
+    };
+    if let Some(repo) = &st.repository {
+        out.write_str(&format!(
+            "  checked against {repo} at {}\n",
+            at(&st.revision)
+        ))?;
+    }
+    // The other indexed repositories, and why they did not answer.
+    for c in st
+        .checked
+        .iter()
+        .filter(|c| st.repository.as_ref() != Some(&c.repository))
+    {
+        out.write_str(&format!(
+            "  {} {} at {}{}\n",
+            if st.repository.is_some() {
+                "also checked"
+            } else {
+                "checked against"
+            },
+            c.repository,
+            at(&c.revision),
+            if c.covers {
+                ""
+            } else {
+                " (its history never touched these files)"
+            }
+        ))?;
+    }
+    if st.repository.is_none() && st.checked.is_empty() {
+        out.write_str("  checked against no repository\n")?;
     }
     for p in &st.patches {
         match p.matches.first() {

@@ -74,9 +74,17 @@ fn unknown_without_a_repository_that_covers_the_files() {
     assert_eq!(out.status.code(), Some(3));
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(j["state"], "unknown", "{j}");
-    assert_eq!(j["repository"], canon.to_string_lossy().as_ref(), "{j}");
+    // No repository answered; liburing was checked and could not hold it.
+    assert_eq!(j["repository"], serde_json::Value::Null, "{j}");
+    assert_eq!(j["checked"].as_array().map(Vec::len), Some(1), "{j}");
+    assert_eq!(j["checked"][0]["covers"], false, "{j}");
+    assert_eq!(
+        j["checked"][0]["repository"],
+        canon.to_string_lossy().as_ref(),
+        "{j}"
+    );
     assert!(
-        j["revision"]
+        j["checked"][0]["revision"]
             .as_array()
             .is_some_and(|r| r.iter().any(|x| x == head.as_str())),
         "{j}"
