@@ -68,9 +68,11 @@ fn meta_of(r: MetaRow) -> Option<MessageMeta> {
         patch_trailers,
         reply_trailers,
         list: r.list_id,
-        // Not stored yet: changelog links need a column of their own (a
-        // store migration); the chain linker does without them here.
-        version_links: Vec::new(),
+        version_links: r
+            .version_links
+            .iter()
+            .filter_map(|s| MessageId::new(s))
+            .collect(),
     })
 }
 

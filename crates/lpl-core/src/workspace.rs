@@ -229,7 +229,13 @@ impl Workspace {
     /// missing and migrating an older one.
     pub fn open(home: impl Into<PathBuf>) -> Result<Workspace> {
         let layout = Layout::new(home);
-        let store = Store::open(layout.home())?;
+        let mut store = Store::open(layout.home())?;
+        // Changelog links of messages stored before the store kept them
+        // (schema 10): read once, before anything is analysed, so chains
+        // use them from the first analysis on.
+        if store.version_links_pending()? {
+            store.backfill_version_links()?;
+        }
         // lpl-upstream's tables carry their own schema (`up_meta`): an
         // older one (one repository) is brought up to date here, as the
         // store's own migrations are by `Store::open`.
@@ -276,6 +282,14 @@ impl Workspace {
             }
             other => other?,
         };
+        // Changelog links still to read (a store migrated by a run that
+        // was killed before it read them), likewise.
+        if store.version_links_pending()?
+            && let Ok(ws) = Workspace::open(layout.home())
+        {
+            drop(ws);
+            store = Store::open_read_only(layout.home())?;
+        }
         // The upstream tables of an older lpl, likewise (when the home
         // cannot be written, reading them says so: `OldSchema`).
         if lpl_upstream::store::needs_migration(store.conn())?

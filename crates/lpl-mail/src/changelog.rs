@@ -142,6 +142,18 @@ pub fn version_links(body: &str) -> Vec<crate::MessageId> {
     out
 }
 
+/// [`version_links`] of a message that may name earlier versions of
+/// itself: a cover letter or a lone patch (`0/N` or `1/1`, no counter),
+/// never a reply or a later patch of a series. What the chain linker reads
+/// and the store keeps.
+pub fn message_version_links(m: &crate::Message) -> Vec<crate::MessageId> {
+    if !m.tags.is_reply && m.tags.counter.is_none_or(|c| c <= 1) {
+        version_links(&m.body)
+    } else {
+        Vec::new()
+    }
+}
+
 fn starts_with_url(t: &str) -> bool {
     t.trim_start_matches(['-', '*', ' '])
         .trim_start_matches(|c: char| c == '[' || c.is_ascii_digit() || c == ']')

@@ -65,11 +65,7 @@ impl MessageMeta {
             None => (None, Vec::new(), Vec::new()),
         };
         // A cover letter or a lone patch may say which versions came before.
-        let version_links = if !m.tags.is_reply && m.tags.counter.is_none_or(|c| c <= 1) {
-            lpl_mail::changelog::version_links(&m.body)
-        } else {
-            Vec::new()
-        };
+        let version_links = lpl_mail::changelog::message_version_links(m);
         let reply_trailers = if m.patch.is_none() {
             lpl_mail::trailer::parse_reply_trailers(&m.body)
         } else {

@@ -22,6 +22,7 @@ mod pack;
 mod read;
 mod schema;
 mod understanding;
+mod version_links;
 mod write;
 
 use std::path::{Path, PathBuf};

@@ -43,6 +43,9 @@ pub struct MetaRow {
     pub trailers: Vec<(String, String, bool)>,
     /// List-Id.
     pub list_id: Option<String>,
+    /// Message-IDs of the earlier versions its changelog links to (covers
+    /// and lone patches; see [`lpl_mail::changelog::message_version_links`]).
+    pub version_links: Vec<String>,
 }
 
 impl Store {
@@ -138,6 +141,19 @@ impl Store {
                     r.get(2).map_err(&err)?,
                     r.get(3).map_err(&err)?,
                 ));
+            }
+        }
+        let mut st = self
+            .conn
+            .prepare(&format!(
+                "SELECT message, ref_id FROM version_links {sub} ORDER BY message, pos"
+            ))
+            .map_err(&err)?;
+        let mut q = st.query(params![]).map_err(&err)?;
+        while let Some(r) = q.next().map_err(&err)? {
+            let (m, id): (i64, String) = (r.get(0).map_err(&err)?, r.get(1).map_err(&err)?);
+            if let Some(&i) = index.get(&m) {
+                rows[i].version_links.push(id);
             }
         }
         Ok(rows)

@@ -255,4 +255,19 @@ CREATE TABLE hunks (
 INSERT INTO state(key, value)
     SELECT 'hunks_backfill', '0 ' || (max(id) + 1) FROM messages HAVING count(*) > 0;
 "#,
+    // 10: the earlier versions a cover letter (or a lone patch) links to
+    // in its changelog (`v1: https://lore.kernel.org/...`), chain evidence
+    // for lpl-series. Messages stored before this migration are read again
+    // once (`version_links_backfill`: the rows below that id), when the
+    // store is next opened for writing.
+    r#"
+CREATE TABLE version_links (
+    message   INTEGER NOT NULL,         -- messages.id
+    pos       INTEGER NOT NULL,
+    ref_id    TEXT NOT NULL,            -- Message-ID of an earlier version
+    PRIMARY KEY (message, pos)
+) WITHOUT ROWID;
+INSERT INTO state(key, value)
+    SELECT 'version_links_backfill', '0 ' || (max(id) + 1) FROM messages HAVING count(*) > 0;
+"#,
 ];

@@ -285,6 +285,7 @@ impl Store {
                         .execute(params![id, i as i64, r.as_str()])
                         .map_err(&err)?;
                 }
+                crate::version_links::insert(&tx, id, m).map_err(&err)?;
                 if let Some(p) = p {
                     for f in &p.files {
                         let change = match &f.change {

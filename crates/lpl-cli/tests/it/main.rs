@@ -14,6 +14,7 @@ mod notebook_upstream;
 mod quickstart;
 mod reply;
 mod review;
+mod revisions;
 mod search;
 mod tui;
 mod upstream;
