@@ -23,7 +23,10 @@
 //!    latest such version when it links several);
 //! 3. same normalised title and same sender, any time apart (0.9; 0.6 when
 //!    `R` does not carry a later version, and then only when a patch title
-//!    or patch-id carried over: "Misc cleanups" is reused for new work);
+//!    or patch-id carried over: "Misc cleanups" is reused for new work),
+//!    or from another sender who took the work over (rule 3b: each signed
+//!    the other's patches, `Signed-off-by`/`Co-developed-by`, and a patch
+//!    title or patch-id carried over; 0.85);
 //! 4. the title drifted but the patches are alike: same sender, higher
 //!    revision, overlap of patch-ids, patch titles and files (0.5..0.85).
 //!
@@ -566,6 +569,59 @@ pub fn link_revisions(
         }
     }
 
+    // 3b. same title, a later version sent by a co-author: the work was
+    // handed over (Kanchan Joshi's "Fixed-buffer for uring-cmd/passthru"
+    // v10, Anuj Gupta's v11). Different senders alone say nothing (two
+    // people may post "Misc fixes"); here each signed the other's patches
+    // (Signed-off-by or Co-developed-by) and a patch carried over.
+    let signers: Vec<HashSet<String>> = revs.iter().map(|r| signers(messages, r)).collect();
+    let mut by_title_only: HashMap<(&str, Option<&str>), Vec<usize>> = HashMap::new();
+    for (i, r) in revs.iter().enumerate() {
+        if mainline(r) && !title_keys[i].is_empty() {
+            by_title_only
+                .entry((title_keys[i].as_str(), r.backport.as_deref()))
+                .or_default()
+                .push(i);
+        }
+    }
+    for list in by_title_only.values() {
+        for (k, &b) in list.iter().enumerate() {
+            let rb = &revs[b];
+            if !rb.revision_labeled {
+                continue;
+            }
+            let handed = list[..k]
+                .iter()
+                .copied()
+                .filter(|&a| {
+                    senders[a] != senders[b]
+                        && before(a, b)
+                        && rb.version().is_after(revs[a].version())
+                        && signed_by(&signers[b], &revs[a])
+                        && signed_by(&signers[a], rb)
+                        && overlap(&features[a], &features[b], |f| {
+                            matches!(f, Feature::Title(_) | Feature::PatchId(_))
+                        }) > 0.0
+                })
+                .max_by_key(|&a| (revs[a].version().number, revs[a].date, a));
+            if let Some(a) = handed {
+                push(
+                    a,
+                    b,
+                    LinkReason::SameTitle,
+                    0.85,
+                    format!(
+                        "same title, sent by a co-author: {} signed {}'s patches and {} signed {}'s",
+                        revs[a].sender_email,
+                        rb.label(),
+                        rb.sender_email,
+                        revs[a].label()
+                    ),
+                );
+            }
+        }
+    }
+
     // 4. similar patches (title drift), same sender, higher revision.
     let mut index: HashMap<(&str, &Feature), Vec<usize>> = HashMap::new();
     for (i, f) in features.iter().enumerate() {
@@ -895,6 +951,32 @@ fn persons(revs: &[SeriesRevision]) -> Vec<String> {
         .iter()
         .map(|e| alias.get(e.as_str()).copied().unwrap_or(e).to_string())
         .collect()
+}
+
+/// Lower-cased addresses in the `Signed-off-by:` and `Co-developed-by:`
+/// trailers of `r`'s patches.
+fn signers(messages: &[MessageMeta], r: &SeriesRevision) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for p in &r.patches {
+        for t in &messages[p.message].patch_trailers {
+            if !(t.key.eq_ignore_ascii_case("signed-off-by")
+                || t.key.eq_ignore_ascii_case("co-developed-by"))
+            {
+                continue;
+            }
+            if let (Some(open), Some(close)) = (t.value.rfind('<'), t.value.rfind('>'))
+                && open < close
+            {
+                out.insert(t.value[open + 1..close].trim().to_ascii_lowercase());
+            }
+        }
+    }
+    out
+}
+
+/// Whether `r`'s sender is among `signers`.
+fn signed_by(signers: &HashSet<String>, r: &SeriesRevision) -> bool {
+    signers.contains(&r.sender_email.to_ascii_lowercase())
 }
 
 /// A display name that names a person: two words or more with letters,
