@@ -21,6 +21,16 @@
 //! Homes are kept in `target/bench-work/understand/` and reused; the import
 //! that made each is timed once. Output: markdown on stdout, everything in
 //! `target/bench-results/understand.json`.
+//!
+//! Then the import of new mail: a home holding all but the last 1,000
+//! messages of the archive (the last source's branch moved back, in a clone
+//! of its own) is copied, the branch moved forward, and `lpl import` of
+//! the same sources timed (index and understanding included), by each
+//! binary on a base home of its own, `LPL_BENCH_INCREMENTAL_RUNS` (3)
+//! times. Beside it, the baseline binary's, or without one the same
+//! import with the saved stamp removed first, so that every unit is
+//! written again (what stage 1, acfd43c, did after each import).
+//! `LPL_BENCH_QUERIES=0` skips the query runs.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -35,6 +45,8 @@ struct Config {
     lpl: PathBuf,
     baseline: Option<PathBuf>,
     runs: usize,
+    queries: bool,
+    incremental_runs: usize,
 }
 
 /// Wall seconds and peak RSS (KiB) of one process.
@@ -255,6 +267,106 @@ fn without_understanding<T>(home: &Path, f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// Runs `git` in `dir`, stdout as text.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("git");
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Times `lpl import` of the last 1,000 messages of the archive of `size`
+/// into a copy of a home that holds the others: (seconds of each run,
+/// peak RSS of each run in KiB).
+fn incremental(
+    cfg: &Config,
+    size: &str,
+    bin: &Path,
+    tag: &str,
+    runs: usize,
+    resave: bool,
+) -> (Vec<f64>, Vec<u64>) {
+    const NEW: usize = 1000;
+    let mut srcs = sources(cfg, size);
+    let last = srcs.pop().expect("a source");
+    let dir = cfg.work.join(format!("understand/inc-{size}"));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let clone = dir.join("last.git");
+    if !clone.exists() {
+        let st = Command::new("git")
+            .args(["clone", "-q", "--mirror"])
+            .arg(&last)
+            .arg(&clone)
+            .status()
+            .expect("git");
+        assert!(st.success());
+    }
+    let head = git(&clone, &["symbolic-ref", "HEAD"]).trim().to_owned();
+    let tip = git(&last, &["rev-parse", &head]).trim().to_owned();
+    let commits: Vec<String> = git(&clone, &["rev-list", "--reverse", "--first-parent", &tip])
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        commits.len() > NEW,
+        "{} has {} commits",
+        last.display(),
+        commits.len()
+    );
+    let set = |n: usize| {
+        git(&clone, &["update-ref", &head, &commits[n - 1]]);
+    };
+    srcs.push(clone.clone());
+    let base = dir.join(format!("base-{tag}"));
+    if !base.join("done").exists() {
+        let _ = std::fs::remove_dir_all(&base);
+        set(commits.len() - NEW);
+        eprintln!("importing all but the last {NEW} messages of {size} with {tag} ...");
+        let (_, _, ok) = timed(lpl(bin, &base).arg("import").args(&srcs));
+        assert!(ok, "base import");
+        std::fs::write(base.join("done"), "").expect("marker");
+    }
+    let (mut secs, mut rss) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let run = dir.join(format!("run-{tag}"));
+        let _ = std::fs::remove_dir_all(&run);
+        let st = Command::new("cp")
+            .arg("-a")
+            .arg(&base)
+            .arg(&run)
+            .status()
+            .expect("cp");
+        assert!(st.success());
+        if resave {
+            // The saved understanding's stamp removed: the import saves
+            // every unit anew, as stage 1 (acfd43c) did after each import.
+            lpl_store::Store::open(&run)
+                .expect("open")
+                .conn()
+                .execute("DELETE FROM state WHERE key = 'understanding.stamp'", [])
+                .expect("unstamp");
+        }
+        set(commits.len());
+        let (s, r, ok) = timed(lpl(bin, &run).arg("import").args(&srcs));
+        assert!(ok, "incremental import");
+        let read = lpl_store::Store::open_read_only(&run)
+            .and_then(|s| s.stats())
+            .map_or(0, |s| s.messages);
+        eprintln!(
+            "  {tag} (resave {resave}): last {NEW} of {size} in {s:.2} s, {:.0} MB ({read} messages)",
+            r as f64 / 1024.0
+        );
+        secs.push(s);
+        rss.push(r);
+        set(commits.len() - NEW);
+    }
+    (secs, rss)
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo test --benches` asks; nothing to list
@@ -271,6 +383,10 @@ fn main() {
         runs: var("LPL_BENCH_RUNS")
             .and_then(|v| v.parse().ok())
             .unwrap_or(40),
+        queries: var("LPL_BENCH_QUERIES").is_none_or(|v| v != "0"),
+        incremental_runs: var("LPL_BENCH_INCREMENTAL_RUNS")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(3),
         root,
     };
     std::fs::create_dir_all(cfg.work.join("understand")).expect("work dir");
@@ -281,9 +397,57 @@ fn main() {
         .collect();
     let mut md = String::new();
     let mut all = Vec::new();
+    let mut inc_md = String::from(
+        "| archive | messages | import of the last 1,000: changed units written, s (each run) | peak RSS MB | every unit written (baseline), s (each run) | peak RSS MB |\n|---|---|---|---|---|---|\n",
+    );
     for size in &sizes {
         eprintln!("== {size}");
         let (h, imported) = home(&cfg, size, &cfg.lpl, "lpl");
+        if cfg.incremental_runs > 0 {
+            let runs = cfg.incremental_runs;
+            let (s, r) = incremental(&cfg, size, &cfg.lpl, "lpl", runs, false);
+            let b = Some(match &cfg.baseline {
+                Some(b) => incremental(&cfg, size, b, "baseline", runs, false),
+                None => incremental(&cfg, size, &cfg.lpl, "lpl", runs, true),
+            });
+            let fmt = |v: &[f64]| {
+                v.iter()
+                    .map(|x| format!("{x:.2}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let mb = |v: &[u64]| v.iter().copied().max().unwrap_or(0) as f64 / 1024.0;
+            let messages = lpl_store::Store::open_read_only(&h)
+                .and_then(|s| s.stats())
+                .map_or(0, |s| s.messages);
+            inc_md += &format!(
+                "| {size} | {messages} | {} | {:.0} | {} | {} |\n",
+                fmt(&s),
+                mb(&r),
+                b.as_ref().map_or("-".into(), |(bs, _)| fmt(bs)),
+                b.as_ref()
+                    .map_or("-".into(), |(_, br)| format!("{:.0}", mb(br)))
+            );
+            all.push(json!({"size": size, "incremental_last_1000_s": s, "rss_kb": r,
+                "baseline_s": b.as_ref().map(|x| x.0.clone()), "baseline_rss_kb": b.as_ref().map(|x| x.1.clone())}));
+        }
+        if !cfg.queries {
+            let b = cfg
+                .baseline
+                .as_ref()
+                .map(|b| home(&cfg, size, b, "baseline").1);
+            md += &format!(
+                "\n{size}: whole import {:.1} s, peak RSS {:.0} MB{}\n",
+                imported["seconds"].as_f64().unwrap_or(0.0),
+                imported["rss_mb"].as_f64().unwrap_or(0.0),
+                b.map_or(String::new(), |b| format!(
+                    "; baseline {:.1} s, {:.0} MB",
+                    b["seconds"].as_f64().unwrap_or(0.0),
+                    b["rss_mb"].as_f64().unwrap_or(0.0)
+                ))
+            );
+            continue;
+        }
         let a = args(&cfg, &h);
         eprintln!(" saved understanding:");
         let saved = run_all(&cfg, &cfg.lpl, &h, &a);
@@ -345,6 +509,9 @@ fn main() {
         }
     }
     println!("{md}");
+    if cfg.incremental_runs > 0 {
+        println!("\n{inc_md}");
+    }
     let dir = cfg.root.join("target/bench-results");
     std::fs::create_dir_all(&dir).expect("results dir");
     let mut f = std::fs::File::create(dir.join("understand.json")).expect("results");

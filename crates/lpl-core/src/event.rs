@@ -48,10 +48,19 @@ pub enum Event {
 pub enum UnderstandEvent {
     /// Analysing the archive's messages.
     Analysing,
-    /// Saving what was concluded: `revisions` series revisions.
+    /// Saving what was concluded: `revisions` series revisions (those of
+    /// the units that changed).
     Saving {
-        /// Series revisions found.
+        /// Series revisions written.
         revisions: usize,
+    },
+    /// Units written so far (a whole re-save, after a new analysis
+    /// version, writes every unit: seconds on a large archive).
+    Writing {
+        /// Units written.
+        done: u64,
+        /// Units to write.
+        total: u64,
     },
     /// The understanding is current.
     Done,

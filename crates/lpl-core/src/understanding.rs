@@ -24,6 +24,7 @@
 //! analysis answers instead, and saves it anew when it can.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 
 use serde::{Deserialize, Serialize};
@@ -37,7 +38,8 @@ use crate::series::{SeriesFilter, SeriesSummary};
 use crate::workspace::Overview;
 
 /// The form of what is saved here; bump it when it changes.
-const FORMAT: u32 = 1;
+/// 2: every unit has a row, with the hash of what is saved for it.
+const FORMAT: u32 = 2;
 
 /// The analysis version the saved understanding is stamped with.
 pub(crate) fn stamp_version() -> String {
@@ -213,6 +215,7 @@ pub(crate) fn build(lib: &Library, stamp: String) -> UnderstandingChange {
             } else {
                 json(&d)
             },
+            hash: 0,
         });
     }
 
@@ -236,6 +239,20 @@ pub(crate) fn build(lib: &Library, stamp: String) -> UnderstandingChange {
             summary: json(&summary),
         });
     }
+    let mut unit_hash: Vec<std::hash::DefaultHasher> = unit_rows
+        .iter()
+        .map(|u| {
+            let mut h = std::hash::DefaultHasher::new();
+            (&u.members, &u.phantoms, &u.data).hash(&mut h);
+            h
+        })
+        .collect();
+    for (r, row) in revision_rows.iter().enumerate() {
+        hash_revision(row, &mut unit_hash[unit_of_rev[r]]);
+    }
+    for (u, h) in unit_rows.iter_mut().zip(unit_hash) {
+        u.hash = h.finish() as i64;
+    }
     let overview = Overview {
         messages: lib.metas.len(),
         threads: lib.analysis.threads.roots().count(),
@@ -250,6 +267,73 @@ pub(crate) fn build(lib: &Library, stamp: String) -> UnderstandingChange {
         overview: json(&overview),
         stamp,
     }
+}
+
+/// Feeds everything saved of a revision row to its unit's hash.
+fn hash_revision(r: &RevisionRow, h: &mut impl Hasher) {
+    (
+        r.key_row, r.unit, &r.short, r.date, r.revision, r.latest, r.series,
+    )
+        .hash(h);
+    (
+        &r.norm_title,
+        &r.title_lc,
+        &r.name_lc,
+        &r.email_lc,
+        &r.list,
+        &r.summary,
+    )
+        .hash(h);
+}
+
+/// What of `whole` (everything, as [`build`] makes it) differs from what
+/// is saved, whose units have these hashes: the units whose rows changed,
+/// written anew (their old rows removed first), and the saved units no
+/// longer there, removed. Applied to the saved rows it leaves exactly
+/// `whole`'s rows: units partition the messages, so a unit whose hash is
+/// unchanged shares no message, phantom or revision with a changed one.
+pub(crate) fn changes_only(
+    whole: UnderstandingChange,
+    saved: &[(i64, i64)],
+) -> UnderstandingChange {
+    let saved: HashMap<i64, i64> = saved.iter().copied().collect();
+    let kept: std::collections::HashSet<i64> = whole
+        .units
+        .iter()
+        .filter(|u| saved.get(&u.id) == Some(&u.hash))
+        .map(|u| u.id)
+        .collect();
+    let mut removed: Vec<i64> = saved
+        .keys()
+        .copied()
+        .filter(|u| !kept.contains(u))
+        .collect();
+    removed.sort_unstable();
+    UnderstandingChange {
+        replace_all: false,
+        removed,
+        units: whole
+            .units
+            .into_iter()
+            .filter(|u| !kept.contains(&u.id))
+            .collect(),
+        revisions: whole
+            .revisions
+            .into_iter()
+            .filter(|r| !kept.contains(&r.unit))
+            .collect(),
+        overview: whole.overview,
+        stamp: whole.stamp,
+    }
+}
+
+/// Whether the saved understanding is of this analysis and form (of an
+/// older archive, perhaps): then only what changed is written.
+pub(crate) fn same_version(store: &Store) -> Result<bool, Error> {
+    let Some(saved) = store.understanding_stamp()? else {
+        return Ok(false);
+    };
+    Ok(saved.starts_with(&format!("{}:", stamp_version())))
 }
 
 /// JSON of plain data (string keys only, so it cannot fail; were it to,
@@ -651,6 +735,212 @@ mod tests {
             units_by_message_id(one.store())
         );
         units_agree_with_the_whole(&chunked);
+    }
+
+    /// The seed of a randomised test: `LPL_TEST_SEED`, else the clock;
+    /// printed, so that a failure can be replayed.
+    fn seed(test: &str) -> u64 {
+        let seed = std::env::var("LPL_TEST_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64)
+                    .unwrap_or(7)
+            });
+        eprintln!("{test}: seed {seed} (LPL_TEST_SEED={seed} replays it)");
+        seed
+    }
+
+    /// `chunks` ascending cut points in `1..=n`, the last `n`, drawn with
+    /// xorshift from `seed`.
+    fn cuts(seed: u64, n: usize, chunks: usize) -> Vec<usize> {
+        let mut rng = seed | 1;
+        let mut out = std::collections::BTreeSet::new();
+        while out.len() + 1 < chunks.min(n) {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let c = 1 + (rng % (n as u64 - 1)) as usize;
+            out.insert(c);
+        }
+        out.insert(n);
+        out.into_iter().collect()
+    }
+
+    /// An epoch of the corpus cloned into `dir`, with its branch and the
+    /// first `limit` commits of it (all when `None`).
+    struct Epoch {
+        path: PathBuf,
+        head: String,
+        commits: Vec<String>,
+    }
+
+    impl Epoch {
+        fn new(list: &str, dir: &Path, limit: Option<usize>) -> Epoch {
+            std::fs::create_dir_all(dir).expect("dir");
+            let path = lpl_testutil::corpus::epoch_prefix(list, dir, None);
+            let head = lpl_testutil::git::text(&path, &["symbolic-ref", "HEAD"])
+                .trim()
+                .to_owned();
+            let mut commits: Vec<String> =
+                lpl_testutil::git::text(&path, &["rev-list", "--reverse", "--first-parent", &head])
+                    .lines()
+                    .map(str::to_owned)
+                    .collect();
+            commits.truncate(limit.unwrap_or(usize::MAX));
+            Epoch {
+                path,
+                head,
+                commits,
+            }
+        }
+
+        /// Moves the branch to the first `n` commits (`n` >= 1).
+        fn show_first(&self, n: usize) {
+            lpl_testutil::git::run(
+                Some(&self.path),
+                &["update-ref", &self.head, &self.commits[n - 1]],
+                b"",
+            );
+        }
+    }
+
+    /// Sources holding the first `n` messages of the epochs one after
+    /// the other (their branches moved there).
+    fn first_of(epochs: &[Epoch], n: usize) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let mut offset = 0;
+        for e in epochs {
+            let k = n.saturating_sub(offset).min(e.commits.len());
+            if k > 0 {
+                e.show_first(k);
+                out.push(e.path.clone());
+            }
+            offset += e.commits.len();
+        }
+        out
+    }
+
+    /// The saved rows of a store, as a set of unit hashes (row ids are the
+    /// same when the messages came in the same order).
+    fn saved_rows(store: &Store) -> Vec<(i64, i64)> {
+        let mut h = store.unit_hashes().expect("hashes");
+        h.sort_unstable();
+        h
+    }
+
+    /// Imports the epochs in `chunks` chunks cut at random, then checks
+    /// that the understanding updated by each import is what one import
+    /// of everything saves and what the whole archive's analysis answers.
+    fn chunked_epochs_agree(lists: &[(&str, Option<usize>)], chunks: usize, test: &str) {
+        let t = tempfile::tempdir().expect("tempdir");
+        let epochs: Vec<Epoch> = lists
+            .iter()
+            .enumerate()
+            .map(|(i, (l, limit))| Epoch::new(l, &t.path().join(format!("e{i}")), *limit))
+            .collect();
+        let n: usize = epochs.iter().map(|e| e.commits.len()).sum();
+        let one = import(&t.path().join("one"), &first_of(&epochs, n));
+        let seed = seed(test);
+        let cuts = cuts(seed, n, chunks);
+        eprintln!("{test}: {n} messages cut at {cuts:?}");
+        let home = t.path().join("chunked");
+        for &c in &cuts {
+            let ws = import(&home, &first_of(&epochs, c));
+            assert!(is_current(ws.store()).expect("stamp"), "current after {c}");
+        }
+        let chunked = Workspace::open(&home).expect("open");
+        assert_eq!(
+            saved_rows(chunked.store()),
+            saved_rows(one.store()),
+            "saved units (seed {seed})"
+        );
+        assert_eq!(
+            units_by_message_id(chunked.store()),
+            units_by_message_id(one.store()),
+            "units (seed {seed})"
+        );
+        let all = SeriesFilter {
+            all_revisions: true,
+            singles: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            chunked.series(&all).expect("series"),
+            one.series(&all).expect("series"),
+            "series (seed {seed})"
+        );
+        let n = units_agree_with_the_whole(&chunked);
+        assert!(n > 100, "{n} revisions");
+    }
+
+    /// Random chunks of a real list: each import updates the saved
+    /// understanding to exactly what one import and the whole analysis
+    /// give (issue 14).
+    #[test]
+    fn random_chunks_of_a_list_understand_as_one_import() {
+        chunked_epochs_agree(&[("cgroups", Some(5000))], 10, "cgroups 5000 in 10");
+    }
+
+    /// The bundled sample, in 3 chunks cut at random.
+    #[test]
+    fn random_chunks_of_the_sample_understand_as_one_import() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let text = crate::quickstart::SAMPLE_MBOX;
+        let mut starts: Vec<usize> = vec![0];
+        starts.extend(
+            text.windows(6)
+                .enumerate()
+                .filter(|(_, w)| *w == b"\nFrom ")
+                .map(|(i, _)| i + 1),
+        );
+        let n = starts.len();
+        let seed = seed("sample in 3");
+        let cuts = cuts(seed, n, 3);
+        let mut from = 0;
+        let mut files = Vec::new();
+        for (k, &c) in cuts.iter().enumerate() {
+            let end = starts.get(c).copied().unwrap_or(text.len());
+            let f = t.path().join(format!("chunk-{k}.mbox"));
+            std::fs::write(&f, &text[starts[from]..end]).expect("write");
+            files.push(f);
+            from = c;
+        }
+        let one = import(&t.path().join("one"), &files);
+        let home = t.path().join("chunked");
+        for f in &files {
+            import(&home, std::slice::from_ref(f));
+        }
+        let chunked = Workspace::open(&home).expect("open");
+        assert_eq!(
+            saved_rows(chunked.store()),
+            saved_rows(one.store()),
+            "seed {seed}"
+        );
+        let all = SeriesFilter {
+            all_revisions: true,
+            singles: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            chunked.series(&all).expect("series"),
+            one.series(&all).expect("series")
+        );
+        let r = units_agree_with_the_whole(&chunked);
+        assert!(r > 10, "{r} revisions");
+    }
+
+    /// Both corpus epochs in 10 random chunks (slow in a debug build).
+    #[test]
+    #[ignore = "both epochs in 10 chunks, minutes in a debug build: run with --ignored"]
+    fn random_chunks_of_two_epochs_understand_as_one_import() {
+        chunked_epochs_agree(
+            &[("cgroups", None), ("io-uring", None)],
+            10,
+            "two epochs in 10",
+        );
     }
 
     /// The two corpus epochs, whole (slow in a debug build).

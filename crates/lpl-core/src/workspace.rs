@@ -381,12 +381,20 @@ impl Workspace {
         let Ok(mut store) = Store::open(self.layout.home()) else {
             return;
         };
-        let change = crate::understanding::build(lib, stamp);
+        let mut change = crate::understanding::build(lib, stamp);
+        if let (Ok(true), Ok(saved)) = (
+            crate::understanding::same_version(&store),
+            store.unit_hashes(),
+        ) {
+            change = crate::understanding::changes_only(change, &saved);
+        }
         let _ = store.save_understanding(&change);
     }
 
     /// Brings the saved understanding up to date with the store (after a
-    /// write): the whole archive is analysed again when it changed.
+    /// write): the whole archive is analysed again when it changed, and
+    /// the units whose rows changed are written (all of them when the
+    /// saved understanding is of another analysis version).
     fn understand(&mut self, on: &mut dyn FnMut(&Event)) -> Result<()> {
         if crate::understanding::is_current(&self.store)? {
             return Ok(());
@@ -396,11 +404,20 @@ impl Workspace {
             .content_stamp(&crate::understanding::stamp_version())?;
         on(&Event::Understanding(UnderstandEvent::Analysing));
         let lib = Library::load(&self.store)?;
-        let change = crate::understanding::build(&lib, stamp);
+        let mut change = crate::understanding::build(&lib, stamp);
+        if crate::understanding::same_version(&self.store)? {
+            change = crate::understanding::changes_only(change, &self.store.unit_hashes()?);
+        }
         on(&Event::Understanding(UnderstandEvent::Saving {
             revisions: change.revisions.len(),
         }));
-        self.store.save_understanding(&change)?;
+        self.store
+            .save_understanding_with(&change, &mut |done, total| {
+                on(&Event::Understanding(UnderstandEvent::Writing {
+                    done: done as u64,
+                    total: total as u64,
+                }))
+            })?;
         on(&Event::Understanding(UnderstandEvent::Done));
         Ok(())
     }

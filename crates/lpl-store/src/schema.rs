@@ -270,4 +270,15 @@ CREATE TABLE version_links (
 INSERT INTO state(key, value)
     SELECT 'version_links_backfill', '0 ' || (max(id) + 1) FROM messages HAVING count(*) > 0;
 "#,
+    // 11: each saved unit of the understanding has a row (before, only
+    // units with series did) with a hash of everything saved for it, so
+    // that an import replaces only the units whose content changed. The
+    // understanding stamp's form changes with it (lpl-core), so the rows
+    // of schema 8 are replaced whole once. Removing a unit's rows looks
+    // its phantoms and revisions up by unit.
+    r#"
+ALTER TABLE an_units ADD COLUMN hash INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX an_phantoms_unit ON an_phantoms(unit);
+CREATE INDEX an_revisions_unit ON an_revisions(unit);
+"#,
 ];

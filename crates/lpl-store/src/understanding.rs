@@ -25,8 +25,11 @@ pub struct UnitRow {
     pub members: Vec<i64>,
     /// Message-IDs referenced in its threads but not stored.
     pub phantoms: Vec<String>,
-    /// Its revisions and chains (JSON, lpl-core's; empty: none, not saved).
+    /// Its revisions and chains (JSON, lpl-core's; empty: none).
     pub data: String,
+    /// A hash of everything saved for it (members, phantoms, data and its
+    /// revision rows), so that a later save can tell it is unchanged.
+    pub hash: i64,
 }
 
 /// One series revision, as `lpl series` lists and filters it.
@@ -83,6 +86,9 @@ pub struct RevisionQuery {
 
 /// A change to the saved understanding: units removed (their members,
 /// phantoms and revisions with them), units and revisions written.
+///
+/// A unit written under the id of one that is kept must be named in
+/// `removed` too: its old rows go before the new ones are written.
 #[derive(Debug, Clone, Default)]
 pub struct UnderstandingChange {
     /// Replace everything (a whole re-analysis) instead of the units named.
@@ -113,6 +119,16 @@ impl Store {
     /// Applies `change` in one transaction, stamp included: a reader sees
     /// the understanding before or after, never a mix.
     pub fn save_understanding(&mut self, change: &UnderstandingChange) -> Result<()> {
+        self.save_understanding_with(change, &mut |_, _| {})
+    }
+
+    /// [`Store::save_understanding`], telling `progress(done, total)`
+    /// units written as it goes (a whole re-save takes seconds).
+    pub fn save_understanding_with(
+        &mut self,
+        change: &UnderstandingChange,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<()> {
         let path = self.path.clone();
         let err = move |source| crate::StoreError::Sqlite {
             path: path.clone(),
@@ -143,7 +159,9 @@ impl Store {
         }
         {
             let mut unit = tx
-                .prepare_cached("INSERT OR REPLACE INTO an_units(id, data) VALUES (?1, ?2)")
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO an_units(id, data, hash) VALUES (?1, ?2, ?3)",
+                )
                 .map_err(&err)?;
             let mut member = tx
                 .prepare_cached("INSERT OR REPLACE INTO an_members(message, unit) VALUES (?1, ?2)")
@@ -153,10 +171,12 @@ impl Store {
                     "INSERT OR REPLACE INTO an_phantoms(message_id, unit) VALUES (?1, ?2)",
                 )
                 .map_err(&err)?;
-            for u in &change.units {
-                if !u.data.is_empty() {
-                    unit.execute(params![u.id, u.data]).map_err(&err)?;
+            let total = change.units.len();
+            for (i, u) in change.units.iter().enumerate() {
+                if i % 4096 == 0 {
+                    progress(i, total);
                 }
+                unit.execute(params![u.id, u.data, u.hash]).map_err(&err)?;
                 for m in &u.members {
                     member.execute(params![m, u.id]).map_err(&err)?;
                 }
@@ -195,7 +215,22 @@ impl Store {
             params![STAMP, change.stamp, OVERVIEW, change.overview],
         )
         .map_err(&err)?;
-        tx.commit().map_err(&err)
+        tx.commit().map_err(&err)?;
+        progress(change.units.len(), change.units.len());
+        Ok(())
+    }
+
+    /// Every saved unit's id and hash (see [`UnitRow::hash`]).
+    pub fn unit_hashes(&self) -> Result<Vec<(i64, i64)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, hash FROM an_units")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |x| Ok((x.get(0)?, x.get(1)?)))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(self.err())
     }
 
     /// The unit of the first of these message rows that has one.
@@ -241,7 +276,7 @@ impl Store {
             .map_err(self.err())
     }
 
-    /// The data of a unit (`None`: a unit without series).
+    /// The data of a unit (`None` or empty: a unit without series).
     pub fn unit_data(&self, unit: i64) -> Result<Option<String>> {
         self.conn
             .query_row(
@@ -394,12 +429,14 @@ mod tests {
                     members: vec![1, 3],
                     phantoms: vec!["gone@x".into()],
                     data: "{}".into(),
+                    hash: 11,
                 },
                 UnitRow {
                     id: 2,
                     members: vec![2],
                     phantoms: vec![],
                     data: "[]".into(),
+                    hash: 22,
                 },
             ],
             revisions: vec![
@@ -449,6 +486,7 @@ mod tests {
                 members: vec![1],
                 phantoms: vec![],
                 data: "{}".into(),
+                hash: 33,
             }],
             revisions: vec![],
             overview: "{}".into(),
@@ -463,5 +501,8 @@ mod tests {
         );
         assert_eq!(store.revisions_by_short("abcd").expect("short"), vec![]);
         assert_eq!(store.unit_data(2).expect("data").as_deref(), Some("[]"));
+        let mut hashes = store.unit_hashes().expect("hashes");
+        hashes.sort_unstable();
+        assert_eq!(hashes, vec![(1, 33), (2, 22)]);
     }
 }

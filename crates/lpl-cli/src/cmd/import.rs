@@ -175,6 +175,15 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             pb = progress_bar(a.json);
             pb.set_prefix("understanding threads, series and chains");
         }
+        Event::Understanding(UnderstandEvent::Writing { done, total }) => {
+            if pb.length() != Some(*total) {
+                pb.finish_and_clear();
+                pb = progress_bar(a.json);
+                pb.set_prefix("saving the understanding (units)");
+                pb.set_length(*total);
+            }
+            pb.set_position(*done);
+        }
         Event::Index(IndexEvent::Done)
         | Event::Import(ImportEvent::Done)
         | Event::Understanding(UnderstandEvent::Done) => {

@@ -315,6 +315,100 @@ fn killed_import_resumes_to_the_same_counts() {
     assert_eq!(ok, "ok");
 }
 
+/// kill -9 during the update of the understanding after new mail, at
+/// random points, then finish: the units saved are a clean run's, the
+/// understanding current, the answers the same (issue 14).
+#[test]
+fn killed_incremental_update_ends_as_a_clean_run() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let ep = epoch("cgroups", t.path(), Some(2500));
+    let p = ep.to_string_lossy().into_owned();
+    let clean = t.path().join("clean");
+    let killed = t.path().join("killed");
+    lpl_ok(&clean, &["import", "--no-index", &p]);
+    lpl_ok(&killed, &["import", "--no-index", &p]);
+    advance(&ep, "cgroups", 4000);
+    let started = Instant::now();
+    lpl_ok(&clean, &["import", "--no-index", &p]);
+    let took = started.elapsed();
+
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(7);
+    let mut rng = seed | 1;
+    let mut kills = Vec::new();
+    for _ in 0..6 {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        // Anywhere in an incremental import of the same size; the later
+        // rounds find less to read, so more of them land in the update.
+        let wait = took.mul_f64((rng % 1000) as f64 / 1000.0);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lpl"))
+            .args(["import", "--no-index", &p])
+            .env("LPL_HOME", &killed)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let started = Instant::now();
+        while started.elapsed() < wait {
+            if child.try_wait().expect("wait").is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if child.try_wait().expect("wait").is_none() {
+            child.kill().expect("SIGKILL");
+            kills.push(wait.as_millis());
+        }
+        let _ = child.wait();
+    }
+    lpl_ok(&killed, &["import", "--no-index", &p]);
+    eprintln!(
+        "seed {seed}: an incremental import takes {} ms; killed at {kills:?} ms",
+        took.as_millis()
+    );
+    assert!(!kills.is_empty(), "no import was killed (seed {seed})");
+    let hashes = |home: &std::path::Path| {
+        let mut h = lpl_store::Store::open(home)
+            .expect("open")
+            .unit_hashes()
+            .expect("hashes");
+        h.sort_unstable();
+        h
+    };
+    assert_eq!(hashes(&killed), hashes(&clean), "saved units (seed {seed})");
+    let all = |home: &std::path::Path| json(home, &["series", "--json", "--all", "--singles"]);
+    let (series_killed, series_clean) = (all(&killed), all(&clean));
+    assert_eq!(series_killed, series_clean, "series (seed {seed})");
+    for id in series_clean
+        .as_array()
+        .expect("a list")
+        .iter()
+        .step_by(23)
+        .filter_map(|s| s["id"].as_str())
+    {
+        for cmd in ["revisions", "show"] {
+            assert_eq!(
+                json(&killed, &[cmd, "--json", id]),
+                json(&clean, &[cmd, "--json", id]),
+                "{cmd} {id} (seed {seed})"
+            );
+        }
+    }
+    let (sk, sc) = (
+        lpl_store::Store::open(&killed).expect("open"),
+        lpl_store::Store::open(&clean).expect("open"),
+    );
+    assert_eq!(
+        sk.understanding_stamp().expect("stamp"),
+        sc.understanding_stamp().expect("stamp"),
+        "current (seed {seed})"
+    );
+}
+
 /// Both whole epochs of ../shared/corpus/lists into one archive: every
 /// commit accounted for (stored, duplicate or skipped with a location).
 #[test]
