@@ -220,6 +220,24 @@ pub(crate) fn history(
     })
 }
 
+/// Where to read `path` at `line` of `tree` on the web: elixir's page of
+/// the release the tree is (its git tag, else its Makefile's version);
+/// `None` for a tree of no known release.
+pub(crate) fn source_url(tree: &TreeInfo, path: &str, line: u32) -> Option<String> {
+    let tag = match (&tree.rev, &tree.version) {
+        (Some(rev), _)
+            if rev.starts_with('v') && rev[1..].starts_with(|c: char| c.is_ascii_digit()) =>
+        {
+            rev.clone()
+        }
+        (_, Some(v)) if v.starts_with(|c: char| c.is_ascii_digit()) => format!("v{v}"),
+        _ => return None,
+    };
+    Some(format!(
+        "https://elixir.bootlin.com/linux/{tag}/source/{path}#L{line}"
+    ))
+}
+
 /// A call tree as nested Markdown bullets, in the roadmap's own style
 /// (`- name`, two more spaces per level), starting at `indent` spaces.
 /// "Maybe" edges say how (`[maybe: passed to madvise_walk_vmas]`); a

@@ -7,8 +7,10 @@
 
 use std::path::Path;
 
+use lpl_code::DefKind;
 use lpl_notebook::archive::{
-    Archive, PatchView, PreviousDiff, RevisionView, SeriesView, TrailerCounts, UpstreamView,
+    Archive, CodeChange, CodeView, PatchView, PreviousDiff, RevisionView, SeriesView,
+    TrailerCounts, UpstreamView,
 };
 use lpl_notebook::lore::MessageId as NbId;
 pub use lpl_notebook::{Notebook, Progress, check, edit, fsio, html, lore, mojibake, select};
@@ -49,14 +51,14 @@ impl<'a> Src<'a> {
 
 /// Checks every entry of `nb` against the archive.
 pub(crate) fn check(store: &Store, src: Src<'_>, nb: &Notebook) -> check::CheckReport {
-    check::check(nb, &StoreArchive { store, src })
+    check::check(nb, &StoreArchive::new(store, src))
 }
 
 /// Writes the HTML site of `nb` under `dir`.
 pub(crate) fn render(store: &Store, src: Src<'_>, nb: &Notebook, dir: &Path) -> Result<(), Error> {
     Ok(lpl_notebook::fsio::render_html(
         nb,
-        &StoreArchive { store, src },
+        &StoreArchive::new(store, src),
         dir,
     )?)
 }
@@ -69,7 +71,7 @@ pub(crate) fn page(
     links: html::Links,
     which: html::Which,
 ) -> Option<html::PageParts> {
-    html::render_page(nb, &StoreArchive { store, src }, links, which)
+    html::render_page(nb, &StoreArchive::new(store, src), links, which)
 }
 
 /// The entry `lpl notebook add` writes for revision `r`.
@@ -80,10 +82,7 @@ pub(crate) fn new_entry(
     status: Progress,
 ) -> Result<edit::NewEntry, Error> {
     let key = lib.revisions()[r].key_message();
-    let arch = StoreArchive {
-        store,
-        src: Src::Whole(lib),
-    };
+    let arch = StoreArchive::new(store, Src::Whole(lib));
     let mid = lib.metas[key].message_id.as_str();
     let view = NbId::new(mid)
         .and_then(|id| arch.series_by_message_id(&id))
@@ -106,6 +105,33 @@ pub(crate) struct StoreArchive<'a> {
     pub store: &'a Store,
     /// The analysis.
     pub src: Src<'a>,
+    /// The code index and its newest tree, opened when first asked (the
+    /// workspace's only).
+    code: std::cell::OnceCell<Option<(lpl_code::CodeIndex, lpl_code::TreeInfo)>>,
+}
+
+impl<'a> StoreArchive<'a> {
+    pub(crate) fn new(store: &'a Store, src: Src<'a>) -> Self {
+        StoreArchive {
+            store,
+            src,
+            code: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The code index and the tree indexed last, if any.
+    fn code(&self) -> Option<&(lpl_code::CodeIndex, lpl_code::TreeInfo)> {
+        self.code
+            .get_or_init(|| {
+                let Src::Ws(w) = self.src else {
+                    return None;
+                };
+                let ix = crate::code::open(w.layout()).ok()?;
+                let tree = ix.trees().ok()?.pop()?;
+                Some((ix, tree))
+            })
+            .as_ref()
+    }
 }
 
 fn nb_id(s: &str) -> Option<NbId> {
@@ -229,6 +255,55 @@ impl StoreArchive<'_> {
 }
 
 impl Archive for StoreArchive<'_> {
+    fn code_tree(&self) -> Option<String> {
+        self.code().map(|(_, t)| t.name.clone())
+    }
+
+    fn code_definition(&self, name: &str) -> Option<CodeView> {
+        let (ix, tree) = self.code()?;
+        let defs = ix.definitions(name, Some(&tree.name)).ok()?;
+        // The function's body (not a prototype's macro or a header's
+        // stub) where there are several.
+        let d = defs
+            .iter()
+            .filter(|d| matches!(d.kind, DefKind::Function | DefKind::Macro))
+            .min_by_key(|d| (d.kind != DefKind::Function, d.path.ends_with(".h")))
+            .or(defs.first())?;
+        Some(CodeView {
+            tree: d.tree.clone(),
+            path: d.path.clone(),
+            line: d.line,
+            url: crate::code::source_url(tree, &d.path, d.line),
+        })
+    }
+
+    fn code_history(&self, name: &str) -> Vec<CodeChange> {
+        let Some((ix, tree)) = self.code() else {
+            return Vec::new();
+        };
+        let lib = match self.src {
+            Src::Whole(l) => Some(l),
+            Src::Ws(w) => w.library().ok(),
+        };
+        let Some(lib) = lib else {
+            return Vec::new();
+        };
+        let Ok(h) = crate::code::history(self.store, lib, Some(ix), name, Some(&tree.name)) else {
+            return Vec::new();
+        };
+        h.entries
+            .into_iter()
+            .filter_map(|e| {
+                Some(CodeChange {
+                    message_id: NbId::new(&e.series.message_id)?,
+                    title: e.series.title,
+                    revision: e.series.revision,
+                    date: e.series.date,
+                })
+            })
+            .collect()
+    }
+
     fn series_by_message_id(&self, id: &NbId) -> Option<SeriesView> {
         let lib = self.src.lib_for(id.as_str())?;
         let r = lib.find_revision(id.as_str()).ok()?;
@@ -605,7 +680,7 @@ pub(crate) fn patch_subject(
     e: usize,
     counter: u32,
 ) -> Option<String> {
-    let arch = StoreArchive { store, src };
+    let arch = StoreArchive::new(store, src);
     let en = nb.entries().get(e)?;
     let ids = en
         .message_id

@@ -353,7 +353,7 @@ impl Workspace {
         Ok(&mut self.store)
     }
 
-    fn library(&self) -> Result<&Library> {
+    pub(crate) fn library(&self) -> Result<&Library> {
         if let Some(l) = self.library.get() {
             return Ok(l);
         }

@@ -138,6 +138,34 @@ pub struct SeriesView {
     pub previous_diff: Option<PreviousDiff>,
 }
 
+/// Where an indexed kernel tree defines a function (for the links of the
+/// roadmap's call chains).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CodeView {
+    /// The tree (`v6.12`).
+    pub tree: String,
+    /// The file.
+    pub path: String,
+    /// The line of its name.
+    pub line: u32,
+    /// Where to read it on the web (a source browser at that line), when
+    /// the tree is a released version.
+    pub url: Option<String>,
+}
+
+/// A series revision whose patches change a function.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CodeChange {
+    /// Its title.
+    pub title: String,
+    /// The revision's number.
+    pub revision: u32,
+    /// Its date, unix seconds UTC.
+    pub date: i64,
+    /// Its cover letter (or single patch).
+    pub message_id: MessageId,
+}
+
 /// Read access to the archive.
 pub trait Archive {
     /// The series whose revision has this Message-ID as cover letter or
@@ -148,6 +176,25 @@ pub trait Archive {
     /// from `author`; newest first. Used when the entry's link does not
     /// resolve (not a lore link, or a message not in the archive).
     fn series_by_subject(&self, subject: &str, author: Option<&str>) -> Vec<SeriesView>;
+
+    /// The indexed kernel tree the roadmap's call chains are looked up
+    /// in; `None` (the default) when none is: the chains stay plain text.
+    fn code_tree(&self) -> Option<String> {
+        None
+    }
+
+    /// Where that tree defines the function `name`; `None` when it does
+    /// not (renamed, removed, or never there).
+    fn code_definition(&self, name: &str) -> Option<CodeView> {
+        let _ = name;
+        None
+    }
+
+    /// The series revisions whose patches change `name`, newest first.
+    fn code_history(&self, name: &str) -> Vec<CodeChange> {
+        let _ = name;
+        Vec::new()
+    }
 }
 
 /// An archive that knows nothing (for `check` without a store).

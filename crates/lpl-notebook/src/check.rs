@@ -166,6 +166,11 @@ pub struct EntryCheck {
     pub patches: Vec<(u32, Progress)>,
     /// LWN articles and papers that go with the series.
     pub reading: Vec<Reading>,
+    /// Functions of the entry's call chains that the indexed kernel tree
+    /// does not define (renamed, removed, or newer than the tree); empty
+    /// when no tree is indexed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub undefined_functions: Vec<crate::code::ChainName>,
 }
 
 /// The check of a whole notebook.
@@ -346,6 +351,7 @@ fn reason(e: &Entry, found: &Found, s: Option<&SeriesView>, linked_in: bool) -> 
 /// Checks every entry against `archive`.
 pub fn check(nb: &Notebook, archive: &dyn Archive) -> CheckReport {
     let mut out = Vec::new();
+    let mut undefined = undefined_functions(nb, archive);
     for (i, e) in nb.entries().iter().enumerate() {
         let topic = e
             .topic
@@ -491,9 +497,32 @@ pub fn check(nb: &Notebook, archive: &dyn Archive) -> CheckReport {
             progress: e.progress(),
             patches,
             reading: readings(nb, i),
+            undefined_functions: undefined.remove(&i).unwrap_or_default(),
         });
     }
     CheckReport { entries: out }
+}
+
+/// The call-chain names no indexed tree defines, by entry (nothing when
+/// no tree is indexed).
+fn undefined_functions(
+    nb: &Notebook,
+    archive: &dyn Archive,
+) -> std::collections::HashMap<usize, Vec<crate::code::ChainName>> {
+    let mut out: std::collections::HashMap<usize, Vec<_>> = std::collections::HashMap::new();
+    if archive.code_tree().is_none() {
+        return out;
+    }
+    let mut defined: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
+    for c in crate::code::chain_names(nb) {
+        let known = *defined
+            .entry(c.name.clone())
+            .or_insert_with(|| archive.code_definition(&c.name).is_some());
+        if !known {
+            out.entry(c.entry).or_default().push(c);
+        }
+    }
+    out
 }
 
 /// Figures for one topic (its own entries, not its sub-topics').

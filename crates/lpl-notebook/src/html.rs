@@ -8,10 +8,10 @@
 //! letter). Links between pages are relative and the CSS is inline, so the
 //! site works from `file://` offline. Every text is escaped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
-use crate::archive::{Archive, SeriesView, TrailerCounts};
+use crate::archive::{Archive, CodeChange, CodeView, SeriesView, TrailerCounts};
 use crate::check::{self, EntryCheck, Found, Stale};
 use crate::doc::{Entry, Mark, NoteKind, Notebook, TopicKind};
 use crate::inline;
@@ -331,6 +331,116 @@ fn topic_title(nb: &Notebook, t: usize) -> String {
     }
 }
 
+/// The call chains' links (see [`crate::code`]): where the indexed tree
+/// defines each name, and the series that changed it.
+#[derive(Default)]
+struct CodeLinks {
+    /// Note (entry, note) to the name it is.
+    names: HashMap<(usize, usize), String>,
+    defs: HashMap<String, CodeView>,
+    /// Filled for the static site, which has a page per name.
+    history: HashMap<String, Vec<CodeChange>>,
+}
+
+fn code_links(nb: &Notebook, archive: &dyn Archive, history: bool) -> CodeLinks {
+    let mut out = CodeLinks::default();
+    if archive.code_tree().is_none() {
+        return out;
+    }
+    for c in crate::code::chain_names(nb) {
+        if !out.defs.contains_key(&c.name)
+            && let Some(d) = archive.code_definition(&c.name)
+        {
+            out.defs.insert(c.name.clone(), d);
+        }
+        if history && !out.history.contains_key(&c.name) {
+            out.history
+                .insert(c.name.clone(), archive.code_history(&c.name));
+        }
+        out.names.insert((c.entry, c.note), c.name);
+    }
+    out
+}
+
+/// A call-chain name as HTML: linked to its definition, with its
+/// history's page beside it (static site).
+fn code_name_html(name: &str, code: &CodeLinks, ln: Ln) -> String {
+    let mut s = match code.defs.get(name) {
+        Some(d) => {
+            let title = format!("{} {}:{}", d.tree, d.path, d.line);
+            match d.url.as_deref().and_then(safe_href) {
+                Some(u) => format!(
+                    "<a class=\"code\" href=\"{}\" title=\"{}\" rel=\"noreferrer\"><code>{}</code></a>",
+                    escape(&u),
+                    escape(&title),
+                    escape(name)
+                ),
+                None => format!("<code title=\"{}\">{}</code>", escape(&title), escape(name)),
+            }
+        }
+        None => format!(
+            "<code class=\"undefined\" title=\"not defined in the indexed tree\">{}</code>",
+            escape(name)
+        ),
+    };
+    if ln.links == Links::Static
+        && let Some(h) = code.history.get(name)
+    {
+        let _ = write!(
+            s,
+            " <a class=\"muted\" href=\"{}code/{}.html\">history ({})</a>",
+            ln.up(),
+            escape(name),
+            h.len()
+        );
+    }
+    s
+}
+
+/// The page of one call-chain name: its definition and every series
+/// revision that changed it.
+fn code_page(name: &str, code: &CodeLinks, ln: Ln) -> PageParts {
+    let mut b = String::new();
+    match code.defs.get(name) {
+        Some(d) => {
+            let at = format!("{}:{}", d.path, d.line);
+            let _ = write!(
+                b,
+                "<p>Defined in {} at {}.</p>",
+                escape(&d.tree),
+                match d.url.as_deref() {
+                    Some(u) => ext_link(u, &escape(&at)),
+                    None => escape(&at),
+                }
+            );
+        }
+        None => b.push_str(
+            "<p class=\"warn\">Not defined in the indexed tree (renamed or removed?).</p>",
+        ),
+    }
+    let changes = code.history.get(name).map(Vec::as_slice).unwrap_or(&[]);
+    if changes.is_empty() {
+        b.push_str("<p class=\"muted\">No series in the archive changes it.</p>");
+    } else {
+        b.push_str("<h3>Series that change it</h3><ul>");
+        for c in changes {
+            let _ = write!(
+                b,
+                "<li><span class=\"date\">{}</span> {} <span class=\"muted\">v{}</span></li>",
+                ymd(c.date),
+                ext_link(&ln.series(&c.message_id), &escape(&c.title)),
+                c.revision
+            );
+        }
+        b.push_str("</ul>");
+    }
+    PageParts {
+        title: name.to_owned(),
+        crumbs: format!("<a href=\"{}\">Notebook</a>", escape(&ln.index())),
+        body: b,
+    }
+}
+
 /// Renders the static site.
 pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
     let report = check::check(nb, archive);
@@ -349,11 +459,17 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
     push("index.html".into(), index_parts(nb, &report, &stats, top));
     push("timeline.html".into(), timeline_parts(nb, &report, top));
     let below = Ln { depth: 1, ..top };
+    let code = code_links(nb, archive, true);
     for (i, e) in nb.entries().iter().enumerate() {
         push(
             format!("entries/{}.html", e.anchor),
-            entry_parts(nb, &report, i, below),
+            entry_parts(nb, &report, i, &code, below),
         );
+    }
+    let mut names: Vec<&String> = code.history.keys().collect();
+    names.sort();
+    for name in names {
+        push(format!("code/{name}.html"), code_page(name, &code, below));
     }
     Site { pages }
 }
@@ -380,7 +496,13 @@ pub fn render_page(
             Ln { links, depth: 0 },
         ),
         Which::Timeline => timeline_parts(nb, &report, Ln { links, depth: 0 }),
-        Which::Entry(i) => entry_parts(nb, &report, i, Ln { links, depth: 1 }),
+        Which::Entry(i) => entry_parts(
+            nb,
+            &report,
+            i,
+            &code_links(nb, archive, false),
+            Ln { links, depth: 1 },
+        ),
     })
 }
 
@@ -512,7 +634,13 @@ fn timeline_parts(nb: &Notebook, report: &check::CheckReport, ln: Ln) -> PagePar
     }
 }
 
-fn entry_parts(nb: &Notebook, report: &check::CheckReport, i: usize, ln: Ln) -> PageParts {
+fn entry_parts(
+    nb: &Notebook,
+    report: &check::CheckReport,
+    i: usize,
+    code: &CodeLinks,
+    ln: Ln,
+) -> PageParts {
     let n = nb.entries().len();
     let e = &nb.entries()[i];
     let c = &report.entries[i];
@@ -557,7 +685,7 @@ fn entry_parts(nb: &Notebook, report: &check::CheckReport, i: usize, ln: Ln) -> 
         let _ = write!(b, "<div class=\"warn\">{msg}</div>");
     }
     b.push_str("<div class=\"cols\"><section class=\"panel notes\"><h3>Your notes</h3>");
-    notes_html(nb, i, c.series.as_ref(), &mut b);
+    notes_html(nb, i, c.series.as_ref(), code, ln, &mut b);
     if !c.reading.is_empty() {
         b.push_str("<h3>Reading</h3><ul class=\"reading\">");
         for r in &c.reading {
@@ -711,7 +839,14 @@ fn toc(nb: &Notebook, parent: Option<usize>, stats: &check::Stats, b: &mut Strin
     b.push_str("</ul>");
 }
 
-fn notes_html(nb: &Notebook, i: usize, series: Option<&SeriesView>, b: &mut String) {
+fn notes_html(
+    nb: &Notebook,
+    i: usize,
+    series: Option<&SeriesView>,
+    code: &CodeLinks,
+    ln: Ln,
+    b: &mut String,
+) {
     let e = &nb.entries()[i];
     if e.notes.is_empty() {
         b.push_str("<p class=\"muted\">No notes yet.</p>");
@@ -732,12 +867,19 @@ fn notes_html(nb: &Notebook, i: usize, series: Option<&SeriesView>, b: &mut Stri
             b.push_str("</ul>");
             depth -= 1;
         }
-        let body: String = n
-            .text
-            .lines()
-            .map(inline_html)
-            .collect::<Vec<_>>()
-            .join("<br>");
+        let body: String = match code.names.get(&(i, k)) {
+            // A call-chain bullet: the name linked, the remark after it.
+            Some(name) => {
+                let rest = n.text.trim_start()[name.len()..].trim_start_matches("()");
+                format!("{}{}", code_name_html(name, code, ln), inline_html(rest))
+            }
+            None => n
+                .text
+                .lines()
+                .map(inline_html)
+                .collect::<Vec<_>>()
+                .join("<br>"),
+        };
         // A per-patch note links the patch's row in the archive panel.
         let body = match (n.patch, series) {
             (Some(p), Some(s)) if s.patches.iter().any(|x| x.counter == p) => {

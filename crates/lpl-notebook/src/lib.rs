@@ -28,6 +28,7 @@
 
 pub mod archive;
 pub mod check;
+pub mod code;
 pub mod doc;
 pub mod edit;
 pub mod fsio;
@@ -41,8 +42,8 @@ pub mod search;
 pub mod select;
 
 pub use archive::{
-    Archive, NoArchive, PatchView, PreviousDiff, RevisionView, SeriesView, TrailerCounts,
-    UpstreamView,
+    Archive, CodeChange, CodeView, NoArchive, PatchView, PreviousDiff, RevisionView, SeriesView,
+    TrailerCounts, UpstreamView,
 };
 pub use doc::{
     Date, Entry, Link, LinkKind, Mark, Note, NoteKind, Notebook, Progress, Question, Topic,

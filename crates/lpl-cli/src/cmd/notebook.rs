@@ -500,12 +500,14 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             }
             let mut s = String::new();
             for e in &rep.entries {
-                let interesting =
-                    !e.stale.is_empty() || e.open_questions > 0 || e.found == Found::NotFound;
+                let interesting = !e.stale.is_empty()
+                    || e.open_questions > 0
+                    || e.found == Found::NotFound
+                    || !e.undefined_functions.is_empty();
                 if todo && !interesting {
                     continue;
                 }
-                if e.found == Found::NotASeries && !todo {
+                if e.found == Found::NotASeries && !todo && e.undefined_functions.is_empty() {
                     continue;
                 }
                 let badge = match e.found {
@@ -565,6 +567,18 @@ pub fn run(app: &App, a: Args) -> CmdResult {
                     s.push_str(&format!(
                         "       {} {st}\n",
                         style::paint(style::WARN, "stale:")
+                    ));
+                }
+                if !e.undefined_functions.is_empty() {
+                    let names: Vec<String> = e
+                        .undefined_functions
+                        .iter()
+                        .map(|f| format!("{} (L{})", f.name, f.line))
+                        .collect();
+                    s.push_str(&format!(
+                        "       {} {}\n",
+                        style::paint(style::WARN, "not defined in the indexed tree:"),
+                        names.join(", ")
                     ));
                 }
             }

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::util::{epoch, json, lpl, lpl_ok};
+use crate::util::{epoch, json, lpl, lpl_ok, shared};
 
 /// A home with the whole cgroups epoch imported and the 6.12 tree indexed
 /// as `v6.12` (built once per test run; read-only for the tests).
@@ -231,4 +231,93 @@ fn hunks_of_an_older_archive_are_recorded_on_first_use() {
         )
         .expect("query");
     assert_eq!(left, 0);
+}
+
+/// The seed roadmap's madvise chain (written against a newer kernel than
+/// 6.12): `notebook check` names the functions 6.12 does not define, and
+/// the rendered site links the others to their definitions and history.
+#[test]
+fn the_roadmaps_call_chains_are_checked_and_linked() {
+    let nb = shared().join("seed/roadmap-decoded.md");
+    let nb = nb.to_string_lossy();
+    let rep = json(home(), &["notebook", "check", "--json", "--file", &nb]);
+    let undefined: Vec<(String, u64)> = rep
+        .as_array()
+        .expect("entries")
+        .iter()
+        .flat_map(|e| {
+            e["undefined_functions"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map(|f| {
+            (
+                f["name"].as_str().expect("name").to_owned(),
+                f["line"].as_u64().expect("line"),
+            )
+        })
+        .collect();
+    let names: Vec<&str> = undefined.iter().map(|(n, _)| n.as_str()).collect();
+    // Added after 6.12 (the per-VMA-lock madvise work, PT_RECLAIM's
+    // batched zap).
+    for n in ["madvise_lock", "map_page_range_single_batched"] {
+        assert!(names.contains(&n), "{n} not in {undefined:?}");
+    }
+    assert!(
+        undefined.contains(&("madvise_lock".to_owned(), 128)),
+        "{undefined:?}"
+    );
+    // In 6.12.
+    for n in [
+        "do_madvise",
+        "madvise_vma_behavior",
+        "unmap_page_range",
+        "zap_pte_range",
+    ] {
+        assert!(!names.contains(&n), "{n} in {undefined:?}");
+    }
+    let text = lpl_ok(home(), &["notebook", "check", "--file", &nb]);
+    assert!(
+        text.contains("not defined in the indexed tree: ") && text.contains("madvise_lock (L128)"),
+        "{text}"
+    );
+
+    let site = tempfile::tempdir().expect("temp dir");
+    lpl_ok(
+        home(),
+        &[
+            "notebook",
+            "render",
+            "--file",
+            &nb,
+            "--html",
+            &site.path().to_string_lossy(),
+        ],
+    );
+    let entry = std::fs::read_dir(site.path().join("entries"))
+        .expect("entries")
+        .filter_map(|e| std::fs::read_to_string(e.expect("entry").path()).ok())
+        .find(|h| h.contains("zap_pmd_range"))
+        .expect("the page of the entry with the madvise chain");
+    let at = entry
+        .find("><code>zap_pte_range</code></a>")
+        .expect("zap_pte_range linked");
+    let link = &entry[entry[..at].rfind("<a class=\"code\"").expect("its link")..at];
+    assert!(
+        link.contains("href=\"https://elixir.bootlin.com/linux/v6.12")
+            && link.contains("/source/mm/memory.c#L"),
+        "{link}"
+    );
+    assert!(
+        entry.contains("href=\"../code/zap_pte_range.html\""),
+        "{entry}"
+    );
+    assert!(
+        entry.contains("<code class=\"undefined\" title=\"not defined in the indexed tree\">madvise_lock</code>"),
+        "{entry}"
+    );
+    let page = std::fs::read_to_string(site.path().join("code/zap_pte_range.html"))
+        .expect("zap_pte_range's page");
+    assert!(page.contains("mm/memory.c:"), "{page}");
 }
