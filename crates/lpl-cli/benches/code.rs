@@ -1,0 +1,349 @@
+//! Code index benchmark (issue #17): `lpl code index` against
+//! universal-ctags and cscope on the same extracted Linux 6.12 tree, in one
+//! run, and the queries as whole processes against cscope's.
+//!
+//! Indexing (wall seconds and peak RSS through `/usr/bin/time`), each tool
+//! from scratch on the same files:
+//! - `lpl code index DIR` into a fresh home;
+//! - `ctags -R --languages=C --langmap=C:+.h -f OUT .` in DIR;
+//! - `cscope -b -q -k -R -f OUT` in DIR.
+//!
+//! Queries (on the index of the largest scope run), each `LPL_BENCH_RUNS`
+//! times as a process: `lpl code def zap_pte_range`, `callers
+//! split_page_memcg`, `callers folio_put`, `tree do_madvise --depth 6`,
+//! and beside them cscope's `-d -L -1` (definition) and `-d -L -3`
+//! (callers) of the same names.
+//!
+//! Run: `nice -n 5 cargo bench -p lpl-cli --bench code` (release).
+//! Knobs: `LPL_BENCH_CODE_SCOPE` (`mm`: mm/ and include/; `all`: the whole
+//! tree; default `mm,all`), `LPL_BENCH_RUNS` (30), `LPL_BENCH_CODE_TOOLS`
+//! (default `lpl,ctags,cscope`), `LPL_LINUX_SOURCE` (the tarball; default
+//! Debian's `/usr/src/linux-source-6.12.tar.xz`). The tree is extracted
+//! once into `target/bench-work/code/`. Output: markdown on stdout,
+//! everything in `target/bench-results/code.json`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use serde_json::json;
+
+/// Wall seconds and peak RSS (KiB) of one process, its stdout.
+fn timed(cmd: &mut Command) -> (f64, u64, bool, Vec<u8>) {
+    let out = std::env::temp_dir().join(format!("lpl-bench-code-rss-{}", std::process::id()));
+    let prog = cmd.get_program().to_owned();
+    let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
+    let envs: Vec<_> = cmd
+        .get_envs()
+        .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
+        .collect();
+    let mut c = Command::new("/usr/bin/time");
+    c.args(["-f", "%M", "-o"])
+        .arg(&out)
+        .arg(prog)
+        .args(args)
+        .envs(envs)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(d) = cmd.get_current_dir() {
+        c.current_dir(d);
+    }
+    let t = Instant::now();
+    let o = c.output().expect("run /usr/bin/time");
+    let secs = t.elapsed().as_secs_f64();
+    let rss = std::fs::read_to_string(&out)
+        .ok()
+        .and_then(|s| s.lines().last().and_then(|l| l.trim().parse().ok()))
+        .unwrap_or(0);
+    (secs, rss, o.status.success(), o.stdout)
+}
+
+fn sh(cmd: &mut Command) {
+    let st = cmd.status().expect("run");
+    assert!(st.success(), "{cmd:?}");
+}
+
+/// The whole tree, extracted once.
+fn whole_tree(work: &Path) -> PathBuf {
+    let top = work.join("linux-source-6.12");
+    let marker = work.join(".extracted");
+    if marker.exists() {
+        return top;
+    }
+    let tarball = lpl_testutil::kernel::tarball();
+    assert!(
+        tarball.exists(),
+        "{} is missing (install linux-source-6.12, or set LPL_LINUX_SOURCE)",
+        tarball.display()
+    );
+    let _ = std::fs::remove_dir_all(&top);
+    eprintln!("extracting {} ...", tarball.display());
+    sh(Command::new("tar")
+        .arg("-xJf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(work));
+    std::fs::write(&marker, b"").expect("marker");
+    top
+}
+
+/// mm/ and include/ (with the top-level files), hard links into the whole
+/// tree.
+fn mm_tree(work: &Path, whole: &Path) -> PathBuf {
+    let top = work.join("mm-include");
+    if top.join("include").exists() {
+        return top;
+    }
+    std::fs::create_dir_all(&top).expect("mkdir");
+    for part in ["mm", "include", "Kconfig", "Makefile", "MAINTAINERS"] {
+        sh(Command::new("cp")
+            .arg("-al")
+            .arg(whole.join(part))
+            .arg(&top));
+    }
+    top
+}
+
+struct Run {
+    tool: &'static str,
+    secs: f64,
+    rss_mb: f64,
+    ok: bool,
+}
+
+fn index_runs(lpl: &Path, tree: &Path, out: &Path, tools: &[String]) -> Vec<Run> {
+    let _ = std::fs::remove_dir_all(out);
+    std::fs::create_dir_all(out).expect("mkdir");
+    let mut runs = Vec::new();
+    let mut push = |tool: &'static str, (secs, rss, ok, _): (f64, u64, bool, Vec<u8>)| {
+        eprintln!(
+            "  {tool:<7} {secs:>7.2} s  {:>7.1} MB{}",
+            rss as f64 / 1024.0,
+            if ok { "" } else { "  FAILED" }
+        );
+        runs.push(Run {
+            tool,
+            secs,
+            rss_mb: rss as f64 / 1024.0,
+            ok,
+        });
+    };
+    if tools.iter().any(|t| t == "lpl") {
+        let home = out.join("home");
+        push(
+            "lpl",
+            timed(
+                Command::new(lpl)
+                    .env("LPL_HOME", &home)
+                    .env("NO_COLOR", "1")
+                    .args(["code", "index", "--name", "v6.12"])
+                    .arg(tree),
+            ),
+        );
+    }
+    if tools.iter().any(|t| t == "ctags") {
+        push(
+            "ctags",
+            timed(
+                Command::new("ctags")
+                    .args(["-R", "--languages=C", "--langmap=C:+.h", "-f"])
+                    .arg(out.join("tags"))
+                    .arg(".")
+                    .current_dir(tree),
+            ),
+        );
+    }
+    if tools.iter().any(|t| t == "cscope") {
+        push(
+            "cscope",
+            timed(
+                Command::new("cscope")
+                    .args(["-b", "-q", "-k", "-R", "-f"])
+                    .arg(out.join("cscope.out"))
+                    .current_dir(tree),
+            ),
+        );
+    }
+    runs
+}
+
+#[derive(Clone, Copy)]
+struct Stats {
+    n: usize,
+    p50: f64,
+    p99: f64,
+    max_rss_mb: f64,
+    lines: usize,
+}
+
+fn repeat(runs: usize, mut make: impl FnMut() -> Command) -> Stats {
+    let (mut secs, mut rss) = (Vec::new(), Vec::new());
+    let mut lines = 0;
+    for _ in 0..runs {
+        let (s, r, _, out) = timed(&mut make());
+        secs.push(s);
+        rss.push(r);
+        lines = out.iter().filter(|&&b| b == b'\n').count();
+    }
+    secs.sort_by(f64::total_cmp);
+    let at = |q: f64| secs[((q * secs.len() as f64).ceil() as usize).clamp(1, secs.len()) - 1];
+    Stats {
+        n: secs.len(),
+        p50: at(0.5) * 1000.0,
+        p99: at(0.99) * 1000.0,
+        max_rss_mb: rss.iter().copied().max().unwrap_or(0) as f64 / 1024.0,
+        lines,
+    }
+}
+
+/// A query: its label, lpl's arguments, cscope's field and name.
+type Query = (
+    &'static str,
+    &'static [&'static str],
+    Option<(&'static str, &'static str)>,
+);
+
+const QUERIES: &[Query] = &[
+    (
+        "def zap_pte_range",
+        &["def", "zap_pte_range"],
+        Some(("-1", "zap_pte_range")),
+    ),
+    (
+        "callers split_page_memcg",
+        &["callers", "split_page_memcg"],
+        Some(("-3", "split_page_memcg")),
+    ),
+    (
+        "callers folio_put",
+        &["callers", "folio_put"],
+        Some(("-3", "folio_put")),
+    ),
+    (
+        "tree do_madvise --depth 6",
+        &["tree", "do_madvise", "--depth", "6"],
+        None,
+    ),
+];
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo test --benches` asks; nothing to list
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root.canonicalize().unwrap_or(root);
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let lpl = PathBuf::from(env!("CARGO_BIN_EXE_lpl"));
+    let runs: usize = var("LPL_BENCH_RUNS")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
+    let scopes: Vec<String> = var("LPL_BENCH_CODE_SCOPE")
+        .unwrap_or_else(|| "mm,all".into())
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let tools: Vec<String> = var("LPL_BENCH_CODE_TOOLS")
+        .unwrap_or_else(|| "lpl,ctags,cscope".into())
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let work = root.join("target/bench-work/code");
+    std::fs::create_dir_all(&work).expect("work dir");
+    let whole = whole_tree(&work);
+    let loadavg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(&root)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let mut md = format!(
+        "commit {commit}, load average at start {}\n\n| scope | tool | seconds | peak RSS MB |\n|---|---|---|---|\n",
+        loadavg
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let mut json_index = Vec::new();
+    let mut last_out = None;
+    for scope in &scopes {
+        let tree = match scope.as_str() {
+            "mm" => mm_tree(&work, &whole),
+            "all" => whole.clone(),
+            other => panic!("LPL_BENCH_CODE_SCOPE: {other}? (mm, all)"),
+        };
+        eprintln!("== index {scope} ({})", tree.display());
+        let out = work.join(format!("out-{scope}"));
+        for r in index_runs(&lpl, &tree, &out, &tools) {
+            md += &format!(
+                "| {scope} | {} | {:.2}{} | {:.0} |\n",
+                r.tool,
+                r.secs,
+                if r.ok { "" } else { " (failed)" },
+                r.rss_mb
+            );
+            json_index.push(json!({"scope": scope, "tool": r.tool, "seconds": r.secs, "rss_mb": r.rss_mb, "ok": r.ok}));
+        }
+        last_out = Some((scope.clone(), out, tree));
+    }
+    let mut json_queries = Vec::new();
+    if let Some((scope, out, tree)) = last_out {
+        md += &format!(
+            "\nQueries on the {scope} index, {runs} processes each:\n\n| query | tool | n | p50 ms | p99 ms | peak RSS MB | output lines |\n|---|---|---|---|---|---|---|\n"
+        );
+        let home = out.join("home");
+        for (label, args, cs) in QUERIES {
+            if tools.iter().any(|t| t == "lpl") {
+                let st = repeat(runs, || {
+                    let mut c = Command::new(&lpl);
+                    c.env("LPL_HOME", &home)
+                        .env("NO_COLOR", "1")
+                        .arg("code")
+                        .args(*args);
+                    c
+                });
+                eprintln!(
+                    "  lpl    {label:<28} p50 {:>7.1} ms  p99 {:>7.1} ms",
+                    st.p50, st.p99
+                );
+                md += &format!(
+                    "| {label} | lpl | {} | {:.1} | {:.1} | {:.1} | {} |\n",
+                    st.n, st.p50, st.p99, st.max_rss_mb, st.lines
+                );
+                json_queries.push(json!({"query": label, "tool": "lpl", "n": st.n, "p50_ms": st.p50, "p99_ms": st.p99, "rss_mb": st.max_rss_mb, "lines": st.lines}));
+            }
+            if let Some((field, name)) = cs
+                && tools.iter().any(|t| t == "cscope")
+            {
+                let st = repeat(runs, || {
+                    let mut c = Command::new("cscope");
+                    c.args(["-d", "-L", field, name, "-f"])
+                        .arg(out.join("cscope.out"))
+                        .current_dir(&tree);
+                    c
+                });
+                eprintln!(
+                    "  cscope {label:<28} p50 {:>7.1} ms  p99 {:>7.1} ms",
+                    st.p50, st.p99
+                );
+                md += &format!(
+                    "| {label} | cscope -L {field} | {} | {:.1} | {:.1} | {:.1} | {} |\n",
+                    st.n, st.p50, st.p99, st.max_rss_mb, st.lines
+                );
+                json_queries.push(json!({"query": label, "tool": format!("cscope -L {field}"), "n": st.n, "p50_ms": st.p50, "p99_ms": st.p99, "rss_mb": st.max_rss_mb, "lines": st.lines}));
+            }
+        }
+    }
+    println!("{md}");
+    let dir = root.join("target/bench-results");
+    std::fs::create_dir_all(&dir).expect("results dir");
+    let mut f = std::fs::File::create(dir.join("code.json")).expect("results");
+    writeln!(
+        f,
+        "{}",
+        json!({"commit": commit, "loadavg": loadavg.trim(), "runs": runs, "index": json_index, "queries": json_queries})
+    )
+    .expect("write results");
+}
