@@ -281,4 +281,16 @@ ALTER TABLE an_units ADD COLUMN hash INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX an_phantoms_unit ON an_phantoms(unit);
 CREATE INDEX an_revisions_unit ON an_revisions(unit);
 "#,
+    // 12: `lpl series` without a scan of every revision row. Its default
+    // (latest postings of series, newest first) is a range of
+    // `an_revisions_pick`; the title words of any query are checked in the
+    // index (it carries `title_lc`), so only the rows that match are read
+    // for their summary. On 1M synthetic messages (177,058 revisions, 5,652
+    // latest), `lpl series WORD`'s query went from 530 ms to 1 ms, and
+    // with `--all` from 430 ms to 190 ms.
+    r#"
+CREATE INDEX an_revisions_pick ON an_revisions(latest, series, date DESC, revision DESC, key_row, title_lc);
+DROP INDEX an_revisions_date;
+CREATE INDEX an_revisions_date ON an_revisions(date DESC, revision DESC, key_row, title_lc);
+"#,
 ];
