@@ -46,7 +46,8 @@ pub fn cargo_metadata() -> serde_json::Value {
         .expect("cargo metadata runs");
     assert!(
         out.status.success(),
-        "cargo metadata failed: {}",
+        "cargo metadata failed (it runs --offline: `cargo fetch --locked` once \
+         downloads every package of Cargo.lock, the other platforms' too): {}",
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON")
