@@ -129,6 +129,23 @@ enum Sub {
     /// Remember FILE as your notebook (in the config file)
     Use { path: PathBuf },
     /// Per entry: in the archive or not, revisions known, trailers, open questions, what looks stale
+    ///
+    /// Also names the functions of an entry's call chains (nested bullets
+    /// of `code` names) that no indexed kernel tree defines: renamed,
+    /// removed, or newer than the tree (`lpl code index`); nothing is said
+    /// of them when no tree is indexed.
+    ///
+    /// --json prints one object per entry; among its fields:
+    ///   merged                true (merged, or superseded by a merged revision),
+    ///                         false (not, or partly, merged), null when unknown
+    ///   upstream              the status behind `merged`: summary, the reason when
+    ///                         unknown, the repository and revision checked
+    ///   undefined_functions   the call-chain names no indexed tree defines, with their line
+    ///
+    /// Examples:
+    ///   lpl notebook check --todo
+    ///   lpl notebook check --json | jq '.[] | select(.merged == false) | .title'
+    #[command(verbatim_doc_comment)]
     Check {
         /// Print JSON
         #[arg(long)]

@@ -321,3 +321,20 @@ fn the_roadmaps_call_chains_are_checked_and_linked() {
         .expect("zap_pte_range's page");
     assert!(page.contains("mm/memory.c:"), "{page}");
 }
+
+/// `notebook check --help` says what check tells of code (issue #17) and
+/// what `--json`'s merged/upstream fields mean.
+#[test]
+fn notebook_check_help_names_undefined_functions_and_merged() {
+    let t = tempfile::tempdir().expect("temp dir");
+    let out = lpl(&t.path().join("home"), &["notebook", "check", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "no indexed kernel tree defines",
+        "undefined_functions",
+        "merged",
+        "upstream",
+    ] {
+        assert!(help.contains(want), "{want} not in:\n{help}");
+    }
+}
