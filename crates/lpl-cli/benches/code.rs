@@ -294,6 +294,17 @@ fn main() {
             "\nQueries on the {scope} index, {runs} processes each:\n\n| query | tool | n | p50 ms | p99 ms | peak RSS MB | output lines |\n|---|---|---|---|---|---|---|\n"
         );
         let home = out.join("home");
+        let mut report = |label: &str, tool: &str, st: Stats| {
+            eprintln!(
+                "  {tool:<12} {label:<28} p50 {:>7.1} ms  p99 {:>7.1} ms",
+                st.p50, st.p99
+            );
+            md += &format!(
+                "| {label} | {tool} | {} | {:.1} | {:.1} | {:.1} | {} |\n",
+                st.n, st.p50, st.p99, st.max_rss_mb, st.lines
+            );
+            json_queries.push(json!({"query": label, "tool": tool, "n": st.n, "p50_ms": st.p50, "p99_ms": st.p99, "rss_mb": st.max_rss_mb, "lines": st.lines}));
+        };
         for (label, args, cs) in QUERIES {
             if tools.iter().any(|t| t == "lpl") {
                 let st = repeat(runs, || {
@@ -304,15 +315,7 @@ fn main() {
                         .args(*args);
                     c
                 });
-                eprintln!(
-                    "  lpl    {label:<28} p50 {:>7.1} ms  p99 {:>7.1} ms",
-                    st.p50, st.p99
-                );
-                md += &format!(
-                    "| {label} | lpl | {} | {:.1} | {:.1} | {:.1} | {} |\n",
-                    st.n, st.p50, st.p99, st.max_rss_mb, st.lines
-                );
-                json_queries.push(json!({"query": label, "tool": "lpl", "n": st.n, "p50_ms": st.p50, "p99_ms": st.p99, "rss_mb": st.max_rss_mb, "lines": st.lines}));
+                report(label, "lpl", st);
             }
             if let Some((field, name)) = cs
                 && tools.iter().any(|t| t == "cscope")
@@ -324,15 +327,7 @@ fn main() {
                         .current_dir(&tree);
                     c
                 });
-                eprintln!(
-                    "  cscope {label:<28} p50 {:>7.1} ms  p99 {:>7.1} ms",
-                    st.p50, st.p99
-                );
-                md += &format!(
-                    "| {label} | cscope -L {field} | {} | {:.1} | {:.1} | {:.1} | {} |\n",
-                    st.n, st.p50, st.p99, st.max_rss_mb, st.lines
-                );
-                json_queries.push(json!({"query": label, "tool": format!("cscope -L {field}"), "n": st.n, "p50_ms": st.p50, "p99_ms": st.p99, "rss_mb": st.max_rss_mb, "lines": st.lines}));
+                report(label, &format!("cscope -L {field}"), st);
             }
         }
     }
