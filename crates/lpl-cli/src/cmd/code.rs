@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use lpl_core::Event;
 use lpl_core::code::{self as code, Edge, Progress, TreeOptions, TreeSource};
 
-use crate::app::{App, style};
+use crate::app::{App, Output, style};
 use crate::error::CmdResult;
 
 /// Navigate kernel source: definitions, callers, call trees, and every series that changed a function
@@ -183,6 +183,25 @@ fn edge_note(e: &Edge) -> String {
     }
 }
 
+/// Asks the code index (in `--tree`), and prints the answer: as JSON with
+/// `--json`, else with `text`. Gives the answer back for the exit status.
+fn answer<T>(
+    app: &App,
+    common: &Common,
+    question: impl FnOnce(&lpl_core::Workspace, Option<&str>) -> lpl_core::Result<T>,
+    json: impl FnOnce(&T) -> serde_json::Result<String>,
+    text: impl FnOnce(&mut Output, &T) -> CmdResult<()>,
+) -> CmdResult<T> {
+    let ws = app.workspace()?;
+    let answer = question(&ws, common.tree.as_deref())?;
+    if common.json {
+        json_out(app, json(&answer)?)?;
+    } else {
+        text(&mut app.plain(), &answer)?;
+    }
+    Ok(answer)
+}
+
 fn date(secs: i64) -> String {
     lpl_core::time::date(secs)
 }
@@ -294,83 +313,91 @@ pub fn run(app: &App, a: Args) -> CmdResult {
             Ok(0)
         }
         Sub::Def { name, common } => {
-            let ws = app.workspace()?;
-            let defs = ws.code_definitions(&name, common.tree.as_deref())?;
-            if common.json {
-                return json_out(app, serde_json::to_string_pretty(&defs)?);
-            }
-            let mut out = app.plain();
-            for d in &defs {
-                out.write_str(&format!(
-                    "{}  {} {}  {}:{}{}\n",
-                    style::paint(style::DIM, &d.tree),
-                    d.kind.as_str(),
-                    style::paint(style::BOLD, &d.name),
-                    d.path,
-                    d.line,
-                    if d.end > d.start {
-                        format!("-{}", d.end)
-                    } else {
-                        String::new()
+            answer(
+                app,
+                &common,
+                |ws, t| ws.code_definitions(&name, t),
+                serde_json::to_string_pretty,
+                |out, defs| {
+                    for d in defs {
+                        out.write_str(&format!(
+                            "{}  {} {}  {}:{}{}\n",
+                            style::paint(style::DIM, &d.tree),
+                            d.kind.as_str(),
+                            style::paint(style::BOLD, &d.name),
+                            d.path,
+                            d.line,
+                            if d.end > d.start {
+                                format!("-{}", d.end)
+                            } else {
+                                String::new()
+                            }
+                        ))?;
                     }
-                ))?;
-            }
+                    Ok(())
+                },
+            )?;
             Ok(0)
         }
         Sub::Callers { name, common } => {
-            let ws = app.workspace()?;
-            let c = ws.code_callers(&name, common.tree.as_deref())?;
-            if common.json {
-                json_out(app, serde_json::to_string_pretty(&c)?)?;
-                return Ok(if c.sites.is_empty() { 1 } else { 0 });
-            }
-            let mut out = app.plain();
-            out.write_str(&format!(
-                "{} in {}: {} callers\n",
-                style::paint(style::BOLD, &c.name),
-                c.tree,
-                c.sites.len()
-            ))?;
-            for s in &c.sites {
-                out.write_str(&format!(
-                    "  {}  {}:{}{}\n",
-                    style::paint(style::KEY, &s.from),
-                    s.path,
-                    s.line,
-                    edge_note(&s.edge)
-                ))?;
-            }
+            let c = answer(
+                app,
+                &common,
+                |ws, t| ws.code_callers(&name, t),
+                serde_json::to_string_pretty,
+                |out, c| {
+                    out.write_str(&format!(
+                        "{} in {}: {} callers\n",
+                        style::paint(style::BOLD, &c.name),
+                        c.tree,
+                        c.sites.len()
+                    ))?;
+                    for s in &c.sites {
+                        out.write_str(&format!(
+                            "  {}  {}:{}{}\n",
+                            style::paint(style::KEY, &s.from),
+                            s.path,
+                            s.line,
+                            edge_note(&s.edge)
+                        ))?;
+                    }
+                    Ok(())
+                },
+            )?;
             Ok(if c.sites.is_empty() { 1 } else { 0 })
         }
         Sub::Callees { name, common } => {
-            let ws = app.workspace()?;
-            let c = ws.code_callees(&name, common.tree.as_deref())?;
-            if common.json {
-                return json_out(app, serde_json::to_string_pretty(&c)?);
-            }
-            let mut out = app.plain();
-            for d in &c.definitions {
-                out.write_str(&format!(
-                    "{} in {}: {}:{}\n",
-                    style::paint(style::BOLD, &d.name),
-                    c.tree,
-                    d.path,
-                    d.line
-                ))?;
-            }
-            for e in &c.callees {
-                let at = match (&e.path, e.def_line) {
-                    (Some(p), Some(l)) => format!("  ({p}:{l})"),
-                    _ => String::new(),
-                };
-                out.write_str(&format!(
-                    "  line {}: {}{}{}\n",
-                    e.line,
-                    style::paint(style::KEY, &e.name),
-                    edge_note(&e.edge),
-                    style::paint(style::DIM, &at)
-                ))?;
-            }
+            answer(
+                app,
+                &common,
+                |ws, t| ws.code_callees(&name, t),
+                serde_json::to_string_pretty,
+                |out, c| {
+                    for d in &c.definitions {
+                        out.write_str(&format!(
+                            "{} in {}: {}:{}\n",
+                            style::paint(style::BOLD, &d.name),
+                            c.tree,
+                            d.path,
+                            d.line
+                        ))?;
+                    }
+                    for e in &c.callees {
+                        let at = match (&e.path, e.def_line) {
+                            (Some(p), Some(l)) => format!("  ({p}:{l})"),
+                            _ => String::new(),
+                        };
+                        out.write_str(&format!(
+                            "  line {}: {}{}{}\n",
+                            e.line,
+                            style::paint(style::KEY, &e.name),
+                            edge_note(&e.edge),
+                            style::paint(style::DIM, &at)
+                        ))?;
+                    }
+                    Ok(())
+                },
+            )?;
             Ok(0)
         }
         Sub::Tree {
