@@ -8,7 +8,8 @@
 //! Tables: `trees`, `paths`, `blobs`, `tree_files (tree, path, blob)`,
 //! `names` (every identifier once), `defs (blob, name, kind, lines)` and
 //! `refs (def, name, kind, line, via, arg)`, with indexes on names so that
-//! a lookup costs a few B-tree probes.
+//! a lookup costs a few B-tree probes; `calls (tree, name, def, callees)`,
+//! each tree's callees resolved when it is indexed (`graph`).
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +18,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::Error;
 
 /// Schema migrations; index + 1 is the version.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE trees (
     id         INTEGER PRIMARY KEY,
     name       TEXT NOT NULL UNIQUE,
@@ -78,7 +80,19 @@ CREATE TABLE refs (
     via  INTEGER,                       -- names.id of the callee (arg) or field (assign)
     arg  INTEGER NOT NULL
 );
-"#];
+"#,
+    // 2: each tree's resolved callees (`graph`), filled in for the trees
+    // already indexed when the migration runs.
+    r#"
+CREATE TABLE calls (
+    tree    INTEGER NOT NULL,
+    name    INTEGER NOT NULL,           -- names.id of the function, macro or variable
+    def     INTEGER NOT NULL,           -- defs.id (one row per #ifdef variant)
+    callees BLOB NOT NULL,              -- graph::encode, in line order
+    PRIMARY KEY (tree, name, def)
+) WITHOUT ROWID;
+"#,
+];
 
 /// Indexes on the big tables, dropped during a bulk load and created after
 /// (a sort instead of millions of random B-tree inserts).
@@ -207,6 +221,15 @@ impl CodeIndex {
             if i == 0 {
                 for (_, create) in BULK_INDEXES {
                     tx.execute_batch(create).map_err(e)?;
+                }
+            }
+            if i == 1 {
+                let trees: Vec<i64> = tx
+                    .prepare("SELECT id FROM trees")
+                    .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+                    .map_err(e)?;
+                for t in trees {
+                    crate::graph::build(&tx, t).map_err(e)?;
                 }
             }
             tx.pragma_update(None, "user_version", i as i64 + 1)

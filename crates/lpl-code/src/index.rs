@@ -734,6 +734,8 @@ impl CodeIndex {
         let _ = producer.join();
         progress(Progress::Finishing);
         writer.flush_pending(bulk || writer.pending.len() > 100_000)?;
+        // The names are in the database now; the call graph needs the room.
+        writer.names = Interner::new();
         // The tree: its row and its files.
         let e = writer.ix.err();
         let conn = &writer.ix.conn;
@@ -804,6 +806,7 @@ impl CodeIndex {
             writer.ix.create_bulk_indexes()?;
         }
         report.dropped_blobs = drop_unused_blobs(conn).map_err(&e)?;
+        crate::graph::build(conn, tree_id).map_err(&e)?;
         let (defs, refs, failed, with_errors): (i64, i64, i64, i64) = conn
             .query_row(
                 "SELECT coalesce(sum(b.ndefs), 0), coalesce(sum(b.nrefs), 0),
@@ -848,6 +851,8 @@ impl CodeIndex {
             });
         };
         tx.execute("DELETE FROM tree_files WHERE tree = ?1", params![id])
+            .map_err(&e)?;
+        tx.execute("DELETE FROM calls WHERE tree = ?1", params![id])
             .map_err(&e)?;
         tx.execute("DELETE FROM trees WHERE id = ?1", params![id])
             .map_err(&e)?;

@@ -42,6 +42,7 @@ pub mod attribute;
 mod db;
 mod error;
 mod extract;
+mod graph;
 mod index;
 mod intern;
 mod lex;

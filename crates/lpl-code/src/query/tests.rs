@@ -131,3 +131,26 @@ fn lookups_do_not_grow_with_the_tree() {
         "the same questions took {sb} steps among 2,000 files, {sa} among 10"
     );
 }
+
+/// An index written before the call graph was stored (schema 1) gets it
+/// when it is next opened: its call trees are the same as a new index's.
+#[test]
+fn an_index_of_schema_1_gets_its_call_graph() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ix = synthetic(dir.path(), 3);
+    let want = ix
+        .call_tree("top", None, TreeOptions::default())
+        .expect("tree");
+    drop(ix);
+    let path = dir.path().join("code.sqlite3");
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    conn.execute_batch("DROP TABLE calls; PRAGMA user_version = 1;")
+        .expect("back to schema 1");
+    drop(conn);
+    let ix = CodeIndex::open_read(&path).expect("open and migrate");
+    let got = ix
+        .call_tree("top", None, TreeOptions::default())
+        .expect("tree");
+    assert_eq!(got, want);
+    assert!(!got.root.children.is_empty());
+}
