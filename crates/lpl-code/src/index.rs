@@ -285,6 +285,11 @@ fn read_work(
 /// The writer's state during a run.
 struct Writer<'a> {
     ix: &'a CodeIndex,
+    /// The inserts, prepared once (a statement cache lookup per row cost
+    /// more than the row on the kernel's 18M rows).
+    ins_name: rusqlite::Statement<'a>,
+    ins_def: rusqlite::Statement<'a>,
+    ins_ref: rusqlite::Statement<'a>,
     names: Interner,
     /// Look names up in the database on a miss (the interner was not
     /// preloaded).
@@ -309,10 +314,8 @@ impl Writer<'_> {
         }
         let id = self.next_name;
         self.next_name += 1;
-        self.ix
-            .conn
-            .prepare_cached("INSERT INTO names(id, name) VALUES (?1, ?2)")
-            .and_then(|mut s| s.execute(params![id, name]))
+        self.ins_name
+            .execute(params![id, name])
             .map_err(self.ix.err())?;
         self.names.insert(name, id);
         Ok(id)
@@ -371,24 +374,18 @@ impl Writer<'_> {
             if d.kind == crate::DefKind::Function {
                 self.functions_here.insert(name);
             }
-            self.ix
-                .conn
-                .prepare_cached(
-                    "INSERT INTO defs(id, blob, name, kind, line, start, end, static, called_params) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        first + i as i64,
-                        blob,
-                        name,
-                        d.kind.code(),
-                        d.line,
-                        d.start,
-                        d.end,
-                        d.is_static,
-                        d.called_params
-                    ])
-                })
+            self.ins_def
+                .execute(params![
+                    first + i as i64,
+                    blob,
+                    name,
+                    d.kind.code(),
+                    d.line,
+                    d.start,
+                    d.end,
+                    d.is_static,
+                    d.called_params
+                ])
                 .map_err(self.ix.err())?;
         }
         for r in &fi.refs {
@@ -416,7 +413,7 @@ impl Writer<'_> {
     }
 
     fn insert_ref(
-        &self,
+        &mut self,
         def: i64,
         name: i64,
         kind: RefKind,
@@ -424,12 +421,8 @@ impl Writer<'_> {
         via: Option<i64>,
         arg: u8,
     ) -> Result<(), Error> {
-        self.ix
-            .conn
-            .prepare_cached(
-                "INSERT INTO refs(def, name, kind, line, via, arg) VALUES (?1,?2,?3,?4,?5,?6)",
-            )
-            .and_then(|mut s| s.execute(params![def, name, kind.code(), line, via, arg]))
+        self.ins_ref
+            .execute(params![def, name, kind.code(), line, via, arg])
             .map(|_| ())
             .map_err(self.ix.err())
     }
@@ -571,13 +564,21 @@ impl CodeIndex {
             to_parse,
         });
         // Bulk loads build the lookup indexes once at the end.
-        let bulk = to_parse > 20_000 && to_parse as usize > blobs.len();
+        let bulk = to_parse > 1_000 && to_parse as usize > blobs.len();
         let existing_names: i64 = self
             .conn
             .query_row("SELECT count(*) FROM names", [], |r| r.get(0))
             .map_err(&e)?;
+        let prepare = |sql: &str| self.conn.prepare(sql).map_err(self.err());
         let mut writer = Writer {
             ix: self,
+            ins_name: prepare("INSERT INTO names(id, name) VALUES (?1, ?2)")?,
+            ins_def: prepare(
+                "INSERT INTO defs(id, blob, name, kind, line, start, end, static, called_params) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+            )?,
+            ins_ref: prepare(
+                "INSERT INTO refs(def, name, kind, line, via, arg) VALUES (?1,?2,?3,?4,?5,?6)",
+            )?,
             names: Interner::new(),
             lazy: !bulk && existing_names > 0,
             next_name: 1 + self
