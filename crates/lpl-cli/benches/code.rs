@@ -8,8 +8,8 @@
 //! - `ctags -R --languages=C --langmap=C:+.h -f OUT .` in DIR;
 //! - `cscope -b -q -k -R -f OUT` in DIR.
 //!
-//! Queries (on the index of the largest scope run), each `LPL_BENCH_RUNS`
-//! times as a process: `lpl code def zap_pte_range`, `callers
+//! Queries (on the index of each scope), each `LPL_BENCH_RUNS` times as a
+//! process: `lpl code def zap_pte_range`, `callers
 //! split_page_memcg`, `callers folio_put`, `tree do_madvise --depth 6`,
 //! and beside them cscope's `-d -L -1` (definition) and `-d -L -3`
 //! (callers) of the same names.
@@ -17,7 +17,8 @@
 //! Run: `nice -n 5 cargo bench -p lpl-cli --bench code` (release).
 //! Knobs: `LPL_BENCH_CODE_SCOPE` (`mm`: mm/ and include/; `all`: the whole
 //! tree; default `mm,all`), `LPL_BENCH_RUNS` (30), `LPL_BENCH_CODE_TOOLS`
-//! (default `lpl,ctags,cscope`), `LPL_LINUX_SOURCE` (the tarball; default
+//! (default `lpl,ctags,cscope`), `LPL_BENCH_CODE_INDEX` (`0`: only query
+//! the indexes of a previous run), `LPL_LINUX_SOURCE` (the tarball; default
 //! Debian's `/usr/src/linux-source-6.12.tar.xz`). The tree is extracted
 //! once into `target/bench-work/code/`. Output: markdown on stdout,
 //! everything in `target/bench-results/code.json`.
@@ -248,6 +249,8 @@ fn main() {
         .split(',')
         .map(str::to_owned)
         .collect();
+    // 0: query the indexes a previous run left, without indexing again.
+    let reindex = var("LPL_BENCH_CODE_INDEX").is_none_or(|v| v != "0");
     let work = root.join("target/bench-work/code");
     std::fs::create_dir_all(&work).expect("work dir");
     let whole = whole_tree(&work);
@@ -267,7 +270,7 @@ fn main() {
             .join(" ")
     );
     let mut json_index = Vec::new();
-    let mut last_out = None;
+    let mut indexed = Vec::new();
     for scope in &scopes {
         let tree = match scope.as_str() {
             "mm" => mm_tree(&work, &whole),
@@ -276,7 +279,12 @@ fn main() {
         };
         eprintln!("== index {scope} ({})", tree.display());
         let out = work.join(format!("out-{scope}"));
-        for r in index_runs(&lpl, &tree, &out, &tools) {
+        let results = if reindex {
+            index_runs(&lpl, &tree, &out, &tools)
+        } else {
+            Vec::new()
+        };
+        for r in results {
             md += &format!(
                 "| {scope} | {} | {:.2}{} | {:.0} |\n",
                 r.tool,
@@ -286,24 +294,24 @@ fn main() {
             );
             json_index.push(json!({"scope": scope, "tool": r.tool, "seconds": r.secs, "rss_mb": r.rss_mb, "ok": r.ok}));
         }
-        last_out = Some((scope.clone(), out, tree));
+        indexed.push((scope.clone(), out, tree));
     }
     let mut json_queries = Vec::new();
-    if let Some((scope, out, tree)) = last_out {
-        md += &format!(
-            "\nQueries on the {scope} index, {runs} processes each:\n\n| query | tool | n | p50 ms | p99 ms | peak RSS MB | output lines |\n|---|---|---|---|---|---|---|\n"
-        );
+    md += &format!(
+        "\nQueries, {runs} processes each:\n\n| index | query | tool | n | p50 ms | p99 ms | peak RSS MB | output lines |\n|---|---|---|---|---|---|---|---|\n"
+    );
+    for (scope, out, tree) in indexed {
         let home = out.join("home");
         let mut report = |label: &str, tool: &str, st: Stats| {
             eprintln!(
-                "  {tool:<12} {label:<28} p50 {:>7.1} ms  p99 {:>7.1} ms",
+                "  {scope:<4} {tool:<12} {label:<28} p50 {:>7.1} ms  p99 {:>7.1} ms",
                 st.p50, st.p99
             );
             md += &format!(
-                "| {label} | {tool} | {} | {:.1} | {:.1} | {:.1} | {} |\n",
+                "| {scope} | {label} | {tool} | {} | {:.1} | {:.1} | {:.1} | {} |\n",
                 st.n, st.p50, st.p99, st.max_rss_mb, st.lines
             );
-            json_queries.push(json!({"query": label, "tool": tool, "n": st.n, "p50_ms": st.p50, "p99_ms": st.p99, "rss_mb": st.max_rss_mb, "lines": st.lines}));
+            json_queries.push(json!({"index": scope, "query": label, "tool": tool, "n": st.n, "p50_ms": st.p50, "p99_ms": st.p99, "rss_mb": st.max_rss_mb, "lines": st.lines}));
         };
         for (label, args, cs) in QUERIES {
             if tools.iter().any(|t| t == "lpl") {
