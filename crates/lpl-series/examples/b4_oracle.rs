@@ -6,6 +6,19 @@
 //! `cargo run --release -p lpl-series --example b4_oracle -- [N] [SEED] [OUTDIR]`
 //! Prints one line per disagreement and the agreement rate; keeps every
 //! mbox and b4 output in OUTDIR (default `$TMPDIR/lpl-b4-oracle`).
+//!
+//! - The sample: in each epoch, the N/2 revisions whose key Message-ID
+//!   hashes lowest under SEED. A revision stays in (or out of) the sample
+//!   whatever happens to the others, so a change that adds or removes a
+//!   few revisions does not redraw the whole sample.
+//! - The mbox holds the threads in archive order, as lore's thread mbox
+//!   does (public-inbox lists a thread by article number): b4 reads the
+//!   messages in that order, and its answer can depend on it.
+//! - How b4's refusals count: when b4 answers nothing ("Unable to find
+//!   revision N") there is no agreement. The first figure counts each
+//!   refusal as a disagreement; the second leaves the refusals out of the
+//!   total ("where b4 answers"). Both are printed; each refusal is listed
+//!   like any other disagreement, to be checked by hand.
 
 #[path = "../benches/epoch_loader.rs"]
 mod epoch_loader;
@@ -16,15 +29,14 @@ use std::process::Command;
 
 use lpl_series::{SeriesKind, analyse};
 
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
+/// FNV-1a of the seed and a Message-ID: a fixed, portable order.
+fn rank(seed: u64, id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
     }
+    h
 }
 
 fn main() {
@@ -37,8 +49,7 @@ fn main() {
         .unwrap_or_else(|| std::env::temp_dir().join("lpl-b4-oracle"));
     std::fs::create_dir_all(&outdir).expect("outdir");
     let scratch = std::env::temp_dir().join("lpl-series-bench");
-    let mut rng = Lcg(seed);
-    let (mut agree, mut total) = (0usize, 0usize);
+    let (mut agree, mut total, mut refused) = (0usize, 0usize, 0usize);
     for epoch in ["cgroups.vger.kernel.org.0", "io-uring.vger.kernel.org.0"] {
         let Some(repo) = epoch_loader::epoch_repo(epoch, &scratch) else {
             eprintln!("no epoch {epoch}");
@@ -46,16 +57,20 @@ fn main() {
         };
         let (metas, pos) = epoch_loader::load_epoch_positions(&repo);
         let a = analyse(&metas, &[]);
-        let candidates: Vec<usize> = (0..a.assembly.revisions.len())
+        let mut candidates: Vec<(u64, usize)> = (0..a.assembly.revisions.len())
             .filter(|&i| {
                 let r = &a.assembly.revisions[i];
                 r.kind != SeriesKind::PullRequest && !r.patches.is_empty()
             })
+            .map(|i| {
+                let key = metas[a.assembly.revisions[i].key_message()]
+                    .message_id
+                    .as_str();
+                (rank(seed, key), i)
+            })
             .collect();
-        let mut picked: BTreeSet<usize> = BTreeSet::new();
-        while picked.len() < (n / 2).min(candidates.len()) {
-            picked.insert(candidates[(rng.next() as usize) % candidates.len()]);
-        }
+        candidates.sort_unstable();
+        let picked: BTreeSet<usize> = candidates.iter().take(n / 2).map(|&(_, i)| i).collect();
         // Messages to cut out: every thread touched by the revision.
         let mut per_rev: Vec<(usize, Vec<usize>)> = Vec::new();
         let mut wanted: HashSet<usize> = HashSet::new();
@@ -74,6 +89,9 @@ fn main() {
                     }
                 }
             }
+            // Archive order, as lore serves a thread.
+            msgs.sort_by_key(|&m| pos[m]);
+            msgs.dedup();
             per_rev.push((ri, msgs));
         }
         let raws = epoch_loader::raws_at(&repo, &wanted);
@@ -138,11 +156,14 @@ fn main() {
             };
             let _ = std::fs::write(base.with_extension("b4.err"), &err);
             total += 1;
+            let refusal = theirs.is_empty() && err.contains("Unable to find revision");
             if theirs == ours {
                 agree += 1;
             } else {
+                refused += usize::from(refusal);
                 println!(
-                    "DISAGREE {epoch} rev {ri} v{} {:?} key <{key}> ours {} theirs {} | {}",
+                    "{} {epoch} rev {ri} v{} {:?} key <{key}> ours {} theirs {} | {}",
+                    if refusal { "REFUSED " } else { "DISAGREE" },
                     r.revision,
                     r.title,
                     ours.len(),
@@ -157,9 +178,15 @@ fn main() {
             }
         }
     }
+    let pct = |a: usize, t: usize| 100.0 * a as f64 / t.max(1) as f64;
     println!(
-        "agreement: {agree}/{total} = {:.1}%",
-        100.0 * agree as f64 / total.max(1) as f64
+        "agreement: {agree}/{total} = {:.1}% (b4's refusals counted as disagreements)",
+        pct(agree, total)
+    );
+    println!(
+        "where b4 answers: {agree}/{} = {:.1}% ({refused} refusals left out)",
+        total - refused,
+        pct(agree, total - refused)
     );
 }
 
@@ -177,11 +204,12 @@ fn message_ids(mbox: &[u8]) -> Vec<String> {
                 in_headers = false;
                 continue;
             }
-            if line.len() > 11 && line[..11].eq_ignore_ascii_case("message-id:") {
-                let v = line[11..]
-                    .trim()
-                    .trim_start_matches('<')
-                    .trim_end_matches('>');
+            if let Some(v) = line
+                .get(..11)
+                .filter(|h| h.eq_ignore_ascii_case("message-id:"))
+                .and_then(|_| line.get(11..))
+            {
+                let v = v.trim().trim_start_matches('<').trim_end_matches('>');
                 out.push(v.to_string());
             }
         }
