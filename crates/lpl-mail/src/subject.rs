@@ -29,6 +29,11 @@ pub struct SubjectTags {
     pub is_resend: bool,
     /// `GIT PULL` / `PULL` appears in a prefix.
     pub is_pull: bool,
+    /// A report about a patch: the first bracket is `[REGRESSION]` or
+    /// `[BUG]` and the patch's own subject follows (`[REGRESSION] [PATCH
+    /// v2 1/2] mm: ...`). The message quotes the patch; it is none.
+    #[serde(default)]
+    pub is_report: bool,
     /// Revision: `v5`, `V2`, fused `PATCHv12`, `-v11`, `RFCv3`.
     pub revision: Option<u32>,
     /// Position in the series: `3` of `3/8`, `0` of `00 of 66`.
@@ -103,6 +108,12 @@ pub fn parse(subject: &str) -> SubjectTags {
             let close_len = after_open[close..].chars().next().map_or(1, char::len_utf8);
             let after = &after_open[close + close_len..];
             let inner_trimmed = collapse_ws(inner);
+            if tags.prefixes.is_empty()
+                && ["regression", "bug", "bug report"]
+                    .contains(&inner_trimmed.to_ascii_lowercase().as_str())
+            {
+                tags.is_report = true;
+            }
             // An empty bracket pair `[]` is noise; keep going.
             if !inner_trimmed.is_empty() {
                 apply_bracket(&mut tags, &inner_trimmed);
@@ -421,6 +432,13 @@ fn apply_bracket(tags: &mut SubjectTags, inner: &str) {
             tags.backport = Some(tokens[0].to_string());
         }
     }
+    // A kernel test robot's report names the commit it built as
+    // `[tree:branch N/M]` (`[tj-cgroup:for-6.18 7/8]`): N/M is that
+    // commit's place on the branch, not a position in a series, and the
+    // report is no patch.
+    if !marker && tokens.first().is_some_and(|t| tree_branch(t)) {
+        return;
+    }
     // `[ Patch 2 ]`: a lone bare number after PATCH is a position.
     if marker && counter.is_none() && bare_numbers.len() == 1 {
         counter = bare_numbers.pop();
@@ -438,10 +456,28 @@ fn apply_bracket(tags: &mut SubjectTags, inner: &str) {
             tags.extra
                 .extend(bare_numbers.into_iter().map(|n| n.to_string()));
         }
-    } else if revision.is_some() && tags.revision.is_none() && tokens.len() == 1 {
-        // A lone `[v2]` bracket.
+    } else if revision.is_some() && tags.revision.is_none() {
+        // A version in a bracket without PATCH: a lone `[v2]`, a misspelt
+        // `[PATH v2]`, `[net-next v2]` (b4 reads `vN` in any bracket too).
         tags.revision = revision;
     }
+}
+
+/// `tree:branch` as the kernel test robot writes it (`tj-cgroup:for-6.18`,
+/// `axboe-block:for-6.10/io_uring`): a name, a colon, a branch. Not
+/// `tip:` (tip-bot's `[tip: sched/core]` has a blank after the colon) nor
+/// a URL.
+fn tree_branch(tok: &str) -> bool {
+    let Some((tree, branch)) = tok.split_once(':') else {
+        return false;
+    };
+    !tree.is_empty()
+        && tree.bytes().any(|b| b.is_ascii_alphabetic())
+        && tree
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && !branch.is_empty()
+        && !branch.starts_with('/')
 }
 
 /// `3/8`, `09/36` -> (3, 8).
@@ -653,6 +689,52 @@ mod tests {
         assert_eq!(t.extra, vec!["net-next"]);
         let t = p("[PATCH for-6.8 1/1] io_uring: y");
         assert_eq!(t.extra, vec!["for-6.8"]);
+    }
+
+    /// Issue 15: a kernel test robot's `[tree:branch N/M]` report is not
+    /// a series position (cgroups epoch, lkp@intel.com, 2025-08-23 and
+    /// 2019-06-14; io-uring, 2024).
+    #[test]
+    fn robot_tree_branch_is_no_counter() {
+        for s in [
+            "[tj-cgroup:for-6.18 7/8] kernel/cgroup/cgroup.c:3781:undefined reference to `__aeabi_uldivmod'",
+            "[cgroup:btrfs-blkcg-updates 2/8] include/linux/writeback.h:103:9: error: 'blkcg_root_css' undeclared",
+            "[cgroup:review-iocost-v2 8/12] block/blk-iocost.c:1866 ioc_cpd_alloc() error: potential null dereference",
+            "Re: [axboe-block:for-6.10/io_uring 42/42] io_uring/register.c:175:24: warning: arithmetic",
+        ] {
+            let t = p(s);
+            assert_eq!((t.counter, t.total, t.revision), (None, None, None), "{s}");
+            assert!(!t.is_patch, "{s}");
+        }
+        // A patch prefix keeps its counter whatever words it has.
+        let t = p("[PATCH net-next:main 1/3] net: x");
+        assert_eq!((t.counter, t.total), (Some(1), Some(3)));
+        let t = p("[tip: sched/core 1/2] x");
+        assert_eq!((t.counter, t.total), (Some(1), Some(2)));
+    }
+
+    /// Issue 15: a version in a bracket without PATCH is read (cgroups
+    /// epoch: `[PATH v2] cgroup: add cgroup_favordynmods= command-line
+    /// option`, 2023-09-06), as b4 reads it.
+    #[test]
+    fn version_in_an_unmarked_bracket() {
+        let t = p("[PATH v2] cgroup: add cgroup_favordynmods= command-line option");
+        assert_eq!((t.revision, t.counter), (Some(2), None));
+        assert!(!t.is_patch);
+        assert_eq!(p("[net-next v3] net: x").revision, Some(3));
+        assert_eq!(p("[v2] x").revision, Some(2));
+        assert_eq!(p("[LSF/MM/BPF TOPIC] Memory tiering").revision, None);
+    }
+
+    /// Issue 15: a regression report titled after the patch it reports on
+    /// is no patch (cgroups epoch, `[REGRESSION] [PATCH v2 1/2] mm:
+    /// vmalloc: streamline vmalloc memory accounting`, 2026-06-19).
+    #[test]
+    fn report_on_a_patch() {
+        let t = p("[REGRESSION] [PATCH v2 1/2] mm: vmalloc: streamline vmalloc memory accounting");
+        assert!(t.is_report);
+        assert!(!p("[PATCH v2 1/2] mm: vmalloc: x").is_report);
+        assert!(!p("[PATCH] [BUG] x").is_report);
     }
 
     #[test]
