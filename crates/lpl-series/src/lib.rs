@@ -29,7 +29,7 @@ pub use trailers::{CollectedTrailer, Counts, RevisionTrailers, collect};
 /// The version of the analysis: bump it with any change to what threading,
 /// assembly, chaining or trailer collection conclude, so that an archive
 /// whose understanding was saved by an older lpl is re-analysed once.
-pub const ANALYSIS_VERSION: u32 = 4;
+pub const ANALYSIS_VERSION: u32 = 5;
 
 /// Analyse a whole set of messages at once: threads, series and chains.
 ///

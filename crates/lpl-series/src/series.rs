@@ -6,9 +6,11 @@
 //! nearest series message above it when that one is compatible (same total,
 //! same revision, a cover or an earlier counter). Patches sent without
 //! threading are then joined when they come from the same sender with the
-//! same revision and total, close in time, without counter clashes. Last,
-//! a revision that resends only some patches in reply to an older
-//! revision (a partial reroll) takes the missing ones from that revision.
+//! same revision and total, close in time, without counter clashes.
+//! Patches numbered past the total (`4/3`) sent into a revision's thread
+//! join it. Last, a revision that resends only some patches in reply to an
+//! older revision (a partial reroll, or a partial RESEND of the same
+//! version) takes the missing ones from that revision.
 
 use std::collections::HashMap;
 
@@ -202,7 +204,8 @@ impl Assembly {
 /// Is this message part of a series (rather than a reply or other mail)?
 pub fn is_series_message(m: &MessageMeta) -> bool {
     let t = &m.tags;
-    if t.is_reply || t.is_forward {
+    // A `[REGRESSION] [PATCH ...]` report is about a patch, not one.
+    if t.is_reply || t.is_forward || t.is_report {
         return false;
     }
     m.has_patch
@@ -228,7 +231,16 @@ fn is_cover(m: &MessageMeta) -> bool {
 /// May patch `p` belong to the same revision as the message `a` above it?
 fn compatible(a: &MessageMeta, p: &MessageMeta) -> bool {
     let (ta, tp) = (&a.tags, &p.tags);
-    let Some(cp) = tp.counter else { return false };
+    let Some(cp) = tp.counter else {
+        // One patch under a cover, neither numbered (`[PATCH net-next v4]`
+        // twice, the second in reply with the diff): the cover owns it.
+        return is_cover(a)
+            && ta.counter.is_none()
+            && p.has_patch
+            && ta.revision == tp.revision
+            && ta.is_rfc == tp.is_rfc
+            && a.sender_key() == p.sender_key();
+    };
     if cp == 0 {
         return false;
     }
@@ -388,6 +400,9 @@ pub fn assemble(messages: &[MessageMeta], threads: &Threads) -> Assembly {
         }
     }
 
+    // 3b. Addenda (`4/3` sent days later into the thread of 1/3..3/3).
+    let addenda = addenda(messages, threads, &mut groups);
+
     // 4. Build revisions.
     let mut revisions: Vec<SeriesRevision> = Vec::new();
     for (g, members) in groups.iter().enumerate() {
@@ -398,6 +413,7 @@ pub fn assemble(messages: &[MessageMeta], threads: &Threads) -> Assembly {
         if let Some(c) = naked_cover(messages, threads, &series_msg, &members) {
             members.push(c);
         }
+        members.extend(addenda[g].iter().copied());
         revisions.push(build_revision(messages, threads, &members, unthreaded[g]));
     }
     revisions.sort_by_key(|r| (r.date, r.key_message()));
@@ -415,6 +431,80 @@ pub fn assemble(messages: &[MessageMeta], threads: &Threads) -> Assembly {
         revisions,
         revision_of,
     }
+}
+
+/// Patches numbered past a revision's total (`[PATCH 4/3 ...]`, `[PATCH
+/// v2 3/2]`, or `[PATCH v5 4/4]` after `v5 1/3..3/3`) are what their
+/// number says: additions to that revision, sent later, usually in reply
+/// somewhere inside its thread. A group made only of such patches joins
+/// the revision of the nearest message above it when that revision has
+/// the same sender, version and RFC mark, and its total is below every
+/// counter of the group (which says either that total or its own new
+/// one). Returns, per group, the messages it takes in (the groups taken
+/// are emptied).
+fn addenda(
+    messages: &[MessageMeta],
+    threads: &Threads,
+    groups: &mut [Vec<usize>],
+) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); groups.len()];
+    let mut group_of: HashMap<usize, usize> = HashMap::new();
+    for (g, members) in groups.iter().enumerate() {
+        for &i in members {
+            group_of.insert(i, g);
+        }
+    }
+    for g in 0..groups.len() {
+        let Some(&first) = groups[g].first() else {
+            continue;
+        };
+        let m = &messages[first];
+        if m.tags.total.is_none() {
+            continue;
+        }
+        let Some(low) = groups[g]
+            .iter()
+            .map(|&i| messages[i].tags.counter.unwrap_or(0))
+            .min()
+        else {
+            continue;
+        };
+        let Some(&top) = groups[g].iter().min_by_key(|&&i| (messages[i].date, i)) else {
+            continue;
+        };
+        let Some(target) = threads
+            .ancestor_messages(top)
+            .find_map(|a| group_of.get(&a).copied().filter(|&t| t != g))
+        else {
+            continue;
+        };
+        let same_work = groups[target].iter().any(|&j| {
+            let o = &messages[j];
+            let Some(total) = o.tags.total.filter(|&t| t < low) else {
+                return false;
+            };
+            o.tags.counter.is_some_and(|c| c <= total)
+                && o.tags.revision == m.tags.revision
+                && o.tags.is_rfc == m.tags.is_rfc
+                && o.sender_key() == m.sender_key()
+                && groups[g].iter().all(|&i| {
+                    let t = &messages[i].tags;
+                    match (t.counter, t.total) {
+                        (Some(c), Some(own)) => c > total && (own == total || own >= c),
+                        _ => false,
+                    }
+                })
+        });
+        if !same_work {
+            continue;
+        }
+        let moved = std::mem::take(&mut groups[g]);
+        for &i in &moved {
+            group_of.insert(i, target);
+        }
+        out[target].extend(moved);
+    }
+    out
 }
 
 /// A naked cover without any tag (b4's rule): the patches reply to a
@@ -555,6 +645,14 @@ fn build_revision(
     }
 }
 
+/// A patch marked as the replacement of one already sent in its version:
+/// `[PATCH v5 update 30/32]`, `[PATCH v5 3/6 REPLACE]`.
+fn replacement(m: &MessageMeta) -> bool {
+    m.tags.extra.iter().any(|w| {
+        ["update", "updated", "replace", "replacement"].contains(&w.to_ascii_lowercase().as_str())
+    })
+}
+
 /// A revision missing patches, sent in reply into an older revision of the
 /// same total by the same sender, takes the missing patches from it.
 fn fill_partial_rerolls(
@@ -574,9 +672,14 @@ fn fill_partial_rerolls(
             .find_map(|a| revision_of[a].filter(|&o| o != ri));
         let Some(o) = older else { continue };
         let old = &revisions[o];
-        if old.total != r.total
-            || old.revision >= r.revision
-            || !old.sender_email.eq_ignore_ascii_case(&r.sender_email)
+        // A later version, or a resend or replacement within the same one
+        // (Tejun Heo's `[PATCH RESEND 3/3 ...]` after "I messed up patch
+        // generation", Qi Zheng's `[PATCH v5 update 30/32]`).
+        let later = old.revision < r.revision
+            || (old.revision == r.revision
+                && old.is_rfc == r.is_rfc
+                && (r.is_resend || r.own_messages().any(|m| replacement(&messages[m]))));
+        if old.total != r.total || !later || !old.sender_email.eq_ignore_ascii_case(&r.sender_email)
         {
             continue;
         }
