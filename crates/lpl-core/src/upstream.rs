@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use lpl_store::Store;
 use lpl_upstream::{
-    IndexOptions, IndexReport, Match, MatchOptions, PatchInput, SeriesInput, SeriesStatus,
+    IndexOptions, IndexReport, Match, MatchOptions, PatchInput, SeriesInput, SeriesState,
+    SeriesStatus,
 };
 
 use crate::error::Error;
@@ -129,8 +130,21 @@ pub(crate) fn status(
         .collect();
     files.sort();
     files.dedup();
+    let own: Vec<(&str, &[String])> = rev
+        .patches
+        .iter()
+        .map(|p| {
+            let m = &lib.metas[p.message];
+            (m.message_id.as_str(), m.files.as_slice())
+        })
+        .collect();
     let mut checked = Vec::new();
     let mut best: Option<SeriesStatus> = None;
+    // A repository that could hold the revision but whose stored matches
+    // do not answer for it (never matched, indexed again since, or the
+    // revision arrived after the last run): its "not merged" would be a
+    // guess.
+    let mut unmatched: Option<SeriesStatus> = None;
     for repo in &repos {
         let covers =
             files.is_empty() || lpl_upstream::store::covers_any_file(conn, repo.id, &files)?;
@@ -146,19 +160,43 @@ pub(crate) fn status(
         let matches =
             |mid: &str| lpl_upstream::store::matches_for(conn, repo, mid).unwrap_or_default();
         let tag_order = |t: &str| order.get(t).copied();
-        if let Some(mut st) =
+        let Some(mut st) =
             lpl_upstream::series::series_status(&inputs, which, &matches, &tag_order)
-        {
-            st.repository = Some(repo.path.clone());
-            st.revision = repo.tips.clone();
-            // The strongest answer wins (merged in linux beats not merged
-            // in a fork that also touched the files); ties go to the
-            // repository indexed first.
-            if best.as_ref().is_none_or(|b| st.rank() < b.rank()) {
-                best = Some(st);
+        else {
+            continue;
+        };
+        st.repository = Some(repo.path.clone());
+        st.revision = repo.tips.clone();
+        let sure = matches!(
+            st.state,
+            SeriesState::Merged | SeriesState::Superseded { .. }
+        );
+        if !sure {
+            let run = lpl_upstream::store::match_run(conn, repo, &own)?;
+            if let Some(reason) = unmatched_reason(&run, &repo.path, own.len()) {
+                if unmatched.is_none() {
+                    let mut u = SeriesStatus::unknown(&label, total, reason);
+                    u.repository = Some(repo.path.clone());
+                    u.revision = repo.tips.clone();
+                    unmatched = Some(u);
+                }
+                continue;
             }
         }
+        // The strongest answer wins (merged in linux beats not merged
+        // in a fork that also touched the files); ties go to the
+        // repository indexed first.
+        if best.as_ref().is_none_or(|b| st.rank() < b.rank()) {
+            best = Some(st);
+        }
     }
+    // Merged somewhere is an answer; "not merged" needs every repository
+    // that could hold the revision to have been matched against it.
+    let best = match (best, unmatched) {
+        (Some(b), _) if b.is_merged() == Some(true) => Some(b),
+        (_, Some(u)) => Some(u),
+        (b, None) => b,
+    };
     let mut st = best.unwrap_or_else(|| {
         SeriesStatus::unknown(
             &label,
@@ -168,6 +206,29 @@ pub(crate) fn status(
     });
     st.checked = checked;
     Ok(Some(st))
+}
+
+/// Why `repo`'s stored matches cannot answer "not merged" (`None`: they
+/// can).
+fn unmatched_reason(
+    run: &lpl_upstream::store::MatchRun,
+    repo: &str,
+    patches: usize,
+) -> Option<String> {
+    use lpl_upstream::store::MatchRun;
+    let why = match run {
+        MatchRun::Current => return None,
+        MatchRun::Never => format!("{repo} is indexed but was never matched with the archive"),
+        MatchRun::Reindexed => format!("{repo} was indexed again after the last match run"),
+        MatchRun::Missed(ids) if ids.len() >= patches => {
+            format!("the series arrived after the last match run against {repo}")
+        }
+        MatchRun::Missed(ids) => format!(
+            "{} of its {patches} patches arrived after the last match run against {repo}",
+            ids.len()
+        ),
+    };
+    Some(format!("{why} (run: lpl upstream --all)"))
 }
 
 /// Whether an upstream index exists in this store.

@@ -5,18 +5,22 @@
 //! is a row of `up_repos`, and every other table is keyed by it, so
 //! indexing a second repository leaves the first as it was. Versioned by
 //! `up_meta('schema')`: 1 held one repository (its path and tips in
-//! `up_meta`); [`migrate`] carries such a store over to 2, the indexed
-//! repository becoming the first row of `up_repos`.
+//! `up_meta`); [`migrate`] carries such a store over, the indexed
+//! repository becoming the first row of `up_repos`. 3 records what the last
+//! match run checked (`up_repos.matched_tips`, `up_checked`), so that a
+//! series no run compared with a repository is "unknown" there, not "not
+//! merged".
 //!
 //! | table | rows |
 //! |---|---|
 //! | `up_meta(key, value)` | `schema` |
-//! | `up_repos(id, path, tips)` | one per indexed repository: its key ([`repo_key`]) and the tips its last indexing read (hex ids, one per line) |
+//! | `up_repos(id, path, tips, matched_tips)` | one per indexed repository: its key ([`repo_key`]), the tips its last indexing read (hex ids, one per line) and the tips its last match run saw (`NULL`: never matched) |
 //! | `up_commits(repo, id, patch_id, subject, author_name, author_email, author_date, commit_date, files, fingerprint)` | one per indexed non-merge commit; `files` newline-separated; `fingerprint` packed u64 LE |
 //! | `up_commit_msgids(repo, message_id, commit_id)` | `Link:`/`Message-ID:` trailers |
 //! | `up_tags(repo, ord, name, commit_id)` | release tags in version order |
 //! | `up_first_tag(repo, commit_id, tag_ord)` | first release tag containing each commit |
 //! | `up_matches(repo, message_id, commit_id, method, score)` | results of matching |
+//! | `up_checked(repo, message_id)` | the patches the last match run compared with the repository (matched or not) |
 
 use std::path::Path;
 
@@ -28,14 +32,15 @@ use crate::similarity::{Fingerprint, pack_lines, unpack_lines};
 use crate::{CommitId, Error};
 
 /// The schema [`migrate`] leads to.
-const VERSION: i64 = 2;
+const VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS up_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS up_repos(
   id INTEGER PRIMARY KEY,
   path TEXT NOT NULL UNIQUE,
-  tips TEXT NOT NULL DEFAULT ''
+  tips TEXT NOT NULL DEFAULT '',
+  matched_tips TEXT
 );
 CREATE TABLE IF NOT EXISTS up_commits(
   repo INTEGER NOT NULL,
@@ -79,7 +84,16 @@ CREATE TABLE IF NOT EXISTS up_matches(
   PRIMARY KEY(repo, message_id, commit_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS up_matches_message ON up_matches(message_id);
+CREATE TABLE IF NOT EXISTS up_checked(
+  repo INTEGER NOT NULL,
+  message_id TEXT NOT NULL,
+  PRIMARY KEY(repo, message_id)
+) WITHOUT ROWID;
 ";
+
+/// Schema 2 to 3: where the last match run stood. Nothing says what an
+/// older lpl's run checked: its repositories count as never matched.
+const FROM_2: &str = "ALTER TABLE up_repos ADD COLUMN matched_tips TEXT;";
 
 /// Schema 1 (one repository, its path and tips in `up_meta`) to 2: the
 /// old tables are renamed, the new ones created, and the rows copied
@@ -130,6 +144,9 @@ pub fn migrate(conn: &Connection) -> Result<(), Error> {
         tx.execute_batch(SCHEMA)?;
         tx.execute_batch(FROM_1_COPY)?;
     } else {
+        if version == Some(2) && !column_exists(&tx, "up_repos", "matched_tips")? {
+            tx.execute_batch(FROM_2)?;
+        }
         tx.execute_batch(SCHEMA)?;
     }
     if version.is_none_or(|v| v < VERSION) {
@@ -137,6 +154,14 @@ pub fn migrate(conn: &Connection) -> Result<(), Error> {
     }
     tx.commit()?;
     Ok(())
+}
+
+fn column_exists(conn: &Connection, table: &str, column: &str) -> Result<bool, Error> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+        [table, column],
+        |r| r.get(0),
+    )?)
 }
 
 fn table_exists(conn: &Connection, name: &str) -> Result<bool, Error> {
@@ -184,6 +209,26 @@ pub struct Repository {
     pub path: String,
     /// The tips its last indexing read (empty before the first finished).
     pub tips: Vec<CommitId>,
+    /// The tips its last match run saw (`None`: never matched, or only by
+    /// an lpl that did not record it). Different from `tips` when the
+    /// repository was indexed again since.
+    pub matched_tips: Option<Vec<CommitId>>,
+}
+
+/// Whether repository's stored matches answer for some patches (see
+/// [`match_run`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MatchRun {
+    /// The last match run compared every one of them with the repository
+    /// as it is indexed now.
+    Current,
+    /// No match run is recorded for this repository.
+    Never,
+    /// The repository was indexed again after the last match run: its
+    /// newer commits were never compared.
+    Reindexed,
+    /// These patches were not in the last match run (they arrived later).
+    Missed(Vec<String>),
 }
 
 /// The row of the repository `key` (see [`repo_key`]), created if new.
@@ -216,22 +261,29 @@ pub fn tips(conn: &Connection, repo: i64) -> Result<Vec<CommitId>, Error> {
 pub fn repositories(conn: &Connection) -> Result<Vec<Repository>, Error> {
     // A read-only caller may look before anything created the tables.
     if table_exists(conn, "up_repos")? {
-        let mut st = conn.prepare("SELECT id, path, tips FROM up_repos ORDER BY id")?;
+        let mut st =
+            conn.prepare("SELECT id, path, tips, matched_tips FROM up_repos ORDER BY id")?;
         let rows = st.query_map([], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
             ))
         })?;
         let mut out = Vec::new();
         for r in rows {
-            let (id, path, tips) = r?;
+            let (id, path, tips, matched) = r?;
             let tips = parse_tips(&tips);
             // A repository whose first indexing did not finish has no
             // tips: nothing can be said from it yet.
             if !tips.is_empty() {
-                out.push(Repository { id, path, tips });
+                out.push(Repository {
+                    id,
+                    path,
+                    tips,
+                    matched_tips: matched.as_deref().map(parse_tips),
+                });
             }
         }
         return Ok(out);
@@ -498,7 +550,9 @@ pub fn tag_order(
 /// patch is matched only against the repositories whose history touched
 /// its files or their directories ([`covers_any_file`]): a kernel patch is
 /// not looked for in liburing, where a same-subject commit would be a
-/// false match. Each match names its repository.
+/// false match. Each match names its repository. The patches compared
+/// with each repository and its tips are recorded with the matches
+/// ([`match_run`]).
 pub fn match_and_save(
     conn: &mut Connection,
     patches: &[crate::PatchInput],
@@ -517,16 +571,80 @@ pub fn match_and_save(
         for m in &mut out.matches {
             m.repository = Some(repo.path.clone());
         }
-        save_matches(conn, repo.id, &out.matches)?;
+        let checked: Vec<&str> = mine.iter().map(|p| p.message_id.as_str()).collect();
+        save_run(conn, &repo, &out.matches, &checked)?;
         all.matches.extend(out.matches);
         all.problems.extend(out.problems);
     }
     Ok(all)
 }
 
-/// Replaces repository `repo`'s stored matches with `matches`.
-pub fn save_matches(conn: &mut Connection, repo: i64, matches: &[Match]) -> Result<(), Error> {
+/// Replaces repository `repo`'s stored matches with `matches`, found by
+/// comparing the patches `checked` with it as indexed at `repo.tips`, and
+/// records that run (one transaction).
+pub fn save_run(
+    conn: &mut Connection,
+    repo: &Repository,
+    matches: &[Match],
+    checked: &[&str],
+) -> Result<(), Error> {
     let tx = conn.transaction()?;
+    write_matches(&tx, repo.id, matches)?;
+    tx.execute("DELETE FROM up_checked WHERE repo = ?1", [repo.id])?;
+    {
+        let mut st =
+            tx.prepare("INSERT OR IGNORE INTO up_checked(repo, message_id) VALUES(?1, ?2)")?;
+        for m in checked {
+            st.execute(params![repo.id, m])?;
+        }
+    }
+    let tips: Vec<String> = repo.tips.iter().map(|t| t.to_string()).collect();
+    tx.execute(
+        "UPDATE up_repos SET matched_tips = ?2 WHERE id = ?1",
+        params![repo.id, tips.join("\n")],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Whether repository `repo`'s stored matches answer for `patches`
+/// (Message-ID, files): a run compared each of them with the repository
+/// as it is indexed now. A patch the run left out because the repository
+/// never touched its files ([`match_and_save`]'s rule) needs no run.
+pub fn match_run(
+    conn: &Connection,
+    repo: &Repository,
+    patches: &[(&str, &[String])],
+) -> Result<MatchRun, Error> {
+    let Some(matched) = &repo.matched_tips else {
+        return Ok(MatchRun::Never);
+    };
+    if *matched != repo.tips {
+        return Ok(MatchRun::Reindexed);
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM up_checked WHERE repo = ?1 AND message_id = ?2)",
+    )?;
+    let mut missed = Vec::new();
+    for &(m, files) in patches {
+        if !st.query_row(params![repo.id, m], |r| r.get::<_, bool>(0))?
+            && (files.is_empty() || covers_any_file(conn, repo.id, files)?)
+        {
+            missed.push(m.to_owned());
+        }
+    }
+    Ok(if missed.is_empty() {
+        MatchRun::Current
+    } else {
+        MatchRun::Missed(missed)
+    })
+}
+
+fn write_matches(
+    tx: &rusqlite::Transaction<'_>,
+    repo: i64,
+    matches: &[Match],
+) -> Result<(), Error> {
     tx.execute("DELETE FROM up_matches WHERE repo = ?1", [repo])?;
     {
         let mut st = tx.prepare(
@@ -542,7 +660,6 @@ pub fn save_matches(conn: &mut Connection, repo: i64, matches: &[Match]) -> Resu
             ])?;
         }
     }
-    tx.commit()?;
     Ok(())
 }
 
@@ -647,5 +764,64 @@ INSERT INTO up_matches VALUES('m@x', 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
         let other = repository_id(&conn, "/src/linux").expect("id");
         assert_ne!(other, r.id);
         assert_eq!(count_commits(&conn, other).expect("count"), 0);
+    }
+
+    /// Issue 15: a repository of a schema-2 store (no record of what its
+    /// match runs checked) counts as never matched; [`save_run`] records
+    /// the patches compared and the tips, and [`match_run`] tells a patch
+    /// that arrived later (and that the repository could hold) from one
+    /// it could not hold, and a repository indexed again since.
+    #[test]
+    fn match_runs_are_recorded_and_schema_2_counts_as_never_matched() {
+        let mut conn = Connection::open_in_memory().expect("sqlite");
+        conn.execute_batch(V1).expect("v1");
+        migrate(&conn).expect("to 3");
+        // Back to schema 2's shape, as an older lpl left it.
+        conn.execute_batch(
+            "ALTER TABLE up_repos DROP COLUMN matched_tips; DROP TABLE up_checked;
+             UPDATE up_meta SET value = '2' WHERE key = 'schema';",
+        )
+        .expect("schema 2");
+        assert!(needs_migration(&conn).expect("read"));
+        migrate(&conn).expect("2 to 3");
+        migrate(&conn).expect("idempotent");
+        assert!(!needs_migration(&conn).expect("read"));
+        let repo = repositories(&conn).expect("read").remove(0);
+        assert_eq!(repo.matched_tips, None);
+        let test_file = ["test/y.c".to_owned()];
+        let kernel_file = ["io_uring/net.c".to_owned()];
+        let old: [(&str, &[String]); 1] = [("m@x", &test_file)];
+        assert_eq!(match_run(&conn, &repo, &old).expect("run"), MatchRun::Never);
+
+        save_run(&mut conn, &repo, &[], &["m@x"]).expect("save");
+        let repo = repositories(&conn).expect("read").remove(0);
+        assert_eq!(repo.matched_tips.as_ref(), Some(&repo.tips));
+        // The run replaced the older matches.
+        assert!(matches_for(&conn, &repo, "m@x").expect("read").is_empty());
+        assert_eq!(
+            match_run(&conn, &repo, &old).expect("run"),
+            MatchRun::Current
+        );
+        // A later patch the repository could hold, and one it could not
+        // (liburing never touched io_uring/): only the first is missed.
+        let later: [(&str, &[String]); 3] = [
+            ("m@x", &test_file),
+            ("new@x", &test_file),
+            ("kernel@x", &kernel_file),
+        ];
+        assert_eq!(
+            match_run(&conn, &repo, &later).expect("run"),
+            MatchRun::Missed(vec!["new@x".to_owned()])
+        );
+        // Indexed again: new tips, the run is stale.
+        let newer: CommitId = "cccccccccccccccccccccccccccccccccccccccc"
+            .parse()
+            .expect("id");
+        set_tips(&conn, repo.id, &[newer]).expect("tips");
+        let repo = repositories(&conn).expect("read").remove(0);
+        assert_eq!(
+            match_run(&conn, &repo, &old).expect("run"),
+            MatchRun::Reindexed
+        );
     }
 }

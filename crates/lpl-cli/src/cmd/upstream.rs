@@ -16,8 +16,10 @@ use crate::error::{CmdResult, CommandError};
 ///
 /// The answer names the repository and the revision (the indexed tips) it
 /// was checked against. When no repository is indexed, or the indexed one
-/// never touched the series' files (liburing for a kernel series), the
-/// answer is "unknown", never "not merged".
+/// never touched the series' files (liburing for a kernel series), or one
+/// that could hold the series was not matched against it since it was
+/// indexed or since the series arrived (run --all again), the answer is
+/// "unknown", never "not merged".
 ///
 /// Examples:
 ///   lpl upstream index --repo ~/src/linux
@@ -26,7 +28,8 @@ use crate::error::{CmdResult, CommandError};
 ///   lpl upstream --all --no-link-trailers --json    # score the inferred methods
 ///
 /// Exit status: 0 a status (merged, partially, not merged, superseded);
-/// 3 unknown: no indexed repository covers the series' files; 1 no such
+/// 3 unknown: no indexed repository covers the series' files, or one that
+/// does was not matched against it (the reason says which); 1 no such
 /// series; 2 usage error.
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment, args_conflicts_with_subcommands = true)]
@@ -153,10 +156,14 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         }
     };
     if let Some(repo) = &st.repository {
-        out.write_str(&format!(
-            "  checked against {repo} at {}\n",
-            at(&st.revision)
-        ))?;
+        // An unknown that names a repository: it could hold the series but
+        // its stored matches do not answer for it (not matched yet).
+        let how = if st.is_merged().is_none() {
+            "not matched against"
+        } else {
+            "checked against"
+        };
+        out.write_str(&format!("  {how} {repo} at {}\n", at(&st.revision)))?;
     }
     // The other indexed repositories, and why they did not answer.
     for c in st
