@@ -49,16 +49,38 @@ impl<'a> Src<'a> {
     }
 }
 
+/// How much of each series a notebook's lookups fill in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Detail {
+    /// What a check, the roadmap's index and timeline and the TUI's
+    /// roadmap show: revisions, patches with their trailers, the upstream
+    /// status. No message is read or parsed, no range-diff computed: the
+    /// patches' diffstats, the cover letter's body and the range-diff from
+    /// the previous revision are left out (`None`).
+    #[default]
+    Light,
+    /// Everything: also each patch's diffstat, the cover letter's body and
+    /// the range-diff from the previous revision (an entry's page, the
+    /// static site, `notebook check --json`).
+    Full,
+}
+
 /// Checks every entry of `nb` against the archive.
-pub(crate) fn check(store: &Store, src: Src<'_>, nb: &Notebook) -> check::CheckReport {
-    check::check(nb, &StoreArchive::new(store, src))
+pub(crate) fn check(
+    store: &Store,
+    src: Src<'_>,
+    nb: &Notebook,
+    detail: Detail,
+) -> check::CheckReport {
+    check::check(nb, &StoreArchive::new(store, src, detail))
 }
 
 /// Writes the HTML site of `nb` under `dir`.
 pub(crate) fn render(store: &Store, src: Src<'_>, nb: &Notebook, dir: &Path) -> Result<(), Error> {
+    // Every entry gets a page of its own: the whole view of each.
     Ok(lpl_notebook::fsio::render_html(
         nb,
-        &StoreArchive::new(store, src),
+        &StoreArchive::new(store, src, Detail::Full),
         dir,
     )?)
 }
@@ -71,7 +93,14 @@ pub(crate) fn page(
     links: html::Links,
     which: html::Which,
 ) -> Option<html::PageParts> {
-    html::render_page(nb, &StoreArchive::new(store, src), links, which)
+    // The index and the timeline show no diffstat, cover letter or
+    // range-diff: light lookups; an entry's page shows them, for its one
+    // entry.
+    let detail = match which {
+        html::Which::Entry(_) => Detail::Full,
+        _ => Detail::Light,
+    };
+    html::render_page(nb, &StoreArchive::new(store, src, detail), links, which)
 }
 
 /// The entry `lpl notebook add` writes for revision `r`.
@@ -82,7 +111,7 @@ pub(crate) fn new_entry(
     status: Progress,
 ) -> Result<edit::NewEntry, Error> {
     let key = lib.revisions()[r].key_message();
-    let arch = StoreArchive::new(store, Src::Whole(lib));
+    let arch = StoreArchive::new(store, Src::Whole(lib), Detail::Light);
     let mid = lib.metas[key].message_id.as_str();
     let view = NbId::new(mid)
         .and_then(|id| arch.series_by_message_id(&id))
@@ -105,16 +134,19 @@ pub(crate) struct StoreArchive<'a> {
     pub store: &'a Store,
     /// The analysis.
     pub src: Src<'a>,
+    /// What each lookup fills in.
+    detail: Detail,
     /// The code index and its newest tree, opened when first asked (the
     /// workspace's only).
     code: std::cell::OnceCell<Option<(lpl_code::CodeIndex, lpl_code::TreeInfo)>>,
 }
 
 impl<'a> StoreArchive<'a> {
-    pub(crate) fn new(store: &'a Store, src: Src<'a>) -> Self {
+    pub(crate) fn new(store: &'a Store, src: Src<'a>, detail: Detail) -> Self {
         StoreArchive {
             store,
             src,
+            detail,
             code: std::cell::OnceCell::new(),
         }
     }
@@ -132,6 +164,30 @@ impl<'a> StoreArchive<'a> {
             })
             .as_ref()
     }
+}
+
+/// What the lookups of this thread cost: messages read and parsed,
+/// range-diffs computed (the tests' proof that a light check does
+/// neither).
+#[cfg(test)]
+pub(crate) mod cost {
+    use std::cell::Cell;
+
+    thread_local! {
+        pub(crate) static PARSED: Cell<usize> = const { Cell::new(0) };
+        pub(crate) static RANGE_DIFFS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// (messages parsed, range-diffs) since the last call; resets both.
+    pub(crate) fn take() -> (usize, usize) {
+        (PARSED.replace(0), RANGE_DIFFS.replace(0))
+    }
+}
+
+/// Counts a message read and parsed by a lookup (tests only).
+fn count_parse() {
+    #[cfg(test)]
+    cost::PARSED.set(cost::PARSED.get() + 1);
 }
 
 fn nb_id(s: &str) -> Option<NbId> {
@@ -167,15 +223,20 @@ impl StoreArchive<'_> {
             })
             .collect();
         let latest = lib.revisions()[lib.analysis.chains.latest(r)].revision;
+        let full = self.detail == Detail::Full;
         let mut patches = Vec::new();
         for (i, p) in rev.patches.iter().enumerate() {
             let m = &lib.metas[p.message];
-            let diffstat = self.store.raw(lib.rows[p.message]).ok().and_then(|raw| {
-                lpl_mail::parse(&raw)
-                    .message
-                    .patch
-                    .and_then(|pt| pt.diffstat)
-            });
+            let diffstat = full
+                .then(|| self.store.raw(lib.rows[p.message]).ok())
+                .flatten()
+                .and_then(|raw| {
+                    count_parse();
+                    lpl_mail::parse(&raw)
+                        .message
+                        .patch
+                        .and_then(|pt| pt.diffstat)
+                });
             patches.push(PatchView {
                 counter: p.counter,
                 subject: m.subject.clone(),
@@ -189,8 +250,12 @@ impl StoreArchive<'_> {
         }
         let cover_body = rev
             .cover
+            .filter(|_| full)
             .and_then(|c| self.store.raw(lib.rows[c]).ok())
-            .map(|raw| lpl_mail::parse(&raw).message.body);
+            .map(|raw| {
+                count_parse();
+                lpl_mail::parse(&raw).message.body
+            });
         Some(SeriesView {
             title: lib.metas[key].subject.clone(),
             author: rev
@@ -206,7 +271,7 @@ impl StoreArchive<'_> {
             cover_body,
             trailers: rt.map(|t| counts(&t.counts)).unwrap_or_default(),
             upstream: self.upstream(lib, r),
-            previous_diff: self.previous_diff(lib, r),
+            previous_diff: full.then(|| self.previous_diff(lib, r)).flatten(),
         })
     }
 
@@ -217,6 +282,8 @@ impl StoreArchive<'_> {
         let chain = lib.analysis.chains.chain(r);
         let at = chain.iter().position(|&c| c == r)?;
         let prev = *chain.get(at.checked_sub(1)?)?;
+        #[cfg(test)]
+        cost::RANGE_DIFFS.set(cost::RANGE_DIFFS.get() + 1);
         let v = crate::diff::range_diff(
             self.store,
             lib,
@@ -308,6 +375,13 @@ impl Archive for StoreArchive<'_> {
         let lib = self.src.lib_for(id.as_str())?;
         let r = lib.find_revision(id.as_str()).ok()?;
         self.view(&lib, r)
+    }
+
+    fn has_series(&self, id: &NbId) -> bool {
+        // No view: the revision found is all a badge needs.
+        self.src
+            .lib_for(id.as_str())
+            .is_some_and(|lib| lib.find_revision(id.as_str()).is_ok())
     }
 
     fn series_by_subject(&self, subject: &str, author: Option<&str>) -> Vec<SeriesView> {
@@ -680,7 +754,7 @@ pub(crate) fn patch_subject(
     e: usize,
     counter: u32,
 ) -> Option<String> {
-    let arch = StoreArchive::new(store, src);
+    let arch = StoreArchive::new(store, src, Detail::Light);
     let en = nb.entries().get(e)?;
     let ids = en
         .message_id
@@ -782,4 +856,106 @@ pub(crate) fn fetch_entries(
         out.push(ef);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+
+    use super::*;
+    use crate::import::ImportOptions;
+    use crate::quickstart::{ROADMAP, SAMPLE_MBOX};
+
+    /// The bundled sample imported, and the example roadmap.
+    fn sample() -> (tempfile::TempDir, Workspace, Notebook) {
+        let home = tempfile::tempdir().expect("tempdir");
+        let mbox = home.path().join("sample.mbox");
+        std::fs::write(&mbox, SAMPLE_MBOX).expect("write the sample");
+        let mut ws = Workspace::open(home.path().join("home")).expect("open");
+        let opts = ImportOptions {
+            index: false,
+            ..Default::default()
+        };
+        ws.import(&[mbox], &opts, &AtomicBool::new(false), &mut |_| {})
+            .expect("import");
+        (home, ws, Notebook::parse(ROADMAP.to_vec()))
+    }
+
+    /// Issue 18/19: the check, the roadmap's index and timeline (the TUI's
+    /// first screen, `lpl serve`'s `/`) read no message and compute no
+    /// range-diff; `check --json` and an entry's page still have all of
+    /// it, and the light report is the full one without those parts.
+    #[test]
+    fn a_light_check_parses_nothing_and_diffs_nothing() {
+        let (_home, ws, nb) = sample();
+        let ws = ws.reader().expect("reader");
+        cost::take();
+        let light = ws.notebook_check(&nb, Detail::Light).expect("check");
+        assert_eq!(
+            cost::take(),
+            (0, 0),
+            "a light check parses and diffs nothing"
+        );
+        let full = ws.notebook_check(&nb, Detail::Full).expect("check");
+        let (parsed, diffs) = cost::take();
+        assert!(
+            parsed > 0 && diffs > 0,
+            "{parsed} parsed, {diffs} range-diffs"
+        );
+
+        // Zi Yan's v5 is found, with v1..v5, and in full its range-diff
+        // from v4.
+        let zi = |r: &check::CheckReport| {
+            r.entries
+                .iter()
+                .find(|e| {
+                    e.series.as_ref().is_some_and(|s| {
+                        s.message_id.as_str() == "20240226205534.1603748-1-zi.yan@sent.com"
+                    })
+                })
+                .cloned()
+                .expect("Zi Yan's series is found")
+        };
+        let (l, f) = (zi(&light), zi(&full));
+        assert_eq!(l.revisions, [1, 2, 3, 4, 5]);
+        let fs = f.series.as_ref().expect("series");
+        assert_eq!(fs.previous_diff.as_ref().map(|d| d.from_revision), Some(4));
+        assert!(fs.patches.iter().all(|p| p.diffstat.is_some()));
+        assert!(fs.cover_body.is_some());
+
+        // Light = full without the diffstats, cover letters and range-diffs.
+        let mut stripped = full.clone();
+        for e in &mut stripped.entries {
+            if let Some(s) = &mut e.series {
+                s.previous_diff = None;
+                s.cover_body = None;
+                for p in &mut s.patches {
+                    p.diffstat = None;
+                }
+            }
+        }
+        assert_eq!(light, stripped);
+        let found = light.entries.iter().filter(|e| e.series.is_some()).count();
+        assert!(found >= 2, "{found} entries found");
+
+        // The index and the timeline: light. An entry's page: its one
+        // entry in full (one range-diff, its patches and cover parsed).
+        for which in [html::Which::Index, html::Which::Timeline] {
+            ws.notebook_page(&nb, html::Links::Served, which)
+                .expect("page")
+                .expect("a page");
+            assert_eq!(cost::take(), (0, 0), "{which:?}");
+        }
+        let page = ws
+            .notebook_page(&nb, html::Links::Served, html::Which::Entry(f.entry))
+            .expect("page")
+            .expect("an entry page");
+        let (parsed, diffs) = cost::take();
+        assert_eq!(diffs, 1, "the entry's own range-diff only");
+        assert_eq!(parsed, fs.patches.len() + 1, "its patches and cover letter");
+        assert!(
+            page.body.contains("diffstat"),
+            "the entry page shows diffstats"
+        );
+    }
 }

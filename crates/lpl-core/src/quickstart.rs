@@ -113,7 +113,7 @@ impl Workspace {
             ));
         }
         let nb = Notebook::parse(ROADMAP.to_vec());
-        let check = self.notebook_check(&nb)?;
+        let check = self.notebook_check(&nb, crate::notebook::Detail::Light)?;
         let stats = crate::notebook::check::stats(&nb, &check);
         Ok(Quickstart {
             sample,

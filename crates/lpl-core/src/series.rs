@@ -69,6 +69,10 @@ pub struct SeriesSummary {
 pub struct SeriesFilter {
     /// Words that must all appear in the title (case-insensitive).
     pub words: Vec<String>,
+    /// Words that must each appear in the title or the author's name or
+    /// address (case-insensitive): what a filter typed over a list of
+    /// series matches.
+    pub text: Vec<String>,
     /// Substring of the author's name or address.
     pub author: Option<String>,
     /// Substring of the List-Id.
@@ -81,7 +85,10 @@ pub struct SeriesFilter {
     pub all_revisions: bool,
     /// Include single patches and pull requests.
     pub singles: bool,
-    /// At most this many.
+    /// Skip this many of those selected (pages of a long list: the next
+    /// page's `offset` is the rows read so far).
+    pub offset: usize,
+    /// At most this many (after `offset`).
     pub limit: Option<usize>,
 }
 
@@ -130,6 +137,12 @@ pub(crate) fn summary(lib: &Library, r: usize) -> SeriesSummary {
 /// `lpl series [QUERY]`: newest first.
 pub(crate) fn list(lib: &Library, f: &SeriesFilter) -> Vec<SeriesSummary> {
     let words: Vec<String> = f.words.iter().map(|w| w.to_lowercase()).collect();
+    let text: Vec<String> = f
+        .text
+        .iter()
+        .map(|w| w.to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect();
     let mut out: Vec<SeriesSummary> = (0..lib.revisions().len())
         .filter(|&r| {
             let rev = &lib.revisions()[r];
@@ -142,6 +155,18 @@ pub(crate) fn list(lib: &Library, f: &SeriesFilter) -> Vec<SeriesSummary> {
             let t = rev.normalized_title.to_lowercase();
             if !words.iter().all(|w| t.contains(w.as_str())) {
                 return false;
+            }
+            if !text.is_empty() {
+                let hay = format!(
+                    "{}\n{}\n{}",
+                    rev.normalized_title,
+                    rev.sender_name.as_deref().unwrap_or(""),
+                    rev.sender_email
+                )
+                .to_lowercase();
+                if !text.iter().all(|w| hay.contains(w.as_str())) {
+                    return false;
+                }
             }
             if let Some(a) = &f.author {
                 let a = a.to_lowercase();
@@ -170,6 +195,7 @@ pub(crate) fn list(lib: &Library, f: &SeriesFilter) -> Vec<SeriesSummary> {
             .cmp(&a.date)
             .then_with(|| b.revision.cmp(&a.revision))
     });
+    out.drain(..f.offset.min(out.len()));
     if let Some(n) = f.limit {
         out.truncate(n);
     }

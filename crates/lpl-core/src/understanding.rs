@@ -344,18 +344,26 @@ fn json<T: Serialize>(v: &T) -> String {
 
 /// Whether the saved understanding is of the store as it is now.
 pub(crate) fn is_current(store: &Store) -> Result<bool, Error> {
+    Ok(current_stamp(store)?.is_some())
+}
+
+/// The saved understanding's stamp when it is of the store as it is now
+/// (`None`: stale or missing). A unit's rows change only with the stamp
+/// (both in one transaction), so a unit loaded under a stamp is the
+/// unit as long as the stamp is.
+pub(crate) fn current_stamp(store: &Store) -> Result<Option<String>, Error> {
     let Some(saved) = store.understanding_stamp()? else {
-        return Ok(false);
+        return Ok(None);
     };
-    Ok(saved == store.content_stamp(&stamp_version())?)
+    Ok((saved == store.content_stamp(&stamp_version())?).then_some(saved))
 }
 
 /// A library to answer from: the whole archive's, or one unit's.
 pub(crate) enum Lib<'a> {
     /// The whole archive, analysed (the handle's).
     Whole(&'a Library),
-    /// One unit, loaded for this query.
-    Unit(Box<Library>),
+    /// One unit, loaded for this query (or kept from an earlier one).
+    Unit(std::sync::Arc<Library>),
 }
 
 impl Deref for Lib<'_> {
@@ -471,6 +479,12 @@ pub(crate) fn list(store: &Store, f: &SeriesFilter) -> Result<Option<Vec<SeriesS
             .map(|w| w.to_lowercase())
             .filter(|w| !w.is_empty())
             .collect(),
+        text: f
+            .text
+            .iter()
+            .map(|w| w.to_lowercase())
+            .filter(|w| !w.is_empty())
+            .collect(),
         author: f
             .author
             .as_ref()
@@ -481,6 +495,7 @@ pub(crate) fn list(store: &Store, f: &SeriesFilter) -> Result<Option<Vec<SeriesS
         until: f.until,
         latest_only: !f.all_revisions,
         series_only: !f.singles,
+        offset: f.offset,
         limit: f.limit,
     };
     Ok(store
@@ -490,9 +505,9 @@ pub(crate) fn list(store: &Store, f: &SeriesFilter) -> Result<Option<Vec<SeriesS
         .collect())
 }
 
-/// The units holding the revisions with this normalised title (`None`:
-/// one of them disagrees with its saved rows).
-pub(crate) fn by_title(store: &Store, norm_title: &str) -> Result<Option<Vec<Library>>, Error> {
+/// The units holding the revisions with this normalised title, in
+/// ascending order.
+pub(crate) fn units_with_title(store: &Store, norm_title: &str) -> Result<Vec<i64>, Error> {
     let mut units: Vec<i64> = store
         .revisions_by_title(norm_title)?
         .into_iter()
@@ -500,14 +515,7 @@ pub(crate) fn by_title(store: &Store, norm_title: &str) -> Result<Option<Vec<Lib
         .collect();
     units.sort_unstable();
     units.dedup();
-    let mut out = Vec::new();
-    for u in units {
-        match load_unit(store, u)? {
-            Some(l) => out.push(l),
-            None => return Ok(None),
-        }
-    }
-    Ok(Some(out))
+    Ok(units)
 }
 
 /// The saved counts.
@@ -640,6 +648,18 @@ mod tests {
                 author: Some("O".into()),
                 since: Some(1_500_000_000),
                 singles: true,
+                ..Default::default()
+            },
+            // Pages of a list filtered as the TUI's is (title or author).
+            SeriesFilter {
+                text: vec!["Cgroup".into(), "e".into()],
+                offset: 3,
+                limit: Some(5),
+                ..Default::default()
+            },
+            SeriesFilter {
+                all_revisions: true,
+                offset: 10,
                 ..Default::default()
             },
         ];

@@ -2,6 +2,7 @@
 
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -93,7 +94,15 @@ pub struct Workspace {
     library: OnceCell<Library>,
     /// The store's content stamp when the library was loaded.
     library_stamp: OnceCell<String>,
+    /// The saved units loaded last, with the understanding's stamp they
+    /// were read under (newest last): a page or a check asks several
+    /// questions of one series (its revisions, its range-diff, the
+    /// thread of a patch), and each would load and re-assemble its unit.
+    units: std::cell::RefCell<Vec<(i64, String, Arc<Library>)>>,
 }
+
+/// Saved units a workspace keeps loaded ([`Workspace::lib_for`]).
+const UNITS_KEPT: usize = 8;
 
 impl std::fmt::Debug for Workspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -248,6 +257,7 @@ impl Workspace {
             access: Access::ReadWrite,
             library: OnceCell::new(),
             library_stamp: OnceCell::new(),
+            units: Default::default(),
         })
     }
 
@@ -304,6 +314,7 @@ impl Workspace {
             access: Access::ReadOnly,
             library: OnceCell::new(),
             library_stamp: OnceCell::new(),
+            units: Default::default(),
         })
     }
 
@@ -427,12 +438,14 @@ impl Workspace {
     /// one when nothing holds it, so that the errors are the same), else
     /// the whole archive's.
     pub(crate) fn lib_for(&self, arg: &str, names: Names) -> Result<Lib<'_>> {
-        if self.library.get().is_none() && crate::understanding::is_current(&self.store)? {
+        if self.library.get().is_none()
+            && let Some(stamp) = crate::understanding::current_stamp(&self.store)?
+        {
             match crate::understanding::unit_for(&self.store, arg, names)? {
-                None => return Ok(Lib::Unit(Box::new(crate::understanding::empty()))),
+                None => return Ok(Lib::Unit(Arc::new(crate::understanding::empty()))),
                 Some(u) => {
-                    if let Some(l) = crate::understanding::load_unit(&self.store, u)? {
-                        return Ok(Lib::Unit(Box::new(l)));
+                    if let Some(l) = self.unit(u, &stamp)? {
+                        return Ok(Lib::Unit(l));
                     }
                 }
             }
@@ -440,14 +453,43 @@ impl Workspace {
         Ok(Lib::Whole(self.library()?))
     }
 
+    /// Saved unit `u` as of `stamp` (kept from an earlier query, or loaded
+    /// and kept); `None` when it disagrees with its saved rows.
+    fn unit(&self, u: i64, stamp: &str) -> Result<Option<Arc<Library>>> {
+        let mut kept = self.units.borrow_mut();
+        if let Some(k) = kept.iter().position(|(id, st, _)| *id == u && st == stamp) {
+            let hit = kept.remove(k);
+            let l = hit.2.clone();
+            kept.push(hit);
+            return Ok(Some(l));
+        }
+        let Some(l) = crate::understanding::load_unit(&self.store, u)? else {
+            return Ok(None);
+        };
+        let l = Arc::new(l);
+        // Units of an older stamp are never asked for again.
+        kept.retain(|(_, st, _)| st == stamp);
+        if kept.len() >= UNITS_KEPT {
+            kept.remove(0);
+        }
+        kept.push((u, stamp.to_owned(), l.clone()));
+        Ok(Some(l))
+    }
+
     /// The analyses holding every revision titled `norm_title` (the saved
     /// units, or the whole archive's).
     pub(crate) fn libs_with_title(&self, norm_title: &str) -> Result<Vec<Lib<'_>>> {
         if self.library.get().is_none()
-            && crate::understanding::is_current(&self.store)?
-            && let Some(units) = crate::understanding::by_title(&self.store, norm_title)?
+            && let Some(stamp) = crate::understanding::current_stamp(&self.store)?
         {
-            return Ok(units.into_iter().map(|l| Lib::Unit(Box::new(l))).collect());
+            let mut out = Vec::new();
+            for u in crate::understanding::units_with_title(&self.store, norm_title)? {
+                match self.unit(u, &stamp)? {
+                    Some(l) => out.push(Lib::Unit(l)),
+                    None => return Ok(vec![Lib::Whole(self.library()?)]),
+                }
+            }
+            return Ok(out);
         }
         Ok(vec![Lib::Whole(self.library()?)])
     }
@@ -1039,12 +1081,23 @@ impl Workspace {
         Ok((crate::series::summary(lib, r), st))
     }
 
-    /// Checks every entry of the notebook against the archive.
-    pub fn notebook_check(&self, nb: &Notebook) -> Result<CheckReport> {
+    /// Checks every entry of the notebook against the archive, each
+    /// series found filled in as `detail` says: [`Detail::Light`] for
+    /// what a check shows (no message parsed, no range-diff computed),
+    /// [`Detail::Full`] for everything (`notebook check --json`).
+    ///
+    /// [`Detail::Light`]: crate::notebook::Detail::Light
+    /// [`Detail::Full`]: crate::notebook::Detail::Full
+    pub fn notebook_check(
+        &self,
+        nb: &Notebook,
+        detail: crate::notebook::Detail,
+    ) -> Result<CheckReport> {
         Ok(crate::notebook::check(
             &self.store,
             crate::notebook::Src::Ws(self),
             nb,
+            detail,
         ))
     }
 
@@ -1057,7 +1110,9 @@ impl Workspace {
     /// One page of the notebook's site (the same pages as
     /// [`Workspace::notebook_render`] writes), its links in the form
     /// `links` says: for a server that shows them live. `None` when
-    /// `which` names no entry.
+    /// `which` names no entry. The index and the timeline look every
+    /// entry up light (no message parsed, no range-diff); an entry's page
+    /// looks up its one entry in full.
     pub fn notebook_page(
         &self,
         nb: &Notebook,

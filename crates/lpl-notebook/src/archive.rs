@@ -64,7 +64,8 @@ pub struct PatchView {
     pub subject: String,
     /// Its Message-ID.
     pub message_id: MessageId,
-    /// The diffstat, if the patch had one.
+    /// The diffstat, if the patch had one (and the lookup read the patch:
+    /// a light lookup leaves it out, see [`SeriesView`]).
     pub diffstat: Option<String>,
     /// Trailers on this patch (in the patch and in replies to it).
     pub trailers: TrailerCounts,
@@ -109,6 +110,13 @@ pub struct PreviousDiff {
 }
 
 /// A series as the archive knows it (the revision the lookup matched).
+///
+/// An archive may answer a lookup *light*: without what costs reading
+/// and parsing the messages or comparing revisions, which only a page
+/// showing the one series needs: the patches' diffstats, the cover
+/// letter's body and the range-diff from the previous revision (`None`
+/// there). lpl-core answers light for checks, the index and the timeline,
+/// and whole for an entry's page, the static site and `check --json`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct SeriesView {
     /// Subject of the cover letter (or of the single patch), tags included.
@@ -176,6 +184,13 @@ pub trait Archive {
     /// from `author`; newest first. Used when the entry's link does not
     /// resolve (not a lore link, or a message not in the archive).
     fn series_by_subject(&self, subject: &str, author: Option<&str>) -> Vec<SeriesView>;
+
+    /// Whether the archive has the series of the message `id` (what a
+    /// link's badge says): [`Archive::series_by_message_id`] finds it, at
+    /// no more cost than the lookup.
+    fn has_series(&self, id: &MessageId) -> bool {
+        self.series_by_message_id(id).is_some()
+    }
 
     /// The indexed kernel tree the roadmap's call chains are looked up
     /// in; `None` (the default) when none is: the chains stay plain text.

@@ -350,171 +350,198 @@ fn reason(e: &Entry, found: &Found, s: Option<&SeriesView>, linked_in: bool) -> 
 
 /// Checks every entry against `archive`.
 pub fn check(nb: &Notebook, archive: &dyn Archive) -> CheckReport {
-    let mut out = Vec::new();
-    let mut undefined = undefined_functions(nb, archive);
-    for (i, e) in nb.entries().iter().enumerate() {
-        let topic = e
-            .topic
-            .map_or(String::new(), |t| nb.topic_path(t).join(" / "));
-        let (open, answered) =
-            nb.questions()
-                .iter()
-                .filter(|q| q.entry == Some(i))
-                .fold(
-                    (0, 0),
-                    |(o, a), q| if q.answered { (o, a + 1) } else { (o + 1, a) },
-                );
-        let mut links = message_links(nb, i);
-        for l in &mut links {
-            l.in_archive = archive.series_by_message_id(&l.message_id).is_some();
-        }
-        let mut found = if e.message_id.is_some() {
-            Found::NotFound
-        } else {
-            Found::NotASeries
-        };
-        let mut series = None;
-        if let Some(id) = &e.message_id {
-            series = archive.series_by_message_id(id);
-            if series.is_some() {
-                found = Found::ByMessageId;
-            }
-        }
-        if series.is_none() {
-            for r in &e.other_revisions {
-                if let Some(s) = archive.series_by_message_id(&r.message_id) {
-                    series = Some(s);
-                    found = Found::ByOtherRevision;
-                    break;
-                }
-            }
-        }
-        if series.is_none() && (e.message_id.is_some() || e.tags.is_patch) {
-            let subject = inline::subject_tags(&e.subject).rest;
-            let mut hits = archive.series_by_subject(&subject, e.author.as_deref());
-            if !hits.is_empty() {
-                // Prefer the revision the entry names.
-                let k = hits
-                    .iter()
-                    .position(|s| Some(s.revision) == e.tags.version)
-                    .unwrap_or(0);
-                series = Some(hits.swap_remove(k));
-                found = Found::BySubject;
-            }
-        }
-        let mut stale = Vec::new();
-        let (mut revisions, mut linked, mut latest, mut trailers) =
-            (Vec::new(), None, None, TrailerCounts::default());
-        let mut linked_in = false;
-        let mut patches = Vec::new();
-        if let Some(s) = &series {
-            revisions = s.revisions.iter().map(|r| r.version).collect();
-            revisions.sort_unstable();
-            revisions.dedup();
-            // The revision the entry links: its message's, else the one its
-            // subject names, else (found by its own Message-ID) the match.
-            let by_id = e
-                .message_id
-                .as_ref()
-                .and_then(|id| s.revisions.iter().find(|r| &r.message_id == id))
-                .map(|r| r.version);
-            let own = by_id.or(match found {
-                Found::ByMessageId => Some(s.revision),
-                _ => e.tags.version.or(Some(1).filter(|_| e.tags.is_patch)),
-            });
-            linked_in = found == Found::ByMessageId
-                || by_id.is_some()
-                || (found == Found::BySubject
-                    && own.is_some_and(|v| revisions.contains(&v))
-                    && e.message_id.is_none());
-            let noted = e.other_revisions.iter().map(|r| r.version).max();
-            let newest_linked = own.max(noted);
-            linked = own;
-            latest = revisions
-                .last()
-                .copied()
-                .or(Some(s.latest))
-                .max(Some(s.latest));
-            trailers = s.trailers.clone();
-            if let (Some(l), Some(t)) = (newest_linked, latest)
-                && t > l
-                && let Some(r) = s.revisions.iter().find(|r| r.version == t)
-            {
-                stale.push(Stale::NewerRevision {
-                    linked: l,
-                    latest: t,
-                    latest_message_id: r.message_id.clone(),
-                });
-            }
-            let a = norm(&e.subject);
-            let b = norm(&s.title);
-            if found == Found::ByMessageId
-                && !a.is_empty()
-                && !b.is_empty()
-                && !a.contains(&b)
-                && !b.contains(&a)
-            {
-                stale.push(Stale::TitleMismatch {
-                    notebook: e.subject.clone(),
-                    archive: s.title.clone(),
-                });
-            }
-            if let (true, Some(m)) = (e.not_merged, s.upstream.as_ref().filter(|u| u.is_merged())) {
-                stale.push(Stale::MarkedNotMergedButMerged {
-                    merged: m.what.clone(),
-                });
-            }
-            for (k, c) in crate::patches::patch_notes(e, &s.patches) {
-                if let Some(p) = Progress::of(e.notes[k].mark.as_ref()) {
-                    patches.push((c, p));
-                }
-            }
-        }
-        out.push(EntryCheck {
-            entry: i,
-            line: e.line + 1,
-            anchor: e.anchor.clone(),
-            title: e.title.clone(),
-            topic,
-            reason: reason(e, &found, series.as_ref(), linked_in),
-            marked_not_merged: e.not_merged,
-            merged: series
-                .as_ref()
-                .and_then(|s| s.upstream.as_ref())
-                .and_then(|u| u.merged),
-            upstream: series.as_ref().and_then(|s| s.upstream.clone()),
-            found,
-            series,
-            revisions,
-            linked_revision: linked,
-            latest,
-            trailers,
-            open_questions: open,
-            answered_questions: answered,
-            stale,
-            linked_in_archive: linked_in,
-            links,
-            progress: e.progress(),
-            patches,
-            reading: readings(nb, i),
-            undefined_functions: undefined.remove(&i).unwrap_or_default(),
-        });
+    let mut undefined = undefined_functions(nb, archive, None);
+    let entries = (0..nb.entries().len())
+        .map(|i| entry_check(nb, archive, i, undefined.remove(&i).unwrap_or_default()))
+        .collect();
+    CheckReport { entries }
+}
+
+/// Checks entry `i` alone against `archive` (`None`: no such entry): what
+/// [`check`] says of it, without looking up the other entries (a page
+/// showing one entry).
+pub fn check_entry(nb: &Notebook, archive: &dyn Archive, i: usize) -> Option<EntryCheck> {
+    if i >= nb.entries().len() {
+        return None;
     }
-    CheckReport { entries: out }
+    let undefined = undefined_functions(nb, archive, Some(i))
+        .remove(&i)
+        .unwrap_or_default();
+    Some(entry_check(nb, archive, i, undefined))
+}
+
+/// The check of entry `i`, its undefined call-chain names given.
+fn entry_check(
+    nb: &Notebook,
+    archive: &dyn Archive,
+    i: usize,
+    undefined_functions: Vec<crate::code::ChainName>,
+) -> EntryCheck {
+    let e = &nb.entries()[i];
+    let topic = e
+        .topic
+        .map_or(String::new(), |t| nb.topic_path(t).join(" / "));
+    let (open, answered) =
+        nb.questions()
+            .iter()
+            .filter(|q| q.entry == Some(i))
+            .fold(
+                (0, 0),
+                |(o, a), q| if q.answered { (o, a + 1) } else { (o + 1, a) },
+            );
+    let mut links = message_links(nb, i);
+    for l in &mut links {
+        l.in_archive = archive.has_series(&l.message_id);
+    }
+    let mut found = if e.message_id.is_some() {
+        Found::NotFound
+    } else {
+        Found::NotASeries
+    };
+    let mut series = None;
+    if let Some(id) = &e.message_id {
+        series = archive.series_by_message_id(id);
+        if series.is_some() {
+            found = Found::ByMessageId;
+        }
+    }
+    if series.is_none() {
+        for r in &e.other_revisions {
+            if let Some(s) = archive.series_by_message_id(&r.message_id) {
+                series = Some(s);
+                found = Found::ByOtherRevision;
+                break;
+            }
+        }
+    }
+    if series.is_none() && (e.message_id.is_some() || e.tags.is_patch) {
+        let subject = inline::subject_tags(&e.subject).rest;
+        let mut hits = archive.series_by_subject(&subject, e.author.as_deref());
+        if !hits.is_empty() {
+            // Prefer the revision the entry names.
+            let k = hits
+                .iter()
+                .position(|s| Some(s.revision) == e.tags.version)
+                .unwrap_or(0);
+            series = Some(hits.swap_remove(k));
+            found = Found::BySubject;
+        }
+    }
+    let mut stale = Vec::new();
+    let (mut revisions, mut linked, mut latest, mut trailers) =
+        (Vec::new(), None, None, TrailerCounts::default());
+    let mut linked_in = false;
+    let mut patches = Vec::new();
+    if let Some(s) = &series {
+        revisions = s.revisions.iter().map(|r| r.version).collect();
+        revisions.sort_unstable();
+        revisions.dedup();
+        // The revision the entry links: its message's, else the one its
+        // subject names, else (found by its own Message-ID) the match.
+        let by_id = e
+            .message_id
+            .as_ref()
+            .and_then(|id| s.revisions.iter().find(|r| &r.message_id == id))
+            .map(|r| r.version);
+        let own = by_id.or(match found {
+            Found::ByMessageId => Some(s.revision),
+            _ => e.tags.version.or(Some(1).filter(|_| e.tags.is_patch)),
+        });
+        linked_in = found == Found::ByMessageId
+            || by_id.is_some()
+            || (found == Found::BySubject
+                && own.is_some_and(|v| revisions.contains(&v))
+                && e.message_id.is_none());
+        let noted = e.other_revisions.iter().map(|r| r.version).max();
+        let newest_linked = own.max(noted);
+        linked = own;
+        latest = revisions
+            .last()
+            .copied()
+            .or(Some(s.latest))
+            .max(Some(s.latest));
+        trailers = s.trailers.clone();
+        if let (Some(l), Some(t)) = (newest_linked, latest)
+            && t > l
+            && let Some(r) = s.revisions.iter().find(|r| r.version == t)
+        {
+            stale.push(Stale::NewerRevision {
+                linked: l,
+                latest: t,
+                latest_message_id: r.message_id.clone(),
+            });
+        }
+        let a = norm(&e.subject);
+        let b = norm(&s.title);
+        if found == Found::ByMessageId
+            && !a.is_empty()
+            && !b.is_empty()
+            && !a.contains(&b)
+            && !b.contains(&a)
+        {
+            stale.push(Stale::TitleMismatch {
+                notebook: e.subject.clone(),
+                archive: s.title.clone(),
+            });
+        }
+        if let (true, Some(m)) = (e.not_merged, s.upstream.as_ref().filter(|u| u.is_merged())) {
+            stale.push(Stale::MarkedNotMergedButMerged {
+                merged: m.what.clone(),
+            });
+        }
+        for (k, c) in crate::patches::patch_notes(e, &s.patches) {
+            if let Some(p) = Progress::of(e.notes[k].mark.as_ref()) {
+                patches.push((c, p));
+            }
+        }
+    }
+    EntryCheck {
+        entry: i,
+        line: e.line + 1,
+        anchor: e.anchor.clone(),
+        title: e.title.clone(),
+        topic,
+        reason: reason(e, &found, series.as_ref(), linked_in),
+        marked_not_merged: e.not_merged,
+        merged: series
+            .as_ref()
+            .and_then(|s| s.upstream.as_ref())
+            .and_then(|u| u.merged),
+        upstream: series.as_ref().and_then(|s| s.upstream.clone()),
+        found,
+        series,
+        revisions,
+        linked_revision: linked,
+        latest,
+        trailers,
+        open_questions: open,
+        answered_questions: answered,
+        stale,
+        linked_in_archive: linked_in,
+        links,
+        progress: e.progress(),
+        patches,
+        reading: readings(nb, i),
+        undefined_functions,
+    }
 }
 
 /// The call-chain names no indexed tree defines, by entry (nothing when
-/// no tree is indexed).
+/// no tree is indexed), of every entry or of entry `only`.
 fn undefined_functions(
     nb: &Notebook,
     archive: &dyn Archive,
+    only: Option<usize>,
 ) -> std::collections::HashMap<usize, Vec<crate::code::ChainName>> {
     let mut out: std::collections::HashMap<usize, Vec<_>> = std::collections::HashMap::new();
     if archive.code_tree().is_none() {
         return out;
     }
     let mut defined: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
-    for c in crate::code::chain_names(nb) {
+    for c in crate::code::chain_names(nb)
+        .into_iter()
+        .filter(|c| only.is_none_or(|i| c.entry == i))
+    {
         let known = *defined
             .entry(c.name.clone())
             .or_insert_with(|| archive.code_definition(&c.name).is_some());

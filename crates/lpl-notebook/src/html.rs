@@ -463,7 +463,7 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
     for (i, e) in nb.entries().iter().enumerate() {
         push(
             format!("entries/{}.html", e.anchor),
-            entry_parts(nb, &report, i, &code, below),
+            entry_parts(nb, &report.entries[i], &code, below),
         );
     }
     let mut names: Vec<&String> = code.history.keys().collect();
@@ -475,31 +475,32 @@ pub fn render(nb: &Notebook, archive: &dyn Archive) -> Site {
 }
 
 /// Renders one page with `links`; `None` when the entry does not exist.
-/// The notebook is checked against `archive` once per call.
+///
+/// The index and the timeline check every entry against `archive`; an
+/// entry's page checks that entry alone. What a page shows of a series
+/// is what `archive` gives: a caller that serves the index from a light
+/// archive (no diffstats, cover letters or range-diffs, which the index
+/// does not show) gives an entry's page the whole view.
 pub fn render_page(
     nb: &Notebook,
     archive: &dyn Archive,
     links: Links,
     which: Which,
 ) -> Option<PageParts> {
-    if let Which::Entry(i) = which
-        && i >= nb.entries().len()
-    {
-        return None;
-    }
-    let report = check::check(nb, archive);
     Some(match which {
-        Which::Index => index_parts(
-            nb,
-            &report,
-            &check::stats(nb, &report),
-            Ln { links, depth: 0 },
-        ),
-        Which::Timeline => timeline_parts(nb, &report, Ln { links, depth: 0 }),
+        Which::Index => {
+            let report = check::check(nb, archive);
+            index_parts(
+                nb,
+                &report,
+                &check::stats(nb, &report),
+                Ln { links, depth: 0 },
+            )
+        }
+        Which::Timeline => timeline_parts(nb, &check::check(nb, archive), Ln { links, depth: 0 }),
         Which::Entry(i) => entry_parts(
             nb,
-            &report,
-            i,
+            &check::check_entry(nb, archive, i)?,
             &code_links(nb, archive, false),
             Ln { links, depth: 1 },
         ),
@@ -634,16 +635,10 @@ fn timeline_parts(nb: &Notebook, report: &check::CheckReport, ln: Ln) -> PagePar
     }
 }
 
-fn entry_parts(
-    nb: &Notebook,
-    report: &check::CheckReport,
-    i: usize,
-    code: &CodeLinks,
-    ln: Ln,
-) -> PageParts {
+fn entry_parts(nb: &Notebook, c: &EntryCheck, code: &CodeLinks, ln: Ln) -> PageParts {
     let n = nb.entries().len();
+    let i = c.entry;
     let e = &nb.entries()[i];
-    let c = &report.entries[i];
     let mut b = String::new();
     let _ = write!(
         b,

@@ -68,6 +68,9 @@ pub struct RevisionRow {
 pub struct RevisionQuery {
     /// Lowercase words the lowercase title must all contain.
     pub words: Vec<String>,
+    /// Lowercase words each contained in the lowercase title, sender name
+    /// or address.
+    pub text: Vec<String>,
     /// Lowercase substring of the sender's name or address.
     pub author: Option<String>,
     /// Substring of the List-Id.
@@ -80,7 +83,9 @@ pub struct RevisionQuery {
     pub latest_only: bool,
     /// Only series.
     pub series_only: bool,
-    /// At most this many.
+    /// Skip this many of the rows selected.
+    pub offset: usize,
+    /// At most this many (after `offset`).
     pub limit: Option<usize>,
 }
 
@@ -372,6 +377,12 @@ fn revision_sql(q: &RevisionQuery) -> (String, Vec<rusqlite::types::Value>) {
         let n = arg(w.clone().into());
         cond.push(format!("instr(title_lc, ?{n}) > 0"));
     }
+    for w in &q.text {
+        let n = arg(w.clone().into());
+        cond.push(format!(
+            "instr(title_lc || char(10) || name_lc || char(10) || email_lc, ?{n}) > 0"
+        ));
+    }
     if let Some(a) = &q.author {
         let n = arg(a.clone().into());
         cond.push(format!(
@@ -390,9 +401,14 @@ fn revision_sql(q: &RevisionQuery) -> (String, Vec<rusqlite::types::Value>) {
         let n = arg(u.into());
         cond.push(format!("date <= ?{n}"));
     }
-    let limit = q.limit.map_or(String::new(), |l| {
-        format!(" LIMIT {}", l.min(i64::MAX as usize))
-    });
+    let limit = match (q.limit, q.offset) {
+        (None, 0) => String::new(),
+        (l, off) => format!(
+            " LIMIT {} OFFSET {}",
+            l.map_or(-1, |l| l.min(i64::MAX as usize) as i64),
+            off.min(i64::MAX as usize)
+        ),
+    };
     // The tie order of equal (date, revision) is the analysis's
     // revision order, (date, key row).
     let sql = format!(

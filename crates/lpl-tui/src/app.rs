@@ -20,7 +20,7 @@ use lpl_core::{Reply, SeriesShown, ThreadView, Workspace};
 
 use crate::rows::{self, Row, Target};
 use crate::theme::Theme;
-use crate::worker::{Answer, EditJob, Query, Worker};
+use crate::worker::{Answer, EditJob, Query, SERIES_PAGE, SeriesPage, Worker};
 
 /// How `lpl tui` starts.
 #[derive(Debug, Clone)]
@@ -99,13 +99,54 @@ pub(crate) enum Data {
     Loading,
     Failed(String),
     Roadmap,
-    SeriesList(Vec<SeriesSummary>),
+    SeriesList(SeriesPages),
     Series(Box<SeriesShown>),
     Message(Vec<MessageView>, Vec<Reply>),
     Thread(ThreadView),
     Diff(String),
     Search(SearchResults),
     Upstream(SeriesStatus),
+}
+
+/// The series list as read so far: its pages are read as the cursor
+/// nears their end, and again from the first when the filter changes.
+#[derive(Debug, Default)]
+pub(crate) struct SeriesPages {
+    /// The filter the rows were read with (words of the title or author).
+    pub filter: String,
+    /// The rows read, newest first.
+    pub items: Vec<SeriesSummary>,
+    /// More rows may follow (the last page read was full).
+    pub more: bool,
+    /// A page is being read.
+    pub loading: bool,
+}
+
+impl SeriesPages {
+    /// Takes a page in: the first of a filter replaces the rows, the next
+    /// one appends; another filter's, or one already read, is dropped.
+    fn take(&mut self, p: SeriesPage) {
+        if p.filter != self.filter && p.offset > 0 {
+            return;
+        }
+        if p.offset == 0 {
+            self.filter = p.filter;
+            self.items.clear();
+        } else if p.offset != self.items.len() {
+            return;
+        }
+        self.more = p.items.len() == SERIES_PAGE;
+        self.items.extend(p.items);
+    }
+}
+
+/// Rows of the series list left below the cursor when the next page is
+/// asked for.
+const SERIES_AHEAD: usize = 100;
+
+/// The filter as the archive is asked it: its words, one space apart.
+fn filter_words(typed: &str) -> String {
+    typed.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// What is being read: what notes and marks apply to.
@@ -211,6 +252,8 @@ pub(crate) struct Status {
 
 enum Waiting {
     View(u64),
+    /// Another page of the series list of view `.0` (by its sequence).
+    SeriesPage(u64),
     Notebook,
     Edit,
     Am,
@@ -326,7 +369,10 @@ impl App {
                     }
                 }
             }
-            Kind::SeriesList => Query::SeriesList,
+            Kind::SeriesList => Query::SeriesList {
+                filter: String::new(),
+                offset: 0,
+            },
             Kind::Series(a) => Query::Series(a.clone()),
             Kind::Message(a) => Query::Message(a.clone()),
             Kind::Thread(a) => Query::Thread(a.clone()),
@@ -441,7 +487,11 @@ impl App {
                     return;
                 };
                 let data = match a {
-                    Answer::SeriesList(r) => r.map(Data::SeriesList),
+                    Answer::SeriesList(r) => r.map(|p| {
+                        let mut pages = SeriesPages::default();
+                        pages.take(p);
+                        Data::SeriesList(pages)
+                    }),
                     Answer::Series(r) => r.map(Data::Series),
                     Answer::Message(r) => r.map(|(m, rep)| Data::Message(m, rep)),
                     Answer::Thread(r) => r.map(Data::Thread),
@@ -455,6 +505,31 @@ impl App {
                 self.learn_ctx(i);
                 self.rebuild(i);
                 self.place_cursor(i);
+            }
+            (Waiting::SeriesPage(id), Answer::SeriesList(r)) => {
+                let Some(i) = self.view_seq.iter().position(|&s| s == id) else {
+                    return;
+                };
+                let v = &mut self.views[i];
+                let Data::SeriesList(pages) = &mut v.data else {
+                    return;
+                };
+                match r {
+                    Ok(p) => {
+                        let last = p.filter == filter_words(&v.filter);
+                        pages.take(p);
+                        // Still loading while the filter typed since has
+                        // its page to come.
+                        pages.loading = !last;
+                    }
+                    Err(e) => {
+                        pages.loading = false;
+                        pages.more = false;
+                        self.say_error(format!("series: {e}"));
+                    }
+                }
+                self.rebuild(i);
+                self.more_series();
             }
             (Waiting::Edit, Answer::Edited(r)) => match r {
                 Ok((loaded, backup, change)) => {
@@ -558,7 +633,15 @@ impl App {
                 Some(s) => rows::roadmap(&s.nb, s.check.as_ref(), v.notes, &t),
                 None => Vec::new(),
             },
-            Data::SeriesList(l) => rows::series_list(l, &v.filter, &t),
+            Data::SeriesList(p) => rows::series_list(
+                &p.items,
+                // The rows read with another filter than the one typed
+                // (its page still to come) are filtered here meanwhile.
+                (p.filter != filter_words(&v.filter)).then_some(v.filter.as_str()),
+                !v.filter.trim().is_empty(),
+                p.more,
+                &t,
+            ),
             Data::Series(s) => rows::series(s, &v.expanded, &t),
             Data::Message(m, r) => rows::message(m, r, &v.expanded, &t),
             Data::Thread(th) => rows::thread(th, &t),
@@ -754,6 +837,12 @@ impl App {
 
     /// Handles one key.
     pub fn key(&mut self, k: KeyEvent) {
+        self.handle_key(k);
+        // The series list reads its next page as the cursor nears the end.
+        self.more_series();
+    }
+
+    fn handle_key(&mut self, k: KeyEvent) {
         self.dirty = true;
         if self.prompt.is_some() {
             return self.prompt_key(k);
@@ -1046,7 +1135,47 @@ impl App {
             self.views[i].filter = f;
             self.views[i].cursor = 0;
             self.rebuild(i);
+            // The archive's rows for the new filter, from the first: the
+            // rows read so far are filtered here until they come.
+            let v = &mut self.views[i];
+            let want = filter_words(&v.filter);
+            if let Data::SeriesList(p) = &mut v.data
+                && (p.filter != want || p.loading)
+            {
+                p.loading = true;
+                let id = self.view_seq[i];
+                self.ask(
+                    Waiting::SeriesPage(id),
+                    Query::SeriesList {
+                        filter: want,
+                        offset: 0,
+                    },
+                );
+            }
         }
+    }
+
+    /// Asks for the next page of the series list when the cursor nears
+    /// the end of the rows read.
+    fn more_series(&mut self) {
+        let Some(i) = self.views.len().checked_sub(1) else {
+            return;
+        };
+        let id = self.view_seq[i];
+        let v = &mut self.views[i];
+        let near = v.cursor + SERIES_AHEAD >= v.rows.len();
+        let Data::SeriesList(p) = &mut v.data else {
+            return;
+        };
+        if !near || !p.more || p.loading || p.filter != filter_words(&v.filter) {
+            return;
+        }
+        p.loading = true;
+        let q = Query::SeriesList {
+            filter: p.filter.clone(),
+            offset: p.items.len(),
+        };
+        self.ask(Waiting::SeriesPage(id), q);
     }
 
     fn move_by(&mut self, d: isize) {

@@ -291,11 +291,23 @@ fn series_row(s: &SeriesSummary, t: &Theme) -> Row {
     )
 }
 
-/// Series, newest first, those matching every word of `filter` (title or
-/// author, case-insensitive).
-pub(crate) fn series_list(list: &[SeriesSummary], filter: &str, t: &Theme) -> Vec<Row> {
-    let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
-    let rows: Vec<Row> = list
+/// Series, newest first: `list` as read (with the filter typed), or those
+/// of it matching every word of `filter` (title or author,
+/// case-insensitive) while the archive's rows for it are read; `filtered`:
+/// a filter is typed; `more`: rows follow those read.
+pub(crate) fn series_list(
+    list: &[SeriesSummary],
+    filter: Option<&str>,
+    filtered: bool,
+    more: bool,
+    t: &Theme,
+) -> Vec<Row> {
+    let words: Vec<String> = filter
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect();
+    let mut rows: Vec<Row> = list
         .iter()
         .filter(|s| {
             let hay = format!(
@@ -311,13 +323,16 @@ pub(crate) fn series_list(list: &[SeriesSummary], filter: &str, t: &Theme) -> Ve
         .collect();
     if rows.is_empty() {
         return vec![Row::text(
-            if list.is_empty() {
+            if !filtered {
                 "(no series in the archive: lpl import, lpl fetch or lpl sync bring mail in)"
             } else {
                 "(no series matches the filter)"
             },
             t.dim,
         )];
+    }
+    if more {
+        rows.push(Row::text("… (more are read as you scroll)", t.dim));
     }
     rows
 }

@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, Sender};
 
 use lpl_core::notebook::check::CheckReport;
-use lpl_core::notebook::{Notebook, fsio};
+use lpl_core::notebook::{Detail, Notebook, fsio};
 use lpl_core::reply::ReplyOptions;
 use lpl_core::search::SearchResults;
 use lpl_core::series::{SeriesFilter, SeriesSummary};
@@ -36,8 +36,9 @@ pub(crate) struct EditJob {
 pub(crate) enum Query {
     /// Read and parse the notebook, then check it against the archive.
     Notebook(PathBuf),
-    /// Series, newest first.
-    SeriesList,
+    /// A page of the series list, newest first: those matching every word
+    /// of `filter` (title or author), from the `offset`-th on.
+    SeriesList { filter: String, offset: usize },
     /// A series revision (series id or Message-ID of any message in it).
     Series(String),
     /// A message with the replies below it.
@@ -68,7 +69,8 @@ pub(crate) enum Query {
 pub(crate) enum Answer {
     Notebook(Result<(fsio::Loaded, Notebook), String>),
     Check(Result<CheckReport, String>),
-    SeriesList(Result<Vec<SeriesSummary>, String>),
+    /// A page of the series list: the filter and offset asked, the rows.
+    SeriesList(Result<SeriesPage, String>),
     Series(Result<Box<SeriesShown>, String>),
     Message(Result<(Vec<MessageView>, Vec<Reply>), String>),
     Thread(Result<ThreadView, String>),
@@ -80,6 +82,22 @@ pub(crate) enum Answer {
     Reply(Result<(PathBuf, lpl_core::reply::Reply), String>),
     /// The saved file as it is now, the backup's path, the change.
     Edited(Result<(fsio::Loaded, PathBuf, String), String>),
+}
+
+/// Rows of the series list read at a time: a few screenfuls, so the
+/// first screen never waits for the whole list (a million messages hold
+/// thousands of series).
+pub(crate) const SERIES_PAGE: usize = 200;
+
+/// One page of the series list.
+#[derive(Debug)]
+pub(crate) struct SeriesPage {
+    /// The filter it was read with.
+    pub filter: String,
+    /// Its first row's place in the list.
+    pub offset: usize,
+    /// The rows ([`SERIES_PAGE`] of them unless the list ends here).
+    pub items: Vec<SeriesSummary>,
 }
 
 /// A handle on the worker thread.
@@ -149,9 +167,27 @@ fn answer(ws: &Workspace, q: Query, send: &mut dyn FnMut(Answer)) {
             };
             let nb = Notebook::parse(loaded.bytes.clone());
             send(Answer::Notebook(Ok((loaded, nb.clone()))));
-            Answer::Check(ws.notebook_check(&nb).map_err(err))
+            // The roadmap shows badges: no diffstat, cover letter or
+            // range-diff is needed.
+            Answer::Check(ws.notebook_check(&nb, Detail::Light).map_err(err))
         }
-        Query::SeriesList => Answer::SeriesList(ws.series(&SeriesFilter::default()).map_err(err)),
+        Query::SeriesList { filter, offset } => {
+            let f = SeriesFilter {
+                text: filter.split_whitespace().map(str::to_owned).collect(),
+                offset,
+                limit: Some(SERIES_PAGE),
+                ..Default::default()
+            };
+            Answer::SeriesList(
+                ws.series(&f)
+                    .map(|items| SeriesPage {
+                        filter,
+                        offset,
+                        items,
+                    })
+                    .map_err(err),
+            )
+        }
         Query::Series(arg) => Answer::Series(match ws.show(&arg, ShowAs::Series, None) {
             Ok(Shown::Series(s)) => Ok(s),
             Ok(_) => Err(format!("{arg}: not a series")),

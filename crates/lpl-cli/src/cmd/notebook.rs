@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use lpl_core::Workspace;
 use lpl_core::fetch::FetchOptions;
+use lpl_core::notebook::Detail;
 use lpl_core::notebook::check::Found;
 use lpl_core::notebook::edit::{self, AddOptions, NoteTarget, PatchRef};
 use lpl_core::notebook::{Notebook, NotebookFetchEvent, Progress, fsio, select};
@@ -506,7 +507,11 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         }
         Sub::Check { json, todo } => {
             let (nb, ws) = with_archive(app, &a.file)?;
-            let rep = ws.notebook_check(&nb)?;
+            // The JSON carries each series whole (diffstats, cover letter,
+            // range-diff from the previous revision); the text shows none
+            // of them.
+            let detail = if json { Detail::Full } else { Detail::Light };
+            let rep = ws.notebook_check(&nb, detail)?;
             if json {
                 let mut out = app.plain();
                 out.write_str(&format!(
@@ -611,7 +616,7 @@ pub fn run(app: &App, a: Args) -> CmdResult {
         }
         Sub::Stats { json } => {
             let (nb, ws) = with_archive(app, &a.file)?;
-            let rep = ws.notebook_check(&nb)?;
+            let rep = ws.notebook_check(&nb, Detail::Light)?;
             let st = lpl_core::notebook::check::stats(&nb, &rep);
             let mut out = app.plain();
             if json {

@@ -101,6 +101,7 @@ pub fn list(app: &App, a: ListArgs) -> CmdResult {
         all_revisions: a.all,
         singles: a.singles,
         limit: a.limit,
+        ..Default::default()
     };
     let rows = ws.series(&f)?;
     if a.json {
