@@ -6,7 +6,7 @@
 //! [`Store::backfill_hunks`] (the state key `hunks_backfill` holds the
 //! range of row ids still to do: `NEXT BELOW`).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use rusqlite::params;
 
@@ -203,7 +203,7 @@ impl Store {
     /// Patches stored before hunks were recorded, still to be filled in
     /// ([`Store::backfill_hunks`]); 0 when none.
     pub fn hunks_pending(&self) -> Result<u64> {
-        let Some((next, below)) = self.backfill_range()? else {
+        let Some((next, below)) = self.backfill_range(BACKFILL_KEY)? else {
             return Ok(0);
         };
         self.conn
@@ -214,13 +214,6 @@ impl Store {
             )
             .map(|n| n as u64)
             .map_err(self.err())
-    }
-
-    fn backfill_range(&self) -> Result<Option<(i64, i64)>> {
-        Ok(self.state(BACKFILL_KEY)?.and_then(|v| {
-            let (a, b) = v.split_once(' ')?;
-            Some((a.parse().ok()?, b.parse().ok()?))
-        }))
     }
 
     /// Records the hunks of the patches stored before this lpl recorded
@@ -234,62 +227,16 @@ impl Store {
         progress: &mut dyn FnMut(BackfillProgress),
     ) -> Result<(u64, u64)> {
         let total = self.hunks_pending()?;
-        let (mut done, mut passed) = (0u64, 0u64);
-        while let Some((next, below)) = self.backfill_range()? {
-            if cancel.load(Ordering::Relaxed) {
-                break;
-            }
-            let ids: Vec<i64> = {
-                let mut st = self
-                    .conn
-                    .prepare_cached(
-                        "SELECT id FROM messages WHERE id >= ?1 AND id < ?2 AND is_patch ORDER BY id LIMIT 256",
-                    )
-                    .map_err(self.err())?;
-                let rows = st
-                    .query_map(params![next, below], |r| r.get(0))
-                    .map_err(self.err())?;
-                rows.collect::<rusqlite::Result<Vec<_>>>()
-                    .map_err(self.err())?
-            };
-            let mut patches = Vec::with_capacity(ids.len());
-            for &id in &ids {
-                match self.raw(id) {
-                    Ok(raw) => {
-                        if let Some(p) = lpl_mail::parse(&raw).message.patch {
-                            patches.push((id, p));
-                        }
-                    }
-                    Err(_) => passed += 1,
-                }
-            }
-            let path = self.path.clone();
-            let e = |source| crate::StoreError::Sqlite {
-                path: path.clone(),
-                source,
-            };
-            let tx = self.conn.transaction().map_err(e)?;
-            for (id, p) in &patches {
-                insert_patch(&tx, *id, p).map_err(e)?;
-            }
-            match ids.last() {
-                Some(&last) if last + 1 < below => {
-                    tx.execute(
-                        "INSERT OR REPLACE INTO state(key, value) VALUES (?1, ?2)",
-                        params![BACKFILL_KEY, format!("{} {below}", last + 1)],
-                    )
-                    .map_err(e)?;
-                }
-                _ => {
-                    tx.execute("DELETE FROM state WHERE key = ?1", params![BACKFILL_KEY])
-                        .map_err(e)?;
-                }
-            }
-            tx.commit().map_err(e)?;
-            done += ids.len() as u64;
-            progress(BackfillProgress { done, total });
-        }
-        Ok((done, passed))
+        let job = crate::backfill::Backfill {
+            key: BACKFILL_KEY,
+            select: "SELECT id FROM messages WHERE id >= ?1 AND id < ?2 AND is_patch ORDER BY id LIMIT 256",
+            read: |raw| lpl_mail::parse(raw).message.patch,
+            write: insert_patch,
+        };
+        let done = self.run_backfill(&job, Some(cancel), &mut |done| {
+            progress(BackfillProgress { done, total })
+        })?;
+        Ok((done.done, done.passed))
     }
 
     /// The hunks that may change `name`: those of files in `paths` (where

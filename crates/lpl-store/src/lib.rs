@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod backfill;
 mod fault;
 mod hunks;
 mod links;

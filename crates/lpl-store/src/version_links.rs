@@ -52,58 +52,15 @@ impl Store {
     /// run this before they analyse (lpl-core does it when it opens a
     /// store for writing).
     pub fn backfill_version_links(&mut self) -> Result<u64> {
-        let mut done = 0u64;
-        while let Some((next, below)) = self.state(BACKFILL_KEY)?.and_then(|v| {
-            let (a, b) = v.split_once(' ')?;
-            Some((a.parse::<i64>().ok()?, b.parse::<i64>().ok()?))
-        }) {
-            let ids: Vec<i64> = {
-                let mut st = self
-                    .conn
-                    .prepare_cached(
-                        "SELECT id FROM messages WHERE id >= ?1 AND id < ?2
-                           AND NOT is_reply AND (counter IS NULL OR counter <= 1)
-                         ORDER BY id LIMIT 512",
-                    )
-                    .map_err(self.err())?;
-                let rows = st
-                    .query_map(params![next, below], |r| r.get(0))
-                    .map_err(self.err())?;
-                rows.collect::<rusqlite::Result<Vec<_>>>()
-                    .map_err(self.err())?
-            };
-            let mut parsed = Vec::with_capacity(ids.len());
-            for &id in &ids {
-                // A raw message that cannot be read has no links to give.
-                if let Ok(raw) = self.raw(id) {
-                    parsed.push((id, lpl_mail::parse(&raw).message));
-                }
-            }
-            let path = self.path.clone();
-            let e = |source| crate::StoreError::Sqlite {
-                path: path.clone(),
-                source,
-            };
-            let tx = self.conn.transaction().map_err(e)?;
-            for (id, m) in &parsed {
-                insert(&tx, *id, m).map_err(e)?;
-            }
-            match ids.last() {
-                Some(&last) if last + 1 < below => {
-                    tx.execute(
-                        "INSERT OR REPLACE INTO state(key, value) VALUES (?1, ?2)",
-                        params![BACKFILL_KEY, format!("{} {below}", last + 1)],
-                    )
-                    .map_err(e)?;
-                }
-                _ => {
-                    tx.execute("DELETE FROM state WHERE key = ?1", params![BACKFILL_KEY])
-                        .map_err(e)?;
-                }
-            }
-            tx.commit().map_err(e)?;
-            done += ids.len() as u64;
-        }
-        Ok(done)
+        let job = crate::backfill::Backfill {
+            key: BACKFILL_KEY,
+            select: "SELECT id FROM messages WHERE id >= ?1 AND id < ?2
+                       AND NOT is_reply AND (counter IS NULL OR counter <= 1)
+                     ORDER BY id LIMIT 512",
+            // A raw message that cannot be read has no links to give.
+            read: |raw| Some(lpl_mail::parse(raw).message),
+            write: insert,
+        };
+        Ok(self.run_backfill(&job, None, &mut |_| {})?.done)
     }
 }
