@@ -214,37 +214,10 @@ fn killed_import_resumes_to_the_same_counts() {
     let want = totals(&clean);
 
     let killed = t.path().join("killed");
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(7);
-    let mut rng = seed | 1;
-    let mut kills = 0;
-    for _ in 0..5 {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        let wait = Duration::from_millis(100 + rng % 900);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lpl"))
-            .args(["import", "--batch-size", "50", &p])
-            .env("LPL_HOME", &killed)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
-        let started = Instant::now();
-        while started.elapsed() < wait {
-            if child.try_wait().expect("wait").is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        if child.try_wait().expect("wait").is_none() {
-            child.kill().expect("SIGKILL");
-            kills += 1;
-        }
-        let _ = child.wait();
-    }
+    let (seed, kills) = kill_at_random(&killed, &["import", "--batch-size", "50", &p], 5, |r| {
+        Duration::from_millis(100 + r % 900)
+    });
+    let kills = kills.len();
     lpl_ok(&killed, &["import", "--batch-size", "50", &p]);
     let got = totals(&killed);
     eprintln!("seed {seed}: {kills} kills; clean {want}; resumed {got}");
@@ -332,39 +305,11 @@ fn killed_incremental_update_ends_as_a_clean_run() {
     lpl_ok(&clean, &["import", "--no-index", &p]);
     let took = started.elapsed();
 
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(7);
-    let mut rng = seed | 1;
-    let mut kills = Vec::new();
-    for _ in 0..6 {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        // Anywhere in an incremental import of the same size; the later
-        // rounds find less to read, so more of them land in the update.
-        let wait = took.mul_f64((rng % 1000) as f64 / 1000.0);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lpl"))
-            .args(["import", "--no-index", &p])
-            .env("LPL_HOME", &killed)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
-        let started = Instant::now();
-        while started.elapsed() < wait {
-            if child.try_wait().expect("wait").is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        if child.try_wait().expect("wait").is_none() {
-            child.kill().expect("SIGKILL");
-            kills.push(wait.as_millis());
-        }
-        let _ = child.wait();
-    }
+    // Anywhere in an incremental import of the same size; the later
+    // rounds find less to read, so more of them land in the update.
+    let (seed, kills) = kill_at_random(&killed, &["import", "--no-index", &p], 6, |r| {
+        took.mul_f64((r % 1000) as f64 / 1000.0)
+    });
     lpl_ok(&killed, &["import", "--no-index", &p]);
     eprintln!(
         "seed {seed}: an incremental import takes {} ms; killed at {kills:?} ms",
@@ -571,4 +516,47 @@ fn a_large_maildir_is_read_once_with_spaced_out_cursors() {
     let third = json(&home, &["import", "--json", "--batch-size", "100", &p]);
     assert_eq!(third["totals"]["read"], 1, "{third}");
     assert_eq!(third["totals"]["imported"], 1, "{third}");
+}
+
+/// Runs `lpl ARGS` on `home` `rounds` times, each killed (SIGKILL) after
+/// `wait(random)` unless it ended first; the seed (from the clock) and
+/// the waits of the runs killed, in ms.
+fn kill_at_random(
+    home: &std::path::Path,
+    args: &[&str],
+    rounds: usize,
+    wait: impl Fn(u64) -> Duration,
+) -> (u64, Vec<u128>) {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(7);
+    let mut rng = seed | 1;
+    let mut kills = Vec::new();
+    for _ in 0..rounds {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let wait = wait(rng);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lpl"))
+            .args(args)
+            .env("LPL_HOME", home)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let started = Instant::now();
+        while started.elapsed() < wait {
+            if child.try_wait().expect("wait").is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if child.try_wait().expect("wait").is_none() {
+            child.kill().expect("SIGKILL");
+            kills.push(wait.as_millis());
+        }
+        let _ = child.wait();
+    }
+    (seed, kills)
 }
