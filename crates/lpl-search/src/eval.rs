@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::io;
+use std::rc::Rc;
 
 use crate::date::Resolved;
 use crate::fields::Field;
@@ -325,6 +326,21 @@ pub(crate) struct Stats<'a> {
     pub capped: Vec<String>,
     idf: HashMap<(Field, String), f32>,
     ids: HashMap<(usize, String), Option<u32>>,
+    /// Per segment, the terms a wildcard prefix stands for (a bare `a*`
+    /// is looked up in a dozen fields, and may be repeated in the query).
+    expansions: HashMap<(usize, String), Expansion>,
+    /// Per segment and field, what a lone wildcard word matches: the ranks
+    /// (+1) of its terms that occur and the documents holding any.
+    prefix_docs: HashMap<(usize, Field, String), Rc<PrefixDocs>>,
+}
+
+/// The terms (rank, text) a wildcard prefix stands for in one segment.
+type Expansion = Rc<[(u32, String)]>;
+
+/// What a lone `prefix*` matches in one field of one segment.
+struct PrefixDocs {
+    lasts: Vec<u32>,
+    docs: Vec<u32>,
 }
 
 impl<'a> Stats<'a> {
@@ -340,6 +356,8 @@ impl<'a> Stats<'a> {
             docs,
             idf: HashMap::new(),
             ids: HashMap::new(),
+            expansions: HashMap::new(),
+            prefix_docs: HashMap::new(),
         }
     }
 
@@ -397,7 +415,13 @@ impl Eval<'_, '_> {
     /// [`crate::MAX_WILDCARD_TERMS`] in lexicon order (Xapian's
     /// `WILDCARD_LIMIT_FIRST`); a cut expansion is recorded, so the caller
     /// can say so. 20 unbounded `a*` took 6.8 s on 36k messages.
-    fn expand(&mut self, prefix: &str) -> io::Result<Vec<(u32, String)>> {
+    /// Expanded once per segment and query, however often the prefix
+    /// occurs.
+    fn expand(&mut self, prefix: &str) -> io::Result<Expansion> {
+        let key = (self.si, prefix.to_owned());
+        if let Some(terms) = self.stats.expansions.get(&key) {
+            return Ok(Rc::clone(terms));
+        }
         let mut terms = self.seg.with_prefix(prefix, crate::MAX_WILDCARD_TERMS)?;
         if terms.len() > crate::MAX_WILDCARD_TERMS {
             terms.truncate(crate::MAX_WILDCARD_TERMS);
@@ -405,7 +429,32 @@ impl Eval<'_, '_> {
                 self.stats.capped.push(prefix.to_owned());
             }
         }
+        let terms: Expansion = terms.into();
+        self.stats.expansions.insert(key, Rc::clone(&terms));
         Ok(terms)
+    }
+
+    /// The terms of `prefix*` that occur in `field`, and the documents
+    /// holding any of them; read once per segment, field and query.
+    fn prefix_docs(&mut self, field: Field, prefix: &str) -> io::Result<Rc<PrefixDocs>> {
+        let key = (self.si, field, prefix.to_owned());
+        if let Some(p) = self.stats.prefix_docs.get(&key) {
+            return Ok(Rc::clone(p));
+        }
+        let (mut lasts, mut docs) = (Vec::new(), Vec::new());
+        for (r, _) in self.expand(prefix)?.iter() {
+            let p = self.seg.postings(*r, field)?;
+            if !p.docs.is_empty() {
+                lasts.push(r + 1);
+                docs.extend(p.docs);
+            }
+        }
+        docs.sort_unstable();
+        docs.dedup();
+        lasts.sort_unstable();
+        let p = Rc::new(PrefixDocs { lasts, docs });
+        self.stats.prefix_docs.insert(key, Rc::clone(&p));
+        Ok(p)
     }
 
     fn none(&self) -> Matches {
@@ -450,8 +499,8 @@ impl Eval<'_, '_> {
             }
             Plan::BlobPrefix { field, prefix } => {
                 let mut m = self.none();
-                for (rank, _) in self.expand(prefix)? {
-                    for d in self.seg.postings(rank, *field)?.docs {
+                for (rank, _) in self.expand(prefix)?.iter() {
+                    for d in self.seg.postings(*rank, *field)?.docs {
                         m.bits.set(d);
                     }
                 }
@@ -561,17 +610,9 @@ impl Eval<'_, '_> {
         // The last word: itself, or every term it starts.
         let mut lasts: Vec<u32> = Vec::new();
         if prefix_last {
-            let mut docs = Vec::new();
-            for (r, _) in self.expand(last)? {
-                let p = self.seg.postings(r, field)?;
-                if !p.docs.is_empty() {
-                    lasts.push(r + 1);
-                    docs.extend(p.docs);
-                }
-            }
-            docs.sort_unstable();
-            docs.dedup();
-            intersect(&mut cand, docs);
+            let p = self.prefix_docs(field, last)?;
+            lasts.extend_from_slice(&p.lasts);
+            intersect(&mut cand, p.docs.clone());
         } else if let Some(r) = self.stats.find(self.si, last)? {
             lasts.push(r + 1);
             intersect(&mut cand, self.seg.postings(r, field)?.docs);
