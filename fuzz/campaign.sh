@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzz campaign: two lanes (one per core) at nice 19, each round-robin over
+# Fuzz campaign: two lanes (one per core) at nice 19 (NICE_A, NICE_B), each round-robin over
 # its targets, picking the one with the least CPU seconds so far. Per run,
 # CPU seconds (user+sys from /usr/bin/time) and executions (libFuzzer's
 # final stats) are added to logs/T.total and logs/T.execs; crashes land in
@@ -9,6 +9,8 @@ mkdir -p logs
 CHUNK=${CHUNK:-600}
 GOAL=${GOAL:-3600}
 lane() {
+  local nice=$1
+  shift
   local targets=("$@")
   while [ ! -e logs/STOP ]; do
     local best="" bestv=999999999
@@ -21,7 +23,7 @@ lane() {
     t=$best
     mkdir -p artifacts/$t corpus/$t
     stamp=$(date +%H%M%S)
-    RUSTC_BOOTSTRAP=1 /usr/bin/time -f '%U %S' -o logs/$t.$stamp.time nice -n 19 \
+    RUSTC_BOOTSTRAP=1 /usr/bin/time -f '%U %S' -o logs/$t.$stamp.time nice -n "$nice" \
       cargo fuzz run -O $t corpus/$t -- -max_total_time=$CHUNK -max_len=262144 \
       -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 \
       -artifact_prefix=artifacts/$t/ > logs/$t.$stamp.log 2>&1
@@ -38,6 +40,6 @@ lane() {
     fi
   done
 }
-lane mail subject diff_trailer &
-lane query notebook segment &
+lane "${NICE_A:-19}" mail subject diff_trailer &
+lane "${NICE_B:-19}" query notebook segment &
 wait
