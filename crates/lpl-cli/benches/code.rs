@@ -25,39 +25,17 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::process::Command;
 
 use serde_json::json;
 
+#[path = "common/timed.rs"]
+mod common_timed;
+
 /// Wall seconds and peak RSS (KiB) of one process, its stdout.
 fn timed(cmd: &mut Command) -> (f64, u64, bool, Vec<u8>) {
-    let out = std::env::temp_dir().join(format!("lpl-bench-code-rss-{}", std::process::id()));
-    let prog = cmd.get_program().to_owned();
-    let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
-    let envs: Vec<_> = cmd
-        .get_envs()
-        .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
-        .collect();
-    let mut c = Command::new("/usr/bin/time");
-    c.args(["-f", "%M", "-o"])
-        .arg(&out)
-        .arg(prog)
-        .args(args)
-        .envs(envs)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null());
-    if let Some(d) = cmd.get_current_dir() {
-        c.current_dir(d);
-    }
-    let t = Instant::now();
-    let o = c.output().expect("run /usr/bin/time");
-    let secs = t.elapsed().as_secs_f64();
-    let rss = std::fs::read_to_string(&out)
-        .ok()
-        .and_then(|s| s.lines().last().and_then(|l| l.trim().parse().ok()))
-        .unwrap_or(0);
-    (secs, rss, o.status.success(), o.stdout)
+    let t = common_timed::timed(cmd, true);
+    (t.secs, t.rss, t.ok, t.stdout)
 }
 
 fn sh(cmd: &mut Command) {

@@ -62,31 +62,14 @@ struct Config {
     whole_runs: usize,
 }
 
+#[path = "common/timed.rs"]
+#[allow(dead_code)] // its stdout is the code bench's
+mod common_timed;
+
 /// Wall seconds and peak RSS (KiB) of one process.
 fn timed(cmd: &mut Command) -> (f64, u64, bool) {
-    let out = std::env::temp_dir().join(format!("lpl-bench-rss-{}", std::process::id()));
-    let prog = cmd.get_program().to_owned();
-    let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
-    let envs: Vec<_> = cmd
-        .get_envs()
-        .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
-        .collect();
-    let mut c = Command::new("/usr/bin/time");
-    c.args(["-f", "%M", "-o"])
-        .arg(&out)
-        .arg(prog)
-        .args(args)
-        .envs(envs)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let t = Instant::now();
-    let st = c.status().expect("run /usr/bin/time");
-    let secs = t.elapsed().as_secs_f64();
-    let rss = std::fs::read_to_string(&out)
-        .ok()
-        .and_then(|s| s.lines().last().and_then(|l| l.trim().parse().ok()))
-        .unwrap_or(0);
-    (secs, rss, st.success())
+    let t = common_timed::timed(cmd, false);
+    (t.secs, t.rss, t.ok)
 }
 
 fn lpl(bin: &Path, home: &Path) -> Command {
